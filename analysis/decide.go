@@ -1,0 +1,166 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/automaldesc/automaldesc/analysis/indicators"
+	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/analysis/verdict"
+	"github.com/automaldesc/automaldesc/analysis/yarascan"
+	"github.com/automaldesc/automaldesc/internal/safetext"
+)
+
+// severityScore maps a finding's severity to the rules view's score.
+var severityScore = map[indicators.Severity]float64{
+	indicators.SeverityInfo:     0.05,
+	indicators.SeverityLow:      0.25,
+	indicators.SeverityMedium:   0.55,
+	indicators.SeverityHigh:     0.85,
+	indicators.SeverityCritical: 0.95,
+}
+
+func yaraSeverity(m yarascan.Match) indicators.Severity {
+	s, err := indicators.ParseSeverity(m.Severity)
+	if err != nil || s == indicators.SeverityUnknown {
+		return indicators.SeverityMedium
+	}
+	return s
+}
+
+// finding is one YARA match or indicator hit, for ranking.
+type finding struct {
+	id       string
+	title    string
+	severity indicators.Severity
+}
+
+func findings(r *Report) []finding {
+	var out []finding
+	seen := map[string]bool{}
+	for _, h := range r.Indicators {
+		if !seen[h.ID] {
+			seen[h.ID] = true
+			out = append(out, finding{h.ID, h.Title, h.Severity})
+		}
+	}
+	for _, m := range r.YARA {
+		id := "yara:" + m.Rule
+		if !seen[id] {
+			seen[id] = true
+			title := m.Meta["description"]
+			if title == "" {
+				title = m.Rule
+			}
+			out = append(out, finding{id, title, yaraSeverity(m)})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].severity > out[j].severity })
+	return out
+}
+
+// RulesView is the verdict that YARA matches and indicator severities alone
+// support: the strongest finding sets the score, and each further high or
+// critical finding adds a little. It is the verdict when no model is loaded
+// and one of the independent views of the learning loop.
+func RulesView(r *Report, th verdict.Thresholds) Verdict {
+	fs := findings(r)
+	v := Verdict{Source: "rules", Label: verdict.Benign}
+	if len(fs) == 0 {
+		if r.Language.Language == lang.Unknown {
+			v.Label = verdict.Unknown
+			v.Reasons = []string{"no findings and the language was not recognised"}
+		} else {
+			v.Reasons = []string{"no rule or indicator matched"}
+		}
+		return v
+	}
+	score := severityScore[fs[0].severity]
+	for _, f := range fs[1:] {
+		if f.severity >= indicators.SeverityHigh {
+			score += (1 - score) * 0.3
+		}
+	}
+	v.Score = score
+	switch {
+	case score >= th.Malicious:
+		v.Label = verdict.Malicious
+	case score >= th.Suspicious:
+		v.Label = verdict.Suspicious
+	}
+	for i, f := range fs {
+		if i == 5 {
+			break
+		}
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%s (%s): %s", f.id, f.severity, f.title))
+	}
+	return v
+}
+
+func (e *Engine) rulesVerdict(r *Report) Verdict {
+	return RulesView(r, e.opt.Threshold(r.Language.Language))
+}
+
+// decide combines the model's verdict with the rules view. The model is
+// primary; a critical finding keeps the label at suspicious or above, since
+// a model trained on a small seed set must not talk an analyst out of a
+// credential dump or an AMSI bypass.
+func (e *Engine) decide(r *Report, input map[string]float64) Verdict {
+	rules := e.rulesVerdict(r)
+	if e.opt.Model == nil {
+		return rules
+	}
+	th := e.opt.Threshold(r.Language.Language)
+	res := e.opt.Model.Predict(input, r.Language.Language, th, e.opt.TopK)
+	v := Verdict{Label: res.Label, Score: res.Score, Source: "model", Contributions: res.Contributions}
+	fs := findings(r)
+	if len(fs) > 0 && fs[0].severity == indicators.SeverityCritical &&
+		(v.Label == verdict.Benign || v.Label == verdict.Unknown) {
+		v.Label, v.Source = verdict.Suspicious, "model+rules"
+		v.Reasons = append(v.Reasons, "raised to suspicious: critical finding "+fs[0].id)
+	}
+	for i, f := range fs {
+		if i == 5 {
+			break
+		}
+		v.Reasons = append(v.Reasons, fmt.Sprintf("%s (%s): %s", f.id, f.severity, f.title))
+	}
+	return v
+}
+
+func (e *Engine) explain(ctx context.Context, r *Report) Explanation {
+	if e.opt.Explainer != nil {
+		x, err := e.opt.Explainer.Explain(ctx, r)
+		if err == nil {
+			return x
+		}
+		e.log.Warn("explainer failed; using the rules summary", "sha256", r.Sample.SHA256, "err", err)
+	}
+	return rulesSummary(r)
+}
+
+// rulesSummary is the fallback explanation: the language, the verdict and
+// the strongest findings, each claim citing its finding.
+func rulesSummary(r *Report) Explanation {
+	fs := findings(r)
+	lname := r.Language.Language.String()
+	x := Explanation{Source: "rules"}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s script judged %s.", strings.ToUpper(lname[:1])+lname[1:], r.Verdict.Label)
+	x.Claims = append(x.Claims, Claim{Text: b.String(), Evidence: []string{"language:" + lname}})
+	for i, f := range fs {
+		if i == 4 {
+			break
+		}
+		s := fmt.Sprintf(" %s finding: %s.", f.severity, safetext.Escape(f.title))
+		b.WriteString(s)
+		x.Claims = append(x.Claims, Claim{Text: strings.TrimSpace(s), Evidence: []string{f.id}})
+	}
+	if len(fs) == 0 {
+		b.WriteString(" No rule or indicator matched.")
+	}
+	x.Summary = b.String()
+	return x
+}

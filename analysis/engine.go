@@ -1,0 +1,380 @@
+package analysis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/automaldesc/automaldesc/analysis/attack"
+	"github.com/automaldesc/automaldesc/analysis/charset"
+	"github.com/automaldesc/automaldesc/analysis/decode"
+	"github.com/automaldesc/automaldesc/analysis/features"
+	"github.com/automaldesc/automaldesc/analysis/indicators"
+	"github.com/automaldesc/automaldesc/analysis/ioc"
+	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/analysis/verdict"
+	"github.com/automaldesc/automaldesc/analysis/yarascan"
+	"github.com/automaldesc/automaldesc/internal/safetext"
+)
+
+// Sentinel errors returned (wrapped) by Analyze. Skipped inputs are not
+// errors: they get a report with StatusSkipped.
+var (
+	// ErrDeadline: the per-sample deadline passed; the report keeps what
+	// was found before it.
+	ErrDeadline = errors.New("analysis deadline exceeded")
+	// ErrInternal: a stage panicked or failed unexpectedly.
+	ErrInternal = errors.New("internal analysis error")
+)
+
+// RuleSource yields the YARA rule set in force. rules.Live implements it;
+// Get may be called concurrently and may return a new set after a reload.
+type RuleSource interface {
+	Get() *yarascan.Rules
+}
+
+// Explainer writes the explanation of a finished report. Explain may be
+// called concurrently. It must not change anything but what it returns.
+type Explainer interface {
+	Explain(ctx context.Context, r *Report) (Explanation, error)
+}
+
+// Limits bound the work per sample.
+type Limits struct {
+	MaxFileSize   int64
+	SampleTimeout time.Duration
+	DecodeDepth   int
+	DecodeRatio   int
+	DecodeBytes   int64
+	MaxLayers     int
+}
+
+// Options configure an Engine. Rules and Catalog are required.
+type Options struct {
+	Version   string // engine (binary) version
+	Limits    Limits
+	Rules     RuleSource
+	Catalog   *indicators.Catalog
+	Model     *verdict.Model                         // nil: verdict from rules only
+	Threshold func(lang.Language) verdict.Thresholds // nil: built-in defaults
+	TopK      int                                    // contributions listed in the report
+	Explainer Explainer                              // nil: a short rules-based summary
+	Logger    *slog.Logger
+}
+
+// Engine turns samples into reports. Analyze may be called concurrently; the
+// engine keeps one YARA scanner per concurrent caller.
+type Engine struct {
+	opt      Options
+	log      *slog.Logger
+	scanners sync.Pool // of *pooledScanner
+}
+
+type pooledScanner struct {
+	rules *yarascan.Rules
+	s     *yarascan.Scanner
+}
+
+// New validates opt and returns an engine.
+func New(opt Options) (*Engine, error) {
+	if opt.Rules == nil || opt.Rules.Get() == nil {
+		return nil, errors.New("engine: no YARA rules")
+	}
+	if opt.Catalog == nil {
+		return nil, errors.New("engine: no indicator catalog")
+	}
+	if opt.Limits.MaxFileSize <= 0 {
+		return nil, errors.New("engine: limits.max_file_size must be positive")
+	}
+	if opt.Limits.SampleTimeout <= 0 {
+		return nil, errors.New("engine: limits.sample_timeout must be positive")
+	}
+	if opt.Threshold == nil {
+		opt.Threshold = func(lang.Language) verdict.Thresholds { return DefaultThresholds }
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{opt: opt, log: opt.Logger.With("component", "engine")}, nil
+}
+
+// DefaultThresholds apply when no configuration gives any.
+var DefaultThresholds = verdict.Thresholds{Malicious: 0.80, Suspicious: 0.50, MinEvidence: 0.5}
+
+// Info returns the versions that stamp every report.
+func (e *Engine) Info() EngineInfo {
+	info := EngineInfo{Version: e.opt.Version, RulesVersion: e.opt.Rules.Get().Version(), ModelVersion: "rules"}
+	if e.opt.Model != nil {
+		info.ModelVersion = e.opt.Model.Version()
+	}
+	return info
+}
+
+// Catalog returns the indicator catalog the engine uses.
+func (e *Engine) Catalog() *indicators.Catalog { return e.opt.Catalog }
+
+// Reject builds the report of a sample the intake could not hand over (an
+// unreadable file, a symlink leaving the scanned root): status and reason
+// are given, everything else is empty.
+func (e *Engine) Reject(s Sample, st Status, reason string) *Report {
+	r := e.newReport(s)
+	r.Status, r.Reason = st, reason
+	return r
+}
+
+// Analyze runs the whole static pipeline on one sample. It always returns a
+// report. The error is nil for analysed and skipped samples; it wraps
+// ErrDeadline, ErrInternal or the context's error when analysis failed, and
+// the report then has StatusError, its reason, and any partial findings.
+func (e *Engine) Analyze(ctx context.Context, s Sample) (*Report, error) {
+	r, _, err := e.analyze(ctx, s, false)
+	return r, err
+}
+
+// Examine is Analyze that also returns the verdict model's input vector,
+// for training and evaluation. The vector is nil for skipped samples.
+func (e *Engine) Examine(ctx context.Context, s Sample) (*Report, map[string]float64, error) {
+	return e.analyze(ctx, s, true)
+}
+
+func (e *Engine) newReport(s Sample) *Report {
+	h := s.Hashes
+	if h == nil && s.Data != nil {
+		v := HashBytes(s.Data)
+		h = &v
+	}
+	r := &Report{
+		SchemaVersion: SchemaVersion,
+		AnalyzedAt:    time.Now().UTC(),
+		Sample: SampleInfo{
+			Size:      s.size(),
+			Name:      safetext.Escape(s.Name),
+			Path:      safetext.Escape(s.Path),
+			Source:    safetext.Escape(s.Source),
+			Signature: safetext.Escape(s.Signature),
+		},
+		Layers:     []Layer{},
+		YARA:       []yarascan.Match{},
+		Indicators: []indicators.Hit{},
+		IOCs:       []ioc.IOC{},
+		Techniques: []Technique{},
+		Features:   map[string]float64{},
+		Engine:     e.Info(),
+	}
+	if h != nil {
+		r.Sample.SHA256, r.Sample.SHA1, r.Sample.MD5 = h.SHA256, h.SHA1, h.MD5
+	}
+	r.ID = RecordID(r.Sample.SHA256, s.Source, s.Signature, s.Path)
+	r.Verdict = Verdict{Label: verdict.Unknown, Source: "none"}
+	return r
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *Report, input map[string]float64, err error) {
+	start := time.Now()
+	r = e.newReport(s)
+	stage := "start"
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("panic in analysis", "stage", stage, "sample", s, "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %s: panic: %v", ErrInternal, stage, p)
+			r.Status, r.Reason = StatusError, err.Error()
+			input = nil
+		}
+		r.Timings.TotalMS = ms(time.Since(start))
+	}()
+
+	if size := s.size(); size > e.opt.Limits.MaxFileSize {
+		r.Status = StatusSkipped
+		r.Reason = fmt.Sprintf("file is %d bytes, over limits.max_file_size (%d bytes)", size, e.opt.Limits.MaxFileSize)
+		return r, nil, nil
+	}
+	if s.Data == nil && s.size() > 0 {
+		r.Status, r.Reason = StatusError, "sample has a size but no data"
+		return r, nil, fmt.Errorf("%w: %s", ErrInternal, r.Reason)
+	}
+	ctx, cancel := context.WithTimeout(parent, e.opt.Limits.SampleTimeout)
+	defer cancel()
+
+	// Identify.
+	stage = "identify"
+	t := time.Now()
+	text, enc, derr := charset.Decode(s.Data)
+	if derr != nil {
+		r.Status, r.Reason = StatusSkipped, derr.Error()
+		r.Timings.IdentifyMS = ms(time.Since(t))
+		return r, nil, nil
+	}
+	r.Encoding = enc
+	r.Language = lang.Identify(text, s.Name)
+	r.Timings.IdentifyMS = ms(time.Since(t))
+
+	// Decode.
+	stage = "decode"
+	t = time.Now()
+	lim := decode.DefaultLimits(len(text))
+	if e.opt.Limits.DecodeDepth >= 0 {
+		lim.MaxDepth = e.opt.Limits.DecodeDepth
+	}
+	if e.opt.Limits.DecodeRatio > 0 {
+		total := int64(len(text)) * int64(e.opt.Limits.DecodeRatio)
+		if total > e.opt.Limits.DecodeBytes && e.opt.Limits.DecodeBytes > 0 {
+			total = e.opt.Limits.DecodeBytes
+		}
+		lim.MaxTotalBytes = int(total)
+	}
+	if e.opt.Limits.MaxLayers > 0 {
+		lim.MaxLayers = e.opt.Limits.MaxLayers
+	}
+	layers, derr := decode.Decode(ctx, text, r.Language.Language, decode.Options{
+		Limits:   lim,
+		Identify: func(t string) lang.Language { return lang.Identify(t, "").Language },
+	})
+	r.Timings.DecodeMS = ms(time.Since(t))
+	if len(layers) == 0 {
+		layers = []decode.Layer{{Index: 0, Parent: -1, Method: "original", Language: r.Language.Language, Text: text, Size: len(text)}}
+	}
+	r.Layers = make([]Layer, len(layers))
+	for i, l := range layers {
+		r.Layers[i] = Layer{Index: l.Index, Parent: l.Parent, Method: l.Method, Span: l.Span, Language: l.Language,
+			Size: l.Size, Truncated: l.Truncated, Note: l.Note, Text: l.Text}
+		if i == 0 {
+			r.Layers[i].Text = ""
+		}
+	}
+	if derr != nil {
+		return e.fail(ctx, r, "decode", derr)
+	}
+
+	// Per-layer scanners.
+	stage = "scan"
+	sc, serr := e.scanner()
+	if serr != nil {
+		return e.fail(ctx, r, "yara", serr)
+	}
+	defer e.scanners.Put(sc)
+	iocSets := make([][]ioc.IOC, 0, len(layers))
+	for _, l := range layers {
+		if err := ctx.Err(); err != nil {
+			return e.fail(ctx, r, "scan", err)
+		}
+		t = time.Now()
+		m, yerr := sc.s.Scan(ctx, []byte(l.Text), l.Index)
+		r.Timings.YARAMS += ms(time.Since(t))
+		if yerr != nil {
+			return e.fail(ctx, r, "yara", yerr)
+		}
+		r.YARA = append(r.YARA, m...)
+
+		t = time.Now()
+		r.Indicators = append(r.Indicators, e.opt.Catalog.Scan(l.Text, l.Language, l.Index)...)
+		r.Timings.IndicatorsMS += ms(time.Since(t))
+
+		t = time.Now()
+		iocSets = append(iocSets, ioc.Extract(l.Text, l.Index))
+		r.Timings.IOCMS += ms(time.Since(t))
+	}
+	r.IOCs = ioc.Merge(iocSets...)
+	r.Techniques = techniques(r)
+
+	// Features and verdict.
+	stage = "verdict"
+	t = time.Now()
+	fin := features.Input{Layers: layers, Hits: r.Indicators, YARA: r.YARA, IOCs: r.IOCs, Language: r.Language.Language}
+	r.Features = features.Extract(fin)
+	input = features.ModelInput(fin, r.Features)
+	r.Verdict = e.decide(r, input)
+	r.Timings.VerdictMS = ms(time.Since(t))
+
+	// Explanation.
+	stage = "explain"
+	t = time.Now()
+	r.Explanation = e.explain(ctx, r)
+	r.Timings.ExplainMS = ms(time.Since(t))
+
+	if err := ctx.Err(); err != nil {
+		return e.fail(ctx, r, "explain", err)
+	}
+	r.Status = StatusOK
+	if !wantInput {
+		input = nil
+	}
+	return r, input, nil
+}
+
+// fail marks r as failed in stage, keeping its partial findings.
+func (e *Engine) fail(ctx context.Context, r *Report, stage string, cause error) (*Report, map[string]float64, error) {
+	var err error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(cause, context.DeadlineExceeded):
+		err = fmt.Errorf("%w (%s) during %s", ErrDeadline, e.opt.Limits.SampleTimeout, stage)
+	case errors.Is(cause, context.Canceled):
+		err = fmt.Errorf("%s: %w", stage, cause)
+	default:
+		err = fmt.Errorf("%w: %s: %v", ErrInternal, stage, cause)
+	}
+	r.Status, r.Reason = StatusError, err.Error()
+	if len(r.Indicators)+len(r.YARA) > 0 {
+		r.Verdict = e.rulesVerdict(r)
+	}
+	return r, nil, err
+}
+
+func (e *Engine) scanner() (*pooledScanner, error) {
+	rules := e.opt.Rules.Get()
+	for {
+		v, _ := e.scanners.Get().(*pooledScanner)
+		if v == nil {
+			break
+		}
+		if v.rules == rules {
+			return v, nil
+		}
+		v.s.Close() // built for rules that were reloaded since
+	}
+	s, err := rules.NewScanner()
+	if err != nil {
+		return nil, err
+	}
+	return &pooledScanner{rules: rules, s: s}, nil
+}
+
+// techniques lists the ATT&CK techniques named by indicator hits and YARA
+// matches, each with the ids of the findings behind it.
+func techniques(r *Report) []Technique {
+	ev := map[string][]string{}
+	add := func(id, finding string) {
+		for _, e := range ev[id] {
+			if e == finding {
+				return
+			}
+		}
+		ev[id] = append(ev[id], finding)
+	}
+	for _, h := range r.Indicators {
+		for _, id := range h.Techniques {
+			add(id, h.ID)
+		}
+	}
+	for _, m := range r.YARA {
+		for _, id := range m.Techniques {
+			add(id, "yara:"+m.Rule)
+		}
+	}
+	out := make([]Technique, 0, len(ev))
+	for id, evidence := range ev {
+		t := Technique{ID: id, Evidence: evidence}
+		if at, ok := attack.Lookup(id); ok {
+			t.Name, t.Tactics = at.Name, at.Tactics
+		}
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

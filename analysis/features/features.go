@@ -1,0 +1,288 @@
+package features
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/automaldesc/automaldesc/analysis/decode"
+	"github.com/automaldesc/automaldesc/analysis/indicators"
+	"github.com/automaldesc/automaldesc/analysis/ioc"
+	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/analysis/yarascan"
+)
+
+// Input is the evidence the features are computed from.
+type Input struct {
+	Layers   []decode.Layer // layer 0 is the original text
+	Hits     []indicators.Hit
+	YARA     []yarascan.Match
+	IOCs     []ioc.IOC
+	Language lang.Language
+}
+
+// Feature documents one entry of the schema.
+type Feature struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// scanLimit bounds the bytes of one layer that statistics look at, so a
+// 8 MiB script costs the same as a 256 KiB one.
+const scanLimit = 256 << 10
+
+// Extract computes the schema's features. Every name in Schema() is present
+// in the result, so vectors from different languages line up.
+func Extract(in Input) map[string]float64 {
+	f := make(map[string]float64, len(schema))
+	for _, s := range schema {
+		f[s.Name] = 0
+	}
+	if len(in.Layers) == 0 {
+		return f
+	}
+	text := in.Layers[0].Text
+	if len(text) > scanLimit {
+		text = text[:scanLimit]
+	}
+	st := textStats(text, in.Language)
+	f["size"] = float64(in.Layers[0].Size)
+	f["lines"] = float64(st.lines)
+	f["line_length_mean"] = st.meanLine
+	f["line_length_max"] = float64(st.maxLine)
+	f["entropy"] = st.entropy
+	f["literal_entropy_max"] = st.maxLiteralEntropy
+	f["alpha_ratio"] = st.ratio(st.alpha)
+	f["digit_ratio"] = st.ratio(st.digit)
+	f["upper_ratio"] = st.ratio(st.upper)
+	f["whitespace_ratio"] = st.ratio(st.space)
+	f["symbol_ratio"] = st.ratio(st.symbol)
+	f["non_ascii_ratio"] = st.ratio(st.nonASCII)
+	f["token_length_max"] = float64(st.longestToken)
+	f["base64_blobs"] = float64(st.base64Blobs)
+	f["hex_blobs"] = float64(st.hexBlobs)
+	f["char_code_runs"] = float64(st.charCodeRuns)
+	f["comment_ratio"] = st.commentRatio
+
+	maxDepth, truncated, decoded := 0, 0, 0
+	depth := make([]int, len(in.Layers))
+	for i, l := range in.Layers {
+		if i > 0 && l.Parent >= 0 && l.Parent < i {
+			depth[i] = depth[l.Parent] + 1
+		}
+		if depth[i] > maxDepth {
+			maxDepth = depth[i]
+		}
+		if l.Truncated {
+			truncated++
+		}
+		if i > 0 {
+			decoded += l.Size
+		}
+	}
+	f["layers"] = float64(len(in.Layers) - 1)
+	f["layer_depth_max"] = float64(maxDepth)
+	f["layers_truncated"] = float64(truncated)
+	if in.Layers[0].Size > 0 {
+		f["decoded_ratio"] = float64(decoded) / float64(in.Layers[0].Size)
+	}
+
+	seen := map[string]bool{}
+	for _, h := range in.Hits {
+		if seen[h.ID] {
+			continue
+		}
+		seen[h.ID] = true
+		f["indicators_total"]++
+		if name, ok := severityFeature[h.Severity]; ok {
+			f[name]++
+		}
+		if h.Tactic != "" {
+			if _, ok := f["tactic_"+h.Tactic]; ok {
+				f["tactic_"+h.Tactic]++
+			}
+		}
+		if h.Layer > 0 {
+			f["indicators_in_decoded"]++
+		}
+	}
+	for _, m := range in.YARA {
+		f["yara_matches"]++
+		if s, err := indicators.ParseSeverity(m.Severity); err == nil && s >= indicators.SeverityHigh {
+			f["yara_high"]++
+		}
+	}
+	techniques := map[string]bool{}
+	for _, h := range in.Hits {
+		for _, t := range h.Techniques {
+			techniques[t] = true
+		}
+	}
+	for _, m := range in.YARA {
+		for _, t := range m.Techniques {
+			techniques[t] = true
+		}
+	}
+	f["techniques"] = float64(len(techniques))
+	for _, c := range in.IOCs {
+		f["iocs_total"]++
+		switch c.Type {
+		case ioc.URL:
+			f["iocs_url"]++
+		case ioc.IPv4, ioc.IPv6:
+			f["iocs_ip"]++
+		case ioc.Domain:
+			f["iocs_domain"]++
+		}
+	}
+	f["obfuscation_score"] = obfuscationScore(f)
+	return f
+}
+
+var severityFeature = map[indicators.Severity]string{
+	indicators.SeverityInfo:     "indicators_info",
+	indicators.SeverityLow:      "indicators_low",
+	indicators.SeverityMedium:   "indicators_medium",
+	indicators.SeverityHigh:     "indicators_high",
+	indicators.SeverityCritical: "indicators_critical",
+}
+
+// obfuscationScore folds the obfuscation-related statistics into 0..1.
+// Each term saturates, so no single statistic decides.
+func obfuscationScore(f map[string]float64) float64 {
+	sat := func(x, half float64) float64 { return x / (x + half) }
+	s := 0.25*sat(math.Max(0, f["literal_entropy_max"]-4.0), 0.8) +
+		0.15*sat(f["line_length_max"]/1000, 1) +
+		0.15*sat(f["base64_blobs"]+f["hex_blobs"], 1) +
+		0.15*sat(f["char_code_runs"], 1) +
+		0.15*sat(f["layers"], 1) +
+		0.15*sat(math.Max(0, f["symbol_ratio"]-0.2), 0.1)
+	return math.Round(s*1000) / 1000
+}
+
+// ModelInput turns the evidence and schema features into the sparse vector
+// the verdict model reads:
+//
+//	feat:<name>    schema features (sizes and counts log-scaled)
+//	ind:<id>       1 for each indicator that fired
+//	yara:<rule>    1 for each YARA rule that matched
+//	decode:<id>    1 for each decoder that produced a layer
+//	lang:<name>    1 for the sample's language
+//	tok:<hash>     1 for each hashed token unigram and bigram of every layer
+func ModelInput(in Input, f map[string]float64) map[string]float64 {
+	x := make(map[string]float64, len(f)+len(in.Hits)+512)
+	for name, v := range f {
+		if logScaled[name] {
+			v = math.Log1p(v)
+		}
+		x["feat:"+name] = v
+	}
+	for _, h := range in.Hits {
+		x["ind:"+h.ID] = 1
+	}
+	for _, m := range in.YARA {
+		x["yara:"+m.Rule] = 1
+	}
+	for _, l := range in.Layers[min(1, len(in.Layers)):] {
+		x["decode:"+l.Method] = 1
+	}
+	x["lang:"+in.Language.String()] = 1
+	for _, h := range TokenHashes(in.Layers) {
+		x[tokenName(h)] = 1
+	}
+	return x
+}
+
+var logScaled = map[string]bool{
+	"size": true, "lines": true, "line_length_mean": true, "line_length_max": true,
+	"token_length_max": true, "base64_blobs": true, "hex_blobs": true, "char_code_runs": true,
+	"layers": true, "decoded_ratio": true, "indicators_total": true, "iocs_total": true,
+	"iocs_url": true, "iocs_ip": true, "iocs_domain": true, "yara_matches": true,
+}
+
+// TokenBuckets is the size of the token hashing space.
+const TokenBuckets = 1 << 18
+
+func tokenName(h uint32) string {
+	b := make([]byte, 0, 9)
+	b = append(b, "tok:"...)
+	return string(strconv.AppendUint(b, uint64(h), 16))
+}
+
+// TokenHashes returns the distinct hashed lower-cased identifier unigrams
+// and bigrams of the layers' texts (at most scanLimit bytes of each), sorted.
+func TokenHashes(layers []decode.Layer) []uint32 {
+	set := make(map[uint32]struct{}, 1024)
+	for _, l := range layers {
+		text := l.Text
+		if len(text) > scanLimit {
+			text = text[:scanLimit]
+		}
+		var prev uint32
+		havePrev := false
+		forEachToken(text, func(h uint32) {
+			set[h%TokenBuckets] = struct{}{}
+			if havePrev {
+				set[(prev*16777619^h^0x9e3779b9)%TokenBuckets] = struct{}{}
+			}
+			prev, havePrev = h, true
+		})
+	}
+	out := make([]uint32, 0, len(set))
+	for h := range set {
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// forEachToken calls fn with the FNV-1a hash of each lower-cased token of
+// 2..40 identifier characters (letters, digits, _ - $ .). Longer runs are
+// hashed as their length class, so random blobs do not flood the space.
+func forEachToken(s string, fn func(uint32)) {
+	const offset, prime = 2166136261, 16777619
+	start := -1
+	emit := func(end int) {
+		n := end - start
+		if n < 2 {
+			return
+		}
+		if n > 40 {
+			fn(uint32(offset^n/64) * prime)
+			return
+		}
+		h := uint32(offset)
+		for i := start; i < end; i++ {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			h ^= uint32(c)
+			h *= prime
+		}
+		fn(h)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		ident := c == '_' || c == '-' || c == '$' || c == '.' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if ident {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			emit(i)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		emit(len(s))
+	}
+}
+
+// hasPrefixFold reports whether s starts with prefix, ASCII case-insensitively.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/automaldesc/automaldesc/analysis"
+	"github.com/automaldesc/automaldesc/analysis/indicators"
+	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/analysis/verdict"
+	"github.com/automaldesc/automaldesc/config"
+	"github.com/automaldesc/automaldesc/rules"
+)
+
+// newEngine wires the analysis engine from the configuration: bundled and
+// user YARA rules, the indicator catalog, the verdict model and thresholds.
+// A broken user rule file is logged with file and line; the rest still load.
+func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*analysis.Engine, error) {
+	dirs := append(append([]string{}, cfg.Rules.Dirs...), extraRuleDirs...)
+	live, err := rules.NewLive(dirs...)
+	if live == nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	if err != nil {
+		log.Warn("some user rule files were left out", "err", err)
+	}
+	model, err := loadModel(cfg.Verdict.Model)
+	if err != nil {
+		return nil, err
+	}
+	th := cfg.Verdict.Thresholds
+	return analysis.New(analysis.Options{
+		Version: version,
+		Limits: analysis.Limits{
+			MaxFileSize:   int64(cfg.Limits.MaxFileSize),
+			SampleTimeout: cfg.Limits.SampleTimeout,
+			DecodeDepth:   cfg.Limits.DecodeDepth,
+			DecodeRatio:   cfg.Limits.DecodeRatio,
+			DecodeBytes:   int64(cfg.Limits.DecodeBytes),
+			MaxLayers:     cfg.Limits.MaxLayers,
+		},
+		Rules:   live,
+		Catalog: indicators.Default(),
+		Model:   model,
+		Threshold: func(l lang.Language) verdict.Thresholds {
+			t := th.For(l)
+			return verdict.Thresholds{Malicious: t.Malicious, Suspicious: t.Suspicious, MinEvidence: t.MinEvidence}
+		},
+		TopK:   cfg.Verdict.TopContributions,
+		Logger: log,
+	})
+}
+
+// loadModel reads the verdict model at path; an empty path means no model
+// (verdicts come from the rules view).
+func loadModel(path string) (*verdict.Model, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("verdict model: %w", err)
+	}
+	defer f.Close()
+	m, err := verdict.Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("verdict model %s: %w", path, err)
+	}
+	return m, nil
+}

@@ -1,0 +1,140 @@
+// Package intake reads samples from the file system and standard input for
+// the scan command and the sidecar: size-limited reads that hash oversized
+// files without holding them, refusal of non-regular files (a FIFO would
+// block forever), and directory walks that do not follow symlinks out of
+// the scanned root. Every path found yields either a sample or a rejection
+// with a reason, never silence.
+package intake
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/automaldesc/automaldesc/analysis"
+)
+
+// Rejection is a path that cannot be handed to the engine, with the status
+// and reason its report carries.
+type Rejection struct {
+	Status analysis.Status
+	Reason string
+}
+
+func (r *Rejection) Error() string { return r.Reason }
+
+// ErrNotRegular is wrapped by rejections of devices, FIFOs and sockets.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ReadFile opens path and returns its sample. A file over maxSize is hashed
+// by streaming and returned without Data (the engine then skips it with the
+// reason). Errors are *Rejection values.
+func ReadFile(path string, maxSize int64) (analysis.Sample, error) {
+	s := analysis.Sample{Name: filepath.Base(path), Path: path}
+	f, err := os.Open(path)
+	if err != nil {
+		return s, &Rejection{analysis.StatusError, fmt.Sprintf("open: %v", unwrapPath(err))}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return s, &Rejection{analysis.StatusError, fmt.Sprintf("stat: %v", unwrapPath(err))}
+	}
+	if !fi.Mode().IsRegular() {
+		return s, &Rejection{analysis.StatusSkipped, fmt.Sprintf("%v (%s)", ErrNotRegular, fi.Mode().Type())}
+	}
+	return read(s, f, maxSize)
+}
+
+// ReadStdin reads a sample from r under the given display name.
+func ReadStdin(r io.Reader, name string, maxSize int64) (analysis.Sample, error) {
+	return read(analysis.Sample{Name: name}, r, maxSize)
+}
+
+func read(s analysis.Sample, r io.Reader, maxSize int64) (analysis.Sample, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxSize+1))
+	if err != nil {
+		return s, &Rejection{analysis.StatusError, fmt.Sprintf("read: %v", unwrapPath(err))}
+	}
+	if int64(len(data)) <= maxSize {
+		s.Data = data
+		return s, nil
+	}
+	// Over the limit: finish hashing by streaming so the report still
+	// identifies the file, but never hold it.
+	h, n, err := analysis.HashReader(io.MultiReader(bytes.NewReader(data), r))
+	if err != nil {
+		return s, &Rejection{analysis.StatusError, fmt.Sprintf("read: %v", unwrapPath(err))}
+	}
+	s.Size, s.Hashes = n, &h
+	return s, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Entry is one path found by Walk: a file to read, or a rejection.
+type Entry struct {
+	Path   string // the path as found (a symlink's own path)
+	Target string // the file to read (the symlink's target inside the root)
+	Reject *Rejection
+}
+
+// Walk visits root (a file or a directory, recursively) and calls fn for
+// every non-directory entry in lexical order. Symlinks are resolved: a link
+// to a file inside root is read through, a link leaving root or to a
+// directory is rejected with the reason. Unreadable directories are
+// reported as rejections too. fn's error stops the walk.
+func Walk(root string, fn func(Entry) error) error {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return fn(Entry{Path: root, Reject: &Rejection{analysis.StatusError, fmt.Sprintf("open: %v", unwrapPath(err))}})
+	}
+	fi, err := os.Stat(realRoot)
+	if err != nil {
+		return fn(Entry{Path: root, Reject: &Rejection{analysis.StatusError, fmt.Sprintf("stat: %v", unwrapPath(err))}})
+	}
+	if !fi.IsDir() {
+		return fn(Entry{Path: root, Target: realRoot})
+	}
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if d != nil && d.IsDir() && p != root {
+				return errors.Join(fn(Entry{Path: p, Reject: &Rejection{analysis.StatusError, fmt.Sprintf("read directory: %v", unwrapPath(err))}}), filepath.SkipDir)
+			}
+			return fn(Entry{Path: p, Reject: &Rejection{analysis.StatusError, fmt.Sprintf("walk: %v", unwrapPath(err))}})
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink == 0 {
+			return fn(Entry{Path: p, Target: p})
+		}
+		target, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return fn(Entry{Path: p, Reject: &Rejection{analysis.StatusError, fmt.Sprintf("symlink: %v", unwrapPath(err))}})
+		}
+		if !within(realRoot, target) {
+			return fn(Entry{Path: p, Reject: &Rejection{analysis.StatusSkipped, "symlink points outside the scanned root; not followed"}})
+		}
+		if ti, err := os.Stat(target); err == nil && ti.IsDir() {
+			return fn(Entry{Path: p, Reject: &Rejection{analysis.StatusSkipped, "symlink to a directory; not followed (its files are scanned where they are)"}})
+		}
+		return fn(Entry{Path: p, Target: target})
+	})
+}
+
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}

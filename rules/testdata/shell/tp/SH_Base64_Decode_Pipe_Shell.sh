@@ -1,0 +1,2 @@
+#!/bin/sh
+echo ZWNobyAiaW5lcnQgdGVzdCBmaXh0dXJlIGZvciBhdXRvbWFsZGVzYyIK | base64 -d | bash

