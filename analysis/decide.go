@@ -108,12 +108,19 @@ func (e *Engine) rulesVerdict(r *Report) Verdict {
 // a model trained on a small seed set must not talk an analyst out of a
 // credential dump or an AMSI bypass.
 func (e *Engine) decide(r *Report, input map[string]float64) Verdict {
+	return e.DecideWith(e.opt.Model, r, input)
+}
+
+// DecideWith is the verdict model m (nil: the rules view) gives a report
+// whose model input is x, under the engine's thresholds. Evaluation uses it
+// to score two models on one analysis.
+func (e *Engine) DecideWith(m *verdict.Model, r *Report, x map[string]float64) Verdict {
 	rules := e.rulesVerdict(r)
-	if e.opt.Model == nil {
+	if m == nil || x == nil {
 		return rules
 	}
 	th := e.opt.Threshold(r.Language.Language)
-	res := e.opt.Model.Predict(input, r.Language.Language, th, e.opt.TopK)
+	res := m.Predict(x, r.Language.Language, th, e.opt.TopK)
 	v := Verdict{Label: res.Label, Score: res.Score, Source: "model", Contributions: res.Contributions}
 	fs := findings(r)
 	if len(fs) > 0 && fs[0].severity == indicators.SeverityCritical &&
@@ -148,7 +155,7 @@ func rulesSummary(r *Report) Explanation {
 	lname := r.Language.Language.String()
 	x := Explanation{Source: "rules"}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s script judged %s.", strings.ToUpper(lname[:1])+lname[1:], r.Verdict.Label)
+	fmt.Fprintf(&b, "%s script judged %s.", DisplayName(r.Language.Language), r.Verdict.Label)
 	x.Claims = append(x.Claims, Claim{Text: b.String(), Evidence: []string{"language:" + lname}})
 	for i, f := range fs {
 		if i == 4 {
@@ -163,4 +170,23 @@ func rulesSummary(r *Report) Explanation {
 	}
 	x.Summary = b.String()
 	return x
+}
+
+// DisplayName is a language's name as people write it.
+func DisplayName(l lang.Language) string {
+	switch l {
+	case lang.PowerShell:
+		return "PowerShell"
+	case lang.JavaScript:
+		return "JavaScript"
+	case lang.VBScript:
+		return "VBScript"
+	case lang.Batch:
+		return "Batch"
+	case lang.Bash:
+		return "Shell"
+	case lang.Python:
+		return "Python"
+	}
+	return "Unrecognised"
 }

@@ -260,6 +260,9 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 	}
 	defer e.scanners.Put(sc)
 	iocSets := make([][]ioc.IOC, 0, len(layers))
+	// A rewrite layer repeats most of its parent; each rule and indicator is
+	// reported once, at the shallowest layer where it fired.
+	seenRule, seenInd := map[string]bool{}, map[string]bool{}
 	for _, l := range layers {
 		if err := ctx.Err(); err != nil {
 			return e.fail(ctx, r, "scan", err)
@@ -270,10 +273,20 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 		if yerr != nil {
 			return e.fail(ctx, r, "yara", yerr)
 		}
-		r.YARA = append(r.YARA, m...)
+		for _, x := range m {
+			if key := x.Namespace + ":" + x.Rule; !seenRule[key] {
+				seenRule[key] = true
+				r.YARA = append(r.YARA, x)
+			}
+		}
 
 		t = time.Now()
-		r.Indicators = append(r.Indicators, e.opt.Catalog.Scan(l.Text, l.Language, l.Index)...)
+		for _, h := range e.opt.Catalog.Scan(l.Text, l.Language, l.Index) {
+			if !seenInd[h.ID] {
+				seenInd[h.ID] = true
+				r.Indicators = append(r.Indicators, h)
+			}
+		}
 		r.Timings.IndicatorsMS += ms(time.Since(t))
 
 		t = time.Now()

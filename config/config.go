@@ -8,7 +8,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"sort"
@@ -37,6 +40,10 @@ type Config struct {
 	Rules   Rules   `mapstructure:"rules" yaml:"rules"`
 	Verdict Verdict `mapstructure:"verdict" yaml:"verdict"`
 	Scan    Scan    `mapstructure:"scan" yaml:"scan"`
+	Watch   Watch   `mapstructure:"watch" yaml:"watch"`
+	Sinks   Sinks   `mapstructure:"sinks" yaml:"sinks"`
+	API     API     `mapstructure:"api" yaml:"api"`
+	Store   Store   `mapstructure:"store" yaml:"store"`
 }
 
 // Log configures the structured logger.
@@ -114,6 +121,81 @@ type Scan struct {
 	Workers int `mapstructure:"workers" yaml:"workers"` // 0 = number of CPUs
 }
 
+// WatchFolder is one quarantine folder the sidecar watches.
+type WatchFolder struct {
+	Path      string `mapstructure:"path" yaml:"path"`
+	Source    string `mapstructure:"source" yaml:"source"`       // recorded in reports; empty = "watch:<path>"
+	Signature string `mapstructure:"signature" yaml:"signature"` // scanner signature recorded in reports
+	ReadOnly  bool   `mapstructure:"read_only" yaml:"read_only"` // never move or delete files here
+	Recursive bool   `mapstructure:"recursive" yaml:"recursive"` // watch subfolders too
+}
+
+// UnmarshalText reads a folder given as a plain path (environment variable
+// or --folder flag): a recursive, claiming folder.
+func (f *WatchFolder) UnmarshalText(b []byte) error {
+	p := strings.TrimSpace(string(b))
+	if p == "" {
+		return errors.New("empty folder path")
+	}
+	*f = WatchFolder{Path: p, Recursive: true}
+	return nil
+}
+
+// Watch configures the sidecar daemon (automaldesc watch).
+type Watch struct {
+	Folders         []WatchFolder `mapstructure:"folders" yaml:"folders"`
+	Staging         string        `mapstructure:"staging" yaml:"staging"`                   // claimed files wait here; same file system as the folders
+	Settle          time.Duration `mapstructure:"settle" yaml:"settle"`                     // a file is claimed once unchanged this long
+	Rescan          time.Duration `mapstructure:"rescan" yaml:"rescan"`                     // periodic full rescan; 0 = startup only
+	Workers         int           `mapstructure:"workers" yaml:"workers"`                   // analysis workers; 0 = CPUs
+	SlowWorkers     int           `mapstructure:"slow_workers" yaml:"slow_workers"`         // workers of slow stages (LLM explainer)
+	Batch           int           `mapstructure:"batch" yaml:"batch"`                       // queue items leased at once
+	Lease           time.Duration `mapstructure:"lease" yaml:"lease"`                       // how long a leased item is held before it is handed out again
+	MaxAttempts     int           `mapstructure:"max_attempts" yaml:"max_attempts"`         // leases before an item becomes an error record
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout" yaml:"shutdown_timeout"` // in-flight work allowed to finish on shutdown
+}
+
+// EffectiveWorkers returns the watch worker count, resolving 0 to the CPU count.
+func (w Watch) EffectiveWorkers() int {
+	if w.Workers > 0 {
+		return w.Workers
+	}
+	return runtime.NumCPU()
+}
+
+// Sinks configures where the sidecar delivers records.
+type Sinks struct {
+	NDJSON  NDJSONSink  `mapstructure:"ndjson" yaml:"ndjson"`
+	Stdout  bool        `mapstructure:"stdout" yaml:"stdout"` // ECS NDJSON on standard output (containers)
+	Webhook WebhookSink `mapstructure:"webhook" yaml:"webhook"`
+}
+
+// NDJSONSink is the rotated ECS NDJSON alert file.
+type NDJSONSink struct {
+	Path    string        `mapstructure:"path" yaml:"path"` // empty = off
+	MaxSize ByteSize      `mapstructure:"max_size" yaml:"max_size"`
+	MaxAge  time.Duration `mapstructure:"max_age" yaml:"max_age"` // 0 = no age rotation
+	Keep    int           `mapstructure:"keep" yaml:"keep"`       // rotated files kept
+}
+
+// WebhookSink POSTs each record as signed JSON.
+type WebhookSink struct {
+	URL       string        `mapstructure:"url" yaml:"url"`               // empty = off
+	SecretEnv string        `mapstructure:"secret_env" yaml:"secret_env"` // env var holding the HMAC secret
+	Timeout   time.Duration `mapstructure:"timeout" yaml:"timeout"`
+}
+
+// API configures the sidecar's HTTP API.
+type API struct {
+	Listen   string `mapstructure:"listen" yaml:"listen"`       // host:port; empty = off
+	TokenEnv string `mapstructure:"token_env" yaml:"token_env"` // env var holding the bearer token
+}
+
+// Store configures the durable store.
+type Store struct {
+	Path string `mapstructure:"path" yaml:"path"` // SQLite database file
+}
+
 // Defaults returns the built-in configuration.
 func Defaults() Config {
 	return Config{
@@ -133,6 +215,23 @@ func Defaults() Config {
 				Default: Threshold{Malicious: 0.80, Suspicious: 0.50, MinEvidence: 0.5},
 			},
 		},
+		Watch: Watch{
+			Folders:         []WatchFolder{{Path: "./var/quarantine", Source: "quarantine", Recursive: true}},
+			Staging:         "./var/staging",
+			Settle:          500 * time.Millisecond,
+			Rescan:          time.Minute,
+			SlowWorkers:     2,
+			Batch:           16,
+			Lease:           5 * time.Minute,
+			MaxAttempts:     5,
+			ShutdownTimeout: 10 * time.Second,
+		},
+		Sinks: Sinks{
+			NDJSON:  NDJSONSink{Path: "./var/alerts.ndjson", MaxSize: 100 * MiB, MaxAge: 24 * time.Hour, Keep: 7},
+			Webhook: WebhookSink{Timeout: 10 * time.Second},
+		},
+		API:   API{Listen: "127.0.0.1:8089"},
+		Store: Store{Path: "./var/automaldesc.db"},
 	}
 }
 
@@ -250,6 +349,71 @@ func (c Config) Validate() error {
 	}
 	if c.Scan.Workers < 0 || c.Scan.Workers > 1024 {
 		bad("scan.workers", "%d is outside 0..1024", c.Scan.Workers)
+	}
+	w := c.Watch
+	seen := map[string]bool{}
+	for i, f := range w.Folders {
+		key := fmt.Sprintf("watch.folders[%d].path", i)
+		switch {
+		case strings.TrimSpace(f.Path) == "":
+			bad(key, "empty")
+		case seen[filepath.Clean(f.Path)]:
+			bad(key, "%q is listed twice", f.Path)
+		}
+		seen[filepath.Clean(f.Path)] = true
+	}
+	if w.Staging == "" {
+		bad("watch.staging", "empty")
+	}
+	if w.Settle < 10*time.Millisecond || w.Settle > time.Minute {
+		bad("watch.settle", "%s is outside 10ms..1m", w.Settle)
+	}
+	if w.Rescan != 0 && (w.Rescan < time.Second || w.Rescan > 24*time.Hour) {
+		bad("watch.rescan", "%s is outside 1s..24h (or 0 for startup only)", w.Rescan)
+	}
+	if w.Workers < 0 || w.Workers > 1024 {
+		bad("watch.workers", "%d is outside 0..1024", w.Workers)
+	}
+	if w.SlowWorkers < 1 || w.SlowWorkers > 256 {
+		bad("watch.slow_workers", "%d is outside 1..256", w.SlowWorkers)
+	}
+	if w.Batch < 1 || w.Batch > 1000 {
+		bad("watch.batch", "%d is outside 1..1000", w.Batch)
+	}
+	if w.Lease < time.Second || w.Lease > 24*time.Hour {
+		bad("watch.lease", "%s is outside 1s..24h", w.Lease)
+	}
+	if w.MaxAttempts < 1 || w.MaxAttempts > 100 {
+		bad("watch.max_attempts", "%d is outside 1..100", w.MaxAttempts)
+	}
+	if w.ShutdownTimeout < 0 || w.ShutdownTimeout > 10*time.Minute {
+		bad("watch.shutdown_timeout", "%s is outside 0..10m", w.ShutdownTimeout)
+	}
+	n := c.Sinks.NDJSON
+	if n.MaxSize != 0 && n.MaxSize < 1*KiB {
+		bad("sinks.ndjson.max_size", "%s is below 1KiB (0 turns size rotation off)", n.MaxSize)
+	}
+	if n.MaxAge < 0 {
+		bad("sinks.ndjson.max_age", "%s is negative", n.MaxAge)
+	}
+	if n.Keep < 0 || n.Keep > 10000 {
+		bad("sinks.ndjson.keep", "%d is outside 0..10000", n.Keep)
+	}
+	if wh := c.Sinks.Webhook; wh.URL != "" {
+		if u, err := url.Parse(wh.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("sinks.webhook.url", "%q is not an http(s) URL", wh.URL)
+		}
+		if wh.Timeout < 100*time.Millisecond || wh.Timeout > 5*time.Minute {
+			bad("sinks.webhook.timeout", "%s is outside 100ms..5m", wh.Timeout)
+		}
+	}
+	if c.API.Listen != "" {
+		if _, port, err := net.SplitHostPort(c.API.Listen); err != nil || port == "" {
+			bad("api.listen", "%q is not host:port", c.API.Listen)
+		}
+	}
+	if c.Store.Path == "" {
+		bad("store.path", "empty")
 	}
 	return errors.Join(errs...)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/analysis/verdict"
+	"github.com/automaldesc/automaldesc/analysis/verdict/builtin"
 	"github.com/automaldesc/automaldesc/config"
 	"github.com/automaldesc/automaldesc/rules"
 )
@@ -52,10 +53,17 @@ func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*an
 	})
 }
 
-// loadModel reads the verdict model at path; an empty path means no model
-// (verdicts come from the rules view).
+// builtinModel is the embedded default model.
+func builtinModel() (*verdict.Model, error) { return builtin.Model() }
+
+// loadModel reads the verdict model named by verdict.model: empty means the
+// embedded model, "rules" means none (verdicts come from the rules view),
+// anything else is a model file.
 func loadModel(path string) (*verdict.Model, error) {
-	if path == "" {
+	switch path {
+	case "":
+		return builtinModel()
+	case "rules":
 		return nil, nil
 	}
 	f, err := os.Open(path)

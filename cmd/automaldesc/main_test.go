@@ -296,8 +296,8 @@ func TestRulesCheck(t *testing.T) {
 func TestCatalogAndVersion(t *testing.T) {
 	r := runBin(t, "", nil, "catalog", "--json")
 	var cat struct {
-		Indicators []struct{ ID string } `json:"indicators"`
-		Decoders   []struct{ ID string } `json:"decoders"`
+		Indicators []struct{ ID string }   `json:"indicators"`
+		Decoders   []struct{ ID string }   `json:"decoders"`
 		Features   []struct{ Name string } `json:"features"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &cat); err != nil {

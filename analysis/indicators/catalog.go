@@ -1,0 +1,445 @@
+package indicators
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/automaldesc/automaldesc/analysis/lang"
+)
+
+// Limits that bound the work Scan does on one layer.
+const (
+	// MaxHits is the most hits Scan returns for one layer; past it the
+	// weakest are dropped.
+	MaxHits = 128
+	// MaxCount caps Hit.Count.
+	MaxCount = 32
+	// MaxScanBytes is how much of a layer Scan looks at; the rest of a
+	// larger layer is ignored.
+	MaxScanBytes = 8 << 20
+
+	maxWindows = 64   // lines examined per anchor literal per condition
+	windowBack = 512  // bytes of a long line looked at before an anchor
+	windowFwd  = 1024 // bytes of a long line looked at after an anchor
+	excerptMax = 160
+)
+
+// Catalog is a compiled, immutable set of indicators. It is safe for
+// concurrent use.
+type Catalog struct {
+	inds   []compiled
+	byID   map[string]int
+	lits   []string
+	ac     *automaton
+	byLang [8][]int32 // indicator indexes by lang.Language; Unknown gets all
+	// anchorless is set when some indicator runs without a literal
+	// prefilter, so a layer with no literal still has to be looked at.
+	anchorless bool
+}
+
+type compiled struct {
+	ind     Indicator
+	primary ccond
+	with    []ccond
+	without []ccond
+	fn      func(text, lower string) int
+}
+
+type ccond struct {
+	anchors []int32
+	re      *regexp.Regexp
+	at      int // index of the (?P<at>...) group that marks the hit, or -1
+}
+
+var defaultCatalog = sync.OnceValue(func() *Catalog {
+	c, err := newCatalog(registry())
+	if err != nil {
+		panic(fmt.Sprintf("indicators: default catalog: %v", err))
+	}
+	return c
+})
+
+// Default returns the catalog built from the registry files. It is built
+// once and shared.
+func Default() *Catalog { return defaultCatalog() }
+
+func newCatalog(inds []Indicator) (*Catalog, error) {
+	c := &Catalog{byID: make(map[string]int, len(inds))}
+	litID := map[string]int32{}
+	lit := func(s string) (int32, error) {
+		if s == "" || s != asciiLower(s) {
+			return 0, fmt.Errorf("anchor %q: want a non-empty lower-case literal", s)
+		}
+		if id, ok := litID[s]; ok {
+			return id, nil
+		}
+		id := int32(len(c.lits))
+		c.lits = append(c.lits, s)
+		litID[s] = id
+		return id, nil
+	}
+	compileCond := func(k cond) (ccond, error) {
+		var cc ccond
+		for _, a := range k.anchors {
+			id, err := lit(a)
+			if err != nil {
+				return cc, err
+			}
+			cc.anchors = append(cc.anchors, id)
+		}
+		if k.re != "" {
+			src := k.re
+			if !k.cs {
+				src = "(?i)" + src
+			}
+			re, err := regexp.Compile(src)
+			if err != nil {
+				return cc, fmt.Errorf("compile: %w", err)
+			}
+			cc.re = re
+		}
+		cc.at = -1
+		if cc.re != nil {
+			cc.at = cc.re.SubexpIndex("at")
+		}
+		return cc, nil
+	}
+	for i, ind := range inds {
+		if _, dup := c.byID[ind.ID]; dup {
+			return nil, fmt.Errorf("indicator %s: duplicate id", ind.ID)
+		}
+		c.byID[ind.ID] = i
+		ci := compiled{ind: ind, fn: ind.m.fn}
+		var err error
+		if ci.primary, err = compileCond(ind.m.cond); err != nil {
+			return nil, fmt.Errorf("indicator %s: %w", ind.ID, err)
+		}
+		if len(ci.primary.anchors) == 0 {
+			c.anchorless = true
+		}
+		if len(ci.primary.anchors) == 0 && ci.fn == nil {
+			return nil, fmt.Errorf("indicator %s: no anchors and no match function", ind.ID)
+		}
+		for _, w := range ind.m.with {
+			cc, err := compileCond(w)
+			if err != nil {
+				return nil, fmt.Errorf("indicator %s: with: %w", ind.ID, err)
+			}
+			if len(cc.anchors) == 0 {
+				return nil, fmt.Errorf("indicator %s: with: no anchors", ind.ID)
+			}
+			ci.with = append(ci.with, cc)
+		}
+		for _, w := range ind.m.without {
+			cc, err := compileCond(w)
+			if err != nil {
+				return nil, fmt.Errorf("indicator %s: without: %w", ind.ID, err)
+			}
+			if len(cc.anchors) == 0 {
+				return nil, fmt.Errorf("indicator %s: without: no anchors", ind.ID)
+			}
+			ci.without = append(ci.without, cc)
+		}
+		c.inds = append(c.inds, ci)
+		for l := range c.byLang {
+			if ind.appliesTo(lang.Language(l)) {
+				c.byLang[l] = append(c.byLang[l], int32(i))
+			}
+		}
+	}
+	c.ac = newAutomaton(c.lits)
+	return c, nil
+}
+
+// Indicators returns a copy of every indicator in registry order.
+func (c *Catalog) Indicators() []Indicator {
+	out := make([]Indicator, len(c.inds))
+	for i := range c.inds {
+		out[i] = c.inds[i].ind
+	}
+	return out
+}
+
+// Lookup returns the indicator with the given id.
+func (c *Catalog) Lookup(id string) (Indicator, bool) {
+	i, ok := c.byID[id]
+	if !ok {
+		return Indicator{}, false
+	}
+	return c.inds[i].ind, true
+}
+
+// Len returns the number of indicators.
+func (c *Catalog) Len() int { return len(c.inds) }
+
+// scan is the per-layer working state.
+type scan struct {
+	c     *Catalog
+	text  string
+	lower string
+	first []int32
+	nl    []int // offsets of '\n', built on first need
+	nlOK  bool
+}
+
+func (s *scan) lowered() string {
+	if s.lower == "" && s.text != "" {
+		s.lower = asciiLower(s.text)
+	}
+	return s.lower
+}
+
+func asciiLower(t string) string {
+	i := 0
+	for ; i < len(t); i++ {
+		if 'A' <= t[i] && t[i] <= 'Z' {
+			break
+		}
+	}
+	if i == len(t) {
+		return t
+	}
+	b := make([]byte, len(t))
+	copy(b, t[:i])
+	for ; i < len(t); i++ {
+		c := t[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return string(b)
+}
+
+// window returns the line around offset p, clipped to windowBack bytes
+// before p and windowFwd bytes after it.
+func (s *scan) window(p, n int) (int, int) {
+	lo := max(0, p-windowBack)
+	ws := lo
+	if k := strings.LastIndexByte(s.text[lo:p], '\n'); k >= 0 {
+		ws = lo + k + 1
+	}
+	hi := min(len(s.text), p+n+windowFwd)
+	we := hi
+	if k := strings.IndexByte(s.text[p:hi], '\n'); k >= 0 {
+		we = p + k
+	}
+	return ws, we
+}
+
+func (s *scan) present(c *ccond) bool {
+	for _, a := range c.anchors {
+		if s.first[a] >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// eval returns the earliest offset where the condition holds, or -1, and
+// how many distinct lines hold it (capped) when count is set.
+func (s *scan) eval(c *ccond, count bool) (int, int) {
+	best := -1
+	var seen []int // window starts that matched, to count lines once
+	for _, a := range c.anchors {
+		p := int(s.first[a])
+		if p < 0 {
+			continue
+		}
+		lit := s.c.lits[a]
+		for w := 0; w < maxWindows; w++ {
+			ws, we := s.window(p, len(lit))
+			m := -1
+			if c.re == nil {
+				m = p
+			} else if c.at >= 0 {
+				if loc := c.re.FindStringSubmatchIndex(s.text[ws:we]); loc != nil {
+					m = ws + loc[0]
+					if loc[2*c.at] >= 0 {
+						m = ws + loc[2*c.at]
+					}
+				}
+			} else if loc := c.re.FindStringIndex(s.text[ws:we]); loc != nil {
+				m = ws + loc[0]
+			}
+			if m >= 0 {
+				if best < 0 || m < best {
+					best = m
+				}
+				if !count {
+					break
+				}
+				if !slices.Contains(seen, ws) {
+					seen = append(seen, ws)
+				}
+				if len(seen) >= MaxCount {
+					break
+				}
+			}
+			if we >= len(s.text) {
+				break
+			}
+			q := strings.Index(s.lowered()[we:], lit)
+			if q < 0 {
+				break
+			}
+			p = we + q
+		}
+		if count && len(seen) >= MaxCount {
+			break
+		}
+	}
+	return best, len(seen)
+}
+
+// Scan runs every indicator scoped to l (all of them for lang.Unknown) over
+// one layer's text and returns one hit per matching indicator at its first
+// occurrence, ordered by position. layer is copied into the hits.
+func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
+	if len(text) > MaxScanBytes {
+		text = text[:MaxScanBytes]
+	}
+	if text == "" {
+		return nil
+	}
+	s := &scan{c: c, text: text, first: make([]int32, len(c.lits))}
+	for i := range s.first {
+		s.first[i] = -1
+	}
+	if c.ac.firsts(text, s.first) == 0 && !c.anchorless {
+		return nil
+	}
+	idx := c.byLang[0]
+	if int(l) < len(c.byLang) {
+		idx = c.byLang[l]
+	}
+	var hits []Hit
+	for _, i := range idx {
+		ci := &c.inds[i]
+		if len(ci.primary.anchors) > 0 && !s.present(&ci.primary) {
+			continue
+		}
+		ok := true
+		for k := range ci.with {
+			if !s.present(&ci.with[k]) {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		pos, n := -1, 1
+		if ci.fn != nil {
+			pos = ci.fn(text, s.lowered())
+		} else {
+			pos, n = s.eval(&ci.primary, true)
+		}
+		if pos < 0 {
+			continue
+		}
+		for k := range ci.with {
+			if p, _ := s.eval(&ci.with[k], false); p < 0 {
+				ok = false
+				break
+			}
+		}
+		for k := 0; ok && k < len(ci.without); k++ {
+			if s.present(&ci.without[k]) {
+				if p, _ := s.eval(&ci.without[k], false); p >= 0 {
+					ok = false
+				}
+			}
+		}
+		if !ok {
+			continue
+		}
+		hits = append(hits, s.hit(ci, pos, n, layer))
+	}
+	if len(hits) > MaxHits {
+		sort.SliceStable(hits, func(a, b int) bool { return hits[a].Severity > hits[b].Severity })
+		hits = hits[:MaxHits]
+	}
+	sort.SliceStable(hits, func(a, b int) bool {
+		if hits[a].Line != hits[b].Line {
+			return hits[a].Line < hits[b].Line
+		}
+		if hits[a].Column != hits[b].Column {
+			return hits[a].Column < hits[b].Column
+		}
+		return hits[a].ID < hits[b].ID
+	})
+	return hits
+}
+
+func (s *scan) hit(ci *compiled, pos, count, layer int) Hit {
+	if !s.nlOK {
+		for i := 0; ; {
+			k := strings.IndexByte(s.text[i:], '\n')
+			if k < 0 {
+				break
+			}
+			s.nl = append(s.nl, i+k)
+			i += k + 1
+		}
+		s.nlOK = true
+	}
+	line := sort.SearchInts(s.nl, pos) // newlines before pos
+	ls := 0
+	if line > 0 {
+		ls = s.nl[line-1] + 1
+	}
+	le := len(s.text)
+	if line < len(s.nl) {
+		le = s.nl[line]
+	}
+	return Hit{
+		ID:         ci.ind.ID,
+		Title:      ci.ind.Title,
+		Severity:   ci.ind.Severity,
+		Techniques: ci.ind.Techniques,
+		Tactic:     ci.ind.Tactic,
+		Layer:      layer,
+		Line:       line + 1,
+		Column:     utf8.RuneCountInString(s.text[ls:pos]) + 1,
+		Excerpt:    excerpt(s.text, ls, le, pos),
+		Count:      min(max(count, 1), MaxCount),
+	}
+}
+
+// excerpt returns the line [ls, le) trimmed to excerptMax bytes around pos,
+// cut on rune boundaries, with control characters blanked.
+func excerpt(text string, ls, le, pos int) string {
+	if le > ls && text[le-1] == '\r' {
+		le--
+	}
+	if le-ls > excerptMax {
+		st := max(ls, pos-excerptMax/3)
+		en := min(le, st+excerptMax)
+		st = max(ls, en-excerptMax)
+		for st < en && !utf8.RuneStart(text[st]) {
+			st++
+		}
+		for en < le && en > st && !utf8.RuneStart(text[en]) {
+			en--
+		}
+		ls, le = st, en
+	}
+	ex := strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(text[ls:le], "\uFFFD"))
+	ex = strings.TrimSpace(ex)
+	for len(ex) > excerptMax { // replacement runes can grow the text
+		_, sz := utf8.DecodeLastRuneInString(ex)
+		ex = ex[:len(ex)-sz]
+	}
+	return ex
+}

