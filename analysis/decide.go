@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/automaldesc/automaldesc/analysis/features"
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/analysis/verdict"
@@ -121,7 +122,7 @@ func (e *Engine) DecideWith(m *verdict.Model, r *Report, x map[string]float64) V
 	}
 	th := e.opt.Threshold(r.Language.Language)
 	res := m.Predict(x, r.Language.Language, th, e.opt.TopK)
-	v := Verdict{Label: res.Label, Score: res.Score, Source: "model", Contributions: res.Contributions}
+	v := Verdict{Label: res.Label, Score: res.Score, Source: "model", Contributions: e.contributions(r, res.Contributions)}
 	fs := findings(r)
 	if len(fs) > 0 && fs[0].severity == indicators.SeverityCritical &&
 		(v.Label == verdict.Benign || v.Label == verdict.Unknown) {
@@ -189,4 +190,37 @@ func DisplayName(l lang.Language) string {
 		return "Python"
 	}
 	return "Unrecognised"
+}
+
+// contributions attaches to each model contribution the evidence its
+// feature came from.
+func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribution {
+	out := make([]Contribution, len(cs))
+	for i, c := range cs {
+		x := Contribution{Feature: c.Feature, Value: c.Value, Weight: c.Weight, Contribution: c.Contribution}
+		kind, name, _ := strings.Cut(c.Feature, ":")
+		switch kind {
+		case "ind":
+			x.Evidence = []string{name}
+		case "yara":
+			x.Evidence = []string{c.Feature}
+		case "decode":
+			for _, l := range r.Layers[1:] {
+				if strings.Contains("+"+l.Method+"+", "+"+name+"+") {
+					x.Evidence = append(x.Evidence, fmt.Sprintf("layer:%d", l.Index))
+				}
+			}
+		case "feat":
+			x.Evidence = []string{"feature:" + name}
+		case "lang":
+			x.Evidence = []string{"language:" + name}
+		case "tok":
+			if text, ok := features.TokenText(r.decoded, c.Feature); ok {
+				x.Detail = safetext.Escape(text)
+				x.Evidence = []string{"token:" + x.Detail}
+			}
+		}
+		out[i] = x
+	}
+	return out
 }

@@ -293,20 +293,24 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 		iocSets = append(iocSets, ioc.Extract(l.Text, l.Index))
 		r.Timings.IOCMS += ms(time.Since(t))
 	}
-	r.IOCs = ioc.Merge(iocSets...)
+	if merged := ioc.Merge(iocSets...); merged != nil {
+		r.IOCs = merged
+	}
 	r.Techniques = techniques(r)
 
 	// Features and verdict.
 	stage = "verdict"
 	t = time.Now()
 	fin := features.Input{Layers: layers, Hits: r.Indicators, YARA: r.YARA, IOCs: r.IOCs, Language: r.Language.Language}
+	r.decoded = layers
 	r.Features = features.Extract(fin)
 	input = features.ModelInput(fin, r.Features)
 	r.Verdict = e.decide(r, input)
 	r.Timings.VerdictMS = ms(time.Since(t))
 
-	// Explanation.
+	// Explanation: the explainer sees the finished report, status included.
 	stage = "explain"
+	r.Status = StatusOK
 	t = time.Now()
 	r.Explanation = e.explain(ctx, r)
 	r.Timings.ExplainMS = ms(time.Since(t))
@@ -314,7 +318,6 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 	if err := ctx.Err(); err != nil {
 		return e.fail(ctx, r, "explain", err)
 	}
-	r.Status = StatusOK
 	if !wantInput {
 		input = nil
 	}

@@ -35,24 +35,26 @@ const (
 
 // Report is the enriched alert record for one sample.
 type Report struct {
-	SchemaVersion string            `json:"schema_version"`
-	ID            string            `json:"id"` // UUIDv5 over (sha256, source, signature)
-	AnalyzedAt    time.Time         `json:"analyzed_at"`
-	Sample        SampleInfo        `json:"sample"`
-	Status        Status            `json:"status"`
-	Reason        string            `json:"reason,omitempty"`
-	Language      lang.Result       `json:"language"`
-	Encoding      charset.Encoding  `json:"encoding,omitempty"`
-	Layers        []Layer           `json:"layers"`
-	YARA          []yarascan.Match  `json:"yara"`
-	Indicators    []indicators.Hit  `json:"indicators"`
-	IOCs          []ioc.IOC         `json:"iocs"`
-	Techniques    []Technique       `json:"techniques"`
+	SchemaVersion string             `json:"schema_version"`
+	ID            string             `json:"id"` // UUIDv5 over (sha256, source, signature)
+	AnalyzedAt    time.Time          `json:"analyzed_at"`
+	Sample        SampleInfo         `json:"sample"`
+	Status        Status             `json:"status"`
+	Reason        string             `json:"reason,omitempty"`
+	Language      lang.Result        `json:"language"`
+	Encoding      charset.Encoding   `json:"encoding,omitempty"`
+	Layers        []Layer            `json:"layers"`
+	YARA          []yarascan.Match   `json:"yara"`
+	Indicators    []indicators.Hit   `json:"indicators"`
+	IOCs          []ioc.IOC          `json:"iocs"`
+	Techniques    []Technique        `json:"techniques"`
 	Features      map[string]float64 `json:"features"`
-	Verdict       Verdict           `json:"verdict"`
-	Explanation   Explanation       `json:"explanation"`
-	Engine        EngineInfo        `json:"engine"`
-	Timings       Timings           `json:"timings"`
+	Verdict       Verdict            `json:"verdict"`
+	Explanation   Explanation        `json:"explanation"`
+	Engine        EngineInfo         `json:"engine"`
+	Timings       Timings            `json:"timings"`
+
+	decoded []decode.Layer // the layers with their text, for contribution details
 }
 
 // SampleInfo identifies the analysed bytes and where they came from.
@@ -95,11 +97,23 @@ type Technique struct {
 
 // Verdict is the decision on the sample.
 type Verdict struct {
-	Label         verdict.Label          `json:"label"`
-	Score         float64                `json:"score"` // calibrated probability of malicious (model) or a severity score (rules)
-	Source        string                 `json:"source"` // "model", "rules", or "model+rules"
-	Reasons       []string               `json:"reasons,omitempty"`
-	Contributions []verdict.Contribution `json:"contributions,omitempty"`
+	Label         verdict.Label  `json:"label"`
+	Score         float64        `json:"score"`  // calibrated probability of malicious (model) or a severity score (rules)
+	Source        string         `json:"source"` // "model", "rules", or "model+rules"
+	Reasons       []string       `json:"reasons,omitempty"`
+	Contributions []Contribution `json:"contributions,omitempty"`
+}
+
+// Contribution is one term of the model's decision: the feature, its value
+// in this sample, its weight, their signed contribution to the log-odds,
+// and the ids of the evidence the feature was computed from.
+type Contribution struct {
+	Feature      string   `json:"feature"`
+	Value        float64  `json:"value"`
+	Weight       float64  `json:"weight"`
+	Contribution float64  `json:"contribution"`
+	Evidence     []string `json:"evidence,omitempty"`
+	Detail       string   `json:"detail,omitempty"` // e.g. the words a token feature stands for (escaped)
 }
 
 // Explanation is the natural-language summary and the claims it makes.

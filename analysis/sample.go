@@ -1,7 +1,7 @@
 package analysis
 
 import (
-	"crypto/md5" //nolint:gosec // MD5 and SHA-1 are identifiers analysts search by, not security primitives here.
+	"crypto/md5"  //nolint:gosec // MD5 and SHA-1 are identifiers analysts search by, not security primitives here.
 	"crypto/sha1" //nolint:gosec // see above
 	"crypto/sha256"
 	"encoding/hex"

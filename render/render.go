@@ -216,7 +216,11 @@ func TextReport(w io.Writer, r *analysis.Report, color bool) error {
 	if len(r.Verdict.Contributions) > 0 {
 		b.WriteString("  contributions\n")
 		for _, ct := range r.Verdict.Contributions {
-			fmt.Fprintf(&b, "    %+7.3f  %s\n", ct.Contribution, safetext.Escape(ct.Feature))
+			detail := ""
+			if ct.Detail != "" {
+				detail = fmt.Sprintf(" %s(%q)%s", c.dim, ct.Detail, c.reset)
+			}
+			fmt.Fprintf(&b, "    %+7.3f  %s%s\n", ct.Contribution, safetext.Escape(ct.Feature), detail)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -221,10 +221,10 @@ func TokenHashes(layers []decode.Layer) []uint32 {
 		}
 		var prev uint32
 		havePrev := false
-		forEachToken(text, func(h uint32) {
+		forEachToken(text, func(h uint32, _, _ int) {
 			set[h%TokenBuckets] = struct{}{}
 			if havePrev {
-				set[(prev*16777619^h^0x9e3779b9)%TokenBuckets] = struct{}{}
+				set[bigram(prev, h)] = struct{}{}
 			}
 			prev, havePrev = h, true
 		})
@@ -237,10 +237,54 @@ func TokenHashes(layers []decode.Layer) []uint32 {
 	return out
 }
 
+func bigram(a, b uint32) uint32 { return (a*16777619 ^ b ^ 0x9e3779b9) % TokenBuckets }
+
+// TokenText finds the text behind a "tok:<hex>" model feature in the layers:
+// the first unigram or bigram whose hash is that bucket. It lets a report
+// show which words a token contribution stands for.
+func TokenText(layers []decode.Layer, feature string) (string, bool) {
+	hexPart, ok := strings.CutPrefix(feature, "tok:")
+	if !ok {
+		return "", false
+	}
+	want, err := strconv.ParseUint(hexPart, 16, 32)
+	if err != nil {
+		return "", false
+	}
+	for _, l := range layers {
+		text := l.Text
+		if len(text) > scanLimit {
+			text = text[:scanLimit]
+		}
+		found := ""
+		var prev uint32
+		prevStart, prevEnd := -1, -1
+		forEachToken(text, func(h uint32, start, end int) {
+			if found != "" {
+				return
+			}
+			switch {
+			case h%TokenBuckets == uint32(want):
+				found = text[start:end]
+			case prevStart >= 0 && bigram(prev, h) == uint32(want):
+				found = text[prevStart:prevEnd] + " " + text[start:end]
+			}
+			prev, prevStart, prevEnd = h, start, end
+		})
+		if found != "" {
+			if len(found) > 60 {
+				found = found[:60] + "..."
+			}
+			return found, true
+		}
+	}
+	return "", false
+}
+
 // forEachToken calls fn with the FNV-1a hash of each lower-cased token of
 // 2..40 identifier characters (letters, digits, _ - $ .). Longer runs are
 // hashed as their length class, so random blobs do not flood the space.
-func forEachToken(s string, fn func(uint32)) {
+func forEachToken(s string, fn func(h uint32, start, end int)) {
 	const offset, prime = 2166136261, 16777619
 	start := -1
 	emit := func(end int) {
@@ -249,7 +293,7 @@ func forEachToken(s string, fn func(uint32)) {
 			return
 		}
 		if n > 40 {
-			fn(uint32(offset^n/64) * prime)
+			fn(uint32(offset^n/64)*prime, start, end)
 			return
 		}
 		h := uint32(offset)
@@ -261,7 +305,7 @@ func forEachToken(s string, fn func(uint32)) {
 			h ^= uint32(c)
 			h *= prime
 		}
-		fn(h)
+		fn(h, start, end)
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]

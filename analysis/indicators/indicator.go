@@ -72,6 +72,8 @@ type Hit struct {
 	// Excerpt is the matched line, trimmed to at most 160 bytes around the
 	// match. It is attacker-controlled text: escape it wherever it is shown.
 	Excerpt string `json:"excerpt"`
-	// Count is how many lines of the layer match, capped at MaxCount.
+	// Count is a lower bound on how many lines of the layer match: lines are
+	// counted from the first hit until a line with the anchor does not
+	// match, capped at MaxCount. Statistical indicators report 1.
 	Count int `json:"count"`
 }

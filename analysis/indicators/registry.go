@@ -85,4 +85,4 @@ func (r rule) not(pattern string, anchors ...string) rule {
 }
 
 func techs(ids ...string) []string { return ids }
-func fx(s ...string) []string       { return s }
+func fx(s ...string) []string      { return s }

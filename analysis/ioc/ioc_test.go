@@ -102,6 +102,9 @@ func TestExtractDomain(t *testing.T) {
 		{"member tld with host context", `host = 'panel.evil.io'; fetch("//cdn.evil.app/x")`,
 			[]tv{{Domain, "panel.evil.io"}, {Domain, "cdn.evil.app"}}},
 		{"initial capitals", `Contact Example.com support`, []tv{{Domain, "example.com"}}},
+		{"member tld after network commands", "ping -n 1 beacon.evil.top\nTest-NetConnection -ComputerName panel.evil.info -Port 443\ncurl -k c2.evil.host:8443",
+			[]tv{{Domain, "beacon.evil.top"}, {Domain, "panel.evil.info"}, {Domain, "c2.evil.host"}}},
+		{"member tld quoted", `$c = 'update.evil.top'`, []tv{{Domain, "update.evil.top"}}},
 
 		// False positives: member access and file names in the six languages.
 		{"powershell dotnet types", `[System.Net.WebClient]::new(); [System.IO.File]::ReadAllBytes($p); using namespace System.Net`, nil},
@@ -122,6 +125,11 @@ func TestExtractDomain(t *testing.T) {
 		{"variable sigils", `$evil.example %evil.example #evil.example`, nil},
 		{"camel case labels", `objFSO.info oXmlHttp.top`, nil},
 		{"unknown tld", `config.yaml data.json index.html lib.so.6 1.2.3 v1.2.3a`, nil},
+		{"javascript properties", `y = ev.clientY - rect.top; link.dep.sc++; cxt.fail$data(c); if (k in stream.jobs) {}`, nil},
+		{"quoted property paths", `mpath.get('first.second.third.name', o); throw Error("async.auto cannot run")`, nil},
+		{"css class selector", `.log-message.info .badge { color: red }`, nil},
+		{"python idioms", `operator.lt; "{1.day:02d}".format(dt); self.int == other.int; log4j.properties`, nil},
+		{"numeric labels", `versions 5.5.kw and 2.0.beta`, nil},
 	})
 }
 

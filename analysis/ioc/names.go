@@ -41,7 +41,7 @@ func set(words ...string) map[string]struct{} {
 // an e-mail address is still a domain.
 var fileExtTLDs = set(
 	"ac", "am", "bz", "cc", "do", "in", "la", "md", "mk", "mov", "ms", "one",
-	"pl", "pm", "ps", "pub", "py", "rs", "sh", "so", "tf", "zip",
+	"pl", "pm", "properties", "ps", "pub", "py", "rs", "sh", "so", "tf", "zip",
 )
 
 // codeIdents are identifiers that scripts in the six languages use as the
@@ -80,24 +80,37 @@ var codeIdents = set(
 	"pathlib", "tempfile", "getpass", "glob", "signal", "select", "np", "pd",
 	"plt", "tf", "torch", "flask", "django", "setuptools", "pkg",
 	"importlib", "builtins", "sqlite3", "smtplib", "twisted", "tornado",
-	"boto3", "botocore",
+	"boto3", "botocore", "operator",
 )
 
-// memberTLDs are TLDs that double as everyday property names (packet.id,
-// fn.name, parsed.host, colors.red, util.global, engine.io, rc.local) and
-// are rarely seen bare in malicious scripts. A bare domain ending in one of
-// them needs host context: quotes or "//" before, a path or port after.
+// memberTLDs are TLDs that double as everyday property names (colors.red,
+// util.global, rect.top, log.info, engine.io, rc.local) and are rarely seen
+// bare in malicious scripts. A bare domain ending in one of them needs host
+// context: quotes, "//", "@" or "=" before, a path or a port after, or a
+// network command (ping, nslookup, -ComputerName ...) as the word before.
 var memberTLDs = set(
-	"app", "art", "audio", "auto", "black", "blue", "boo", "car", "cash",
+	"app", "art", "audio", "black", "blue", "boo", "build", "car", "cash",
 	"center", "chat", "codes", "company", "contact", "cool", "credit", "date",
-	"day", "design", "dev", "directory", "download", "earth", "email",
-	"energy", "events", "exchange", "family", "fan", "fit", "foo", "fund",
-	"game", "games", "global", "gold", "green", "group", "guide", "help",
-	"host", "house", "how", "id", "ing", "io", "land", "law", "local", "market",
-	"media", "menu", "moe", "money", "network", "new", "one", "page", "photo",
-	"photos", "pink", "place", "plus", "red", "report", "run", "sale",
-	"security", "services", "show", "social", "software", "stream", "systems",
-	"tax", "team", "tech", "tips", "tools", "video", "zone", "name",
+	"design", "dev", "directory", "download", "earth", "email", "energy",
+	"events", "exchange", "family", "fan", "fit", "foo", "fund", "game",
+	"games", "global", "gold", "green", "group", "guide", "help", "house",
+	"how", "info", "ing", "io", "jobs", "land", "law", "local", "market",
+	"media", "menu", "moe", "money", "network", "one", "page", "parts",
+	"photo", "photos", "pink", "place", "plus", "red", "report", "sale",
+	"security", "services", "show", "social", "software", "stream", "support",
+	"systems", "tax", "team", "tech", "tips", "tools", "top", "video", "zone",
+)
+
+// strictTLDs are member-like TLDs that show up even in quoted property
+// paths ('first.second.name', 'async.auto'): quotes are not host context.
+var strictTLDs = set("auto", "day", "fail", "host", "id", "int", "name", "new", "run", "to")
+
+// netCommands are the words after which a bare name is a host.
+var netCommands = set(
+	"ping", "nslookup", "curl", "wget", "nc", "ncat", "netcat", "telnet", "ssh",
+	"scp", "ftp", "tftp", "dig", "host", "whois", "traceroute", "tracert",
+	"resolve-dnsname", "test-connection", "test-netconnection", "-computername",
+	"-uri", "-server", "-host", "-hostname", "-remotehost", "--host", "-smtpserver",
 )
 
 // anyLabelIdents are identifiers that are never a label of a real host.
@@ -114,13 +127,13 @@ var importWords = []string{"import", "from", "require", "using", "namespace", "p
 
 // Character classes.
 const (
-	cAlpha  = 1 << iota // A-Z a-z
-	cDigit              // 0-9
-	cHex                // 0-9 A-F a-f
-	cRun                // A-Z a-z 0-9 . - _: one token of the domain/IPv4/hash pass
-	cLocal              // e-mail local part: A-Z a-z 0-9 . _ % + -
-	cURL                // may appear inside a URL
-	cUnix               // may appear inside a Unix path
+	cAlpha = 1 << iota // A-Z a-z
+	cDigit             // 0-9
+	cHex               // 0-9 A-F a-f
+	cRun               // A-Z a-z 0-9 . - _: one token of the domain/IPv4/hash pass
+	cLocal             // e-mail local part: A-Z a-z 0-9 . _ % + -
+	cURL               // may appear inside a URL
+	cUnix              // may appear inside a Unix path
 )
 
 var class = buildClass()

@@ -255,9 +255,28 @@ func refangScheme(s string, i int) (int, string) {
 	}
 	after := rest[n:]
 	if strings.HasPrefix(after, "://") || strings.HasPrefix(after, "[://]") || strings.HasPrefix(after, "[:]//") {
-		return n, repl
+		return n, matchCase(repl, rest[:n])
 	}
 	return 0, ""
+}
+
+// matchCase returns the lower-case repl with the letter case of orig, which
+// has the same length (HXXP -> HTTP, Http -> Hxxp).
+func matchCase(repl, orig string) string {
+	up := false
+	for i := 0; i < len(orig); i++ {
+		up = up || isUpper(orig[i])
+	}
+	if !up {
+		return repl
+	}
+	b := []byte(repl)
+	for i := range b {
+		if isUpper(orig[i]) && isLower(b[i]) {
+			b[i] -= 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // hasPrefixFold is strings.HasPrefix with ASCII case folding; prefix must

@@ -11,7 +11,8 @@ import (
 func TestRefang(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"hxxp", "hxxp://evil[.]example/a", "http://evil.example/a"},
-		{"hxxps upper case", "HXXPS://evil[.]example", "https://evil.example"},
+		{"hxxps upper case", "HXXPS://evil[.]example", "HTTPS://evil.example"},
+		{"mixed case kept", "Hxxp://a[.]example", "Http://a.example"},
 		{"hxtp", "hxtp://a[.]example", "http://a.example"},
 		{"bracketed colon", "hxxp[:]//a[.]example", "http://a.example"},
 		{"bracketed separator", "hxxps[://]a[.]example", "https://a.example"},
@@ -103,9 +104,9 @@ func TestPosMap(t *testing.T) {
 	}
 	for _, tc := range []struct{ r, start, end int }{
 		{0, 0, 0},
-		{2, 2, 2},   // 'h' of the rewritten scheme
-		{6, 6, 6},   // ':' came from "[:]" at 6
-		{7, 9, 9},   // first '/' after "[:]"
+		{2, 2, 2},    // 'h' of the rewritten scheme
+		{6, 6, 6},    // ':' came from "[:]" at 6
+		{7, 9, 9},    // first '/' after "[:]"
 		{10, 12, 12}, // '.' came from "[.]" at 12
 		{11, 15, 15}, // 'e' after "[.]"
 	} {

@@ -41,7 +41,14 @@ type scanner struct {
 	edits []edit
 
 	masks []span // URLs, e-mails, paths, registry keys: no bare hosts inside
+
+	urls    int // URL candidates looked at
+	urlStop int // end of the last run of URL characters walked
 }
+
+// maxURLCandidates bounds the URL pass: each candidate may walk and trim up
+// to MaxValueLen bytes, so a layer made of "http://" repeated stays linear.
+const maxURLCandidates = 4 * MaxPerLayer
 
 const linearLookup = 16
 
@@ -140,9 +147,9 @@ func (sc *scanner) addEdits(t Type, rs, re int) {
 		if k < 0 {
 			return
 		}
-		if sch := lowerASCII(r[rs : rs+k]); defangScheme(sch) != sch {
-			d := defangScheme(sch)
-			sc.edits = append(sc.edits, edit{rs, rs + k, d})
+		orig := r[rs : rs+k]
+		if sch := lowerASCII(orig); defangScheme(sch) != sch {
+			sc.edits = append(sc.edits, edit{rs, rs + k, matchCase(defangScheme(sch), orig)})
 		}
 	case Domain, IPv4:
 		for p := rs; p < re; p++ {
@@ -217,6 +224,9 @@ func (sc *scanner) scanURLs() {
 		if !lookupFold(urlSchemes, r[s0:k]) {
 			continue
 		}
+		if sc.urls++; sc.urls > maxURLCandidates {
+			return
+		}
 		sc.url(s0, k)
 	}
 }
@@ -224,19 +234,26 @@ func (sc *scanner) scanURLs() {
 func (sc *scanner) url(s0, k int) {
 	r := sc.r
 	a := k + 3
-	limit := min(len(r), s0+MaxValueLen+1)
 	j := a
-	for j < limit && class[r[j]]&cURL != 0 && r[j] != '/' && r[j] != '?' && r[j] != '#' {
+	for j < len(r) && class[r[j]]&cURL != 0 && r[j] != '/' && r[j] != '?' && r[j] != '#' {
 		j++
 	}
 	authEnd := j
-	for j < limit && class[r[j]]&cURL != 0 {
-		j++
+	// A URL nested in the previous one (?u=http://...) ends where it did:
+	// reuse that end so that a run of URL characters is walked once.
+	if j < sc.urlStop {
+		j = sc.urlStop
+	} else {
+		for j < len(r) && class[r[j]]&cURL != 0 {
+			j++
+		}
+		sc.urlStop = j
 	}
-	tooLong := j == limit && limit < len(r) && class[r[limit]]&cURL != 0
-	end := trimURLEnd(r, a, j)
-	if end-s0 > MaxValueLen {
-		tooLong = true
+	end := j
+	tooLong := end-s0 > MaxValueLen+64
+	if !tooLong {
+		end = trimURLEnd(r, a, j)
+		tooLong = end-s0 > MaxValueLen
 	}
 	authEnd = min(authEnd, end)
 	hs := a
@@ -526,6 +543,9 @@ func looksRandom(h string) bool {
 
 func (sc *scanner) bareDomain(i, j int) {
 	r := sc.r
+	if r[i] == '.' {
+		return // a member chain (.a.b) or a CSS class selector (.x.info)
+	}
 	s, e := i, j
 	for s < e && (r[s] == '.' || r[s] == '-') {
 		s++
@@ -559,6 +579,9 @@ func (sc *scanner) bareDomainOK(s, e, j int) bool {
 	if firstDot == lastDot && lookupFold(dosComNames, first) && strings.EqualFold(tld, "com") {
 		return false
 	}
+	if firstDot != lastDot && allDigitLabels(d[:lastDot]) {
+		return false // 5.5.kw, 1.2.beta
+	}
 	for p := 0; p < len(d); {
 		q := strings.IndexByte(d[p:], '.')
 		if q < 0 {
@@ -583,8 +606,8 @@ func (sc *scanner) bareDomainOK(s, e, j int) bool {
 	}
 	if j < len(r) {
 		switch r[j] {
-		case '(', '[':
-			return false
+		case '(', '[', '+', '$':
+			return false // call, index, x.y++, cxt.fail$data
 		}
 		k := j
 		for k < len(r) && k-j < 4 && (r[k] == ' ' || r[k] == '\t') {
@@ -600,8 +623,9 @@ func (sc *scanner) bareDomainOK(s, e, j int) bool {
 	// Property names and minified member access (h.ro, xa.sa, fn.name) need
 	// host context.
 	// Obfuscators split strings into short quoted fragments ('h.ro',
-	// 'on.co'), so a one- or two-letter name needs a path, a port or "//".
-	if firstDot == lastDot && firstDot <= 2 {
+	// 'on.co'), so a one- or two-letter name needs stronger host context,
+	// as do the TLDs that are also property names.
+	if (firstDot == lastDot && firstDot <= 2) || lookupFold(strictTLDs, tld) {
 		return hostContext(r, s, j, false)
 	}
 	if lookupFold(memberTLDs, tld) {
@@ -611,8 +635,8 @@ func (sc *scanner) bareDomainOK(s, e, j int) bool {
 }
 
 // hostContext reports whether the token r[s:j] is written like a host:
-// after "//" (or quoted, after "@" or "=" when quotes is set), or followed
-// by a path or a port.
+// after "//" or a network command (or quoted, after "@" or "=" when quotes
+// is set), or followed by a path or a port.
 func hostContext(r string, s, j int, quotes bool) bool {
 	if s > 0 {
 		switch r[s-1] {
@@ -627,11 +651,65 @@ func hostContext(r string, s, j int, quotes bool) bool {
 		}
 	}
 	if j < len(r) {
-		if r[j] == '/' || (r[j] == ':' && j+1 < len(r) && isDigit(r[j+1])) {
+		if r[j] == '/' || isPort(r, j) {
 			return true
 		}
 	}
+	return afterWord(r, s, netCommands)
+}
+
+// isPort reports whether r[j:] is ":" and a port number.
+func isPort(r string, j int) bool {
+	if j >= len(r) || r[j] != ':' {
+		return false
+	}
+	k := j + 1
+	for k < len(r) && k-j <= 6 && isDigit(r[k]) {
+		k++
+	}
+	return k > j+1 && k-j <= 6 && (k == len(r) || !isAlnum(r[k]))
+}
+
+// afterWord reports whether one of the three words before r[s:] (across
+// blanks, skipping numbers and -options such as "ping -n 1 host") is in
+// words, compared case-insensitively.
+func afterWord(r string, s int, words map[string]struct{}) bool {
+	k := s
+	for range 3 {
+		e := k
+		for k > 0 && e-k < 8 && (r[k-1] == ' ' || r[k-1] == '\t') {
+			k--
+		}
+		if k == e {
+			return false
+		}
+		w := k
+		for w > 0 && k-w < 24 && (isAlnum(r[w-1]) || r[w-1] == '-') {
+			w--
+		}
+		if w == k || (w > 0 && !(r[w-1] == ' ' || r[w-1] == '\t' || r[w-1] == '\n' || r[w-1] == ';' || r[w-1] == '|' || r[w-1] == '&' || r[w-1] == '(')) {
+			return false
+		}
+		word := r[w:k]
+		if lookupFold(words, word) {
+			return true
+		}
+		if word[0] != '-' && !allDigitLabels(word) {
+			return false
+		}
+		k = w
+	}
 	return false
+}
+
+// allDigitLabels reports whether every label of d is a number.
+func allDigitLabels(d string) bool {
+	for i := 0; i < len(d); i++ {
+		if d[i] != '.' && !isDigit(d[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // initialCaps reports whether every upper-case letter of d starts a label

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/automaldesc/automaldesc/analysis"
+	"github.com/automaldesc/automaldesc/analysis/explain"
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/analysis/verdict"
@@ -31,6 +32,7 @@ func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*an
 		return nil, err
 	}
 	th := cfg.Verdict.Thresholds
+	cat := indicators.Default()
 	return analysis.New(analysis.Options{
 		Version: version,
 		Limits: analysis.Limits{
@@ -41,9 +43,10 @@ func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*an
 			DecodeBytes:   int64(cfg.Limits.DecodeBytes),
 			MaxLayers:     cfg.Limits.MaxLayers,
 		},
-		Rules:   live,
-		Catalog: indicators.Default(),
-		Model:   model,
+		Rules:     live,
+		Catalog:   cat,
+		Explainer: explain.NewOffline(cat),
+		Model:     model,
 		Threshold: func(l lang.Language) verdict.Thresholds {
 			t := th.For(l)
 			return verdict.Thresholds{Malicious: t.Malicious, Suspicious: t.Suspicious, MinEvidence: t.MinEvidence}

@@ -47,6 +47,8 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newConfigCmd(a),
 		newCatalogCmd(a),
 		newVersionCmd(a),
+		newPluginCmd(a),
+		newWatchCmd(a),
 		newTrainCmd(a),
 		newEvalCmd(a),
 	)

@@ -1,0 +1,62 @@
+package explain_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/automaldesc/automaldesc/analysis"
+	"github.com/automaldesc/automaldesc/analysis/explain"
+	"github.com/automaldesc/automaldesc/analysis/indicators"
+	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/seeds"
+)
+
+// BenchmarkExplain explains the reports of every seed script, one report
+// per iteration.
+func BenchmarkExplain(b *testing.B) {
+	all, err := seeds.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, x := newEngine(b)
+	var reports []*analysis.Report
+	for _, s := range all {
+		data, err := seeds.Read(s)
+		if err != nil {
+			continue
+		}
+		reports = append(reports, analyze(b, e, s.Path, data))
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := x.Explain(ctx, reports[i%len(reports)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExplainMany is the worst case: hundreds of findings and IOCs.
+func BenchmarkExplainMany(b *testing.B) {
+	x := explain.NewOffline(catalog)
+	r := cradle(b, "many")
+	for i := 0; i < 300; i++ {
+		r.Indicators = append(r.Indicators, indicators.Hit{ID: fmt.Sprintf("exec.synthetic_%03d", i), Title: "Synthetic finding",
+			Severity: indicators.SeverityHigh, Techniques: []string{"T1059.001"}, Tactic: "execution", Line: i + 10,
+			Excerpt: "Invoke-Expression (New-Object Net.WebClient).DownloadString($u); Start-Process $p -WindowStyle Hidden"})
+	}
+	for i := 0; i < 500; i++ {
+		r.IOCs = append(r.IOCs, url(fmt.Sprintf("http://192.0.2.%d/p%d", i%250, i), 0))
+	}
+	r.Language.Language = lang.PowerShell
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := x.Explain(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

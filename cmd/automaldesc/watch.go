@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/automaldesc/automaldesc/config"
+	"github.com/automaldesc/automaldesc/sidecar"
+	"github.com/automaldesc/automaldesc/store/sqlite"
+)
+
+func newWatchCmd(a *app) *cobra.Command {
+	var extraRules []string
+	cmd := &cobra.Command{
+		Use:   "watch [flags]",
+		Short: "Run the sidecar: watch quarantine folders, analyse, store and deliver records",
+		Long: "Run the sidecar daemon. Files dropped into the quarantine folders (watch.folders;\n" +
+			"default ./var/quarantine) are claimed once they stop changing, analysed, stored in\n" +
+			"the database (store.path) and delivered to the sinks (ECS NDJSON file, stdout,\n" +
+			"webhook). The HTTP API (api.listen, default 127.0.0.1:8089) serves the records,\n" +
+			"feedback, on-demand scans, /metrics, /healthz and /readyz.\n\n" +
+			"SIGINT or SIGTERM stops intake, lets analyses in progress finish\n" +
+			"(watch.shutdown_timeout), flushes the sinks and exits 0.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig(cmd.Flags(), map[string]string{
+				"folder": "watch.folders", "api": "api.listen", "workers": "watch.workers",
+				"db": "store.path", "staging": "watch.staging", "ndjson": "sinks.ndjson.path",
+			})
+			if err != nil {
+				return err
+			}
+			log := a.logger(cfg)
+			for _, f := range cfg.Watch.Folders {
+				if _, err := os.Stat(f.Path); os.IsNotExist(err) {
+					if err := os.MkdirAll(f.Path, 0o750); err != nil {
+						return &exitError{code: exitFailure, err: fmt.Errorf("watch folder %s: %w", f.Path, err)}
+					}
+					log.Info("created watch folder", "path", f.Path)
+				}
+			}
+			if err := os.MkdirAll(filepath.Dir(cfg.Store.Path), 0o750); err != nil {
+				return &exitError{code: exitFailure, err: fmt.Errorf("store %s: %w", cfg.Store.Path, err)}
+			}
+			eng, err := newEngine(cfg, log, extraRules)
+			if err != nil {
+				return &exitError{code: exitFailure, err: err}
+			}
+			st, err := sqlite.Open(cmd.Context(), cfg.Store.Path, log.With("component", "store"))
+			if err != nil {
+				return &exitError{code: exitFailure, err: err}
+			}
+			defer st.Close()
+			err = sidecar.Run(cmd.Context(), sidecar.Options{
+				Config: cfg,
+				Engine: eng,
+				Store:  st,
+				Stdout: a.stdout,
+				Logger: log,
+				OnReady: func(addr string) {
+					fmt.Fprintln(a.stderr, banner(cfg.Watch.Folders, cfg.Sinks.NDJSON.Path, addr))
+				},
+			})
+			if err != nil {
+				return &exitError{code: exitFailure, err: err}
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSlice("folder", nil, "quarantine folder to watch, recursively (repeatable; config watch.folders)")
+	fl.String("api", "", "API listen address host:port, empty to disable (config api.listen)")
+	fl.Int("workers", 0, "analysis workers (0 = CPUs; config watch.workers)")
+	fl.String("db", "", "database file (config store.path)")
+	fl.String("staging", "", "staging directory for claimed files (config watch.staging)")
+	fl.String("ndjson", "", "ECS NDJSON alert file, empty to disable (config sinks.ndjson.path)")
+	fl.StringSliceVar(&extraRules, "rules", nil, "extra YARA rule directory (repeatable)")
+	return cmd
+}
+
+// banner is the one line that tells a new user where to drop a file and
+// where its record shows up.
+func banner(folders []config.WatchFolder, ndjson, addr string) string {
+	paths := make([]string, 0, len(folders))
+	for _, f := range folders {
+		paths = append(paths, f.Path)
+	}
+	where := []string{}
+	if ndjson != "" {
+		where = append(where, ndjson)
+	}
+	if addr != "" {
+		where = append(where, "http://"+addr+"/v1/records")
+	}
+	if len(where) == 0 {
+		where = append(where, "the store only (no sink or API configured)")
+	}
+	return fmt.Sprintf("automaldesc watch: drop a file into %s; its record appears in %s", strings.Join(paths, ", "), strings.Join(where, " and "))
+}

@@ -1,0 +1,74 @@
+// Package sidecar is the daemon behind `automaldesc watch`: it claims
+// files from quarantine folders (package watch), analyses them with a
+// bounded worker pool, stores one record per file (package store), delivers
+// records to sinks (package sink) and serves the HTTP API (package api).
+// Run owns every goroutine through one errgroup.
+//
+// # Claim protocol
+//
+// A settled file P in a claiming folder is claimed in two steps:
+//
+//  1. Enqueue(item): id = UUIDv5 of the file's identity (folder, relative
+//     path, device, inode, size, mtime, ctime), Path = staging/<id>,
+//     metadata = original path, inode, mtime, first sighting.
+//  2. rename(P, staging/<id>) — same file system, so atomic.
+//
+// A worker then leases the item, reads staging/<id> (intake.ReadFile, size
+// limited), analyses it (or reuses the newest record of the same content
+// made by the same rules and model: DuplicateOf), and calls
+// Complete(item, record) — record and "item done" in ONE transaction, the
+// record id being UUIDv5(item id) — and finally removes staging/<id>.
+//
+// # Crash recovery
+//
+// Whatever step a crash interrupts, no file is lost and none is recorded
+// twice:
+//
+//   - before 1: nothing happened; the startup rescan finds P and claims it.
+//   - between 1 and 2: the item is pending, P still in place. The startup
+//     rescan computes the same identity for P (rename has not changed its
+//     ctime), so Enqueue reports "already known" and the watcher finishes
+//     the rename; a worker that leases the item first finishes it itself
+//     (only if P still has the recorded inode, size and mtime). Both race
+//     on one atomic rename of one inode to one name: either wins.
+//   - between 2 and Complete: the item is pending (its lease is released
+//     by RecoverLeases at startup) and the staged file is there: it is
+//     analysed again. Analyses are deterministic up to timestamps.
+//   - between Complete and the removal: the startup reconciliation finds a
+//     staged file whose record exists and removes it.
+//   - a lease that expires while a slow worker still holds the item: two
+//     workers may analyse it, but Complete is idempotent by record id
+//     (a function of the item id), so one record remains.
+//   - staged files without an item (a store restored from a backup) are
+//     re-enqueued at startup.
+//
+// A file removed by someone else between Enqueue and rename yields a
+// skipped record "file removed before it could be claimed"; removed
+// before Enqueue it is only counted (automaldesc_watch_files_total
+// {outcome="vanished"}) and logged at debug. An item leased more than
+// watch.max_attempts times becomes an error record, so a poison file
+// cannot loop. Read-only folders are never touched: the item points at P
+// and its id derives from (path, size, mtime), so an unchanged file is
+// analysed once; symlinks, FIFOs and unreadable files are never opened or
+// followed and get one skipped/error record each, left in place.
+//
+// One sidecar process per queue: RecoverLeases assumes no other process
+// holds leases.
+//
+// # Sinks
+//
+// Each sink has its own goroutine and its own cursor (the Seq of the last
+// record it confirmed). Delivery is at least once: the cursor moves after
+// the NDJSON batch was fsynced or the webhook answered 2xx, so a crash
+// re-delivers at most one batch and receivers dedupe on event.id /
+// X-Automaldesc-Record-Id. A sink that is down holds back only its own
+// cursor: the store is the spool. The SQLite store makes a record visible
+// only after every lower Seq, so cursors never skip.
+//
+// # Shutdown
+//
+// When ctx ends, the watcher and the leaser stop at once; analyses in
+// progress get watch.shutdown_timeout (items not finished stay leased and
+// are redone after the restart); sinks then deliver what was stored for a
+// few seconds at most; the API stops last. Run returns nil.
+package sidecar
