@@ -10,7 +10,7 @@ FUZZTIME     ?= 20s
 BENCH_DIR    ?=
 TEST_TIMEOUT ?= 18m
 
-.PHONY: all deps deps-test build run test test-short lint fmt vet bench fuzz clean
+.PHONY: all deps deps-test build run scan-seeds test test-short lint fmt vet bench eval fuzz proto proto-check clean
 
 all: build
 
@@ -23,12 +23,18 @@ deps-test:
 build: deps
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/automaldesc
 
-# The main job on embedded defaults: scan the bundled seed set and print
-# readable reports. Exit status 1 (something malicious found) is expected.
+# The main job on embedded defaults: the sidecar watching ./var/quarantine,
+# writing ./var/alerts.ndjson and ./var/automaldesc.db, API and triage UI on
+# 127.0.0.1:8089. It prints where to drop a file. Ctrl-C stops it.
 run: build
+	$(BIN) watch
+
+# Scan the bundled seed set once and print readable reports (exit status 1,
+# something malicious found, is expected).
+scan-seeds: build
 	@$(BIN) scan --color always seeds/ ; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
-test: deps-test
+test: deps-test proto-check
 	$(GO) vet ./...
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
 
@@ -54,6 +60,17 @@ lint: deps-test $(STATICCHECK)
 bench: build deps-test
 	scripts/bench.sh $(BIN) $(BENCH_DIR)
 	$(GO) test -run '^$$' -bench . -benchmem ./analysis/... ./render/...
+
+# Verdict and language-ID figures on the dev corpus (README "Results").
+eval: build
+	scripts/eval.sh $(BIN)
+
+# Regenerate the plugin's protobuf code / check the committed code is current.
+proto: deps-test
+	scripts/proto.sh
+
+proto-check: deps-test
+	scripts/proto.sh --check
 
 # Every native fuzz target for FUZZTIME each.
 fuzz: deps-test

@@ -48,9 +48,9 @@ type Options struct {
 	// StartTimeout bounds the start and handshake; 0 = DefaultStartTimeout.
 	// A deadline of Open's ctx that comes sooner wins.
 	StartTimeout time.Duration
-	// MaxMessageBytes caps every gRPC message in both directions. 0 =
-	// requests up to the plugin's limits.max_file_size plus headroom, and
-	// replies up to 512 MiB.
+	// MaxMessageBytes caps every gRPC message in both directions; samples
+	// may use all but 1 MiB of it. 0 = requests up to the plugin's
+	// limits.max_file_size plus 1 MiB, and replies up to 512 MiB.
 	MaxMessageBytes int
 	// Env is added to the plugin's environment (which is the host's
 	// otherwise), e.g. "AUTOMALDESC_LIMITS_SAMPLE_TIMEOUT=5s".
@@ -90,6 +90,9 @@ func open(ctx context.Context, path string, opts Options, version int) (*Client,
 		return nil, fmt.Errorf("plugin open: %w", err)
 	} else if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("plugin open: %s is not a regular file", path)
+	}
+	if opts.MaxMessageBytes != 0 && opts.MaxMessageBytes <= messageHeadroom {
+		return nil, fmt.Errorf("plugin open: MaxMessageBytes %d leaves no room for a sample (want more than %d)", opts.MaxMessageBytes, messageHeadroom)
 	}
 	var secure *goplugin.SecureConfig
 	if opts.SecureConfig != nil {

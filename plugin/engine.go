@@ -27,7 +27,16 @@ type EngineOptions struct {
 	MaxConcurrency int
 	// Feedback stores feedback; nil answers ErrNoStore.
 	Feedback FeedbackSink
+	// Recorder, when set, keeps every report (for instance in a sidecar's
+	// store, so plugin analyses join the same history). A recording failure
+	// is logged; the report still reaches the host.
+	Recorder Recorder
 	Logger   *slog.Logger
+}
+
+// Recorder keeps reports. Record may be called concurrently.
+type Recorder interface {
+	Record(ctx context.Context, r *analysis.Report) error
 }
 
 // EngineServer serves an analysis.Engine. Its methods may be called
@@ -104,7 +113,13 @@ func (s *EngineServer) Analyze(ctx context.Context, req Request) (*analysis.Repo
 		return nil, fmt.Errorf("waiting for an analysis slot: %w", ctx.Err())
 	}
 	defer func() { <-s.sem }()
-	return s.eng.Analyze(ctx, req.sample())
+	r, err := s.eng.Analyze(ctx, req.sample())
+	if s.opt.Recorder != nil && r != nil && ctx.Err() == nil {
+		if rerr := s.opt.Recorder.Record(ctx, r); rerr != nil {
+			s.log.Warn("report not recorded", "id", r.ID, "err", rerr)
+		}
+	}
+	return r, err
 }
 
 // Feedback hands fb to the sink.

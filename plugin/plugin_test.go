@@ -27,6 +27,7 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/analysis/verdict"
+	"github.com/automaldesc/automaldesc/store/sqlite"
 )
 
 // binaryDir holds automaldesc, built once (on first use) for the tests that
@@ -623,6 +624,12 @@ func TestOpenFailures(t *testing.T) {
 			t.Errorf("got %v, want ErrProtocol", err)
 		}
 	})
+	t.Run("message cap too small", func(t *testing.T) {
+		_, err := Open(ctx, pluginBinary(t), Options{MaxMessageBytes: 1000})
+		if err == nil || !strings.Contains(err.Error(), "MaxMessageBytes") {
+			t.Errorf("got %v, want an error about MaxMessageBytes", err)
+		}
+	})
 	t.Run("missing binary", func(t *testing.T) {
 		_, err := Open(ctx, filepath.Join(t.TempDir(), "nope"), Options{})
 		if !errors.Is(err, os.ErrNotExist) {
@@ -639,6 +646,7 @@ func BenchmarkAnalyze(b *testing.B) {
 	defer c.Close()
 	req := Request{Data: []byte(cradle), Name: "bench.ps1"}
 	b.ReportAllocs()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := c.Analyze(context.Background(), req); err != nil {
@@ -647,6 +655,7 @@ func BenchmarkAnalyze(b *testing.B) {
 			}
 		}
 	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "samples/s")
 }
 
 func BenchmarkAnalyzeBatch(b *testing.B) {
@@ -669,3 +678,37 @@ func BenchmarkAnalyzeBatch(b *testing.B) {
 }
 
 func grpcSend(n int) grpc.CallOption { return grpc.MaxCallSendMsgSize(n) }
+
+// TestSharedStore: a plugin pointed at a sidecar's database records its
+// analyses there and stores feedback keyed by the sample.
+func TestSharedStore(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "automaldesc.db")
+	c := openT(t, Options{Args: []string{"plugin", "--db", db}})
+	r, err := c.Analyze(context.Background(), Request{Data: []byte(cradle), Name: "shared.ps1", Source: "edr", Signature: "Test.Cradle"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb := Feedback{SHA256: r.Sample.SHA256, Disposition: DispositionMalicious, Analyst: "a.lovelace", Category: "downloader", Rating: 5}
+	if err := c.Feedback(context.Background(), fb); err != nil {
+		t.Fatalf("Feedback with a store: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec, err := st.GetRecord(context.Background(), r.ID)
+	if err != nil {
+		t.Fatalf("the plugin's report is not in the store: %v", err)
+	}
+	if rec.SHA256 != r.Sample.SHA256 || rec.Source != "edr" {
+		t.Errorf("record: got sha256 %s source %q, want %s edr", rec.SHA256, rec.Source, r.Sample.SHA256)
+	}
+	fbs, err := st.ListFeedback(context.Background(), r.ID, "")
+	if err != nil || len(fbs) != 1 || fbs[0].Disposition != DispositionMalicious || fbs[0].Rating != 5 {
+		t.Errorf("feedback in the store: got %+v, %v", fbs, err)
+	}
+}

@@ -10,7 +10,7 @@ want=${1:-build}
 pkgs=(gcc pkg-config libyara-dev)
 case "$want" in
   build) ;;
-  test|bench) pkgs+=(yara) ;;
+  test|bench) pkgs+=(yara protobuf-compiler chromium) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 

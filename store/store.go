@@ -322,3 +322,81 @@ func LikePattern(q string) string {
 	b.WriteByte('%')
 	return b.String()
 }
+
+// Model states reported by ListModels and GetModel.
+const (
+	ModelCandidate  = "candidate"   // stored, never promoted
+	ModelPromoted   = "promoted"    // the version in force (Current)
+	ModelRetired    = "retired"     // was promoted, superseded by a later promotion
+	ModelRolledBack = "rolled-back" // was in force and was rolled back
+)
+
+// ModelEntry is one verdict model version in the registry.
+type ModelEntry struct {
+	Version   string          // model version (content-derived); unique
+	Parent    string          // version it was trained from ("" for a first model)
+	CreatedAt time.Time       // assigned by PutModel when zero
+	Summary   json.RawMessage // training-set summary (JSON object); optional
+	Metrics   json.RawMessage // validation metrics per language (JSON object); optional
+	Blob      []byte          // the model file (verdict.Model.Save)
+	// Filled by the registry, ignored by PutModel:
+	State      string    // ModelCandidate|ModelPromoted|ModelRetired|ModelRolledBack
+	PromotedBy string    // who or what promoted it last ("" when never)
+	PromotedAt time.Time // when it was promoted last
+}
+
+// Validate checks what every backend requires of a model entry.
+func (m ModelEntry) Validate() error {
+	if m.Version == "" {
+		return fmt.Errorf("model: empty version: %w", ErrInvalid)
+	}
+	if len(m.Blob) == 0 {
+		return fmt.Errorf("model %s: empty blob: %w", m.Version, ErrInvalid)
+	}
+	for name, raw := range map[string]json.RawMessage{"summary": m.Summary, "metrics": m.Metrics} {
+		if len(raw) > 0 && !json.Valid(raw) {
+			return fmt.Errorf("model %s: %s is not JSON: %w", m.Version, name, ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// ModelEvent is one entry of the registry's append-only promotion log.
+type ModelEvent struct {
+	Action  string // "promote" or "rollback"
+	Version string // the version in force after the event ("" when none)
+	From    string // the version in force before it
+	By      string
+	At      time.Time
+}
+
+// ModelRegistry keeps verdict model versions and which one is in force.
+// Promotions form a stack: Promote pushes a version, Rollback pops the
+// one in force and returns to the one promoted before it. Every change is
+// logged (History). A sidecar polls Current and rebuilds its engine when
+// the version changes.
+//
+// All methods are safe for concurrent use; they return an error wrapping
+// ErrClosed after the store is closed.
+type ModelRegistry interface {
+	// PutModel stores a version. It is idempotent by Version: storing a
+	// known version changes nothing and returns the stored entry. Invalid
+	// entries fail with ErrInvalid.
+	PutModel(ctx context.Context, m ModelEntry) (ModelEntry, error)
+	// GetModel returns the version with its blob, or ErrNotFound.
+	GetModel(ctx context.Context, version string) (ModelEntry, error)
+	// ListModels returns every version without blobs, oldest first.
+	ListModels(ctx context.Context) ([]ModelEntry, error)
+	// Promote puts a stored version in force (ErrNotFound when unknown);
+	// promoting the version already in force changes nothing.
+	Promote(ctx context.Context, version, by string) error
+	// Rollback takes the version in force out of force and returns the
+	// one promoted before it, which is in force again. With no earlier
+	// promotion it fails with ErrInvalid and changes nothing.
+	Rollback(ctx context.Context, by string) (ModelEntry, error)
+	// Current returns the version in force with its blob, or ErrNotFound
+	// when none was promoted.
+	Current(ctx context.Context) (ModelEntry, error)
+	// History returns the promotion log, oldest first.
+	History(ctx context.Context) ([]ModelEvent, error)
+}

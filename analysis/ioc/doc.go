@@ -15,10 +15,14 @@
 // names look like domains (System.Net.WebClient, document.write, obj.Run,
 // subprocess.run, payload.zip). A bare domain is only reported when its TLD
 // is in the embedded list (tlds.txt), the TLD is not a common file
-// extension, no label is a well-known code identifier or camelCase, and the
-// context is not a call, an assignment, a variable sigil, a path or an
-// import. Hosts inside URLs, e-mail addresses and UNC paths are trusted by
-// context and only need a known TLD. IPv4 addresses reject version strings,
+// extension, the first label is not a well-known code identifier, no label
+// is camelCase, and the context is not a call, an assignment, x++, a
+// variable sigil, a path, a CSS selector or an import. TLDs that are also
+// property names (.top, .info, .io, .name, .id ...) and one- or two-letter
+// names (minified a.cl, obfuscator fragments 'h.ro') further need host
+// context: quotes, "//", a path or a port, or a network command before.
+// Hosts inside URLs, e-mail addresses, UNC paths and /dev/tcp/ redirections
+// are trusted by context and only need a known TLD. IPv4 addresses reject version strings,
 // IPv6 candidates go through net/netip, hashes must be standalone hex tokens
 // of exactly 32, 40 or 64 characters that look random.
 //

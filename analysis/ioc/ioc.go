@@ -82,8 +82,8 @@ type IOC struct {
 // Extract returns the IOCs found in text, the text of decoded layer layer.
 // The result is deduplicated by (Type, Value), ordered by first appearance
 // and holds at most MaxPerLayer entries. Defanged input is matched as if it
-// were raw; Offset always points into text as given. It never returns nil
-// for a non-empty result and runs in time linear in len(text).
+// were raw; Offset always points into text as given. Extract returns nil
+// when it finds nothing and runs in time linear in len(text).
 func Extract(text string, layer int) []IOC {
 	sc := newScanner(text, false)
 	sc.scan()
@@ -114,7 +114,8 @@ func Extract(text string, layer int) []IOC {
 // collapse into the entry from the lowest layer (the first one given when
 // layers tie). The result is ordered by layer, then by the order within the
 // input, so passing per-layer Extract results in layer order keeps
-// first-appearance order.
+// first-appearance order. The result is never nil, so that a report
+// marshals an empty set as [] rather than null.
 func Merge(sets ...[]IOC) []IOC {
 	type key struct {
 		t Type
@@ -125,7 +126,7 @@ func Merge(sets ...[]IOC) []IOC {
 		n += len(s)
 	}
 	if n == 0 {
-		return nil
+		return []IOC{}
 	}
 	type entry struct {
 		ioc IOC

@@ -370,8 +370,8 @@ func TestMerge(t *testing.T) {
 		}
 	})
 	t.Run("empty", func(t *testing.T) {
-		if got := Merge(nil, []IOC{}); got != nil {
-			t.Errorf("got %v, want nil", got)
+		if got := Merge(nil, []IOC{}); got == nil || len(got) != 0 {
+			t.Errorf("got %#v, want an empty non-nil slice", got)
 		}
 	})
 }

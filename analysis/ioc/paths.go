@@ -25,6 +25,7 @@ func (sc *scanner) scanPaths() {
 	}
 	if strings.IndexByte(r, '/') >= 0 {
 		sc.scanUnixPaths()
+		sc.mergeMasks()
 	}
 }
 
@@ -158,7 +159,7 @@ func (sc *scanner) scanColonPaths() {
 				body++
 			}
 			end := sc.winPathEnd(k-1, body)
-			sc.emitDrivePath(k-1, body, end)
+			sc.emitWinPath(k-1, body, end)
 			from = max(from, end)
 			continue
 		}
@@ -194,12 +195,12 @@ func (sc *scanner) scanColonPaths() {
 			body++
 		}
 		end := sc.winPathEnd(start, body)
-		sc.emitDrivePath(start, body, end)
+		sc.emitWinPath(start, body, end)
 		from = max(from, end)
 	}
 }
 
-func (sc *scanner) emitDrivePath(start, body, end int) {
+func (sc *scanner) emitWinPath(start, body, end int) {
 	r := sc.r
 	end = trimPathEnd(r, body, end)
 	if end <= body || !isPathStart(r[body]) {
@@ -262,7 +263,7 @@ func (sc *scanner) scanPercentPaths() {
 			continue
 		}
 		end := sc.winPathEnd(k, body)
-		sc.emitDrivePath(k, body, end)
+		sc.emitWinPath(k, body, end)
 		from = max(from, end)
 	}
 }

@@ -40,7 +40,8 @@ type scanner struct {
 
 	edits []edit
 
-	masks []span // URLs, e-mails, paths, registry keys: no bare hosts inside
+	masks  []span // URLs, e-mails, paths, registry keys: no bare hosts inside
+	merged int    // masks[:merged] are sorted and disjoint
 
 	urls    int // URL candidates looked at
 	urlStop int // end of the last run of URL characters walked
@@ -177,6 +178,7 @@ func (sc *scanner) mask(s, e int) { sc.masks = append(sc.masks, span{s, e}) }
 
 // mergeMasks sorts the masks and merges overlapping ones.
 func (sc *scanner) mergeMasks() {
+	defer func() { sc.merged = len(sc.masks) }()
 	m := sc.masks
 	if len(m) < 2 {
 		return
@@ -194,9 +196,13 @@ func (sc *scanner) mergeMasks() {
 	sc.masks = out
 }
 
-// masked reports whether [s, e) overlaps a mask. Masks must be merged.
+// masked reports whether [s, e) overlaps a mask: one merged by an earlier
+// pass, or the latest one of the running pass (whose masks are in order).
 func (sc *scanner) masked(s, e int) bool {
-	m := sc.masks
+	if n := len(sc.masks); n > sc.merged && sc.masks[n-1].s < e && sc.masks[n-1].e > s {
+		return true
+	}
+	m := sc.masks[:sc.merged]
 	i := sort.Search(len(m), func(i int) bool { return m[i].s >= e }) - 1
 	return i >= 0 && m[i].e > s
 }

@@ -274,7 +274,7 @@ func TestConfigCommands(t *testing.T) {
 func TestRulesCheck(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "good.yar", "rule Good { strings: $a = \"evil\" condition: $a }\n")
-	write(t, dir, "broken.yar", "rule Broken {\n  strings:\n    $a = \"x\n  condition: $a\n}\n")
+	write(t, dir, "broken.yar", "rule Broken {\n  condition:\n    no_such_identifier\n}\n")
 	r := runBin(t, "", nil, "rules", "check", dir)
 	if r.code != 2 {
 		t.Errorf("exit code: got %d, want 2", r.code)

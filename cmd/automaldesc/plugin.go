@@ -8,12 +8,49 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/automaldesc/automaldesc/analysis"
 	"github.com/automaldesc/automaldesc/plugin"
+	"github.com/automaldesc/automaldesc/sidecar"
+	"github.com/automaldesc/automaldesc/store"
+	"github.com/automaldesc/automaldesc/store/sqlite"
 )
+
+// storeRecorder keeps plugin reports in a sidecar's store.
+type storeRecorder struct{ st store.Store }
+
+func (s storeRecorder) Record(ctx context.Context, r *analysis.Report) error {
+	rec, err := sidecar.NewRecord(r, "", r.Sample.Source, r.Sample.Signature)
+	if err != nil {
+		return err
+	}
+	_, err = s.st.PutRecord(ctx, rec)
+	return err
+}
+
+// storeFeedback stores plugin feedback, resolving a sha256 to its latest
+// record when the host gave no record id.
+type storeFeedback struct{ st store.Store }
+
+func (s storeFeedback) AddFeedback(ctx context.Context, fb plugin.Feedback) error {
+	if fb.RecordID == "" {
+		rec, err := s.st.LatestBySHA256(ctx, fb.SHA256)
+		if err != nil {
+			return err
+		}
+		fb.RecordID = rec.ID
+	}
+	_, err := s.st.AddFeedback(ctx, store.Feedback{
+		ID: fb.ID, RecordID: fb.RecordID, SHA256: fb.SHA256, IndicatorID: fb.IndicatorID,
+		Analyst: fb.Analyst, Disposition: fb.Disposition, Category: fb.Category,
+		Summary: fb.Summary, Rating: fb.Rating, Note: fb.Note, CreatedAt: fb.CreatedAt,
+	})
+	return err
+}
 
 func newPluginCmd(a *app) *cobra.Command {
 	var rules []string
 	var concurrency int
+	var db string
 	cmd := &cobra.Command{
 		Use:   "plugin",
 		Short: "Serve the analyzer to a host program (hashicorp/go-plugin, gRPC, AutoMTLS)",
@@ -46,12 +83,23 @@ func newPluginCmd(a *app) *cobra.Command {
 				log.Error("plugin cannot start", "err", err)
 				return &exitError{code: exitFailure, err: err}
 			}
-			srv, err := plugin.NewEngineServer(eng, plugin.EngineOptions{
+			opts := plugin.EngineOptions{
 				MaxFileSize:    int64(cfg.Limits.MaxFileSize),
 				SampleTimeout:  cfg.Limits.SampleTimeout,
 				MaxConcurrency: concurrency,
 				Logger:         log,
-			})
+			}
+			if db != "" {
+				st, err := sqlite.Open(cmd.Context(), db, log)
+				if err != nil {
+					log.Error("plugin cannot start", "err", err)
+					return &exitError{code: exitFailure, err: err}
+				}
+				defer st.Close()
+				opts.Feedback = storeFeedback{st}
+				opts.Recorder = storeRecorder{st}
+			}
+			srv, err := plugin.NewEngineServer(eng, opts)
 			if err != nil {
 				log.Error("plugin cannot start", "err", err)
 				return &exitError{code: exitFailure, err: err}
@@ -71,6 +119,7 @@ func newPluginCmd(a *app) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringSliceVar(&rules, "rules", nil, "extra YARA rule directory (repeatable)")
 	fl.IntVar(&concurrency, "concurrency", 0, "analyses at once (0 = CPUs); further calls wait")
+	fl.StringVar(&db, "db", "", "a sidecar's database file: record every analysis there and accept feedback")
 	fl.String("max-size", "", "largest sample analysed, e.g. 8MiB (config limits.max_file_size)")
 	fl.String("timeout", "", "per-sample deadline, e.g. 10s (config limits.sample_timeout)")
 	return cmd

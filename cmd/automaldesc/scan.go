@@ -121,7 +121,7 @@ type job struct {
 	stdin bool
 }
 
-type result struct {
+type scanResult struct {
 	seq    int
 	report *analysis.Report
 }
@@ -155,7 +155,7 @@ func scan(ctx context.Context, a *app, eng *analysis.Engine, paths []string, wor
 	workers = max(1, workers)
 	window := workers * 8
 	jobs := make(chan job, workers)
-	results := make(chan result, window)
+	results := make(chan scanResult, window)
 	slots := make(chan struct{}, window)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -196,7 +196,7 @@ func scan(ctx context.Context, a *app, eng *analysis.Engine, paths []string, wor
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				results <- result{seq: j.seq, report: analyzeJob(ctx, a, eng, j, maxSize, o)}
+				results <- scanResult{seq: j.seq, report: analyzeJob(ctx, a, eng, j, maxSize, o)}
 			}
 		}()
 	}
