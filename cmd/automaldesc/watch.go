@@ -50,7 +50,7 @@ func newWatchCmd(a *app) *cobra.Command {
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}
-			st, err := sqlite.Open(cmd.Context(), cfg.Store.Path, log.With("component", "store"))
+			st, err := sqlite.Open(cmd.Context(), cfg.Store.Path, log)
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}
