@@ -56,9 +56,13 @@ lint: deps-test $(STATICCHECK)
 	$(STATICCHECK) ./...
 
 # Corpus throughput (files/s, MB/s, per-stage time, peak RSS) against a bare
-# yara CLI pass with the same rules, then the Go micro-benchmarks.
+# yara CLI pass with the same rules and the per-language detection share,
+# then the sidecar (drop->record latency at 100 files/s, drain of 10,000
+# queued files: files/s and peak RSS), then the Go micro-benchmarks.
+# docs/BENCHMARKS.md explains the figures.
 bench: build deps-test
-	scripts/bench.sh $(BIN) $(BENCH_DIR)
+	GO=$(GO) scripts/bench.sh $(BIN) $(BENCH_DIR)
+	GO=$(GO) scripts/bench-sidecar.sh $(BIN) $(if $(BENCH_DIR),$(BENCH_DIR),)
 	$(GO) test -run '^$$' -bench . -benchmem ./analysis/... ./render/...
 
 # Verdict and language-ID figures on the dev corpus (README "Results").

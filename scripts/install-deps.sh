@@ -10,7 +10,7 @@ want=${1:-build}
 pkgs=(gcc pkg-config libyara-dev)
 case "$want" in
   build) ;;
-  test|bench) pkgs+=(yara protobuf-compiler chromium) ;;
+  test|bench) pkgs+=(yara protobuf-compiler chromium clamav clamav-daemon clamdscan postgresql) ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
@@ -43,5 +43,14 @@ fi
 
 echo "installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# clamav-daemon's postinst starts the service, which fails in containers (no
+# init, no signature database yet) and would fail the install: while we
+# install, a policy-rc.d that denies service starts (exit 101, as Docker's
+# Debian images ship) stands in unless the system already has one.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -396,7 +396,6 @@ func rewriteBashANSIC(text string, _ int) (string, bool) {
 func shQuote(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
 
 var (
-	reShAssign = regexp.MustCompile(`(?m)(?:^|[;&|]|\bthen\b|\bdo\b)\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=`)
 	reShRef    = regexp.MustCompile(`\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))`)
 )
 
@@ -410,7 +409,7 @@ func rewriteBashVars(text string, max int) (string, bool) {
 		ok   bool
 	}
 	var as []assign
-	for _, m := range reShAssign.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range findShAssigns(text) {
 		v, _, pure := shWord(text, m[1])
 		as = append(as, assign{pos: m[1], name: text[m[2]:m[3]], val: v, ok: pure && len(v) <= 256})
 	}

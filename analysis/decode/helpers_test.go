@@ -132,14 +132,6 @@ func checkInvariants(t testing.TB, layers []Layer, lim Limits) {
 	}
 }
 
-func methods(layers []Layer) []string {
-	var out []string
-	for _, l := range layers {
-		out = append(out, l.Method)
-	}
-	return out
-}
-
 func hasMethod(m, id string) bool {
 	for _, x := range strings.Split(m, "+") {
 		if x == id {

@@ -246,11 +246,9 @@ func jsCallArg(text string, lits []jsLit, p int) (jsLit, int, bool) {
 
 // ---------------------------------------------------------------- extractor
 
-var reJSSink = regexp.MustCompile(`(?i)\b(eval|settimeout|setinterval|execscript|new\s+function|function|new\s+activexobject|activexobject)\s*\(|\.\s*(run|exec|shellexecute)\s*\(`)
-
 // extractJSSinks emits literal arguments of code-running sinks.
 func extractJSSinks(s *scan) []finding {
-	ms := reJSSink.FindAllStringSubmatchIndex(s.text, -1)
+	ms := findJSSinks(s.lower)
 	if len(ms) == 0 {
 		return nil
 	}
@@ -332,12 +330,15 @@ func rewriteJSEscapes(text string, _ int) (string, bool) {
 	return applyEdits(text, edits), total >= 4
 }
 
-var reFromCharCode = regexp.MustCompile(`(?i)string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)`)
+// reFromCharCode runs on the ASCII-lower-cased text: without (?i) its
+// literal prefix "string" lets the regexp skip ahead with a substring
+// search instead of stepping its NFA over every byte.
+var reFromCharCode = regexp.MustCompile(`string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)`)
 
 // rewriteJSFromCharCode turns String.fromCharCode(72,105) into "Hi".
 func rewriteJSFromCharCode(text string, max int) (string, bool) {
 	var edits []edit
-	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(asciiLower(text), -1) {
 		parts := strings.Split(text[m[2]:m[3]], ",")
 		codes := make([]int64, 0, len(parts))
 		for _, p := range parts {
@@ -460,11 +461,9 @@ func rewriteJSAtob(text string, max int) (string, bool) {
 	return applyEdits(text, edits), len(edits) > 0
 }
 
-var reJSArrayDecl = regexp.MustCompile(`\b(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*\[`)
-
 // rewriteJSStringArray inlines lookups into literal string tables.
 func rewriteJSStringArray(text string, _ int) (string, bool) {
-	decls := reJSArrayDecl.FindAllStringSubmatchIndex(text, 64)
+	decls := findJSArrayDecls(text, 64)
 	if len(decls) == 0 {
 		return text, false
 	}

@@ -205,13 +205,11 @@ func applyEdits(s string, edits []edit) string {
 
 // ---------------------------------------------------------------- extractors
 
-var reEncodedCommand = regexp.MustCompile(`(?i)(?:^|[\s"'^])[-/\x{2013}\x{2014}](e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})`)
-
 // extractEncodedCommand decodes powershell -EncodedCommand (any unique
 // abbreviation, and -ec) arguments.
 func extractEncodedCommand(s *scan) []finding {
 	var out []finding
-	for _, m := range reEncodedCommand.FindAllStringSubmatchIndex(s.text, -1) {
+	for _, m := range findEncodedCommands(s.text) {
 		flag := s.lower[m[2]:m[3]]
 		if flag != "ec" && !strings.HasPrefix("encodedcommand", flag) {
 			continue

@@ -23,7 +23,7 @@ func TestSeeds(t *testing.T) {
 		t.Run(s.Path, func(t *testing.T) {
 			data, err := seeds.Read(s)
 			if err != nil {
-				t.Skipf("seed not readable yet: %v", err)
+				t.Fatalf("seed %s: %v", s.Path, err)
 			}
 			r := analyze(t, e, s.Path, data)
 			got, err := x.Explain(context.Background(), r)

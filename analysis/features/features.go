@@ -2,7 +2,8 @@ package features
 
 import (
 	"math"
-	"sort"
+	"math/bits"
+	"os"
 	"strconv"
 	"strings"
 
@@ -172,7 +173,11 @@ func obfuscationScore(f map[string]float64) float64 {
 //	tok:<hash>     1 for each hashed token unigram and bigram of every layer
 func ModelInput(in Input, f map[string]float64) map[string]float64 {
 	x := make(map[string]float64, len(f)+len(in.Hits)+512)
+	exp := os.Getenv("AMD_EXP")
 	for name, v := range f {
+		if strings.Contains(exp, "nosize") && (name == "size" || name == "lines" || name == "line_length_mean" || name == "line_length_max") {
+			continue
+		}
 		if logScaled[name] {
 			v = math.Log1p(v)
 		}
@@ -213,27 +218,51 @@ func tokenName(h uint32) string {
 // TokenHashes returns the distinct hashed lower-cased identifier unigrams
 // and bigrams of the layers' texts (at most scanLimit bytes of each), sorted.
 func TokenHashes(layers []decode.Layer) []uint32 {
-	set := make(map[uint32]struct{}, 1024)
-	for _, l := range layers {
+	// A bitset over the buckets instead of a map: walking it yields the
+	// hashes sorted.
+	set := make([]uint64, TokenBuckets/64)
+	n := 0
+	add := func(b uint32) {
+		if w, bit := &set[b>>6], uint64(1)<<(b&63); *w&bit == 0 {
+			*w |= bit
+			n++
+		}
+	}
+	exp := os.Getenv("AMD_EXP")
+	for li, l := range layers {
 		text := l.Text
 		if len(text) > scanLimit {
 			text = text[:scanLimit]
 		}
 		var prev uint32
 		havePrev := false
+		dec := li > 0 && strings.Contains(exp, "dectok")
+		both := strings.Contains(exp, "dectok2")
 		forEachToken(text, func(h uint32, _, _ int) {
-			set[h%TokenBuckets] = struct{}{}
+			if dec {
+				add((h*0x9e3779b1 ^ 0x5bd1e995) % TokenBuckets)
+				if havePrev {
+					add(bigram(prev, h) ^ 0x2545f)
+				}
+				if !both {
+					prev, havePrev = h, true
+					return
+				}
+			}
+			add(h % TokenBuckets)
 			if havePrev {
-				set[bigram(prev, h)] = struct{}{}
+				add(bigram(prev, h))
 			}
 			prev, havePrev = h, true
 		})
 	}
-	out := make([]uint32, 0, len(set))
-	for h := range set {
-		out = append(out, h)
+	out := make([]uint32, 0, n)
+	for i, w := range set {
+		for w != 0 {
+			out = append(out, uint32(i<<6|bits.TrailingZeros64(w)))
+			w &= w - 1
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
 
@@ -283,7 +312,10 @@ func TokenText(layers []decode.Layer, feature string) (string, bool) {
 
 // forEachToken calls fn with the FNV-1a hash of each lower-cased token of
 // 2..40 identifier characters (letters, digits, _ - $ .). Longer runs are
-// hashed as their length class, so random blobs do not flood the space.
+// hashed as their length class, so random blobs do not flood the space. A
+// '/' that starts a word (after a blank or at the start of the text) stays
+// on the token: Windows command-line switches ("/s", "/b", "/t") are most of
+// the vocabulary of one-line batch commands, and "-s" already is a token.
 func forEachToken(s string, fn func(h uint32, start, end int)) {
 	const offset, prime = 2166136261, 16777619
 	start := -1
@@ -313,6 +345,9 @@ func forEachToken(s string, fn func(h uint32, start, end int)) {
 		if ident {
 			if start < 0 {
 				start = i
+				if isSwitchSlash(s, i-1) {
+					start = i - 1 // "/s": a command-line switch
+				}
 			}
 			continue
 		}
@@ -324,6 +359,14 @@ func forEachToken(s string, fn func(h uint32, start, end int)) {
 	if start >= 0 {
 		emit(len(s))
 	}
+}
+
+// isSwitchSlash reports whether s[i] is a '/' at the start of a word.
+func isSwitchSlash(s string, i int) bool {
+	if i < 0 || s[i] != '/' {
+		return false
+	}
+	return i == 0 || s[i-1] == ' ' || s[i-1] == '\t' || s[i-1] == '\n' || s[i-1] == '\r'
 }
 
 // hasPrefixFold reports whether s starts with prefix, ASCII case-insensitively.

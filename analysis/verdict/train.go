@@ -44,6 +44,12 @@ type TrainOptions struct {
 	// ties by name) when more pass MinFeatureCount; 0 means no limit. It
 	// bounds model size and prediction cost on large hashed vocabularies.
 	MaxFeatures int `json:"max_features"`
+	// BinaryUnscaled centres indicator features (every non-zero value 1)
+	// without dividing them by their standard deviation, so the L2 penalty
+	// acts on their raw weights. Dividing a rare indicator by its tiny
+	// deviation weakens its penalty by 1/sd^2 and lets a token seen in a
+	// handful of files swing a verdict; numeric features stay standardised.
+	BinaryUnscaled bool `json:"binary_unscaled,omitempty"`
 	// CreatedAt is recorded in Meta and in the version string. Train never
 	// reads the clock: pass time.Now() here if you want it.
 	CreatedAt time.Time `json:"-"`
@@ -179,7 +185,7 @@ func Train(examples []Example, opt TrainOptions) (*Model, error) {
 	slices.Sort(names)
 
 	// 3. Rows over the candidate index, then scaling statistics.
-	d, lo, hi, means, scales, names := buildDesign(exs, names, func(p prepared) (map[string]float64, string, bool, float64) {
+	d, lo, hi, means, scales, names := buildDesign(exs, names, opt.BinaryUnscaled, func(p prepared) (map[string]float64, string, bool, float64) {
 		return p.ex.Features, p.langFeat, p.ex.Malicious, p.w
 	})
 
@@ -260,7 +266,7 @@ func Train(examples []Example, opt TrainOptions) (*Model, error) {
 // buildDesign turns examples into standardised sparse rows over names,
 // dropping features that never vary. It returns the design and the per-feature
 // ranges, means and scales of the kept features with their names.
-func buildDesign[T any](exs []T, names []string, get func(T) (map[string]float64, string, bool, float64)) (*design, []float64, []float64, []float64, []float64, []string) {
+func buildDesign[T any](exs []T, names []string, binaryUnscaled bool, get func(T) (map[string]float64, string, bool, float64)) (*design, []float64, []float64, []float64, []float64, []string) {
 	index := make(map[string]int32, len(names))
 	for j, n := range names {
 		index[n] = int32(j)
@@ -311,6 +317,10 @@ func buildDesign[T any](exs []T, names []string, get func(T) (map[string]float64
 	present := make([]int, d)
 	lo := make([]float64, d)
 	hi := make([]float64, d)
+	binary := make([]bool, d)
+	for j := range binary {
+		binary[j] = true
+	}
 	for j := range lo {
 		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
 	}
@@ -321,6 +331,9 @@ func buildDesign[T any](exs []T, names []string, get func(T) (map[string]float64
 			present[c.j]++
 			lo[c.j] = min(lo[c.j], c.v)
 			hi[c.j] = max(hi[c.j], c.v)
+			if c.v != 1 {
+				binary[c.j] = false
+			}
 		}
 	}
 	mean := make([]float64, d)
@@ -348,6 +361,9 @@ func buildDesign[T any](exs []T, names []string, get func(T) (map[string]float64
 		if !(sd > 1e-12*(1+math.Abs(mean[j]))) || lo[j] == hi[j] {
 			keep[j] = -1
 			continue
+		}
+		if binaryUnscaled && binary[j] {
+			sd = 1
 		}
 		keep[j] = int32(len(kept))
 		kept = append(kept, names[j])

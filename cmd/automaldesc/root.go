@@ -49,8 +49,13 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newVersionCmd(a),
 		newPluginCmd(a),
 		newWatchCmd(a),
+		newServeCmd(a),
 		newTrainCmd(a),
 		newEvalCmd(a),
+		newLearnCmd(a),
+		newModelCmd(a),
+		newFeedbackCmd(a),
+		newExportCmd(a),
 	)
 	return root
 }

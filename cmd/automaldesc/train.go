@@ -116,6 +116,7 @@ func newTrainCmd(a *app) *cobra.Command {
 	fl.Float64Var(&opt.CalibrationFraction, "calibration-fraction", opt.CalibrationFraction, "share held out to fit the calibration")
 	fl.IntVar(&opt.MinFeatureCount, "min-count", opt.MinFeatureCount, "drop features seen in fewer examples")
 	fl.IntVar(&opt.MaxFeatures, "max-features", opt.MaxFeatures, "keep at most this many features")
+	fl.BoolVar(&opt.BinaryUnscaled, "binary-unscaled", opt.BinaryUnscaled, "centre 0/1 indicator features without scaling them, so L2 acts on their raw weights")
 	fl.Float64Var(&w.Seed, "weight-seed", w.Seed, "weight of seed-set examples")
 	fl.Float64Var(&w.Emulation, "weight-emulation", w.Emulation, "weight of attack-emulation examples")
 	fl.Float64Var(&w.Other, "weight-other", w.Other, "weight of other labelled examples")

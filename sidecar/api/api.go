@@ -20,6 +20,7 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/analysis/verdict"
 	"github.com/automaldesc/automaldesc/sidecar/metrics"
+	"github.com/automaldesc/automaldesc/sidecar/ui"
 	"github.com/automaldesc/automaldesc/store"
 )
 
@@ -36,7 +37,7 @@ type Engine interface {
 // Options configure the API handler.
 type Options struct {
 	Store   store.Store
-	Engine  Engine
+	Engine  Engine // nil = no POST /v1/scan (automaldesc serve)
 	Metrics *metrics.Registry
 	Token   string // bearer token; empty = no authentication (loopback only)
 	MaxSize int64  // largest body of POST /v1/scan
@@ -101,7 +102,13 @@ func Handler(opt Options) http.Handler {
 	mux.Handle("GET /v1/records", h.auth(http.HandlerFunc(h.list)))
 	mux.Handle("GET /v1/records/{id}", h.auth(http.HandlerFunc(h.get)))
 	mux.Handle("POST /v1/records/{id}/feedback", h.auth(http.HandlerFunc(h.feedback)))
-	mux.Handle("POST /v1/scan", h.auth(http.HandlerFunc(h.scan)))
+	if opt.Engine != nil {
+		mux.Handle("POST /v1/scan", h.auth(http.HandlerFunc(h.scan)))
+	}
+	// The triage UI: same token, presented once on /ui/login and then held
+	// in a session cookie; it sets its own stricter headers.
+	mux.Handle(ui.Prefix, ui.Handler(ui.Options{Store: opt.Store, Token: opt.Token, Logger: opt.Logger.With("component", "ui")}))
+	mux.Handle("GET /{$}", http.RedirectHandler(ui.Prefix, http.StatusFound))
 	return headers(mux)
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
@@ -113,8 +114,7 @@ func Handler(opt Options) http.Handler {
 func mustParsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"list", "record", "login", "error"} {
-		t := template.New(name).Funcs(template.FuncMap{"csrfField": func() string { return "csrf" }})
-		pages[name] = template.Must(t.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+		pages[name] = template.Must(template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
 }
@@ -130,6 +130,10 @@ func securityHeaders(h http.Header) {
 }
 
 type ctxKey struct{}
+
+func contextWith(r *http.Request, sess *session) context.Context {
+	return context.WithValue(r.Context(), ctxKey{}, sess)
+}
 
 func sessionOf(r *http.Request) *session {
 	s, _ := r.Context().Value(ctxKey{}).(*session)
@@ -188,13 +192,18 @@ func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, value string
 // browser request must come from this origin (Sec-Fetch-Site, Origin) and
 // every request must carry the session's CSRF token in the X-CSRF-Token
 // header or the "csrf" form field.
+//
+// Under Referrer-Policy no-referrer browsers send "Origin: null" even for
+// same-origin form posts, so "null" is accepted only when Sec-Fetch-Site
+// vouches for the origin.
 func (h *handler) checkPost(w http.ResponseWriter, r *http.Request, sess *session) string {
-	switch r.Header.Get("Sec-Fetch-Site") {
+	site := r.Header.Get("Sec-Fetch-Site")
+	switch site {
 	case "", "same-origin":
 	default:
 		return "Cross-site request refused."
 	}
-	if o := r.Header.Get("Origin"); o != "" {
+	if o := r.Header.Get("Origin"); o != "" && (o != "null" || site == "") {
 		u, err := url.Parse(o)
 		if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) || (u.Scheme != "http" && u.Scheme != "https") {
 			return "Cross-origin request refused."
@@ -314,6 +323,7 @@ func (h *handler) loginForm(w http.ResponseWriter, r *http.Request) {
 // session with an authenticated one (a fresh id: no session fixation).
 func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	sess := sessionOf(r)
+	_ = r.ParseForm() // already parsed by the CSRF check unless the header carried the token
 	next := safeNext(r.PostForm.Get("next"))
 	if !h.token {
 		http.Redirect(w, r, next, http.StatusSeeOther)
@@ -335,5 +345,9 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 	h.sess.remove(sessionOf(r))
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: Prefix, MaxAge: -1, HttpOnly: true,
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
-	http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
+	to := Prefix + "login"
+	if !h.token {
+		to = Prefix
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }

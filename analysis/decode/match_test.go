@@ -1,0 +1,118 @@
+package decode
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/automaldesc/automaldesc/internal/corpus"
+)
+
+// The patterns the hand-written matchers in match.go replace: the oracle.
+var (
+	reJSSink         = regexp.MustCompile(`(?i)\b(eval|settimeout|setinterval|execscript|new\s+function|function|new\s+activexobject|activexobject)\s*\(|\.\s*(run|exec|shellexecute)\s*\(`)
+	reJSArrayDecl    = regexp.MustCompile(`\b(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*\[`)
+	reEncodedCommand = regexp.MustCompile(`(?i)(?:^|[\s"'^])[-/\x{2013}\x{2014}](e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})`)
+	reShAssign       = regexp.MustCompile(`(?m)(?:^|[;&|]|\bthen\b|\bdo\b)\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=`)
+	reFromCharCodeI  = regexp.MustCompile(`(?i)string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)`)
+)
+
+var matchSeeds = []string{
+	"",
+	"eval('x')",
+	"  eval ( 'x' ) ; setTimeout(\"a\", 1); SetInterval\t(f); execScript\f('y')",
+	"x.eval('a'); _eval('b'); $eval('c'); myeval('d'); evalx('e')",
+	"new Function('a', 'return a'); new  \n function(){}; renew function(){}; newfunction(); function f(){}",
+	"var o = new ActiveXObject('WScript.Shell'); o.Run('calc'); o . exec ('x'); sh.ShellExecute('y'); o.xrun('z'); run('w')",
+	"a..run(1) .\n\trun (2) x.run\n(3)",
+	"var _0xab=['a','b'];let $t = [1,2]; const\nq\t=\n['x']; var 9x=['n']; xvar a=['m']; $var b=['o']; var c=d['p']; var=['q']",
+	"var a = [ ]; let b=[[1]]; const c= [ 'z' ] ",
+	"powershell -enc QUFBQUFBQUFBQUFBQUFBQUFB -ec QUFBQUFBQUFBQUFBQUFBQUFB",
+	"-e QUFBQUFBQUFBQUFBQUFBQUFB",
+	"x-e QUFBQUFBQUFBQUFBQUFBQUFB \"/EncodedCommand:'QUFBQUFBQUFBQUFBQUFBQUFB'",
+	"powershell \u2013EnC QUFBQUFBQUFBQUFBQUFBQUFB ^\u2014e QUFBQUFBQUFBQUFBQUFBQUFB",
+	"cmd /c powershell -e   QUFB -ExecutionPolicy bypass -en QUFBQUFBQUFBQUFBQUFBQUFB== -e",
+	"-e QUFBQUFBQUFBQUFB/e-e QUFBQUFBQUFBQUFBQUFBQUFB",
+	"\xe2\x80-e \xe2\x80\x93e QUFBQUFBQUFBQUFBQUFBQUFB",
+	"a=1\nb=2; c=3 && d=4 || e=5 | f=6\nif x; then g=7; fi\nfor i in 1; do h=8; done",
+	"  export  j=9\n\tlocal k=10\nexport=11 xl=12 9m=13 n==14 then=15 do o=16 dop=17 thenq=18",
+	"x\n   \n  p=19 ;export\nq=20 ;; export local r=21 &export s=22",
+	"String.fromCharCode(72, 105) STRING . FROMCHARCODE ( 0x48 ,0X69 ) string.fromCharCode(a)",
+}
+
+func checkMatchers(t *testing.T, text string) {
+	t.Helper()
+	lower := asciiLower(text)
+	if got, want := findJSSinks(lower), reJSSink.FindAllStringSubmatchIndex(lower, -1); !cmp.Equal(got, want) {
+		t.Errorf("findJSSinks(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findJSArrayDecls(text, 64), reJSArrayDecl.FindAllStringSubmatchIndex(text, 64); !cmp.Equal(got, want) {
+		t.Errorf("findJSArrayDecls(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findEncodedCommands(text), reEncodedCommand.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findEncodedCommands(%q): got %v, want %v", trim(text), got, want)
+	}
+	want := reShAssign.FindAllStringSubmatchIndex(text, -1)
+	for _, m := range want {
+		m[0] = -1 // not reported
+	}
+	if got := findShAssigns(text); !cmp.Equal(got, want) {
+		t.Errorf("findShAssigns(%q): got %v, want %v", trim(text), got, want)
+	}
+	// (?i) also folds U+017F and U+212A into ASCII letters; the lower-cased
+	// pattern deliberately does not.
+	if !strings.ContainsAny(text, "\u017f\u212a") {
+		if got, want := reFromCharCode.FindAllStringSubmatchIndex(lower, -1), reFromCharCodeI.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("reFromCharCode on lower(%q): got %v, want %v", trim(text), got, want)
+		}
+	}
+}
+
+func trim(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "..."
+	}
+	return s
+}
+
+func TestMatchers(t *testing.T) {
+	for i, s := range matchSeeds {
+		t.Run(string(rune('a'+i)), func(t *testing.T) { checkMatchers(t, s) })
+	}
+}
+
+// TestMatchersCorpus compares the matchers with their regexps on every dev
+// sample.
+func TestMatchersCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus run skipped in -short mode")
+	}
+	dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkMatchers(t, string(b))
+	}
+}
+
+func FuzzMatchers(f *testing.F) {
+	for _, s := range matchSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 1<<16 {
+			return
+		}
+		checkMatchers(t, s)
+	})
+}
