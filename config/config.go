@@ -44,6 +44,7 @@ type Config struct {
 	Sinks   Sinks   `mapstructure:"sinks" yaml:"sinks"`
 	API     API     `mapstructure:"api" yaml:"api"`
 	Store   Store   `mapstructure:"store" yaml:"store"`
+	LLM     LLM     `mapstructure:"llm" yaml:"llm"`
 }
 
 // Log configures the structured logger.
@@ -168,6 +169,11 @@ type Sinks struct {
 	NDJSON  NDJSONSink  `mapstructure:"ndjson" yaml:"ndjson"`
 	Stdout  bool        `mapstructure:"stdout" yaml:"stdout"` // ECS NDJSON on standard output (containers)
 	Webhook WebhookSink `mapstructure:"webhook" yaml:"webhook"`
+	// Splunk, Elasticsearch and Syslog deliver the same ECS documents to a
+	// SIEM; each is off while its url/address is empty.
+	Splunk        SplunkSink        `mapstructure:"splunk" yaml:"splunk"`
+	Elasticsearch ElasticsearchSink `mapstructure:"elasticsearch" yaml:"elasticsearch"`
+	Syslog        SyslogSink        `mapstructure:"syslog" yaml:"syslog"`
 }
 
 // NDJSONSink is the rotated ECS NDJSON alert file.
@@ -185,6 +191,32 @@ type WebhookSink struct {
 	Timeout   time.Duration `mapstructure:"timeout" yaml:"timeout"`
 }
 
+// SplunkSink sends records to a Splunk HTTP Event Collector.
+type SplunkSink struct {
+	URL        string        `mapstructure:"url" yaml:"url"`             // https://host:8088; empty = off
+	TokenEnv   string        `mapstructure:"token_env" yaml:"token_env"` // env var holding the HEC token (required)
+	Index      string        `mapstructure:"index" yaml:"index"`         // empty = the token's default index
+	SourceType string        `mapstructure:"sourcetype" yaml:"sourcetype"`
+	Timeout    time.Duration `mapstructure:"timeout" yaml:"timeout"`
+}
+
+// ElasticsearchSink indexes records through the _bulk API.
+type ElasticsearchSink struct {
+	URL         string        `mapstructure:"url" yaml:"url"` // https://host:9200; empty = off
+	Index       string        `mapstructure:"index" yaml:"index"`
+	Username    string        `mapstructure:"username" yaml:"username"`         // basic auth, with password_env
+	PasswordEnv string        `mapstructure:"password_env" yaml:"password_env"` // env var holding the password
+	APIKeyEnv   string        `mapstructure:"api_key_env" yaml:"api_key_env"`   // env var holding an API key (base64 id:key)
+	Timeout     time.Duration `mapstructure:"timeout" yaml:"timeout"`
+}
+
+// SyslogSink sends RFC 5424 messages over TCP or TLS (octet counting).
+type SyslogSink struct {
+	Address string `mapstructure:"address" yaml:"address"` // host:port; empty = off
+	TLS     bool   `mapstructure:"tls" yaml:"tls"`
+	CAFile  string `mapstructure:"ca_file" yaml:"ca_file"` // PEM CA bundle; empty = system roots
+}
+
 // API configures the sidecar's HTTP API.
 type API struct {
 	Listen   string `mapstructure:"listen" yaml:"listen"`       // host:port; empty = off
@@ -193,7 +225,21 @@ type API struct {
 
 // Store configures the durable store.
 type Store struct {
-	Path string `mapstructure:"path" yaml:"path"` // SQLite database file
+	Path string `mapstructure:"path" yaml:"path"` // SQLite database file, or a postgres:// URL
+}
+
+// LLM configures the optional LLM explainer (any OpenAI-compatible
+// chat-completions endpoint). An empty URL turns it off.
+type LLM struct {
+	URL           string        `mapstructure:"url" yaml:"url"`                       // API root, e.g. http://127.0.0.1:8000/v1; empty = off
+	Model         string        `mapstructure:"model" yaml:"model"`                   // model name; required with url
+	APIKeyEnv     string        `mapstructure:"api_key_env" yaml:"api_key_env"`       // env var holding the API key (may be unset for local servers)
+	Temperature   float64       `mapstructure:"temperature" yaml:"temperature"`       // 0..2
+	MaxTokens     int           `mapstructure:"max_tokens" yaml:"max_tokens"`         // answer budget
+	Timeout       time.Duration `mapstructure:"timeout" yaml:"timeout"`               // per HTTP attempt
+	Concurrency   int           `mapstructure:"concurrency" yaml:"concurrency"`       // requests in flight
+	Retries       int           `mapstructure:"retries" yaml:"retries"`               // retries on 429/5xx/timeouts
+	ContextTokens int           `mapstructure:"context_tokens" yaml:"context_tokens"` // model context window; longer scripts are chunked
 }
 
 // Defaults returns the built-in configuration.
@@ -227,11 +273,15 @@ func Defaults() Config {
 			ShutdownTimeout: 10 * time.Second,
 		},
 		Sinks: Sinks{
-			NDJSON:  NDJSONSink{Path: "./var/alerts.ndjson", MaxSize: 100 * MiB, MaxAge: 24 * time.Hour, Keep: 7},
-			Webhook: WebhookSink{Timeout: 10 * time.Second},
+			NDJSON:        NDJSONSink{Path: "./var/alerts.ndjson", MaxSize: 100 * MiB, MaxAge: 24 * time.Hour, Keep: 7},
+			Webhook:       WebhookSink{Timeout: 10 * time.Second},
+			Splunk:        SplunkSink{SourceType: "_json", Timeout: 10 * time.Second},
+			Elasticsearch: ElasticsearchSink{Index: "automaldesc-alerts", Timeout: 10 * time.Second},
 		},
 		API:   API{Listen: "127.0.0.1:8089"},
 		Store: Store{Path: "./var/automaldesc.db"},
+		LLM: LLM{APIKeyEnv: "OPENAI_API_KEY", MaxTokens: 1024, Timeout: 60 * time.Second,
+			Concurrency: 2, Retries: 2, ContextTokens: 8192},
 	}
 }
 
@@ -407,6 +457,46 @@ func (c Config) Validate() error {
 			bad("sinks.webhook.timeout", "%s is outside 100ms..5m", wh.Timeout)
 		}
 	}
+	if sp := c.Sinks.Splunk; sp.URL != "" {
+		if !httpURL(sp.URL) {
+			bad("sinks.splunk.url", "%q is not an http(s) URL", sp.URL)
+		}
+		if sp.TokenEnv == "" {
+			bad("sinks.splunk.token_env", "empty: name the environment variable holding the HEC token")
+		}
+		if strings.ContainsAny(sp.Index, " \t\n") || strings.ContainsAny(sp.SourceType, " \t\n") {
+			bad("sinks.splunk", "index %q / sourcetype %q must not contain white space", sp.Index, sp.SourceType)
+		}
+		if sp.Timeout < 100*time.Millisecond || sp.Timeout > 5*time.Minute {
+			bad("sinks.splunk.timeout", "%s is outside 100ms..5m", sp.Timeout)
+		}
+	}
+	if es := c.Sinks.Elasticsearch; es.URL != "" {
+		if !httpURL(es.URL) {
+			bad("sinks.elasticsearch.url", "%q is not an http(s) URL", es.URL)
+		}
+		if es.Index == "" || es.Index != strings.ToLower(es.Index) || strings.ContainsAny(es.Index, ` \/*?"<>|,#:`) ||
+			strings.IndexAny(es.Index[:1], "-_+.") == 0 {
+			bad("sinks.elasticsearch.index", "%q is not a valid index name (lower case, no \\/*?\"<>|,#: or space, not starting with -_+.)", es.Index)
+		}
+		if (es.Username == "") != (es.PasswordEnv == "") {
+			bad("sinks.elasticsearch.username", "username and password_env go together")
+		}
+		if es.APIKeyEnv != "" && es.Username != "" {
+			bad("sinks.elasticsearch.api_key_env", "set either api_key_env or username/password_env, not both")
+		}
+		if es.Timeout < 100*time.Millisecond || es.Timeout > 5*time.Minute {
+			bad("sinks.elasticsearch.timeout", "%s is outside 100ms..5m", es.Timeout)
+		}
+	}
+	if sl := c.Sinks.Syslog; sl.Address != "" {
+		if _, port, err := net.SplitHostPort(sl.Address); err != nil || port == "" {
+			bad("sinks.syslog.address", "%q is not host:port", sl.Address)
+		}
+	}
+	if sl := c.Sinks.Syslog; sl.CAFile != "" && !sl.TLS {
+		bad("sinks.syslog.ca_file", "set, but sinks.syslog.tls is off")
+	}
 	if c.API.Listen != "" {
 		if _, port, err := net.SplitHostPort(c.API.Listen); err != nil || port == "" {
 			bad("api.listen", "%q is not host:port", c.API.Listen)
@@ -414,6 +504,36 @@ func (c Config) Validate() error {
 	}
 	if c.Store.Path == "" {
 		bad("store.path", "empty")
+	}
+	m := c.LLM
+	if m.URL != "" {
+		if u, err := url.Parse(m.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("llm.url", "%q is not an http(s) URL", m.URL)
+		}
+		if strings.TrimSpace(m.Model) == "" {
+			bad("llm.model", "empty while llm.url is set")
+		}
+	}
+	if m.APIKeyEnv != "" && strings.ContainsAny(m.APIKeyEnv, "= \t\n") {
+		bad("llm.api_key_env", "%q is not an environment variable name", m.APIKeyEnv)
+	}
+	if m.Temperature < 0 || m.Temperature > 2 {
+		bad("llm.temperature", "%g is outside 0..2", m.Temperature)
+	}
+	if m.MaxTokens < 16 || m.MaxTokens > 131072 {
+		bad("llm.max_tokens", "%d is outside 16..131072", m.MaxTokens)
+	}
+	if m.Timeout < time.Second || m.Timeout > 10*time.Minute {
+		bad("llm.timeout", "%s is outside 1s..10m", m.Timeout)
+	}
+	if m.Concurrency < 1 || m.Concurrency > 256 {
+		bad("llm.concurrency", "%d is outside 1..256", m.Concurrency)
+	}
+	if m.Retries < 0 || m.Retries > 10 {
+		bad("llm.retries", "%d is outside 0..10", m.Retries)
+	}
+	if m.ContextTokens < m.MaxTokens+1024 || m.ContextTokens > 10_000_000 {
+		bad("llm.context_tokens", "%d is outside llm.max_tokens+1024 (%d)..10000000", m.ContextTokens, m.MaxTokens+1024)
 	}
 	return errors.Join(errs...)
 }
@@ -496,4 +616,10 @@ func unusedKeyMessage(err error) string {
 	msg = strings.ReplaceAll(msg, "'' has invalid keys:", "unknown key:")
 	msg = strings.ReplaceAll(msg, "has invalid keys:", "has unknown key:")
 	return msg
+}
+
+// httpURL reports whether u is an absolute http(s) URL with a host.
+func httpURL(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
 }

@@ -109,6 +109,10 @@ func Run(ctx context.Context, o Options) error {
 			return fmt.Errorf("sinks.webhook.secret_env names %s, which is empty or unset", wh.SecretEnv)
 		}
 	}
+	siem, err := buildSIEMSinks(cfg, getenv, log)
+	if err != nil {
+		return err
+	}
 
 	reg := metrics.New()
 	m := newSidecarMetrics(reg)
@@ -168,6 +172,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	sinks = append(sinks, siem...)
 	defer func() {
 		for _, s := range sinks {
 			if err := s.Close(); err != nil {
@@ -179,6 +184,9 @@ func Run(ctx context.Context, o Options) error {
 	for _, s := range sinks {
 		if wh, ok := s.(*sink.Webhook); ok {
 			wh.Metrics = sm
+		}
+		if ms, ok := s.(sink.MetricsSetter); ok {
+			ms.SetMetrics(sm)
 		}
 	}
 	cursors := map[string]bool{}
@@ -297,6 +305,54 @@ func buildSinks(cfg config.Config, stdout io.Writer, secret []byte, log *slog.Lo
 			Client: &http.Client{Timeout: wh.Timeout},
 			Log:    log.With("component", "sink", "sink", "webhook"),
 		})
+	}
+	return out, nil
+}
+
+// buildSIEMSinks builds the Splunk HEC, Elasticsearch and syslog sinks
+// that are configured, reading their secrets from the environment.
+func buildSIEMSinks(cfg config.Config, getenv func(string) string, log *slog.Logger) ([]sink.Sink, error) {
+	var out []sink.Sink
+	secret := func(key, env string) (string, error) {
+		if env == "" {
+			return "", nil
+		}
+		v := getenv(env)
+		if v == "" {
+			return "", fmt.Errorf("%s names %s, which is empty or unset", key, env)
+		}
+		return v, nil
+	}
+	if sp := cfg.Sinks.Splunk; sp.URL != "" {
+		token, err := secret("sinks.splunk.token_env", sp.TokenEnv)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &sink.Splunk{URL: sp.URL, Token: token, Index: sp.Index, SourceType: sp.SourceType,
+			Client: &http.Client{Timeout: sp.Timeout}, Log: log.With("component", "sink", "sink", "splunk")})
+	}
+	if es := cfg.Sinks.Elasticsearch; es.URL != "" {
+		pw, err := secret("sinks.elasticsearch.password_env", es.PasswordEnv)
+		if err != nil {
+			return nil, err
+		}
+		key, err := secret("sinks.elasticsearch.api_key_env", es.APIKeyEnv)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &sink.Elasticsearch{URL: es.URL, Index: es.Index, Username: es.Username, Password: pw, APIKey: key,
+			Client: &http.Client{Timeout: es.Timeout}, Log: log.With("component", "sink", "sink", "elasticsearch")})
+	}
+	if sl := cfg.Sinks.Syslog; sl.Address != "" {
+		s := &sink.Syslog{Address: sl.Address, Log: log.With("component", "sink", "sink", "syslog")}
+		if sl.TLS {
+			tc, err := sink.SyslogTLSConfig(sl.Address, sl.CAFile)
+			if err != nil {
+				return nil, err
+			}
+			s.TLS = tc
+		}
+		out = append(out, s)
 	}
 	return out, nil
 }

@@ -1,7 +1,7 @@
 // Package store defines automaldesc's durable state behind one interface,
 // Store, implemented by store/sqlite (embedded, the single-host default)
-// and later by a PostgreSQL backend; store/storetest is the conformance
-// suite every backend runs.
+// and store/postgres (shared by many sidecars); store/storetest is the
+// conformance suite every backend runs.
 //
 // # The guarantee
 //
@@ -29,8 +29,8 @@
 //
 // Records get a Seq that increases strictly in insert order, and a record
 // becomes visible only after every record with a lower Seq (backends must
-// guarantee this: SQLite does by having one writer, PostgreSQL will need to
-// serialise inserts). Sinks read RecordsAfter(cursor) and advance their
+// guarantee this: SQLite does by having one writer, store/postgres
+// by serialising inserts under a transaction-level advisory lock). Sinks read RecordsAfter(cursor) and advance their
 // Cursor only after delivery: at-least-once delivery, deduplicated
 // downstream by the record id.
 //

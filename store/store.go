@@ -186,8 +186,11 @@ type Store interface {
 	// whose Attempts exceeds their retry budget into error records (Complete)
 	// so that a poison file cannot loop forever.
 	Lease(ctx context.Context, n int, lease time.Duration) ([]Item, error)
-	// RecoverLeases releases every lease (call it at startup, when no other
-	// process uses the queue) and returns how many were released.
+	// RecoverLeases releases the leases a previous run of this process left
+	// behind (call it at startup) and returns how many were released. The
+	// single-host SQLite backend releases every lease; shared backends
+	// (PostgreSQL) release only the leases tagged with the caller's owner
+	// id, so a restarting sidecar never steals work from a live one.
 	RecoverLeases(ctx context.Context) (int, error)
 	// Complete, in ONE transaction, stores rec (ItemID set to itemID) and
 	// marks the item done; it returns the stored record with its Seq. It is

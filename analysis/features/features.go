@@ -3,7 +3,6 @@ package features
 import (
 	"math"
 	"math/bits"
-	"os"
 	"strconv"
 	"strings"
 
@@ -173,11 +172,7 @@ func obfuscationScore(f map[string]float64) float64 {
 //	tok:<hash>     1 for each hashed token unigram and bigram of every layer
 func ModelInput(in Input, f map[string]float64) map[string]float64 {
 	x := make(map[string]float64, len(f)+len(in.Hits)+512)
-	exp := os.Getenv("AMD_EXP")
 	for name, v := range f {
-		if strings.Contains(exp, "nosize") && (name == "size" || name == "lines" || name == "line_length_mean" || name == "line_length_max") {
-			continue
-		}
 		if logScaled[name] {
 			v = math.Log1p(v)
 		}
@@ -228,27 +223,14 @@ func TokenHashes(layers []decode.Layer) []uint32 {
 			n++
 		}
 	}
-	exp := os.Getenv("AMD_EXP")
-	for li, l := range layers {
+	for _, l := range layers {
 		text := l.Text
 		if len(text) > scanLimit {
 			text = text[:scanLimit]
 		}
 		var prev uint32
 		havePrev := false
-		dec := li > 0 && strings.Contains(exp, "dectok")
-		both := strings.Contains(exp, "dectok2")
 		forEachToken(text, func(h uint32, _, _ int) {
-			if dec {
-				add((h*0x9e3779b1 ^ 0x5bd1e995) % TokenBuckets)
-				if havePrev {
-					add(bigram(prev, h) ^ 0x2545f)
-				}
-				if !both {
-					prev, havePrev = h, true
-					return
-				}
-			}
 			add(h % TokenBuckets)
 			if havePrev {
 				add(bigram(prev, h))

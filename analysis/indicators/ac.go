@@ -8,6 +8,7 @@ type automaton struct {
 	nclass int
 	delta  []int32   // state*nclass + class -> state
 	out    [][]int32 // literal ids that end in a state (suffix outputs folded in)
+	term   []bool    // len(out[state]) > 0, the one check done per byte
 	lens   []int32   // literal id -> length in bytes
 }
 
@@ -90,6 +91,10 @@ func newAutomaton(lits []string) *automaton {
 			}
 		}
 	}
+	a.term = make([]bool, len(a.out))
+	for i, o := range a.out {
+		a.term[i] = len(o) > 0
+	}
 	return a
 }
 
@@ -102,8 +107,8 @@ func (a *automaton) firsts(text string, first []int32) int {
 	n := int32(a.nclass)
 	for i := 0; i < len(text); i++ {
 		s = a.delta[s*n+int32(a.class[text[i]])]
-		if outs := a.out[s]; len(outs) > 0 {
-			for _, id := range outs {
+		if a.term[s] {
+			for _, id := range a.out[s] {
 				if first[id] < 0 {
 					first[id] = int32(i+1) - a.lens[id]
 					found++

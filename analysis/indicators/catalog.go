@@ -59,6 +59,12 @@ type ccond struct {
 	// need lists literal sets that every match contains one member of
 	// (derived from re); a window lacking one is skipped without running re.
 	need [][]string
+	// alts, when set, are re's top-level alternatives compiled one by one,
+	// each with a literal prefix. The earliest of their first matches is
+	// where re first matches, and a prefix lets the regexp engine skip to
+	// candidates with a substring search instead of running its NFA over
+	// every byte of the window, as it must for the whole alternation.
+	alts []*regexp.Regexp
 }
 
 var defaultCatalog = sync.OnceValue(func() *Catalog {
@@ -116,6 +122,9 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 		cc.at = -1
 		if cc.re != nil {
 			cc.at = cc.re.SubexpIndex("at")
+			if cc.at < 0 {
+				cc.alts = prefixedAlternatives(cc.re.String())
+			}
 		}
 		return cc, nil
 	}
@@ -186,6 +195,44 @@ func foldPattern(p string) (string, error) {
 		}
 	}
 	return string(b), nil
+}
+
+// prefixedAlternatives splits a top-level alternation into its branches,
+// compiled, when every branch has a literal prefix; else it returns nil.
+func prefixedAlternatives(pattern string) []*regexp.Regexp {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil || re.Op != syntax.OpAlternate {
+		return nil
+	}
+	out := make([]*regexp.Regexp, 0, len(re.Sub))
+	for _, sub := range re.Sub {
+		r, err := regexp.Compile(sub.String())
+		if err != nil {
+			return nil
+		}
+		if p, _ := r.LiteralPrefix(); p == "" {
+			return nil
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// firstIndex is c.re.FindStringIndex(s)[0], or -1.
+func (c *ccond) firstIndex(s string) int {
+	if c.alts == nil {
+		if loc := c.re.FindStringIndex(s); loc != nil {
+			return loc[0]
+		}
+		return -1
+	}
+	best := -1
+	for _, r := range c.alts {
+		if loc := r.FindStringIndex(s); loc != nil && (best < 0 || loc[0] < best) {
+			best = loc[0]
+		}
+	}
+	return best
 }
 
 // Indicators returns a copy of every indicator in registry order.
@@ -302,8 +349,8 @@ func (s *scan) eval(c *ccond, count bool) (int, int) {
 						m = ws + loc[2*c.at]
 					}
 				}
-			} else if loc := c.re.FindStringIndex(subject[ws:we]); loc != nil {
-				m = ws + loc[0]
+			} else if k := c.firstIndex(subject[ws:we]); k >= 0 {
+				m = ws + k
 			}
 			if m < 0 && best >= 0 && count {
 				break // counting only continues through matching lines

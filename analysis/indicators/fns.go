@@ -9,11 +9,32 @@ import (
 // Each is a single linear pass (or a bounded number of substring searches)
 // and returns the byte offset of the hit or -1.
 
-func isAlnum(b byte) bool {
-	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
-}
+func isAlnum(b byte) bool { return byteClass[b]&(clUpper|clLower|clDigit) != 0 }
 
-func isIdent(b byte) bool { return isAlnum(b) || b == '_' }
+func isIdent(b byte) bool { return byteClass[b]&(clUpper|clLower|clDigit|clUnder) != 0 }
+
+// Byte classes for the statistical scans: one table load instead of a
+// chain of range comparisons per byte.
+const (
+	clUpper = 1 << iota
+	clLower
+	clDigit
+	clUnder
+	clB64Sym // + and /
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = clUpper
+		t[c+'a'-'A'] = clLower
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = clDigit
+	}
+	t['_'] = clUnder
+	t['+'], t['/'] = clB64Sym, clB64Sym
+	return t
+}()
 
 // rawIPURL finds an http/https/ftp URL whose host is a literal IPv4 address
 // outside loopback, private, link-local and multicast ranges.
@@ -251,31 +272,22 @@ func hexIdentifiers(_, lower string) int {
 // with upper case, lower case and digits.
 func base64Blob(text, _ string) int {
 	const min = 400
-	start, upper, lowerc, digit := -1, false, false, false
-	for i := 0; i <= len(text); i++ {
-		var c byte
-		if i < len(text) {
-			c = text[i]
-		}
-		isB64 := i < len(text) && (isAlnum(c) || c == '+' || c == '/')
-		if isB64 {
-			if start < 0 {
-				start, upper, lowerc, digit = i, false, false, false
-			}
-			switch {
-			case 'A' <= c && c <= 'Z':
-				upper = true
-			case 'a' <= c && c <= 'z':
-				lowerc = true
-			case '0' <= c && c <= '9':
-				digit = true
-			}
+	const b64 = clUpper | clLower | clDigit | clB64Sym
+	const mixed = clUpper | clLower | clDigit
+	for i := 0; i < len(text); {
+		if byteClass[text[i]]&b64 == 0 {
+			i++
 			continue
 		}
-		if start >= 0 && i-start >= min && upper && lowerc && digit {
+		start := i
+		var seen uint8
+		for i < len(text) && byteClass[text[i]]&b64 != 0 {
+			seen |= byteClass[text[i]]
+			i++
+		}
+		if i-start >= min && seen&mixed == mixed {
 			return start
 		}
-		start = -1
 	}
 	return -1
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/automaldesc/automaldesc/analysis"
 	"github.com/automaldesc/automaldesc/analysis/explain"
+	"github.com/automaldesc/automaldesc/analysis/explain/llm"
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/analysis/verdict"
@@ -33,6 +34,10 @@ func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*an
 	}
 	th := cfg.Verdict.Thresholds
 	cat := indicators.Default()
+	explainer, err := newExplainer(cfg, log, cat)
+	if err != nil {
+		return nil, err
+	}
 	return analysis.New(analysis.Options{
 		Version: version,
 		Limits: analysis.Limits{
@@ -45,7 +50,7 @@ func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*an
 		},
 		Rules:     live,
 		Catalog:   cat,
-		Explainer: explain.NewOffline(cat),
+		Explainer: explainer,
 		Model:     model,
 		Threshold: func(l lang.Language) verdict.Thresholds {
 			t := th.For(l)
@@ -54,6 +59,30 @@ func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*an
 		TopK:   cfg.Verdict.TopContributions,
 		Logger: log,
 	})
+}
+
+// newExplainer returns the offline explainer, or the LLM explainer (which
+// falls back to the offline one) when llm.url is set.
+func newExplainer(cfg config.Config, log *slog.Logger, cat *indicators.Catalog) (analysis.Explainer, error) {
+	off := explain.NewOffline(cat)
+	m := cfg.LLM
+	if m.URL == "" {
+		return off, nil
+	}
+	retries := m.Retries
+	if retries == 0 {
+		retries = -1 // llm.Options: 0 is the default, -1 none
+	}
+	x, err := llm.New(llm.Options{
+		BaseURL: m.URL, Model: m.Model, APIKey: os.Getenv(m.APIKeyEnv),
+		Temperature: m.Temperature, MaxTokens: m.MaxTokens, ContextTokens: m.ContextTokens,
+		Timeout: m.Timeout, Concurrency: m.Concurrency, Retries: retries,
+		Offline: off, Script: llm.FileScript{MaxSize: int64(cfg.Limits.MaxFileSize)}, Logger: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("llm: %w", err)
+	}
+	return x, nil
 }
 
 // builtinModel is the embedded default model.

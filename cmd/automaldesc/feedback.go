@@ -10,7 +10,6 @@ import (
 
 	"github.com/automaldesc/automaldesc/learning/loop"
 	"github.com/automaldesc/automaldesc/store"
-	"github.com/automaldesc/automaldesc/store/sqlite"
 )
 
 var sha256Re = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -45,7 +44,7 @@ func newFeedbackCmd(a *app) *cobra.Command {
 				db = c.Store.Path
 			}
 			ctx := cmd.Context()
-			s, err := sqlite.Open(ctx, db, a.logger(c))
+			s, err := openStore(ctx, db, a.logger(c))
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}

@@ -20,7 +20,6 @@ import (
 	"github.com/automaldesc/automaldesc/learning/dataset"
 	"github.com/automaldesc/automaldesc/learning/loop"
 	"github.com/automaldesc/automaldesc/store"
-	"github.com/automaldesc/automaldesc/store/sqlite"
 )
 
 // learnOptions are the inputs of one learn run besides the loop's config.
@@ -123,7 +122,7 @@ func runLearn(ctx context.Context, a *app, c config.Config, o learnOptions, cfg 
 		if path == "" {
 			path = c.Store.Path
 		}
-		s, err := sqlite.Open(ctx, path, log)
+		s, err := openStore(ctx, path, log)
 		if err != nil {
 			return nil, err
 		}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/automaldesc/automaldesc/analysis/verdict"
 	"github.com/automaldesc/automaldesc/store"
-	"github.com/automaldesc/automaldesc/store/sqlite"
 )
 
 func newModelCmd(a *app) *cobra.Command {
@@ -33,7 +32,7 @@ func newModelCmd(a *app) *cobra.Command {
 			if path == "" {
 				path = c.Store.Path
 			}
-			s, err := sqlite.Open(cmd.Context(), path, a.logger(c))
+			s, err := openStore(cmd.Context(), path, a.logger(c))
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}

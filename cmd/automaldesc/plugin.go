@@ -12,7 +12,6 @@ import (
 	"github.com/automaldesc/automaldesc/plugin"
 	"github.com/automaldesc/automaldesc/sidecar"
 	"github.com/automaldesc/automaldesc/store"
-	"github.com/automaldesc/automaldesc/store/sqlite"
 )
 
 // storeRecorder keeps plugin reports in a sidecar's store.
@@ -90,7 +89,7 @@ func newPluginCmd(a *app) *cobra.Command {
 				Logger:         log,
 			}
 			if db != "" {
-				st, err := sqlite.Open(cmd.Context(), db, log)
+				st, err := openStore(cmd.Context(), db, log)
 				if err != nil {
 					log.Error("plugin cannot start", "err", err)
 					return &exitError{code: exitFailure, err: err}

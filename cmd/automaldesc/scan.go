@@ -41,7 +41,8 @@ func newScanCmd(a *app) *cobra.Command {
 			"unreadable files still get an error record in the output).",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig(cmd.Flags(), map[string]string{"workers": "scan.workers", "max-size": "limits.max_file_size", "timeout": "limits.sample_timeout"})
+			cfg, err := a.loadConfig(cmd.Flags(), map[string]string{"workers": "scan.workers", "max-size": "limits.max_file_size", "timeout": "limits.sample_timeout",
+				"llm-url": "llm.url", "llm-model": "llm.model"})
 			if err != nil {
 				return err
 			}
@@ -111,6 +112,8 @@ func newScanCmd(a *app) *cobra.Command {
 	fl.Int("workers", 0, "analysis workers (0 = CPUs; config scan.workers)")
 	fl.String("max-size", "", "largest file analysed, e.g. 8MiB (config limits.max_file_size)")
 	fl.String("timeout", "", "per-sample deadline, e.g. 10s (config limits.sample_timeout)")
+	fl.String("llm-url", "", "OpenAI-compatible API root for LLM explanations, e.g. http://127.0.0.1:8000/v1 (config llm.url)")
+	fl.String("llm-model", "", "model for LLM explanations (config llm.model)")
 	return cmd
 }
 

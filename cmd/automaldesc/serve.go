@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/automaldesc/automaldesc/sidecar/api"
-	"github.com/automaldesc/automaldesc/store/sqlite"
 )
 
 func newServeCmd(a *app) *cobra.Command {
@@ -47,7 +46,7 @@ func newServeCmd(a *app) *cobra.Command {
 			if fi, err := os.Stat(cfg.Store.Path); err != nil || !fi.Mode().IsRegular() {
 				return usageError("store %s: no database there (run `automaldesc watch` first or pass --db)", cfg.Store.Path)
 			}
-			st, err := sqlite.Open(cmd.Context(), cfg.Store.Path, log.With("component", "store"))
+			st, err := openStore(cmd.Context(), cfg.Store.Path, log)
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/analysis/verdict"
 	"github.com/automaldesc/automaldesc/learning"
 	"github.com/automaldesc/automaldesc/learning/dataset"
@@ -21,6 +25,8 @@ func newTrainCmd(a *app) *cobra.Command {
 		out       string
 		notes     string
 		createdAt string
+		saveVecs  string
+		loadVecs  string
 		opt       = verdict.DefaultTrainOptions()
 		w         = learning.DefaultWeights()
 	)
@@ -32,8 +38,8 @@ func newTrainCmd(a *app) *cobra.Command {
 			"or a folder holding one. Training is deterministic for the same data, options and --seed.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if out == "" || len(datasets) == 0 {
-				return usageError("train needs --dataset and --out")
+			if out == "" || (len(datasets) == 0) == (loadVecs == "") {
+				return usageError("train needs --out and either --dataset or --vectors")
 			}
 			cfg, err := a.loadConfig(cmd.Flags(), map[string]string{"workers": "scan.workers"})
 			if err != nil {
@@ -48,42 +54,64 @@ func newTrainCmd(a *app) *cobra.Command {
 			} else {
 				opt.CreatedAt = time.Now().UTC().Truncate(time.Second)
 			}
-			items, err := loadDatasets(datasets)
-			if err != nil {
-				return &exitError{code: exitFailure, err: err}
-			}
-			if err := dataset.Labelled(items); err != nil {
-				return &exitError{code: exitFailure, err: err}
-			}
 			log := a.logger(cfg)
-			cfg.Verdict.Model = "rules" // features do not depend on the model
-			eng, err := newEngine(cfg, log, nil)
-			if err != nil {
-				return &exitError{code: exitFailure, err: err}
-			}
-			examples := make([]verdict.Example, len(items))
-			ok := make([]bool, len(items))
-			var dropped []string
-			start := time.Now()
-			err = learning.Observe(cmd.Context(), eng, items, cfg.Scan.EffectiveWorkers(), int64(cfg.Limits.MaxFileSize), func(o learning.Observation) error {
-				ex, err := learning.Example(o, w)
+			var (
+				items   []dataset.Item
+				kept    []verdict.Example
+				dropped []string
+			)
+			if loadVecs != "" {
+				var vecs []vectorRow
+				if vecs, datasets, err = readVectors(loadVecs); err != nil {
+					return &exitError{code: exitFailure, err: err}
+				}
+				for _, v := range vecs {
+					kept = append(kept, v.example(w))
+				}
+				items = make([]dataset.Item, len(vecs))
+				log.Info("read vectors", "file", loadVecs, "examples", len(kept))
+			} else {
+				if items, err = loadDatasets(datasets); err != nil {
+					return &exitError{code: exitFailure, err: err}
+				}
+				if err := dataset.Labelled(items); err != nil {
+					return &exitError{code: exitFailure, err: err}
+				}
+				cfg.Verdict.Model = "rules" // features do not depend on the model
+				eng, err := newEngine(cfg, log, nil)
 				if err != nil {
-					dropped = append(dropped, err.Error())
+					return &exitError{code: exitFailure, err: err}
+				}
+				examples := make([]verdict.Example, len(items))
+				provenance := make([]string, len(items))
+				ok := make([]bool, len(items))
+				start := time.Now()
+				err = learning.Observe(cmd.Context(), eng, items, cfg.Scan.EffectiveWorkers(), int64(cfg.Limits.MaxFileSize), func(o learning.Observation) error {
+					ex, err := learning.Example(o, w)
+					if err != nil {
+						dropped = append(dropped, err.Error())
+						return nil
+					}
+					examples[o.Index], ok[o.Index], provenance[o.Index] = ex, true, o.Item.Provenance
 					return nil
+				})
+				if err != nil {
+					return &exitError{code: exitFailure, err: err}
 				}
-				examples[o.Index], ok[o.Index] = ex, true
-				return nil
-			})
-			if err != nil {
-				return &exitError{code: exitFailure, err: err}
-			}
-			kept := examples[:0]
-			for i, ex := range examples {
-				if ok[i] {
-					kept = append(kept, ex)
+				var vecs []vectorRow
+				for i, ex := range examples {
+					if ok[i] {
+						kept = append(kept, ex)
+						vecs = append(vecs, vectorRow{Language: ex.Language.String(), Provenance: provenance[i], Malicious: ex.Malicious, Features: ex.Features})
+					}
+				}
+				log.Info("examined datasets", "samples", len(items), "examples", len(kept), "dropped", len(dropped), "took", time.Since(start).Round(time.Millisecond))
+				if saveVecs != "" {
+					if err := writeVectors(saveVecs, datasets, vecs); err != nil {
+						return &exitError{code: exitFailure, err: err}
+					}
 				}
 			}
-			log.Info("examined datasets", "samples", len(items), "examples", len(kept), "dropped", len(dropped), "took", time.Since(start).Round(time.Millisecond))
 			m, err := verdict.Train(kept, opt)
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
@@ -108,6 +136,8 @@ func newTrainCmd(a *app) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringSliceVar(&datasets, "dataset", nil, "labelled dataset: 'seeds', a manifest.tsv or a folder with one (repeatable)")
 	fl.StringVar(&out, "out", "", "model file to write")
+	fl.StringVar(&saveVecs, "save-vectors", "", "also write the examined examples' model inputs (gzipped JSON lines) to this file")
+	fl.StringVar(&loadVecs, "vectors", "", "train on vectors written by --save-vectors instead of examining --dataset (weights are applied anew)")
 	fl.StringVar(&notes, "notes", "", "also write the training summary (Markdown) to this file")
 	fl.StringVar(&createdAt, "created-at", "", "model creation time (RFC 3339; default now) - fix it for byte-identical retraining")
 	fl.Float64Var(&opt.L2, "l2", opt.L2, "L2 regularisation strength")
@@ -122,6 +152,87 @@ func newTrainCmd(a *app) *cobra.Command {
 	fl.Float64Var(&w.Other, "weight-other", w.Other, "weight of other labelled examples")
 	fl.Int("workers", 0, "analysis workers (0 = CPUs)")
 	return cmd
+}
+
+// vectorRow is one example in a --save-vectors file. The weight is not
+// stored: it follows from the provenance and the weight flags of the run
+// that reads the file.
+type vectorRow struct {
+	Language   string             `json:"language"`
+	Provenance string             `json:"provenance"`
+	Malicious  bool               `json:"malicious"`
+	Features   map[string]float64 `json:"features"`
+}
+
+func (v vectorRow) example(w learning.Weights) verdict.Example {
+	l, err := lang.Parse(v.Language)
+	if err != nil {
+		l = lang.Unknown
+	}
+	return verdict.Example{Features: v.Features, Malicious: v.Malicious, Weight: w.For(v.Provenance), Language: l}
+}
+
+// vectorsHeader is the first line of a vectors file.
+type vectorsHeader struct {
+	Kind     string   `json:"kind"`
+	Datasets []string `json:"datasets"`
+	Examples int      `json:"examples"`
+}
+
+const vectorsKind = "automaldesc.train.vectors/1"
+
+// writeVectors writes a header line and one JSON line per example, gzipped.
+func writeVectors(path string, datasets []string, rows []vectorRow) error {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	enc := json.NewEncoder(zw)
+	if err := enc.Encode(vectorsHeader{Kind: vectorsKind, Datasets: datasets, Examples: len(rows)}); err != nil {
+		return fmt.Errorf("write vectors: %w", err)
+	}
+	for _, r := range rows {
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("write vectors: %w", err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("write vectors: %w", err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write vectors: %w", err)
+	}
+	return nil
+}
+
+// readVectors reads a file written by writeVectors.
+func readVectors(path string) ([]vectorRow, []string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read vectors: %w", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read vectors %s: %w", path, err)
+	}
+	dec := json.NewDecoder(zr)
+	var h vectorsHeader
+	if err := dec.Decode(&h); err != nil || h.Kind != vectorsKind {
+		return nil, nil, fmt.Errorf("read vectors %s: not a vectors file (header %q, %v)", path, h.Kind, err)
+	}
+	rows := make([]vectorRow, 0, h.Examples)
+	for {
+		var r vectorRow
+		if err := dec.Decode(&r); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, nil, fmt.Errorf("read vectors %s: row %d: %w", path, len(rows)+1, err)
+		}
+		rows = append(rows, r)
+	}
+	if len(rows) != h.Examples {
+		return nil, nil, fmt.Errorf("read vectors %s: %d rows, header says %d", path, len(rows), h.Examples)
+	}
+	return rows, h.Datasets, nil
 }
 
 // trainingSummary is the Markdown note recorded beside a model.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/automaldesc/automaldesc/config"
 	"github.com/automaldesc/automaldesc/sidecar"
-	"github.com/automaldesc/automaldesc/store/sqlite"
 )
 
 func newWatchCmd(a *app) *cobra.Command {
@@ -50,7 +49,7 @@ func newWatchCmd(a *app) *cobra.Command {
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}
-			st, err := sqlite.Open(cmd.Context(), cfg.Store.Path, log)
+			st, err := openStore(cmd.Context(), cfg.Store.Path, log)
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}

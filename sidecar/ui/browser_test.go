@@ -61,10 +61,10 @@ func (b *browserLog) snapshot() (dialogs, console []string) {
 // shown; and opens a hostile record whose name and content carry XSS
 // payloads, which must show as text and execute nothing.
 func TestBrowser(t *testing.T) {
-	exe := chromium(t)
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
+	exe := chromium(t)
 	f := newFixture(t)
 	const token = "browser-test-token-0123456789"
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -193,7 +193,7 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusBadRequest, "list", p)
 		return
 	}
-	recs, newer, older, err := h.page(r, lf, f)
+	recs, newer, older, err := h.readPage(r, lf, f)
 	if err != nil {
 		h.log.Error("ui list records", "err", err)
 		p.Error = "The records cannot be read right now."
@@ -236,9 +236,9 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	h.render(w, http.StatusOK, "list", p)
 }
 
-// page reads one page of records, newest first, and whether newer and
+// readPage reads one page of records, newest first, and whether newer and
 // older records exist beyond it.
-func (h *handler) page(r *http.Request, lf listForm, f store.Filter) (recs []store.Record, newer, older bool, err error) {
+func (h *handler) readPage(r *http.Request, lf listForm, f store.Filter) (recs []store.Record, newer, older bool, err error) {
 	ctx := r.Context()
 	f.Limit = lf.N + 1
 	switch {

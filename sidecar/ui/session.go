@@ -50,10 +50,11 @@ func (s *sessions) create(authed bool) (*session, string) {
 	return sess, value
 }
 
-// evict drops expired sessions and, if still full, the one closest to
-// expiry (the oldest). Called with mu held.
+// evict drops expired sessions and, if still full, the oldest anonymous
+// session, or the oldest of all when every one is logged in: a flood of
+// login-form visits cannot log analysts out. Called with mu held.
 func (s *sessions) evict(now time.Time) {
-	var oldest *session
+	var oldest, oldestAnon *session
 	for k, v := range s.m {
 		if !now.Before(v.expires) {
 			delete(s.m, k)
@@ -62,8 +63,17 @@ func (s *sessions) evict(now time.Time) {
 		if oldest == nil || v.expires.Before(oldest.expires) {
 			oldest = v
 		}
+		if !v.authed && (oldestAnon == nil || v.expires.Before(oldestAnon.expires)) {
+			oldestAnon = v
+		}
 	}
-	if len(s.m) >= s.max && oldest != nil {
+	if len(s.m) < s.max {
+		return
+	}
+	if oldestAnon != nil {
+		oldest = oldestAnon
+	}
+	if oldest != nil {
 		delete(s.m, oldest.key)
 	}
 }

@@ -114,7 +114,7 @@ func Handler(opt Options) http.Handler {
 func mustParsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"list", "record", "login", "error"} {
-		pages[name] = template.Must(template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+		pages[name] = template.Must(template.New(name).Funcs(template.FuncMap{"raw": func(s string) template.HTML { return template.HTML(s) }}).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
 }
@@ -154,23 +154,28 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil {
 		sess = h.sess.get(c.Value)
 	}
-	if sess == nil {
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead
+	login := r.URL.Path == Prefix+"login"
+	if sess == nil && (!h.token || login && read) {
+		// Without a token every visitor gets a session; with one, only
+		// the login form hands out (anonymous) sessions, so requests that
+		// are redirected cost no memory.
 		var value string
 		sess, value = h.sess.create(!h.token)
 		h.setCookie(w, r, value, sess.expires)
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if sess != nil && !read {
 		if msg := h.checkPost(w, r, sess); msg != "" {
 			h.renderErrorSession(w, r, sess, http.StatusForbidden, msg)
 			return
 		}
 	}
-	if !sess.authed && r.URL.Path != Prefix+"login" {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+	if sess == nil || !sess.authed && !login {
+		if read {
 			http.Redirect(w, r, Prefix+"login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		h.renderErrorSession(w, r, sess, http.StatusUnauthorized, "Log in first.")
+		h.renderErrorSession(w, r, sess, http.StatusUnauthorized, "Log in first (your session may have expired).")
 		return
 	}
 	h.mux.ServeHTTP(w, r.WithContext(contextWith(r, sess)))

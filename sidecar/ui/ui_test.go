@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -112,7 +113,7 @@ func TestEscaping(t *testing.T) {
 	}
 	r := c.get("/ui/records/" + f.hostile.ID)
 	for _, want := range []string{
-		"&lt;script&gt;alert(1)&lt;/script&gt;",    // name, summary, excerpts
+		"&lt;script&gt;alert(1)&lt;/script&gt;",     // name, summary, excerpts
 		"&lt;img src=x onerror=alert(1)&gt;",        // name, summary, claims
 		"javascript:alert(1)",                       // as text, never an attribute
 		"&lt;script&gt;window.__pwned=3&lt;/script", // a decoded layer
@@ -564,5 +565,52 @@ func TestBrokenReport(t *testing.T) {
 	r := c.get("/ui/records/broken-1")
 	if r.status != http.StatusOK || !strings.Contains(r.body, "cannot be decoded") || !strings.Contains(r.body, "x&lt;y&gt;.sh") {
 		t.Errorf("got %d, want the record page with a decode note", r.status)
+	}
+}
+
+// BenchmarkRecordPage renders the page of a real record (the hot path of
+// triage: decode the report, build the view, execute the template).
+func BenchmarkRecordPage(b *testing.B) {
+	f := newFixture(b)
+	h := ui.Handler(ui.Options{Store: f.st})
+	req := httptest.NewRequest(http.MethodGet, "/ui/records/"+f.cradle.ID, nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		b.Fatalf("got %d", w.Code)
+	}
+	req.AddCookie(w.Result().Cookies()[0])
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("got %d", w.Code)
+		}
+	}
+}
+
+// BenchmarkList renders the first page of the list (50 rows with their
+// dispositions).
+func BenchmarkList(b *testing.B) {
+	f := newFixture(b)
+	for i := range 60 {
+		if _, err := f.st.PutRecord(context.Background(), store.Record{ID: "bench-" + strconv.Itoa(i), SHA256: strings.Repeat("c", 60) + strconv.Itoa(1000+i),
+			Name: "b.ps1", Status: "ok", Label: "benign", Language: "powershell", Report: []byte(`{}`)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	h := ui.Handler(ui.Options{Store: f.st})
+	req := httptest.NewRequest(http.MethodGet, "/ui/", nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	req.AddCookie(w.Result().Cookies()[0])
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("got %d", w.Code)
+		}
 	}
 }

@@ -122,7 +122,8 @@ func (e *Explainer) chatRequest(q request, format int) openai.ChatCompletionRequ
 		},
 	}
 	if reasoningModel(e.opt.Model) {
-		cr.MaxCompletionTokens = q.maxTokens
+		// Reasoning tokens count against the limit: leave room for them.
+		cr.MaxCompletionTokens = max(q.maxTokens, 4096)
 	} else {
 		cr.MaxTokens = q.maxTokens
 		// go-openai omits a zero temperature (the server would use its
@@ -164,7 +165,7 @@ func (e *Explainer) complete(ctx context.Context, q request) (reply, error) {
 			return reply{}, fmt.Errorf("llm %s: %w", q.kind, cerr)
 		}
 		var se *StatusError
-		if errors.As(err, &se) && se.Code == http.StatusBadRequest && format < formatNone {
+		if errors.As(err, &se) && se.Code == http.StatusBadRequest && format < formatNone && aboutFormat(se.Msg) {
 			// The server may not know the response format: ask again with
 			// a looser one. This does not use up a retry.
 			e.format.CompareAndSwap(int32(format), int32(format+1))
@@ -193,6 +194,19 @@ func (e *Explainer) complete(ctx context.Context, q request) (reply, error) {
 		case <-t.C:
 		}
 	}
+}
+
+// aboutFormat reports whether a 400 answer's message is about the response
+// format (servers word it differently); other 400s, such as a prompt over
+// the context window, must not downgrade the format.
+func aboutFormat(msg string) bool {
+	m := strings.ToLower(msg)
+	for _, w := range []string{"response_format", "response format", "json_schema", "json_object", "schema", "guided", "grammar"} {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func formatName(f int) string {

@@ -272,6 +272,15 @@ func TestRetries(t *testing.T) {
 			t.Errorf("fallback %q after %d requests, want success on the third", res.Fallback, f.count(""))
 		}
 	})
+	t.Run("400 not about the format", func(t *testing.T) {
+		f := newFake(t, func(int, fakeRequest) fakeReply { return fakeReply{Status: http.StatusBadRequest} })
+		e := newExplainer(t, f, texts(cradlePS), nil)
+		res := run(t, e, r)
+		reqs := f.all()
+		if res.Fallback != "http 400" || len(reqs) != 1 || reqs[0].Format != "json_schema" {
+			t.Errorf("fallback %q after %d requests, want http 400 after 1 json_schema request", res.Fallback, len(reqs))
+		}
+	})
 	t.Run("401 is not retried", func(t *testing.T) {
 		f := newFake(t, func(int, fakeRequest) fakeReply { return fakeReply{Status: http.StatusUnauthorized} })
 		e := newExplainer(t, f, texts(cradlePS), nil)
@@ -577,6 +586,38 @@ func TestChunking(t *testing.T) {
 	}
 	if n := f.count("map"); n != maps {
 		t.Errorf("map calls after Label: got %d, want still %d", n, maps)
+	}
+}
+
+func TestChunkingMerges(t *testing.T) {
+	script := bigScript()[:256<<10]
+	r := analyze(t, "mid.ps1", script)
+	long := strings.Repeat("The part prints numbered housekeeping lines and nothing else of note. ", 25)
+	f := newFake(t, func(n int, q fakeRequest) fakeReply {
+		switch q.Kind {
+		case "map", "merge":
+			return fakeReply{Content: content(ans{Language: "powershell", Label: "benign", Summary: long,
+				Behaviours: []beh{}, IOCs: []string{}, Techniques: []string{}})}
+		}
+		return fakeReply{Content: content(ans{Language: "powershell", Label: "malicious",
+			Summary:    "A long housekeeping script that hides a download cradle.",
+			Behaviours: []beh{{Text: "Runs a downloaded stage with IEX.", Evidence: []string{"exec.ps_download_iex"}}},
+			IOCs:       []string{}, Techniques: []string{}})}
+	})
+	e := newExplainer(t, f, texts(script), func(o *llm.Options) { o.ContextTokens, o.MaxTokens, o.Concurrency = 4096, 512, 4 })
+	res := run(t, e, r)
+	if res.Fallback != "" {
+		t.Fatalf("fallback %q", res.Fallback)
+	}
+	maps, merges := f.count("map"), f.count("merge")
+	t.Logf("%d map and %d merge requests", maps, merges)
+	if merges == 0 || merges >= maps || f.count("explain") != 1 {
+		t.Errorf("got %d map, %d merge, %d final requests; want merges between 1 and %d, and one final", maps, merges, f.count("explain"), maps-1)
+	}
+	for _, q := range f.all() {
+		if size := len(q.System) + len(q.User); size/3+q.MaxTokens > 4096 {
+			t.Errorf("%s request of %d bytes + %d answer tokens exceeds the 4096-token context", q.Kind, size, q.MaxTokens)
+		}
 	}
 }
 
