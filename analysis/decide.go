@@ -139,6 +139,21 @@ func (e *Engine) DecideWith(m *verdict.Model, r *Report, x map[string]float64) V
 }
 
 func (e *Engine) explain(ctx context.Context, r *Report) Explanation {
+	if en, ok := e.opt.Explainer.(Enricher); ok {
+		before := r.Verdict
+		err := en.EnrichReport(ctx, r)
+		if rank(r.Verdict.Label) < rank(before.Label) {
+			e.log.Warn("explainer tried to lower the verdict; kept", "sha256", r.Sample.SHA256, "from", before.Label, "to", r.Verdict.Label)
+			r.Verdict = before
+		}
+		if err == nil && r.Explanation.Summary != "" {
+			return r.Explanation
+		}
+		if err != nil {
+			e.log.Warn("explainer failed; using the rules summary", "sha256", r.Sample.SHA256, "err", err)
+		}
+		return rulesSummary(r)
+	}
 	if e.opt.Explainer != nil {
 		x, err := e.opt.Explainer.Explain(ctx, r)
 		if err == nil {
@@ -223,4 +238,18 @@ func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribut
 		out[i] = x
 	}
 	return out
+}
+
+// rank orders labels by how much attention they call for: unknown (look
+// at it) ranks above benign (nothing to do).
+func rank(l verdict.Label) int {
+	switch l {
+	case verdict.Malicious:
+		return 3
+	case verdict.Suspicious:
+		return 2
+	case verdict.Unknown:
+		return 1
+	}
+	return 0
 }

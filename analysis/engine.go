@@ -44,6 +44,14 @@ type Explainer interface {
 	Explain(ctx context.Context, r *Report) (Explanation, error)
 }
 
+// Enricher is an optional capability of an Explainer, found by type
+// assertion: EnrichReport writes r.Explanation itself and may raise r's
+// verdict (an LLM's advisory label). The engine never lets it lower the
+// verdict: a lowered label is put back.
+type Enricher interface {
+	EnrichReport(ctx context.Context, r *Report) error
+}
+
 // Limits bound the work per sample.
 type Limits struct {
 	MaxFileSize   int64

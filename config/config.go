@@ -259,6 +259,11 @@ func Defaults() Config {
 			TopContributions: 8,
 			Thresholds: Thresholds{
 				Default: Threshold{Malicious: 0.80, Suspicious: 0.50, MinEvidence: 0.5},
+				// Batch one-liners (`defrag c: /h` vs `shutdown /r /t 1`) are
+				// the least separable inputs; 0.60 keeps benign admin
+				// one-liners unflagged (dev split, see
+				// analysis/verdict/builtin/TRAINING.md).
+				Batch: Threshold{Malicious: 0.80, Suspicious: 0.60, MinEvidence: 0.5},
 			},
 		},
 		Watch: Watch{

@@ -23,9 +23,16 @@ const (
 )
 
 // isB64 reports whether c belongs to the standard or URL-safe base64 alphabet.
-func isB64(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=' || c == '-' || c == '_'
-}
+func isB64(c byte) bool { return b64Alphabet[c] }
+
+// b64Alphabet is the set isB64 tests: one load per byte in the blob scans.
+var b64Alphabet = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		t[c] = b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '+' || b == '/' || b == '=' || b == '-' || b == '_'
+	}
+	return t
+}()
 
 // decodeB64 decodes standard or URL-safe base64, padded or not, ignoring
 // whitespace. It caps the output at max bytes.

@@ -197,26 +197,71 @@ func foldPattern(p string) (string, error) {
 	return string(b), nil
 }
 
-// prefixedAlternatives splits a top-level alternation into its branches,
-// compiled, when every branch has a literal prefix; else it returns nil.
+// prefixedAlternatives splits a pattern that is an alternation at its top
+// level into its branches, compiled, when every branch has a literal
+// prefix; else it returns nil. It splits the text (syntax.Regexp.String
+// would cost more than compiling the whole catalog) and refuses patterns
+// with flag groups, whose flags would carry over into later branches.
 func prefixedAlternatives(pattern string) []*regexp.Regexp {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil || re.Op != syntax.OpAlternate {
+	if reFlagGroup.MatchString(pattern) || strings.Contains(pattern, `\Q`) || strings.Contains(pattern, "[:") {
 		return nil
 	}
-	out := make([]*regexp.Regexp, 0, len(re.Sub))
-	for _, sub := range re.Sub {
-		r, err := regexp.Compile(sub.String())
+	var parts []string
+	depth, last := 0, 0
+	for i := 0; i < len(pattern); i++ {
+		switch pattern[i] {
+		case '\\':
+			i++
+		case '[':
+			// Skip the class; a ']' first (or after '^') is literal.
+			j := i + 1
+			if j < len(pattern) && pattern[j] == '^' {
+				j++
+			}
+			if j < len(pattern) && pattern[j] == ']' {
+				j++
+			}
+			for j < len(pattern) && pattern[j] != ']' {
+				if pattern[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			i = j
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth < 0 {
+				return nil
+			}
+		case '|':
+			if depth == 0 {
+				parts = append(parts, pattern[last:i])
+				last = i + 1
+			}
+		}
+	}
+	if len(parts) == 0 || depth != 0 {
+		return nil
+	}
+	parts = append(parts, pattern[last:])
+	out := make([]*regexp.Regexp, 0, len(parts))
+	for _, p := range parts {
+		r, err := regexp.Compile(p)
 		if err != nil {
 			return nil
 		}
-		if p, _ := r.LiteralPrefix(); p == "" {
+		if pre, _ := r.LiteralPrefix(); pre == "" {
 			return nil
 		}
 		out = append(out, r)
 	}
 	return out
 }
+
+// reFlagGroup finds (?i), (?m-s) and the like: flags set until the end of
+// the enclosing group.
+var reFlagGroup = regexp.MustCompile(`\(\?[a-zA-Z-]+\)`)
 
 // firstIndex is c.re.FindStringIndex(s)[0], or -1.
 func (c *ccond) firstIndex(s string) int {

@@ -24,8 +24,12 @@
 // with mean and scale (weighted standard deviation, implicit zeros included)
 // computed over the training set; features that never vary are dropped. The
 // weights w_j live in that standardised space, so their sizes are comparable
-// across binary and numeric features. At prediction time a value is first
-// clamped to the range seen in training, so one outlier cannot dominate.
+// across binary and numeric features. With TrainOptions.BinaryUnscaled (the
+// default) indicator features, whose every non-zero value is 1, keep scale 1:
+// dividing a token seen in 3 of 10,000 files by its deviation (about 0.017)
+// would shrink its L2 penalty 3,000-fold and let it memorise those files. At
+// prediction time a value is first clamped to the range seen in training, so
+// one outlier cannot dominate.
 //
 // The log-odds of an input is bias + sum_j w_j * z_j over all features, an
 // absent feature having z_j = -mean_j/scale_j. The contribution of a present

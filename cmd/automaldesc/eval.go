@@ -62,6 +62,7 @@ func newEvalCmd(a *app) *cobra.Command {
 				return &exitError{code: exitFailure, err: err}
 			}
 			cfg.Verdict.Model = "rules"
+			cfg.LLM.URL = "" // evaluation scores the offline pipeline; the LLM is advisory
 			eng, err := newEngine(cfg, a.logger(cfg), nil)
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}

@@ -78,6 +78,7 @@ func newTrainCmd(a *app) *cobra.Command {
 					return &exitError{code: exitFailure, err: err}
 				}
 				cfg.Verdict.Model = "rules" // features do not depend on the model
+				cfg.LLM.URL = ""            // nor on the explanation
 				eng, err := newEngine(cfg, log, nil)
 				if err != nil {
 					return &exitError{code: exitFailure, err: err}

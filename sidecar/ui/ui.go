@@ -114,7 +114,7 @@ func Handler(opt Options) http.Handler {
 func mustParsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"list", "record", "login", "error"} {
-		pages[name] = template.Must(template.New(name).Funcs(template.FuncMap{"raw": func(s string) template.HTML { return template.HTML(s) }}).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+		pages[name] = template.Must(template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return pages
 }

@@ -156,6 +156,16 @@ func (e *Explainer) Enrich(ctx context.Context, r *analysis.Report) (Result, err
 	return res, nil
 }
 
+// EnrichReport is Enrich for the engine (analysis.Enricher): the engine
+// calls it in place of Explain, so the LLM's advisory label can raise the
+// verdict. Every LLM failure leaves the offline explanation in r.
+func (e *Explainer) EnrichReport(ctx context.Context, r *analysis.Report) error {
+	_, err := e.Enrich(ctx, r)
+	return err
+}
+
+var _ analysis.Enricher = (*Explainer)(nil)
+
 // Process is Enrich for the sidecar's slow pool. The record is enriched in
 // every case; the error reports a fallback so that it is counted.
 func (e *Explainer) Process(ctx context.Context, r *analysis.Report) error {

@@ -1,0 +1,94 @@
+package features
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/automaldesc/automaldesc/analysis/decode"
+)
+
+func tokens(s string) []string {
+	var out []string
+	forEachToken(s, func(_ uint32, start, end int) { out = append(out, s[start:end]) })
+	return out
+}
+
+func TestForEachTokenSwitches(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"batch switches", "shutdown /r /t 1", []string{"shutdown", "/r", "/t"}},
+		{"switch at start", "/h defrag", []string{"/h", "defrag"}},
+		{"switch after newline", "copy\n/b a.jpg", []string{"copy", "/b", "a.jpg"}},
+		{"path is not a switch", `C:\tools/bin/run`, []string{"tools", "bin", "run"}},
+		{"division is not a switch", "a = b/cd", []string{"cd"}},
+		{"url path", "http://x.example/ab", []string{"http", "x.example", "ab"}},
+		{"dash options", "Get-Item -Force", []string{"get-item", "-force"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tokens(tc.in)
+			for i := range got {
+				got[i] = strings.ToLower(got[i])
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("tokens of %q: got %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTokenTextRoundTrip(t *testing.T) {
+	layers := []decode.Layer{
+		{Method: decode.MethodOriginal, Parent: -1, Text: "sc config svc start= disabled\nshutdown /r /t 1\n"},
+		{Method: "generic.base64", Parent: 0, Text: "whoami /all"},
+	}
+	for _, tc := range []struct {
+		name, token string
+	}{
+		{"switch unigram", "/r"},
+		{"switch bigram", "shutdown /r"},
+		{"decoded layer switch", "/all"},
+		{"word", "config"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var want uint32
+			found := false
+			hashes := TokenHashes(layers)
+			for _, l := range layers {
+				var prev uint32
+				prevText := ""
+				forEachToken(l.Text, func(h uint32, start, end int) {
+					word := l.Text[start:end]
+					switch {
+					case strings.EqualFold(word, tc.token):
+						want, found = h%TokenBuckets, true
+					case prevText != "" && strings.EqualFold(prevText+" "+word, tc.token):
+						want, found = bigram(prev, h), true
+					}
+					prev, prevText = h, word
+				})
+			}
+			if !found {
+				t.Fatalf("token %q not in the layers", tc.token)
+			}
+			if _, ok := slices.BinarySearch(hashes, want); !ok {
+				t.Errorf("TokenHashes: got no bucket %x for %q, want it present", want, tc.token)
+			}
+			if got, ok := TokenText(layers, tokenName(want)); !ok || !strings.EqualFold(got, tc.token) {
+				t.Errorf("TokenText(%s): got %q (%v), want %q", tokenName(want), got, ok, tc.token)
+			}
+		})
+	}
+}
+
+func BenchmarkTokenHashes(b *testing.B) {
+	line := "for /F \"tokens=1,2\" %%i in ('query user /SERVER:localhost') do shutdown /r /t 1 && echo %%i\n"
+	layers := []decode.Layer{{Method: decode.MethodOriginal, Parent: -1, Text: strings.Repeat(line, 5000/len(line)+1)}}
+	b.SetBytes(int64(len(layers[0].Text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		TokenHashes(layers)
+	}
+}
