@@ -48,7 +48,7 @@ func newExportCmd(a *app) *cobra.Command {
 	fl.BoolVar(&includeSeeds, "include-seeds", false, "also export the seed set with its expert summaries")
 	fl.StringVar(&out, "out", "", "JSONL file to write")
 	fl.IntVar(&maxChars, "max-chars", 16000, "cut scripts to this many bytes (0: no cut)")
-	cmd.AddCommand(sft)
+	cmd.AddCommand(sft, newExportAlertsCmd(a))
 	return cmd
 }
 

@@ -132,6 +132,23 @@ func TestBrowser(t *testing.T) {
 		}
 		return v
 	}
+	// navigateBy runs an action that loads a new page (a click on a link
+	// or a submit button) and waits until the new page has loaded: the old
+	// document carries a marker the new one lacks.
+	navigateBy := func(step string, trigger chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		eval(step+": mark", `window.__oldPage = true; "ok"`)
+		do(step, trigger)
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			v, err := chromedp.Run(bctx, chromedp.Evaluate[string](`(window.__oldPage ? "old" : "new") + ":" + document.readyState`))
+			if err == nil && v == "new:complete" {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the next page did not load (last state %q, %v)", step, v, err)
+			}
+		}
+	}
 	location := func() string {
 		t.Helper()
 		loc, err := chromedp.Run(bctx, chromedp.Location())
@@ -146,15 +163,15 @@ func TestBrowser(t *testing.T) {
 	if loc := location(); !strings.HasPrefix(loc, base+"/ui/login?next=") {
 		t.Fatalf("first page: got %s, want the login form", loc)
 	}
-	do("log in", chromedp.SendKeys(chromedp.ID("token"), token), chromedp.Click(chromedp.CSS(`form button[type=submit].primary`)),
-		chromedp.WaitVisible(chromedp.CSS("table.records")))
+	do("type token", chromedp.SendKeys(chromedp.ID("token"), token))
+	navigateBy("log in", chromedp.Click(chromedp.CSS(`form button[type=submit].primary`)))
 	if got := eval("count rows", `String(document.querySelectorAll("table.records tbody tr").length)`); got != "7" {
 		t.Errorf("list: got %s rows, want 7", got)
 	}
 
 	// Filter by verdict.
-	do("filter", chromedp.SetValue(chromedp.ID("f-label"), "malicious"), chromedp.Click(chromedp.ID("apply")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/ui/records/`+f.cradle.ID+`"]`)))
+	do("choose label", chromedp.SetValue(chromedp.ID("f-label"), "malicious"))
+	navigateBy("filter", chromedp.Click(chromedp.ID("apply")))
 	if loc := location(); !strings.Contains(loc, "label=malicious") {
 		t.Errorf("after filtering: location %s lacks label=malicious", loc)
 	}
@@ -164,13 +181,15 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// Open the record and give feedback.
-	do("open record", chromedp.Click(chromedp.CSS(`a[href="/ui/records/`+f.cradle.ID+`"]`)),
-		chromedp.WaitVisible(chromedp.ID("feedback-form")))
+	navigateBy("open record", chromedp.Click(chromedp.CSS(`a[href="/ui/records/`+f.cradle.ID+`"]`)))
 	if got := eval("disposition before", `document.getElementById("disposition").textContent`); got != "no analyst feedback yet" {
 		t.Errorf("disposition before feedback: got %q", got)
 	}
-	do("feedback", chromedp.SetValue(chromedp.ID("category"), "downloader"), chromedp.SetValue(chromedp.ID("rating"), "4"),
-		chromedp.Click(chromedp.ID("btn-malicious")), chromedp.WaitVisible(chromedp.ID("saved")))
+	do("fill feedback", chromedp.SetValue(chromedp.ID("category"), "downloader"), chromedp.SetValue(chromedp.ID("rating"), "4"))
+	navigateBy("send feedback", chromedp.Click(chromedp.ID("btn-malicious")))
+	if got := eval("saved", `document.getElementById("saved") ? "yes" : "no"`); got != "yes" {
+		t.Errorf("no 'Feedback saved' note after sending feedback")
+	}
 	if got := eval("disposition after", `document.getElementById("disposition").textContent`); got != "analyst: malicious" {
 		t.Errorf("disposition after feedback: got %q, want %q", got, "analyst: malicious")
 	}
