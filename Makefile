@@ -66,8 +66,8 @@ bench: build deps-test
 	$(GO) test -run '^$$' -bench . -benchmem ./analysis/... ./render/...
 
 # Verdict and language-ID figures on the dev corpus (README "Results").
-eval: build
-	scripts/eval.sh $(BIN)
+eval: deps
+	scripts/eval.sh
 
 # Regenerate the plugin's protobuf code / check the committed code is current.
 proto: deps-test

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/automaldesc/automaldesc/analysis/attack"
 	"github.com/automaldesc/automaldesc/analysis/charset"
@@ -51,6 +52,11 @@ type Explainer interface {
 type Enricher interface {
 	EnrichReport(ctx context.Context, r *Report) error
 }
+
+// OriginalTextLimit is how much of the original (layer 0) text a report
+// carries, for the triage page's script view and for explainers; the
+// sample itself stays in quarantine or the caller's hands.
+const OriginalTextLimit = 64 << 10
 
 // Limits bound the work per sample.
 type Limits struct {
@@ -178,6 +184,7 @@ func (e *Engine) newReport(s Sample) *Report {
 		r.Sample.SHA256, r.Sample.SHA1, r.Sample.MD5 = h.SHA256, h.SHA1, h.MD5
 	}
 	r.ID = RecordID(r.Sample.SHA256, s.Source, s.Signature, s.Path)
+	r.Email = s.Email.Escaped()
 	r.Verdict = Verdict{Label: verdict.Unknown, Source: "none"}
 	return r
 }
@@ -252,8 +259,13 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 	for i, l := range layers {
 		r.Layers[i] = Layer{Index: l.Index, Parent: l.Parent, Method: l.Method, Span: l.Span, Language: l.Language,
 			Size: l.Size, Truncated: l.Truncated, Note: l.Note, Text: l.Text}
-		if i == 0 {
-			r.Layers[i].Text = ""
+		if i == 0 && len(l.Text) > OriginalTextLimit {
+			cut := OriginalTextLimit
+			for cut > 0 && !utf8.RuneStart(l.Text[cut]) {
+				cut--
+			}
+			r.Layers[i].Text = l.Text[:cut]
+			r.Layers[i].Note = fmt.Sprintf("original text cut to its first %d bytes in the report", cut)
 		}
 	}
 	if derr != nil {

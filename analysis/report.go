@@ -10,12 +10,13 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/analysis/verdict"
 	"github.com/automaldesc/automaldesc/analysis/yarascan"
+	"github.com/automaldesc/automaldesc/internal/safetext"
 )
 
 // SchemaVersion is the version of the report's JSON shape, published as
 // report.schema.json beside this file. Adding optional fields bumps the
 // minor version; renaming or removing fields bumps the major version.
-const SchemaVersion = "1.0.0"
+const SchemaVersion = "1.1.0"
 
 // Status says whether a sample was analysed.
 type Status string
@@ -53,6 +54,9 @@ type Report struct {
 	Explanation   Explanation        `json:"explanation"`
 	Engine        EngineInfo         `json:"engine"`
 	Timings       Timings            `json:"timings"`
+	// Email is set for samples extracted from an e-mail message (mail
+	// gateway intakes); added in schema 1.1.0.
+	Email *EmailInfo `json:"email,omitempty"`
 
 	decoded []decode.Layer // the layers with their text, for contribution details
 }
@@ -72,8 +76,54 @@ type SampleInfo struct {
 	Signature string `json:"signature,omitempty"` // the flagging scanner's signature name
 }
 
+// EmailInfo is the e-mail a sample was extracted from: message headers,
+// envelope and quarantine identifiers, and where in the message the
+// sample was (attachment name, MIME part, path inside archives). Every
+// value is attacker-controlled; the engine escapes them like the sample's
+// name.
+type EmailInfo struct {
+	MessageID    string   `json:"message_id,omitempty"`
+	From         string   `json:"from,omitempty"` // header From ("Name <addr>")
+	To           []string `json:"to,omitempty"`   // header To
+	Subject      string   `json:"subject,omitempty"`
+	Date         string   `json:"date,omitempty"` // RFC 3339 when the Date header parses, else as sent
+	QueueID      string   `json:"queue_id,omitempty"`
+	EnvelopeFrom string   `json:"envelope_from,omitempty"`
+	EnvelopeTo   []string `json:"envelope_to,omitempty"`
+	QuarantineID string   `json:"quarantine_id,omitempty"`
+	Attachment   string   `json:"attachment,omitempty"`   // attachment file name as sent
+	Part         string   `json:"part,omitempty"`         // MIME part path ("2.1")
+	ArchivePath  string   `json:"archive_path,omitempty"` // path inside the attached archive(s), "inner.zip/x.vbs"
+}
+
+// Escaped returns a copy with every value escaped for display
+// (safetext.Escape).
+func (e *EmailInfo) Escaped() *EmailInfo {
+	if e == nil {
+		return nil
+	}
+	list := func(in []string) []string {
+		if in == nil {
+			return nil
+		}
+		out := make([]string, len(in))
+		for i, v := range in {
+			out[i] = safetext.Escape(v)
+		}
+		return out
+	}
+	return &EmailInfo{
+		MessageID: safetext.Escape(e.MessageID), From: safetext.Escape(e.From), To: list(e.To),
+		Subject: safetext.Escape(e.Subject), Date: safetext.Escape(e.Date), QueueID: safetext.Escape(e.QueueID),
+		EnvelopeFrom: safetext.Escape(e.EnvelopeFrom), EnvelopeTo: list(e.EnvelopeTo),
+		QuarantineID: safetext.Escape(e.QuarantineID), Attachment: safetext.Escape(e.Attachment),
+		Part: safetext.Escape(e.Part), ArchivePath: safetext.Escape(e.ArchivePath),
+	}
+}
+
 // Layer is one decoded layer as shown in the report. Layer 0 is the
-// original text and carries no Text (the sample itself is the original).
+// original text, carried up to OriginalTextLimit bytes (Note says when it
+// was cut); decoded layers carry their text within the decoder limits.
 type Layer struct {
 	Index     int           `json:"index"`
 	Parent    int           `json:"parent"`

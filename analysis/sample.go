@@ -29,6 +29,9 @@ type Sample struct {
 	Source string
 	// Signature is the flagging scanner's signature name, if known.
 	Signature string
+	// Email, when set, is the e-mail the sample was extracted from; the
+	// engine copies it (escaped) into Report.Email.
+	Email *EmailInfo
 }
 
 // LogValue keeps sample bytes out of logs.

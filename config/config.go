@@ -45,6 +45,7 @@ type Config struct {
 	API     API     `mapstructure:"api" yaml:"api"`
 	Store   Store   `mapstructure:"store" yaml:"store"`
 	LLM     LLM     `mapstructure:"llm" yaml:"llm"`
+	Queue   Queue   `mapstructure:"queue" yaml:"queue"`
 }
 
 // Log configures the structured logger.
@@ -129,6 +130,35 @@ type WatchFolder struct {
 	Signature string `mapstructure:"signature" yaml:"signature"` // scanner signature recorded in reports
 	ReadOnly  bool   `mapstructure:"read_only" yaml:"read_only"` // never move or delete files here
 	Recursive bool   `mapstructure:"recursive" yaml:"recursive"` // watch subfolders too
+	// HintWait is how long a worker waits for a scanner hint (the ClamAV
+	// VirusEvent hook) before analysing a file of this folder, counted from
+	// when the file was first seen. 0 = DefaultHintWait for `source: clamav`
+	// folders and no wait otherwise; negative = never wait.
+	HintWait time.Duration `mapstructure:"hint_wait" yaml:"hint_wait"`
+	// Format says what the files are: "file" (default; each file is one
+	// sample) or "amavis" (amavisd-new quarantine files: each is an e-mail
+	// whose script attachments become samples of their own).
+	Format string `mapstructure:"format" yaml:"format"`
+}
+
+// Watch folder formats.
+const (
+	FormatFile   = "file"
+	FormatAmavis = "amavis"
+)
+
+// DefaultHintWait is the hint wait of `source: clamav` folders.
+const DefaultHintWait = 2 * time.Second
+
+// EffectiveHintWait resolves HintWait's default (see WatchFolder.HintWait).
+func (f WatchFolder) EffectiveHintWait() time.Duration {
+	switch {
+	case f.HintWait > 0:
+		return f.HintWait
+	case f.HintWait == 0 && f.Source == "clamav":
+		return DefaultHintWait
+	}
+	return 0
 }
 
 // UnmarshalText reads a folder given as a plain path (environment variable
@@ -154,6 +184,28 @@ type Watch struct {
 	Lease           time.Duration `mapstructure:"lease" yaml:"lease"`                       // how long a leased item is held before it is handed out again
 	MaxAttempts     int           `mapstructure:"max_attempts" yaml:"max_attempts"`         // leases before an item becomes an error record
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout" yaml:"shutdown_timeout"` // in-flight work allowed to finish on shutdown
+	Role            string        `mapstructure:"role" yaml:"role"`                         // intake|worker|all; intake and worker need queue.url
+}
+
+// Sidecar roles (watch.role).
+const (
+	RoleAll    = "all"    // watch folders and analyse (the default)
+	RoleIntake = "intake" // watch folders and publish claims to the queue
+	RoleWorker = "worker" // consume claims from the queue, analyse, store, deliver
+)
+
+// Queue configures the NATS JetStream work queue between intake and
+// analysis (scale-out). An empty URL keeps the single-host path: the
+// store's own queue.
+type Queue struct {
+	URL           string        `mapstructure:"url" yaml:"url"`                       // nats://host:4222[,nats://...]; empty = off
+	Stream        string        `mapstructure:"stream" yaml:"stream"`                 // JetStream work-queue stream of claimed samples
+	Subject       string        `mapstructure:"subject" yaml:"subject"`               // subject of claimed samples; dead letters go to <subject>.dead
+	AlertsSubject string        `mapstructure:"alerts_subject" yaml:"alerts_subject"` // ECS alerts of stored records; empty = off
+	InlineMax     ByteSize      `mapstructure:"inline_max" yaml:"inline_max"`         // larger samples travel by reference through shared_dir
+	SharedDir     string        `mapstructure:"shared_dir" yaml:"shared_dir"`         // storage every host mounts; empty = larger samples are skipped
+	MaxDeliver    int           `mapstructure:"max_deliver" yaml:"max_deliver"`       // deliveries before a sample becomes an error record and a dead letter
+	AckWait       time.Duration `mapstructure:"ack_wait" yaml:"ack_wait"`             // silence after which a worker's message is redelivered
 }
 
 // EffectiveWorkers returns the watch worker count, resolving 0 to the CPU count.
@@ -276,6 +328,7 @@ func Defaults() Config {
 			Lease:           5 * time.Minute,
 			MaxAttempts:     5,
 			ShutdownTimeout: 10 * time.Second,
+			Role:            RoleAll,
 		},
 		Sinks: Sinks{
 			NDJSON:        NDJSONSink{Path: "./var/alerts.ndjson", MaxSize: 100 * MiB, MaxAge: 24 * time.Hour, Keep: 7},
@@ -287,6 +340,8 @@ func Defaults() Config {
 		Store: Store{Path: "./var/automaldesc.db"},
 		LLM: LLM{APIKeyEnv: "OPENAI_API_KEY", MaxTokens: 1024, Timeout: 60 * time.Second,
 			Concurrency: 2, Retries: 2, ContextTokens: 8192},
+		Queue: Queue{Stream: "AUTOMALDESC_SAMPLES", Subject: "automaldesc.samples", AlertsSubject: "automaldesc.alerts",
+			InlineMax: 512 * KiB, MaxDeliver: 5, AckWait: 30 * time.Second},
 	}
 }
 
@@ -416,6 +471,14 @@ func (c Config) Validate() error {
 			bad(key, "%q is listed twice", f.Path)
 		}
 		seen[filepath.Clean(f.Path)] = true
+		switch f.Format {
+		case "", FormatFile, FormatAmavis:
+		default:
+			bad(fmt.Sprintf("watch.folders[%d].format", i), "%q is not one of file, amavis", f.Format)
+		}
+		if f.HintWait > time.Minute {
+			bad(fmt.Sprintf("watch.folders[%d].hint_wait", i), "%s is above 1m (negative = never wait)", f.HintWait)
+		}
 	}
 	if w.Staging == "" {
 		bad("watch.staging", "empty")
@@ -540,7 +603,76 @@ func (c Config) Validate() error {
 	if m.ContextTokens < m.MaxTokens+1024 || m.ContextTokens > 10_000_000 {
 		bad("llm.context_tokens", "%d is outside llm.max_tokens+1024 (%d)..10000000", m.ContextTokens, m.MaxTokens+1024)
 	}
+	errs = append(errs, c.Queue.validate(w.Role)...)
 	return errors.Join(errs...)
+}
+
+// natsName is what a stream name may hold (JetStream forbids white space,
+// '.', '*', '>', path separators).
+func natsName(s string) bool {
+	return s != "" && len(s) <= 64 && !strings.ContainsAny(s, " \t\r\n.*>/\\")
+}
+
+// natsSubject reports whether s is a literal subject: dot-separated
+// non-empty tokens without wildcards or white space.
+func natsSubject(s string) bool {
+	if s == "" || len(s) > 255 || strings.ContainsAny(s, " \t\r\n*>") {
+		return false
+	}
+	for _, tok := range strings.Split(s, ".") {
+		if tok == "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (q Queue) validate(role string) []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s: %s", ErrInvalid, key, fmt.Sprintf(format, args...)))
+	}
+	switch role {
+	case RoleAll:
+	case RoleIntake, RoleWorker:
+		if q.URL == "" {
+			bad("watch.role", "%q needs queue.url (the work queue between intake and workers)", role)
+		}
+	default:
+		bad("watch.role", "%q is not one of all, intake, worker", role)
+	}
+	if q.URL != "" {
+		for _, u := range strings.Split(q.URL, ",") {
+			p, err := url.Parse(strings.TrimSpace(u))
+			if err != nil || (p.Scheme != "nats" && p.Scheme != "tls") || p.Host == "" {
+				bad("queue.url", "%q is not a nats:// or tls:// URL", u)
+			}
+		}
+	}
+	if !natsName(q.Stream) {
+		bad("queue.stream", "%q is not a stream name (1..64 characters, no white space, '.', '*', '>', '/' or '\\')", q.Stream)
+	}
+	if !natsSubject(q.Subject) {
+		bad("queue.subject", "%q is not a literal subject (dot-separated tokens, no wildcards)", q.Subject)
+	}
+	if q.AlertsSubject != "" && !natsSubject(q.AlertsSubject) {
+		bad("queue.alerts_subject", "%q is not a literal subject (dot-separated tokens, no wildcards)", q.AlertsSubject)
+	}
+	if q.AlertsSubject != "" && (q.AlertsSubject == q.Subject || q.AlertsSubject == q.Subject+".dead") {
+		bad("queue.alerts_subject", "%q must differ from queue.subject and its dead-letter subject", q.AlertsSubject)
+	}
+	// The envelope carries inline bytes as base64 (4/3) in a message that
+	// must fit NATS's default max_payload of 1MiB.
+	if q.InlineMax < 1*KiB || q.InlineMax > 640*KiB {
+		bad("queue.inline_max", "%s is outside 1KiB..640KiB (base64 in a message under the 1MiB NATS payload limit)", q.InlineMax)
+	}
+	if q.MaxDeliver < 1 || q.MaxDeliver > 100 {
+		bad("queue.max_deliver", "%d is outside 1..100", q.MaxDeliver)
+	}
+	if q.AckWait < time.Second || q.AckWait > time.Hour {
+		bad("queue.ack_wait", "%s is outside 1s..1h", q.AckWait)
+	}
+	return errs
 }
 
 // EffectiveWorkers returns the scan worker count, resolving 0 to the CPU count.

@@ -142,6 +142,9 @@ func ECS(r *analysis.Report) Document {
 	for _, h := range r.Indicators {
 		rules[h.ID] = true
 	}
+	if r.Sample.Signature != "" {
+		rules[r.Sample.Signature] = true // the flagging scanner's signature (ClamAV)
+	}
 	for n := range rules {
 		d.Rule.Name = append(d.Rule.Name, n)
 	}

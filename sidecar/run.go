@@ -19,6 +19,7 @@ import (
 
 	"github.com/automaldesc/automaldesc/analysis"
 	"github.com/automaldesc/automaldesc/config"
+	"github.com/automaldesc/automaldesc/integrations/clamav"
 	"github.com/automaldesc/automaldesc/sidecar/api"
 	"github.com/automaldesc/automaldesc/sidecar/metrics"
 	"github.com/automaldesc/automaldesc/sidecar/sink"
@@ -124,6 +125,10 @@ func Run(ctx context.Context, o Options) error {
 	}
 
 	workWake, recordWake := &notifier{}, &notifier{}
+	hints := clamav.NewHints(0, 0, nil)
+	if err := os.MkdirAll(HintSpoolDir(cfg), 0o700); err != nil {
+		return fmt.Errorf("hint spool: %w", err)
+	}
 	folders := make([]watch.Folder, 0, len(cfg.Watch.Folders))
 	for _, f := range cfg.Watch.Folders {
 		folders = append(folders, watch.Folder{Path: f.Path, Source: f.Source, Signature: f.Signature, ReadOnly: f.ReadOnly, Recursive: f.Recursive})
@@ -163,6 +168,8 @@ func Run(ctx context.Context, o Options) error {
 		slow:        o.Slow,
 		wake:        workWake.subscribe(),
 		recorded:    recordWake.notify,
+		hints:       hints,
+		hintWait:    hintWaits(cfg.Watch.Folders),
 	}
 	if abs, err := filepath.Abs(cfg.Watch.Staging); err == nil {
 		p.staging = abs
@@ -224,6 +231,10 @@ func Run(ctx context.Context, o Options) error {
 	defer stopHard()
 
 	g.Go(func() error { return w.Run(gctx) })
+	g.Go(func() error {
+		pollHintSpool(gctx, HintSpoolDir(cfg), hints, log.With("component", "hints"))
+		return nil
+	})
 	poolDone := make(chan struct{})
 	g.Go(func() error {
 		defer close(poolDone)
@@ -251,7 +262,7 @@ func Run(ctx context.Context, o Options) error {
 		srv := api.NewServer(api.Handler(api.Options{
 			Store: o.Store, Engine: o.Engine, Metrics: reg, Token: token, MaxSize: int64(cfg.Limits.MaxFileSize),
 			Ready: ready, Encode: func(r *analysis.Report) (store.Record, error) { return NewRecord(r, "", "api", "") },
-			Recorded: recordWake.notify, Logger: log.With("component", "api"),
+			Recorded: recordWake.notify, Hints: hints, Logger: log.With("component", "api"),
 		}))
 		g.Go(func() error {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

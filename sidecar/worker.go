@@ -65,7 +65,9 @@ type pool struct {
 	staging     string
 	slow        []SlowStage
 	wake        <-chan struct{}
-	recorded    func() // a record was stored
+	recorded    func()                   // a record was stored
+	hints       Hints                    // nil = no scanner hints
+	hintWait    map[string]time.Duration // folder -> hint wait
 }
 
 // run leases and processes items until ctx ends; analyses in progress
@@ -232,6 +234,7 @@ func (p *pool) analyze(ctx context.Context, j *job) {
 		h := analysis.HashBytes(data.Data)
 		data.Hashes = &h
 	}
+	p.applyHint(ctx, j, &data)
 	if rep, dupOf, ok := p.dedupe(ctx, data); ok {
 		j.report, j.dupOf = rep, dupOf
 		p.m.dedupes.Inc()

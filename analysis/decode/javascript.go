@@ -81,6 +81,28 @@ func skipRegex(s string, i int) int {
 // jsString decodes the literal whose quote is at s[i].
 func jsString(s string, i int) jsLit {
 	q := s[i]
+	// Most literals hold no escape: their value is a substring of s, and
+	// building it byte by byte was most of what decoding JavaScript
+	// allocated.
+	plain := true
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == q:
+			return jsLit{start: i, end: j + 1, val: s[i+1 : j], pure: plain}
+		case c == '\n' && q != '`':
+			return jsLit{start: i, end: j, val: s[i+1 : j], pure: false}
+		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
+			plain = false
+		case c == '\\':
+			return jsStringEscaped(s, i)
+		}
+	}
+	return jsLit{start: i, end: len(s), val: s[i+1:], pure: false}
+}
+
+// jsStringEscaped is jsString for a literal that holds an escape.
+func jsStringEscaped(s string, i int) jsLit {
+	q := s[i]
 	var b strings.Builder
 	pure := true
 	esc := 0

@@ -59,6 +59,14 @@ func psLiterals(s string) []psLit {
 }
 
 func psSingle(s string, i int) psLit {
+	// Without a doubled '' inside, the value is a substring: no copy.
+	k := strings.IndexByte(s[i+1:], '\'')
+	if k < 0 {
+		return psLit{start: i, end: len(s), val: s[i+1:], pure: false}
+	}
+	if j := i + 1 + k; j+1 >= len(s) || s[j+1] != '\'' {
+		return psLit{start: i, end: j + 1, val: s[i+1 : j], pure: true}
+	}
 	var b strings.Builder
 	j := i + 1
 	for j < len(s) {

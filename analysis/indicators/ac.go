@@ -6,7 +6,7 @@ package indicators
 type automaton struct {
 	class  [256]uint8
 	nclass int
-	delta  []int32   // state*nclass + class -> state
+	delta  []uint16  // state*nclass + class -> state (uint16 halves the table: ~1 MB, fewer cache misses)
 	out    [][]int32 // literal ids that end in a state (suffix outputs folded in)
 	term   []bool    // len(out[state]) > 0, the one check done per byte
 	lens   []int32   // literal id -> length in bytes
@@ -65,13 +65,16 @@ func newAutomaton(lits []string) *automaton {
 	}
 
 	// BFS over the trie to fill the DFA and the failure outputs.
-	a.delta = make([]int32, len(nodes)*n)
+	if len(nodes) > 1<<16 {
+		panic("indicators: too many automaton states")
+	}
+	a.delta = make([]uint16, len(nodes)*n)
 	a.out = make([][]int32, len(nodes))
 	fail := make([]int32, len(nodes))
 	queue := make([]int32, 0, len(nodes))
 	for c := 0; c < n; c++ {
 		if nx, ok := nodes[0].next[uint8(c)]; ok {
-			a.delta[c] = nx
+			a.delta[c] = uint16(nx)
 			fail[nx] = 0
 			queue = append(queue, nx)
 		}
@@ -83,8 +86,8 @@ func newAutomaton(lits []string) *automaton {
 		a.out[s] = append(append([]int32(nil), nodes[s].out...), a.out[fail[s]]...)
 		for c := 0; c < n; c++ {
 			if nx, ok := nodes[s].next[uint8(c)]; ok {
-				fail[nx] = a.delta[int(fail[s])*n+c]
-				a.delta[int(s)*n+c] = nx
+				fail[nx] = int32(a.delta[int(fail[s])*n+c])
+				a.delta[int(s)*n+c] = uint16(nx)
 				queue = append(queue, nx)
 			} else {
 				a.delta[int(s)*n+c] = a.delta[int(fail[s])*n+c]
@@ -106,7 +109,7 @@ func (a *automaton) firsts(text string, first []int32) int {
 	found := 0
 	n := int32(a.nclass)
 	for i := 0; i < len(text); i++ {
-		s = a.delta[s*n+int32(a.class[text[i]])]
+		s = int32(a.delta[s*n+int32(a.class[text[i]])])
 		if a.term[s] {
 			for _, id := range a.out[s] {
 				if first[id] < 0 {

@@ -24,8 +24,8 @@
 // with mean and scale (weighted standard deviation, implicit zeros included)
 // computed over the training set; features that never vary are dropped. The
 // weights w_j live in that standardised space, so their sizes are comparable
-// across binary and numeric features. With TrainOptions.BinaryUnscaled (the
-// default) indicator features, whose every non-zero value is 1, keep scale 1:
+// across binary and numeric features. With TrainOptions.BinaryUnscaled (used for
+// the built-in model) indicator features, whose every non-zero value is 1, keep scale 1:
 // dividing a token seen in 3 of 10,000 files by its deviation (about 0.017)
 // would shrink its L2 penalty 3,000-fold and let it memorise those files. At
 // prediction time a value is first clamped to the range seen in training, so

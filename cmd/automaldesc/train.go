@@ -27,7 +27,7 @@ func newTrainCmd(a *app) *cobra.Command {
 		createdAt string
 		saveVecs  string
 		loadVecs  string
-		opt       = verdict.DefaultTrainOptions()
+		opt       = corpusTrainOptions()
 		w         = learning.DefaultWeights()
 	)
 	cmd := &cobra.Command{
@@ -153,6 +153,16 @@ func newTrainCmd(a *app) *cobra.Command {
 	fl.Float64Var(&w.Other, "weight-other", w.Other, "weight of other labelled examples")
 	fl.Int("workers", 0, "analysis workers (0 = CPUs)")
 	return cmd
+}
+
+// corpusTrainOptions are the train command's defaults, tuned on the shared
+// corpora (analysis/verdict/builtin/TRAINING.md): the library defaults with
+// unscaled indicator features and at most 60,000 features (a 3.6 MB model).
+func corpusTrainOptions() verdict.TrainOptions {
+	opt := verdict.DefaultTrainOptions()
+	opt.BinaryUnscaled = true
+	opt.MaxFeatures = 60_000
+	return opt
 }
 
 // vectorRow is one example in a --save-vectors file. The weight is not

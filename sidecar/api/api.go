@@ -46,6 +46,7 @@ type Options struct {
 	// Encode renders a report as a record (sidecar.NewRecord).
 	Encode   func(r *analysis.Report) (store.Record, error)
 	Recorded func() // a record was stored (wake the sinks)
+	Hints    Hints  // takes POST /v1/hints; nil = 404
 	Logger   *slog.Logger
 }
 
@@ -105,6 +106,7 @@ func Handler(opt Options) http.Handler {
 	if opt.Engine != nil {
 		mux.Handle("POST /v1/scan", h.auth(http.HandlerFunc(h.scan)))
 	}
+	mux.Handle("POST /v1/hints", h.auth(http.HandlerFunc(h.hint)))
 	// The triage UI: same token, presented once on /ui/login and then held
 	// in a session cookie; it sets its own stricter headers.
 	mux.Handle(ui.Prefix, ui.Handler(ui.Options{Store: opt.Store, Token: opt.Token, Logger: opt.Logger.With("component", "ui")}))

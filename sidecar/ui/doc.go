@@ -16,9 +16,9 @@
 //     contribution, value, weight, evidence and detail), ATT&CK techniques
 //     linked to attack.mitre.org, indicators, IOCs (defanged, with a copy
 //     button that copies the defanged form), YARA matches, and the script
-//     view: the original's evidence lines (the report keeps layer 0 only as
-//     indicator excerpts, with line numbers) beside the full text of every
-//     decoded layer, evidence lines highlighted.
+//     view: the original with line numbers (reports carry its first 64 KiB)
+//     beside the full text of every decoded layer, evidence lines
+//     highlighted in both.
 //   - POST /ui/records/{id}/feedback stores one store.Feedback (confirm,
 //     malicious, suspicious or benign; category; rating 1-5; edited
 //     summary; note) and redirects back (post/redirect/get), so the page at
@@ -50,9 +50,15 @@
 // configured (required off loopback: api.CheckBind), every page but the
 // login form needs a session made by entering the token, compared in
 // constant time over SHA-256 digests; logging in replaces the session id.
-// Without a token each browser gets a session on its first visit. Every
-// POST must carry the session's CSRF token (hidden "csrf" field or
-// X-CSRF-Token header, compared in constant time) and, from a browser,
-// come from this origin (Sec-Fetch-Site same-origin, Origin matching the
-// Host); bodies are capped at 64 KiB.
+// Only the login form hands out (anonymous) sessions then, and when the
+// session table is full anonymous sessions are evicted first. Without a
+// token each browser gets a session on its first visit. Every POST must
+// carry the session's CSRF token (hidden "csrf" field or X-CSRF-Token
+// header, compared in constant time) and, from a browser, come from this
+// origin: Sec-Fetch-Site absent or same-origin, and Origin absent or
+// matching the Host ("Origin: null", which browsers send for same-origin
+// form posts under Referrer-Policy no-referrer, only together with
+// Sec-Fetch-Site: same-origin). Bodies are capped at 64 KiB. The API
+// routes (/v1/...) keep requiring the bearer header: the UI cookie does
+// not open them.
 package ui

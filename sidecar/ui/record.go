@@ -344,9 +344,10 @@ func fillReport(p *recordPage, rep *analysis.Report) {
 	p.Original, p.Layers, p.LayersClipped = scriptView(rep)
 }
 
-// scriptView builds the original's evidence lines (layer 0 has no text in
-// the report: its indicator excerpts stand in, with their line numbers)
-// and the full text of every decoded layer with evidence lines marked.
+// scriptView builds the original with line numbers and evidence lines
+// marked (reports carry up to 64 KiB of it; older reports without it get
+// their indicator excerpts, with their line numbers, instead) and the full
+// text of every decoded layer with evidence lines marked.
 func scriptView(rep *analysis.Report) (original []codeLine, layers []layerView, clipped bool) {
 	hits := map[int]map[int][]string{} // layer -> line -> ids
 	mark := func(layer, line int, id string) {
@@ -368,7 +369,7 @@ func scriptView(rep *analysis.Report) (original []codeLine, layers []layerView, 
 	}
 	texts := map[int]string{}
 	for _, l := range rep.Layers {
-		if l.Index > 0 && l.Text != "" {
+		if l.Text != "" {
 			texts[l.Index] = l.Text
 		}
 	}
@@ -383,10 +384,23 @@ func scriptView(rep *analysis.Report) (original []codeLine, layers []layerView, 
 			}
 		}
 	}
-	for n, ex := range excerpts {
-		original = append(original, codeLine{N: n, Text: safetext.Escape(ex), Hit: strings.Join(hits[0][n], ", ")})
+	if t, ok := texts[0]; ok {
+		if len(t) > maxLayerViewBytes {
+			t = strings.ToValidUTF8(t[:maxLayerViewBytes], "")
+		}
+		lines := strings.Split(strings.TrimSuffix(safetext.EscapeMultiline(t), "\n"), "\n")
+		if len(lines) > maxLayerViewLines {
+			lines, clipped = lines[:maxLayerViewLines], true
+		}
+		for i, line := range lines {
+			original = append(original, codeLine{N: i + 1, Text: line, Hit: strings.Join(hits[0][i+1], ", ")})
+		}
+	} else {
+		for n, ex := range excerpts {
+			original = append(original, codeLine{N: n, Text: safetext.Escape(ex), Hit: strings.Join(hits[0][n], ", ")})
+		}
+		slices.SortFunc(original, func(a, b codeLine) int { return cmp.Compare(a.N, b.N) })
 	}
-	slices.SortFunc(original, func(a, b codeLine) int { return cmp.Compare(a.N, b.N) })
 	for _, l := range rep.Layers {
 		if l.Index == 0 {
 			continue
