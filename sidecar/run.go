@@ -22,6 +22,7 @@ import (
 	"github.com/automaldesc/automaldesc/integrations/clamav"
 	"github.com/automaldesc/automaldesc/sidecar/api"
 	"github.com/automaldesc/automaldesc/sidecar/metrics"
+	"github.com/automaldesc/automaldesc/sidecar/queue"
 	"github.com/automaldesc/automaldesc/sidecar/sink"
 	"github.com/automaldesc/automaldesc/sidecar/watch"
 	"github.com/automaldesc/automaldesc/store"
@@ -38,6 +39,10 @@ type Options struct {
 	Logger *slog.Logger
 	// OnReady is called once everything runs, with the API's address ("" when off).
 	OnReady func(apiAddr string)
+	// Queue, when set, is the work queue between intake and workers on
+	// many hosts (scale-out.go; watch.role says which half runs here);
+	// nil keeps the single-host path through the store's queue.
+	Queue queue.Queue
 }
 
 // notifier wakes any number of waiters without blocking the notifier.
@@ -117,23 +122,28 @@ func Run(ctx context.Context, o Options) error {
 
 	reg := metrics.New()
 	m := newSidecarMetrics(reg)
-	if err := os.MkdirAll(cfg.Watch.Staging, 0o700); err != nil {
-		return fmt.Errorf("staging %s: %w", cfg.Watch.Staging, err)
+	runIntake, runWorker := roles(cfg, o.Queue)
+	if runIntake {
+		if err := os.MkdirAll(cfg.Watch.Staging, 0o700); err != nil {
+			return fmt.Errorf("staging %s: %w", cfg.Watch.Staging, err)
+		}
 	}
-	if err := recoverState(ctx, o.Store, cfg.Watch.Staging, log.With("component", "recover")); err != nil {
-		return err
+	if o.Queue == nil {
+		if err := recoverState(ctx, o.Store, cfg.Watch.Staging, log.With("component", "recover")); err != nil {
+			return err
+		}
 	}
 
 	workWake, recordWake := &notifier{}, &notifier{}
 	hints := clamav.NewHints(0, 0, nil)
 	if err := os.MkdirAll(HintSpoolDir(cfg), 0o700); err != nil {
-		return fmt.Errorf("hint spool: %w", err)
+		log.Warn("hint spool unavailable; scanner hints only through the API", "err", err)
 	}
 	folders := make([]watch.Folder, 0, len(cfg.Watch.Folders))
 	for _, f := range cfg.Watch.Folders {
 		folders = append(folders, watch.Folder{Path: f.Path, Source: f.Source, Signature: f.Signature, ReadOnly: f.ReadOnly, Recursive: f.Recursive})
 	}
-	w, err := watch.New(watch.Options{
+	wopt := watch.Options{
 		Folders: folders,
 		Staging: cfg.Watch.Staging,
 		Settle:  cfg.Watch.Settle,
@@ -149,9 +159,19 @@ func Run(ctx context.Context, o Options) error {
 		Notify:  workWake.notify,
 		Metrics: reg,
 		Logger:  log.With("component", "watch"),
-	})
-	if err != nil {
-		return err
+	}
+	var pub *publisher
+	if o.Queue != nil && runIntake {
+		if pub, err = newPublisher(cfg, o.Queue, reg, m, log.With("component", "publish")); err != nil {
+			return err
+		}
+		wopt.Queue, wopt.Done, wopt.Notify = pub, nil, pub.notify
+	}
+	var w *watch.Watcher
+	if runIntake {
+		if w, err = watch.New(wopt); err != nil {
+			return err
+		}
 	}
 	p := &pool{
 		st:          o.Store,
@@ -180,6 +200,13 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	sinks = append(sinks, siem...)
+	if !runWorker {
+		// Intake-only: no records are made here; the workers deliver.
+		for _, s := range sinks {
+			s.Close()
+		}
+		sinks = nil
+	}
 	defer func() {
 		for _, s := range sinks {
 			if err := s.Close(); err != nil {
@@ -214,6 +241,9 @@ func Run(ctx context.Context, o Options) error {
 		if _, err := o.Store.PendingCount(ctx); err != nil {
 			problems["store"] = "unreachable"
 		}
+		if c, ok := o.Queue.(interface{ Connected() bool }); ok && !c.Connected() {
+			problems["queue"] = "unreachable"
+		}
 		if o.Engine.Info().RulesVersion == "" {
 			problems["rules"] = "not loaded"
 		}
@@ -230,7 +260,12 @@ func Run(ctx context.Context, o Options) error {
 	})
 	defer stopHard()
 
-	g.Go(func() error { return w.Run(gctx) })
+	if w != nil {
+		g.Go(func() error { return w.Run(gctx) })
+	}
+	if pub != nil {
+		g.Go(func() error { return pub.run(gctx) })
+	}
 	g.Go(func() error {
 		pollHintSpool(gctx, HintSpoolDir(cfg), hints, log.With("component", "hints"))
 		return nil
@@ -238,7 +273,14 @@ func Run(ctx context.Context, o Options) error {
 	poolDone := make(chan struct{})
 	g.Go(func() error {
 		defer close(poolDone)
-		return p.run(gctx, hard)
+		switch {
+		case o.Queue == nil:
+			return p.run(gctx, hard)
+		case runWorker:
+			return newConsumer(cfg, p, o.Queue).run(gctx, hard)
+		}
+		<-gctx.Done()
+		return nil
 	})
 	// Sinks drain after the pool stopped, for at most flush.
 	flush := min(max(cfg.Watch.ShutdownTimeout/2, time.Second), 5*time.Second)

@@ -98,7 +98,8 @@ store:
 	sc := startWatch(t, e, "CLAM_E2E_API_TOKEN="+token)
 	tokenFile := write(t, dir, "token", token+"\n")
 
-	// clamd: a private database, a unix socket, VirusEvent = our hook.
+	// clamd: a private database, a unix socket, VirusEvent = our hook
+	// (with a spool it cannot write, so only the API path can succeed).
 	sum := md5.Sum([]byte(clamCradle)) //nolint:gosec // .hdb format
 	write(t, db, "automaldesc.hdb", fmt.Sprintf("%s:%d:Test.Automaldesc.Cradle\n", hex.EncodeToString(sum[:]), len(clamCradle)))
 	write(t, db, "automaldesc.ndb", "Test.Automaldesc.Dropper:0:*:"+hex.EncodeToString([]byte(clamNDBMarker))+"\n")
@@ -109,7 +110,7 @@ TemporaryDirectory %s
 LogFile %s
 Foreground yes
 SelfCheck 0
-VirusEvent %s --config %s clamav-hook --api %s --token-file %s
+VirusEvent %s --config %s clamav-hook --api %s --token-file %s --spool /dev/null/no-spool
 `, sock, db, dir, filepath.Join(dir, "clamd.log"), binary, e.config, sc.api, tokenFile)
 	if os.Geteuid() == 0 {
 		conf += "User root\n"

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/automaldesc/automaldesc/config"
 	"github.com/automaldesc/automaldesc/sidecar"
+	"github.com/automaldesc/automaldesc/sidecar/queue"
 )
 
 func newWatchCmd(a *app) *cobra.Command {
@@ -29,12 +32,16 @@ func newWatchCmd(a *app) *cobra.Command {
 			cfg, err := a.loadConfig(cmd.Flags(), map[string]string{
 				"folder": "watch.folders", "api": "api.listen", "workers": "watch.workers",
 				"db": "store.path", "staging": "watch.staging", "ndjson": "sinks.ndjson.path",
+				"queue": "queue.url", "role": "watch.role",
 			})
 			if err != nil {
 				return err
 			}
 			log := a.logger(cfg)
 			for _, f := range cfg.Watch.Folders {
+				if cfg.Queue.URL != "" && cfg.Watch.Role == config.RoleWorker {
+					break // a worker watches nothing
+				}
 				if _, err := os.Stat(f.Path); os.IsNotExist(err) {
 					if err := os.MkdirAll(f.Path, 0o750); err != nil {
 						return &exitError{code: exitFailure, err: fmt.Errorf("watch folder %s: %w", f.Path, err)}
@@ -42,8 +49,10 @@ func newWatchCmd(a *app) *cobra.Command {
 					log.Info("created watch folder", "path", f.Path)
 				}
 			}
-			if err := os.MkdirAll(filepath.Dir(cfg.Store.Path), 0o750); err != nil {
-				return &exitError{code: exitFailure, err: fmt.Errorf("store %s: %w", cfg.Store.Path, err)}
+			if !isPostgres(cfg.Store.Path) {
+				if err := os.MkdirAll(filepath.Dir(cfg.Store.Path), 0o750); err != nil {
+					return &exitError{code: exitFailure, err: fmt.Errorf("store %s: %w", cfg.Store.Path, err)}
+				}
 			}
 			eng, err := newEngine(cfg, log, extraRules)
 			if err != nil {
@@ -54,12 +63,22 @@ func newWatchCmd(a *app) *cobra.Command {
 				return &exitError{code: exitFailure, err: err}
 			}
 			defer st.Close()
+			var q queue.Queue
+			if cfg.Queue.URL != "" {
+				nq, err := dialQueue(cmd.Context(), cfg, log)
+				if err != nil {
+					return &exitError{code: exitFailure, err: err}
+				}
+				defer nq.Close()
+				q = nq
+			}
 			err = sidecar.Run(cmd.Context(), sidecar.Options{
 				Config: cfg,
 				Engine: eng,
 				Store:  st,
 				Stdout: a.stdout,
 				Logger: log,
+				Queue:  q,
 				OnReady: func(addr string) {
 					fmt.Fprintln(a.stderr, banner(cfg.Watch.Folders, cfg.Sinks.NDJSON.Path, addr))
 				},
@@ -77,8 +96,21 @@ func newWatchCmd(a *app) *cobra.Command {
 	fl.String("db", "", "database file (config store.path)")
 	fl.String("staging", "", "staging directory for claimed files (config watch.staging)")
 	fl.String("ndjson", "", "ECS NDJSON alert file, empty to disable (config sinks.ndjson.path)")
+	fl.String("queue", "", "NATS JetStream URL of the work queue between intake and workers, nats://host:4222 (config queue.url)")
+	fl.String("role", "", "intake (watch and publish), worker (consume, analyse, store) or all (config watch.role)")
 	fl.StringSliceVar(&extraRules, "rules", nil, "extra YARA rule directory (repeatable)")
 	return cmd
+}
+
+// dialQueue connects to the work queue of a scale-out deployment.
+func dialQueue(ctx context.Context, cfg config.Config, log *slog.Logger) (*queue.NATS, error) {
+	host, _ := os.Hostname()
+	return queue.Dial(ctx, queue.Options{
+		URL: cfg.Queue.URL, Stream: cfg.Queue.Stream, Subject: cfg.Queue.Subject, AlertsSubject: cfg.Queue.AlertsSubject,
+		AckWait: cfg.Queue.AckWait, MaxDeliver: cfg.Queue.MaxDeliver,
+		Name:   fmt.Sprintf("automaldesc %s %s/%d", cfg.Watch.Role, host, os.Getpid()),
+		Logger: log.With("component", "queue"),
+	})
 }
 
 // banner is the one line that tells a new user where to drop a file and
@@ -93,7 +125,7 @@ func banner(folders []config.WatchFolder, ndjson, addr string) string {
 		where = append(where, ndjson)
 	}
 	if addr != "" {
-		where = append(where, "http://"+addr+"/v1/records")
+		where = append(where, "http://"+addr+"/ui/ (API: /v1/records)")
 	}
 	if len(where) == 0 {
 		where = append(where, "the store only (no sink or API configured)")

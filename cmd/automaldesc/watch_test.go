@@ -112,7 +112,7 @@ func startWatch(t *testing.T, e watchEnv, env ...string) *sidecarProc {
 			if i < 0 {
 				t.Fatalf("banner lacks the API address: %q", line)
 			}
-			p.api = strings.TrimSuffix(strings.Fields(line[i:])[0], "/v1/records")
+			p.api = strings.TrimSuffix(strings.Fields(line[i:])[0], "/ui/")
 			return p
 		}
 		select {
