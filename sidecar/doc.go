@@ -55,6 +55,17 @@
 // One sidecar process per queue: RecoverLeases assumes no other process
 // holds leases.
 //
+// # Scanner hints
+//
+// A scanner may report a detection out of band (the ClamAV VirusEvent hook,
+// `automaldesc clamav-hook`): POST /v1/hints, or a JSON file in the spool
+// directory "hints" next to store.path. Before analysing an item, a worker
+// matches it against these hints (package integrations/clamav: SHA-256,
+// else name without ClamAV's ".NNN" suffix and size, within 10 minutes) and
+// records the hint's signature. For `source: clamav` folders it waits up to
+// the folder's hint_wait, counted from the file's first sighting, because a
+// record cannot be changed once it is stored.
+//
 // # Sinks
 //
 // Each sink has its own goroutine and its own cursor (the Seq of the last

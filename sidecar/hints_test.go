@@ -31,7 +31,9 @@ func (hintEngine) Reject(s analysis.Sample, st analysis.Status, reason string) *
 	return &analysis.Report{Status: st, Reason: reason, Sample: analysis.SampleInfo{Name: s.Name, Signature: s.Signature}}
 }
 
-func (hintEngine) Info() analysis.EngineInfo { return analysis.EngineInfo{RulesVersion: "r", ModelVersion: "m"} }
+func (hintEngine) Info() analysis.EngineInfo {
+	return analysis.EngineInfo{RulesVersion: "r", ModelVersion: "m"}
+}
 
 func TestWorkerHints(t *testing.T) {
 	const body = "Write-Output 'quarantined by clamav'\n"

@@ -190,6 +190,7 @@ func Run(ctx context.Context, o Options) error {
 		recorded:    recordWake.notify,
 		hints:       hints,
 		hintWait:    hintWaits(cfg.Watch.Folders),
+		mailFolders: mailFolders(cfg.Watch.Folders),
 	}
 	if abs, err := filepath.Abs(cfg.Watch.Staging); err == nil {
 		p.staging = abs

@@ -68,6 +68,7 @@ type pool struct {
 	recorded    func()                   // a record was stored
 	hints       Hints                    // nil = no scanner hints
 	hintWait    map[string]time.Duration // folder -> hint wait
+	mailFolders map[string]bool          // folders of e-mail messages (format amavis; see mail.go)
 }
 
 // run leases and processes items until ctx ends; analyses in progress
@@ -221,6 +222,10 @@ func (p *pool) analyze(ctx context.Context, j *job) {
 		return
 	case !fi.Mode().IsRegular():
 		j.report = p.eng.Reject(s, analysis.StatusSkipped, fmt.Sprintf("%v (%s); never opened", intake.ErrNotRegular, fi.Mode().Type()))
+		return
+	}
+	if p.mailFolders[it.Meta[watch.MetaFolder]] {
+		p.expandMail(ctx, j, target, s)
 		return
 	}
 	data, err := intake.ReadFile(target, p.maxSize)

@@ -49,6 +49,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newVersionCmd(a),
 		newPluginCmd(a),
 		newWatchCmd(a),
+		newHealthCmd(a),
 		newClamavHookCmd(a),
 		newServeCmd(a),
 		newTrainCmd(a),

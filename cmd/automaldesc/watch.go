@@ -80,6 +80,10 @@ func newWatchCmd(a *app) *cobra.Command {
 				Logger: log,
 				Queue:  q,
 				OnReady: func(addr string) {
+					if q != nil && cfg.Watch.Role != config.RoleAll {
+						fmt.Fprintln(a.stderr, roleBanner(cfg, addr))
+						return
+					}
 					fmt.Fprintln(a.stderr, banner(cfg.Watch.Folders, cfg.Sinks.NDJSON.Path, addr))
 				},
 			})
@@ -111,6 +115,23 @@ func dialQueue(ctx context.Context, cfg config.Config, log *slog.Logger) (*queue
 		Name:   fmt.Sprintf("automaldesc %s %s/%d", cfg.Watch.Role, host, os.Getpid()),
 		Logger: log.With("component", "queue"),
 	})
+}
+
+// roleBanner is the banner of an intake or worker of a scale-out
+// deployment.
+func roleBanner(cfg config.Config, addr string) string {
+	api := ""
+	if addr != "" {
+		api = "; API http://" + addr + "/v1/records"
+	}
+	if cfg.Watch.Role == config.RoleIntake {
+		paths := make([]string, 0, len(cfg.Watch.Folders))
+		for _, f := range cfg.Watch.Folders {
+			paths = append(paths, f.Path)
+		}
+		return fmt.Sprintf("automaldesc watch: intake: drop a file into %s; it is published to %s%s", strings.Join(paths, ", "), cfg.Queue.Subject, api)
+	}
+	return fmt.Sprintf("automaldesc watch: worker: analysing claims from %s%s", cfg.Queue.Subject, api)
 }
 
 // banner is the one line that tells a new user where to drop a file and

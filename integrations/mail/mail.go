@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -37,8 +38,8 @@ type Limits struct {
 	MaxSamples int
 	// MaxArchiveEntries caps the entries examined per archive.
 	MaxArchiveEntries int
-	// MaxArchiveBytes caps the uncompressed bytes read from one top-level
-	// archive, nested archives included.
+	// MaxArchiveBytes caps the uncompressed bytes read from all the
+	// archives of one message, nested archives included.
 	MaxArchiveBytes int64
 	// MaxRatio is the largest uncompressed/compressed ratio of an entry
 	// over ratioFloor bytes (zip bombs).
@@ -235,7 +236,7 @@ func Parse(r io.Reader, lim Limits) (*Message, error) {
 	lim = lim.withDefaults()
 	er := &errReader{r: r}
 	lr := &limitReader{r: er, n: lim.MaxMessageSize}
-	w := &walker{lim: lim, msg: &Message{}}
+	w := &walker{lim: lim, msg: &Message{}, budget: &archiveBudget{left: lim.MaxArchiveBytes}}
 	br := bufio.NewReader(lr)
 	h, err := textproto.ReadHeader(br)
 	if err != nil {
@@ -267,6 +268,7 @@ type walker struct {
 	parts   int
 	capped  bool // MaxSamples reached
 	partCap bool // MaxParts reached
+	budget  *archiveBudget
 }
 
 const maxProblems = 50
@@ -419,38 +421,38 @@ func transferDecode(h message.Header, body io.Reader, w *walker, p string) io.Re
 // fileName returns the attachment's file name: Content-Disposition
 // filename, else Content-Type name (RFC 2231 and RFC 2047 decoded).
 func fileName(h message.Header) string {
-	if h.Has("Content-Disposition") {
-		_, params, err := h.ContentDisposition()
-		if err == nil && params["filename"] != "" {
-			return cleanName(params["filename"])
+	for _, f := range [][2]string{{"Content-Disposition", "filename"}, {"Content-Type", "name"}} {
+		if !h.Has(f[0]) {
+			continue
 		}
-		if n := rfc2231Fallback(h.Get("Content-Disposition"), "filename"); n != "" {
-			return cleanName(n)
+		raw := h.Get(f[0])
+		// mime.ParseMediaType drops RFC 2231 values in charsets other
+		// than UTF-8 (and keeps only the rest of a continuation): decode
+		// extended parameters here.
+		if strings.Contains(strings.ToLower(raw), f[1]+"*") {
+			if v := starParam(raw, f[1]); v != "" {
+				return cleanName(v)
+			}
 		}
-	}
-	if h.Has("Content-Type") {
-		_, params, err := h.ContentType()
-		if err == nil && params["name"] != "" {
-			return cleanName(params["name"])
+		_, params, err := mime.ParseMediaType(raw)
+		if err != nil {
+			params = looseParams(raw)
 		}
-		if n := rfc2231Fallback(h.Get("Content-Type"), "name"); n != "" {
-			return cleanName(n)
+		if v := params[f[1]]; v != "" {
+			if d, err := wordDecoder.DecodeHeader(v); err == nil {
+				v = d
+			}
+			return cleanName(v)
 		}
 	}
 	return ""
 }
 
-// rfc2231Fallback recovers a parameter mime.ParseMediaType dropped or
-// refused: RFC 2231 values in charsets other than UTF-8/ASCII, with
-// continuations, or a plain value in a header with other damage.
-func rfc2231Fallback(raw, key string) string {
+// starParam decodes an RFC 2231 extended parameter (key*=charset'lang'
+// value, or the continuations key*0*, key*1, ...) in any charset
+// go-message knows.
+func starParam(raw, key string) string {
 	params := looseParams(raw)
-	if v := params[key]; v != "" {
-		if d, err := wordDecoder.DecodeHeader(v); err == nil {
-			return d
-		}
-		return v
-	}
 	var enc strings.Builder
 	if v, ok := params[key+"*"]; ok {
 		enc.WriteString(v)
@@ -465,8 +467,7 @@ func rfc2231Fallback(raw, key string) string {
 			}
 		}
 	}
-	s := enc.String()
-	cs, rest, ok := strings.Cut(s, "'")
+	cs, rest, ok := strings.Cut(enc.String(), "'")
 	if !ok {
 		return ""
 	}
@@ -474,20 +475,20 @@ func rfc2231Fallback(raw, key string) string {
 	if !ok {
 		return ""
 	}
-	bytesVal, ok := percentDecode(val)
+	raw8, ok := percentDecode(val)
 	if !ok {
 		return ""
 	}
 	if cs == "" || strings.EqualFold(cs, "utf-8") || strings.EqualFold(cs, "us-ascii") {
-		return string(bytesVal)
+		return string(raw8)
 	}
-	r, err := message.CharsetReader(strings.ToLower(cs), strings.NewReader(string(bytesVal)))
+	r, err := message.CharsetReader(strings.ToLower(cs), bytes.NewReader(raw8))
 	if err != nil {
-		return string(bytesVal)
+		return string(raw8)
 	}
 	out, err := io.ReadAll(io.LimitReader(r, 4096))
 	if err != nil {
-		return string(bytesVal)
+		return string(raw8)
 	}
 	return string(out)
 }
@@ -547,7 +548,7 @@ func (w *walker) leaf(h message.Header, body io.Reader, p string) {
 	if err != nil {
 		w.problem("part %s: decode: %v; examined what was decoded", p, err)
 	}
-	w.examine(data, over, name, p, name, nil, nil)
+	w.examine(data, over, name, p, name, nil)
 }
 
 // readAtMost reads up to max bytes; over reports that more followed.
@@ -562,7 +563,7 @@ func readAtMost(r io.Reader, max int64) (data []byte, over bool, err error) {
 // examine decides what one attachment or archive entry is: a script
 // (added), an archive (opened), or something else (ignored). levels are
 // the entry names per archive level (nil for an attachment).
-func (w *walker) examine(data []byte, over bool, name, mimePart, attachment string, levels []string, budget *archiveBudget) {
+func (w *walker) examine(data []byte, over bool, name, mimePart, attachment string, levels []string) {
 	partPath, base := mimePart, name
 	if len(levels) > 0 {
 		partPath = mimePart + "!" + strings.Join(levels, "!")
@@ -582,10 +583,7 @@ func (w *walker) examine(data []byte, over bool, name, mimePart, attachment stri
 			pt.Skipped = fmt.Sprintf("archive nested %d levels deep (limit %d); not opened", len(levels)+1, w.lim.MaxArchiveDepth)
 			w.add(pt)
 		default:
-			if budget == nil {
-				budget = &archiveBudget{left: w.lim.MaxArchiveBytes}
-			}
-			w.zip(data, mimePart, attachment, levels, budget)
+			w.zip(data, mimePart, attachment, levels, w.budget)
 		}
 		return
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// archiveBudget is the uncompressed bytes one top-level archive may still
-// yield, nested archives included.
+// archiveBudget is the uncompressed bytes the archives of one message may
+// still yield.
 type archiveBudget struct {
 	left int64
 }
@@ -109,7 +109,10 @@ func (w *walker) zip(data []byte, mimePart, attachment string, levels []string, 
 		rc.Close()
 		budget.left -= int64(len(body))
 		if rerr != nil {
-			w.problem("part %s: entry %q: %v; examined what was read", where, name, rerr)
+			// Go's reader stops at the declared size and checks the CRC:
+			// an entry whose sizes or checksum lie is refused.
+			refuse(el, declared, fmt.Sprintf("entry damaged: %v (sizes or checksum do not match); not extracted", rerr))
+			continue
 		}
 		if over {
 			switch {
@@ -123,7 +126,7 @@ func (w *walker) zip(data []byte, mimePart, attachment string, levels []string, 
 			}
 		}
 		before := len(w.msg.Parts)
-		w.examine(body, over, name, mimePart, attachment, el, budget)
+		w.examine(body, over, name, mimePart, attachment, el)
 		if note != "" && len(w.msg.Parts) > before && w.msg.Parts[len(w.msg.Parts)-1].Path == mimePart+"!"+strings.Join(el, "!") {
 			w.msg.Parts[len(w.msg.Parts)-1].Note = note
 		}

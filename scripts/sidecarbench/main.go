@@ -400,6 +400,8 @@ func drain(o options, samples []sample) error {
 	got := 0
 	var last time.Time
 	deadline := time.After(o.timeout)
+	progress := time.NewTicker(10 * time.Second)
+	defer progress.Stop()
 	for got < want {
 		select {
 		case r := <-recs:
@@ -408,6 +410,9 @@ func drain(o options, samples []sample) error {
 				got++
 				last = r.at
 			}
+		case <-progress.C:
+			fmt.Fprintf(os.Stderr, "sidecarbench: drain: %d of %d records after %.0fs, RSS peak %.1f MB\n",
+				got, want, time.Since(s.start).Seconds(), float64(s.vmHWM())/1024)
 		case <-deadline:
 			return fmt.Errorf("%d of %d records after %s (peak RSS %.1f MB)", got, want, o.timeout, float64(s.vmHWM())/1024)
 		}

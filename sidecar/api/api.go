@@ -105,6 +105,7 @@ func Handler(opt Options) http.Handler {
 	mux.Handle("POST /v1/records/{id}/feedback", h.auth(http.HandlerFunc(h.feedback)))
 	if opt.Engine != nil {
 		mux.Handle("POST /v1/scan", h.auth(http.HandlerFunc(h.scan)))
+		mux.Handle("POST /v1/ingest/rspamd", h.authBasicToo(h.rspamd())) // rspamd.go
 	}
 	mux.Handle("POST /v1/hints", h.auth(http.HandlerFunc(h.hint)))
 	// The triage UI: same token, presented once on /ui/login and then held
