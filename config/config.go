@@ -185,6 +185,7 @@ type Watch struct {
 	MaxAttempts     int           `mapstructure:"max_attempts" yaml:"max_attempts"`         // leases before an item becomes an error record
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout" yaml:"shutdown_timeout"` // in-flight work allowed to finish on shutdown
 	Role            string        `mapstructure:"role" yaml:"role"`                         // intake|worker|all; intake and worker need queue.url
+	ModelPoll       time.Duration `mapstructure:"model_poll" yaml:"model_poll"`             // how often to look for a newly promoted model in the store's registry; 0 = never
 }
 
 // Sidecar roles (watch.role).
@@ -328,6 +329,7 @@ func Defaults() Config {
 			Lease:           5 * time.Minute,
 			MaxAttempts:     5,
 			ShutdownTimeout: 10 * time.Second,
+			ModelPoll:       30 * time.Second,
 			Role:            RoleAll,
 		},
 		Sinks: Sinks{
@@ -507,6 +509,9 @@ func (c Config) Validate() error {
 	if w.ShutdownTimeout < 0 || w.ShutdownTimeout > 10*time.Minute {
 		bad("watch.shutdown_timeout", "%s is outside 0..10m", w.ShutdownTimeout)
 	}
+	if w.ModelPoll != 0 && (w.ModelPoll < time.Second || w.ModelPoll > 24*time.Hour) {
+		bad("watch.model_poll", "%s is outside 1s..24h (0 = never)", w.ModelPoll)
+	}
 	n := c.Sinks.NDJSON
 	if n.MaxSize != 0 && n.MaxSize < 1*KiB {
 		bad("sinks.ndjson.max_size", "%s is below 1KiB (0 turns size rotation off)", n.MaxSize)
@@ -603,7 +608,7 @@ func (c Config) Validate() error {
 	if m.ContextTokens < m.MaxTokens+1024 || m.ContextTokens > 10_000_000 {
 		bad("llm.context_tokens", "%d is outside llm.max_tokens+1024 (%d)..10000000", m.ContextTokens, m.MaxTokens+1024)
 	}
-	errs = append(errs, c.Queue.validate(w.Role)...)
+	errs = append(errs, c.Queue.validate(w.Role, w.Folders)...)
 	return errors.Join(errs...)
 }
 
@@ -627,7 +632,7 @@ func natsSubject(s string) bool {
 	return true
 }
 
-func (q Queue) validate(role string) []error {
+func (q Queue) validate(role string, folders []WatchFolder) []error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%w: %s: %s", ErrInvalid, key, fmt.Sprintf(format, args...)))
@@ -640,6 +645,14 @@ func (q Queue) validate(role string) []error {
 		}
 	default:
 		bad("watch.role", "%q is not one of all, intake, worker", role)
+	}
+	if q.URL != "" && role != RoleWorker {
+		for i, f := range folders {
+			if f.Format == FormatAmavis {
+				// Workers expand mail messages only from the store's queue.
+				bad(fmt.Sprintf("watch.folders[%d].format", i), "amavis folders are not supported with queue.url yet; run a single-host sidecar for them")
+			}
+		}
 	}
 	if q.URL != "" {
 		for _, u := range strings.Split(q.URL, ",") {

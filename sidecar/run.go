@@ -271,6 +271,10 @@ func Run(ctx context.Context, o Options) error {
 		pollHintSpool(gctx, HintSpoolDir(cfg), hints, log.With("component", "hints"))
 		return nil
 	})
+	g.Go(func() error {
+		followModels(gctx, o.Engine, o.Store, cfg.Watch.ModelPoll, log.With("component", "models"))
+		return nil
+	})
 	poolDone := make(chan struct{})
 	g.Go(func() error {
 		defer close(poolDone)

@@ -58,6 +58,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newModelCmd(a),
 		newFeedbackCmd(a),
 		newExportCmd(a),
+		newCortexCmd(a),
 	)
 	return root
 }

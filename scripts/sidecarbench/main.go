@@ -397,7 +397,7 @@ func drain(o options, samples []sample) error {
 	if err := s.launch(o); err != nil {
 		return err
 	}
-	got := 0
+	got, lines := 0, 0
 	var last time.Time
 	deadline := time.After(o.timeout)
 	progress := time.NewTicker(10 * time.Second)
@@ -405,16 +405,20 @@ func drain(o options, samples []sample) error {
 	for got < want {
 		select {
 		case r := <-recs:
+			lines++
 			if shas[r.sha] {
 				delete(shas, r.sha)
 				got++
 				last = r.at
 			}
 		case <-progress.C:
-			fmt.Fprintf(os.Stderr, "sidecarbench: drain: %d of %d records after %.0fs, RSS peak %.1f MB\n",
-				got, want, time.Since(s.start).Seconds(), float64(s.vmHWM())/1024)
+			fmt.Fprintf(os.Stderr, "sidecarbench: drain: %d of %d records (%d lines) after %.0fs, RSS peak %.1f MB\n",
+				got, want, lines, time.Since(s.start).Seconds(), float64(s.vmHWM())/1024)
 		case <-deadline:
-			return fmt.Errorf("%d of %d records after %s (peak RSS %.1f MB)", got, want, o.timeout, float64(s.vmHWM())/1024)
+			left, _ := countFiles(s.queue)
+			staged, _ := countFiles(filepath.Join(s.dir, "staging"))
+			return fmt.Errorf("%d of %d records after %s (peak RSS %.1f MB; %d files still in the folder, %d in staging)\nsidecar stderr:\n%s",
+				got, want, o.timeout, float64(s.vmHWM())/1024, left, staged, tailLines(s.stderr.String(), 20))
 		}
 	}
 	hwm := s.vmHWM()
@@ -423,4 +427,22 @@ func drain(o options, samples []sample) error {
 		o.queued, float64(bytesQueued)/1e6, got, took.Seconds(), float64(got)/took.Seconds(), float64(got)/last.Sub(s.ready).Seconds())
 	fmt.Printf("sidecar drain peak RSS (VmHWM): %.1f MB (budget <= 200 MB)\n", float64(hwm)/1024)
 	return nil
+}
+
+// countFiles counts the regular files under dir.
+func countFiles(dir string) (int, error) {
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// tailLines returns the last n lines of s.
+func tailLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

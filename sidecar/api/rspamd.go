@@ -139,7 +139,7 @@ func (h *handler) rspamd() http.Handler {
 				}
 				h.opt.Recorded()
 			}
-			resp.Records = append(resp.Records, RspamdPart{ID: rep.ID, Name: rep.Sample.Name, Part: part.Path, ArchivePath: rep.Email.ArchivePath,
+			resp.Records = append(resp.Records, RspamdPart{ID: rep.ID, Name: rep.Sample.Name, Part: part.Path, ArchivePath: part.ArchivePath,
 				Status: string(rep.Status), Reason: rep.Reason, Label: rep.Verdict.Label.String(), Language: rep.Language.Language.String(), Score: rep.Verdict.Score})
 		}
 		if len(resp.Records) > 0 || len(m.Problems) > 0 {
