@@ -12,6 +12,11 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// exitUnhealthy is the health command's failure status: Docker's
+// HEALTHCHECK knows 0 (healthy) and 1 (unhealthy) and reserves 2, the
+// other commands' exitFailure.
+const exitUnhealthy = 1
+
 // newHealthCmd is the container health check: no curl in the image, the
 // binary asks its own running sidecar.
 func newHealthCmd(a *app) *cobra.Command {
@@ -32,12 +37,12 @@ func newHealthCmd(a *app) *cobra.Command {
 			}
 			url, err := healthURL(cfg.API.Listen, ready)
 			if err != nil {
-				return &exitError{code: exitFailure, err: err}
+				return &exitError{code: exitUnhealthy, err: err}
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
 			if err := probe(ctx, url); err != nil {
-				return &exitError{code: exitFailure, err: err}
+				return &exitError{code: exitUnhealthy, err: err}
 			}
 			fmt.Fprintln(a.stdout, "ok")
 			return nil
