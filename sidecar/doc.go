@@ -66,6 +66,16 @@
 // the folder's hint_wait, counted from the file's first sighting, because a
 // record cannot be changed once it is stored.
 //
+// # Scale-out
+//
+// With Options.Queue (queue.url) the hand-off between claiming and
+// analysis moves onto a NATS JetStream work queue (package queue) and
+// watch.role splits the process: intake claims as above but logs claims
+// in the staging directory and publishes them; workers consume, store
+// with PutRecord under the same ItemRecordID and acknowledge after the
+// store. The crash argument for that path is in scaleout.go and
+// docs/DEPLOYMENT.md.
+//
 // # Sinks
 //
 // Each sink has its own goroutine and its own cursor (the Seq of the last

@@ -43,6 +43,12 @@ type Options struct {
 	// many hosts (scale-out.go; watch.role says which half runs here);
 	// nil keeps the single-host path through the store's queue.
 	Queue queue.Queue
+	// ReloadRules, when set, hot-reloads the YARA rules (rules.Live's
+	// Reload bound to RuleDirs): Run calls it on every value from Hangup
+	// (SIGHUP) and, debounced, when a file under RuleDirs changes (rules.go).
+	ReloadRules func() error
+	RuleDirs    []string
+	Hangup      <-chan os.Signal
 }
 
 // notifier wakes any number of waiters without blocking the notifier.
@@ -229,6 +235,7 @@ func Run(ctx context.Context, o Options) error {
 		cursors[s.Name()] = true
 	}
 	registerGauges(reg, o.Store, cursors)
+	reloads := registerRulesMetrics(reg, func() string { return o.Engine.Info().RulesVersion })
 
 	var stopping sync.Once
 	shuttingDown := make(chan struct{})
@@ -271,6 +278,11 @@ func Run(ctx context.Context, o Options) error {
 		pollHintSpool(gctx, HintSpoolDir(cfg), hints, log.With("component", "hints"))
 		return nil
 	})
+	if o.ReloadRules != nil {
+		rr := &rulesReloader{reload: o.ReloadRules, version: func() string { return o.Engine.Info().RulesVersion },
+			dirs: o.RuleDirs, hangup: o.Hangup, debounce: DefaultRulesDebounce, log: log.With("component", "rules"), outcomes: reloads}
+		g.Go(func() error { return rr.run(gctx) })
+	}
 	g.Go(func() error {
 		followModels(gctx, o.Engine, o.Store, cfg.Watch.ModelPoll, log.With("component", "models"))
 		return nil

@@ -282,7 +282,7 @@ func (p *publisher) publish(ctx context.Context, id string, all bool) {
 		}
 		env.Reject = &queue.Reject{Status: st, Reason: it.Meta[watch.MetaRejectReason]}
 	case watch.ModeReadOnly:
-		p.fill(&env, it.Path)
+		err = p.fill(&env, it.Path)
 	default:
 		staged = watch.StagingPath(p.staging, id)
 		if _, err := os.Lstat(staged); err != nil && !all {
@@ -295,7 +295,12 @@ func (p *publisher) publish(ctx context.Context, id string, all bool) {
 			env.Reject = &queue.Reject{Status: string(analysis.StatusSkipped), Reason: reason}
 			break
 		}
-		p.fill(&env, target)
+		err = p.fill(&env, target)
+	}
+	if err != nil {
+		p.errs.Inc("shared")
+		p.log.Warn("cannot copy the sample to queue.shared_dir; the claim waits in staging and is retried", "claim", id, "err", err)
+		return
 	}
 	via := "inline"
 	switch {
@@ -342,18 +347,19 @@ func (p *publisher) publish(ctx context.Context, id string, all bool) {
 }
 
 // fill reads the bytes of target into the envelope: inline, by reference
-// through the shared directory, or as a reject.
-func (p *publisher) fill(env *queue.Envelope, target string) {
+// through the shared directory, or as a reject. An error (the shared
+// directory cannot be written) is transient: the claim is retried.
+func (p *publisher) fill(env *queue.Envelope, target string) error {
 	s, err := intake.ReadFile(target, p.maxSize)
 	var rej *intake.Rejection
 	if errors.As(err, &rej) {
 		env.Reject = &queue.Reject{Status: string(rej.Status), Reason: rej.Reason}
-		return
+		return nil
 	}
 	if s.Data == nil && s.Hashes != nil {
 		env.Oversize, env.Size = true, s.Size
 		env.SHA256, env.SHA1, env.MD5 = s.Hashes.SHA256, s.Hashes.SHA1, s.Hashes.MD5
-		return
+		return nil
 	}
 	h := analysis.HashBytes(s.Data)
 	env.Size, env.SHA256, env.SHA1, env.MD5 = int64(len(s.Data)), h.SHA256, h.SHA1, h.MD5
@@ -362,14 +368,14 @@ func (p *publisher) fill(env *queue.Envelope, target string) {
 		env.Data = s.Data
 	case p.shared != "":
 		if err := writeAtomic(p.shared, filepath.Join(p.shared, env.ClaimID), s.Data, true); err != nil {
-			env.Reject = &queue.Reject{Status: string(analysis.StatusError), Reason: fmt.Sprintf("copy to queue.shared_dir: %v", unwrapPath(err))}
-			return
+			return err
 		}
 		env.Shared = env.ClaimID
 	default:
 		env.Reject = &queue.Reject{Status: string(analysis.StatusSkipped),
 			Reason: fmt.Sprintf("%d bytes: larger than queue.inline_max (%d) and queue.shared_dir is not set", len(s.Data), p.inlineMax)}
 	}
+	return nil
 }
 
 // consumer is the worker half of scale-out.
@@ -430,6 +436,7 @@ func (c *consumer) handle(ctx context.Context, d queue.Delivery) {
 		rep   *analysis.Report
 		dupOf string
 		fresh bool
+		retry bool
 	)
 	s := analysis.Sample{Name: e.Name, Path: e.Path, Source: e.Source, Signature: e.Signature, Size: e.Size}
 	if e.SHA256 != "" {
@@ -456,6 +463,14 @@ func (c *consumer) handle(ctx context.Context, d queue.Delivery) {
 		default:
 			var reason string
 			if s, reason = c.load(e, s); reason != "" {
+				if e.Shared != "" && d.Attempt() < c.maxDeliver {
+					// The shared directory may be unmounted on this host
+					// or lag behind: let another delivery try.
+					c.m.errors.Inc("shared")
+					c.log.Warn("shared sample unreadable; redelivered later", "claim", e.ClaimID, "reason", reason)
+					retry = true
+					return
+				}
 				rep = c.eng.Reject(s, analysis.StatusError, reason)
 				return
 			}
@@ -474,8 +489,12 @@ func (c *consumer) handle(ctx context.Context, d queue.Delivery) {
 			rep, fresh = r, true
 		}
 	}()
+	if retry {
+		_ = d.Retry(c.ackWait)
+		return
+	}
 	if rep == nil {
-		_ = d.Retry(0) // another worker takes it now
+		_ = d.Retry(0) // shut down midway: another worker takes it now
 		return
 	}
 	if fresh && len(c.slow) > 0 {

@@ -351,8 +351,8 @@ func TestConsumerHandle(t *testing.T) {
 		{name: "inline", env: func(e queue.Envelope) queue.Envelope { return e }, attempt: 1, wantStatus: "ok", analyses: 1},
 		{name: "shared", env: func(e queue.Envelope) queue.Envelope { e.Data, e.Shared = nil, "c1"; return e },
 			attempt: 1, shared: true, wantStatus: "ok", analyses: 1},
-		{name: "shared missing", env: func(e queue.Envelope) queue.Envelope { e.Data, e.Shared = nil, "c1"; return e },
-			attempt: 1, wantStatus: "error", wantReason: "shared sample file: open: no such file"},
+		{name: "shared missing on the last delivery", env: func(e queue.Envelope) queue.Envelope { e.Data, e.Shared = nil, "c1"; return e },
+			attempt: 2, wantStatus: "error", wantReason: "shared sample file: open: no such file"},
 		{name: "sha256 mismatch", env: func(e queue.Envelope) queue.Envelope { e.SHA256 = strings.Repeat("0", 64); return e },
 			attempt: 1, wantStatus: "error", wantReason: "sha256 mismatch"},
 		{name: "intake reject", env: func(e queue.Envelope) queue.Envelope {
@@ -438,6 +438,60 @@ func (s *flakyStore) PutRecord(ctx context.Context, r store.Record) (store.Recor
 		return store.Record{}, errors.New("connection refused")
 	}
 	return s.Store.PutRecord(ctx, r)
+}
+
+func TestConsumerRetriesUnreadableShared(t *testing.T) {
+	dir := t.TempDir()
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := testConfig(dir)
+	cfg.Queue.SharedDir = filepath.Join(dir, "shared")
+	p := &pool{st: st, eng: &countEngine{}, log: slog.New(slog.DiscardHandler), m: newSidecarMetrics(metrics.New()),
+		maxSize: 1024, workers: 1, recorded: func() {}}
+	c := newConsumer(cfg, p, &memQueue{})
+	d := &memDelivery{env: queue.Envelope{Version: 1, ClaimID: "c3", Size: 10, Shared: "c3"}, attempt: 1}
+	c.handle(context.Background(), d)
+	if d.acked || !d.retried {
+		t.Errorf("got acked=%v retried=%v, want a retry before the last delivery", d.acked, d.retried)
+	}
+	if _, err := st.GetRecord(context.Background(), ItemRecordID("c3")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("record: got %v, want none yet", err)
+	}
+}
+
+func TestPublisherRetriesUnwritableShared(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(dir)
+	cfg.Queue.SharedDir = filepath.Join(dir, "shared")
+	q := &memQueue{}
+	p := newTestPublisher(t, cfg, q)
+	os.Chmod(cfg.Queue.SharedDir, 0o500)
+	defer os.Chmod(cfg.Queue.SharedDir, 0o700)
+	if os.Geteuid() == 0 {
+		// root writes anyway: make the directory a file instead.
+		os.Remove(cfg.Queue.SharedDir)
+		os.WriteFile(cfg.Queue.SharedDir, nil, 0o600)
+	}
+	id := uuid.NewString()
+	it := store.Item{ID: id, Path: watch.StagingPath(p.staging, id), Name: "big.ps1", Size: 180,
+		Meta: map[string]string{watch.MetaMode: watch.ModeClaim}}
+	if _, err := p.Enqueue(context.Background(), it); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(it.Path, []byte(strings.Repeat("# pad\n", 30)), 0o600)
+	p.publish(context.Background(), id, true)
+	if len(q.pub) != 0 {
+		t.Fatalf("published %d, want 0 while the shared directory is unwritable", len(q.pub))
+	}
+	if _, err := os.Stat(filepath.Join(p.staging, id+claimSuffix)); err != nil {
+		t.Errorf("claim: %v, want it kept for the retry", err)
+	}
+	if got := p.errs.Value("shared"); got != 1 {
+		t.Errorf("errors{kind=shared}: got %d, want 1", got)
+	}
 }
 
 func TestConsumerHoldsMessageWhileStoreDown(t *testing.T) {

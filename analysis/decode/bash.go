@@ -395,9 +395,7 @@ func rewriteBashANSIC(text string, _ int) (string, bool) {
 // shQuote renders v as a single-quoted shell word.
 func shQuote(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
 
-var (
-	reShRef    = regexp.MustCompile(`\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))`)
-)
+var reShRef = regexp.MustCompile(`\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))`)
 
 // rewriteBashVars substitutes words built from two or more adjacent
 // references to variables that hold literals ($a$b after a=cu;b=rl).

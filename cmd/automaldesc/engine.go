@@ -20,25 +20,33 @@ import (
 // user YARA rules, the indicator catalog, the verdict model and thresholds.
 // A broken user rule file is logged with file and line; the rest still load.
 func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*analysis.Engine, error) {
+	eng, _, _, err := newLiveEngine(cfg, log, extraRuleDirs)
+	return eng, err
+}
+
+// newLiveEngine is newEngine that also returns the rule set it analyses
+// with and the user rule folders, so a daemon can reload them
+// (live.Reload(dirs...)) while it runs.
+func newLiveEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*analysis.Engine, *rules.Live, []string, error) {
 	dirs := append(append([]string{}, cfg.Rules.Dirs...), extraRuleDirs...)
 	live, err := rules.NewLive(dirs...)
 	if live == nil {
-		return nil, fmt.Errorf("rules: %w", err)
+		return nil, nil, nil, fmt.Errorf("rules: %w", err)
 	}
 	if err != nil {
 		log.Warn("some user rule files were left out", "err", err)
 	}
 	model, err := loadModel(cfg.Verdict.Model)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	th := cfg.Verdict.Thresholds
 	cat := indicators.Default()
 	explainer, err := newExplainer(cfg, log, cat)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return analysis.New(analysis.Options{
+	eng, err := analysis.New(analysis.Options{
 		Version: version,
 		Limits: analysis.Limits{
 			MaxFileSize:   int64(cfg.Limits.MaxFileSize),
@@ -59,6 +67,10 @@ func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*an
 		TopK:   cfg.Verdict.TopContributions,
 		Logger: log,
 	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return eng, live, dirs, nil
 }
 
 // newExplainer returns the offline explainer, or the LLM explainer (which

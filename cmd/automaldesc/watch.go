@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +27,8 @@ func newWatchCmd(a *app) *cobra.Command {
 			"the database (store.path) and delivered to the sinks (ECS NDJSON file, stdout,\n" +
 			"webhook). The HTTP API (api.listen, default 127.0.0.1:8089) serves the records,\n" +
 			"feedback, on-demand scans, /metrics, /healthz and /readyz.\n\n" +
+			"SIGHUP, or a change to a file under rules.dirs, reloads the YARA rules; when a\n" +
+			"file does not compile, the previous rule set stays in force whole.\n" +
 			"SIGINT or SIGTERM stops intake, lets analyses in progress finish\n" +
 			"(watch.shutdown_timeout), flushes the sinks and exits 0.",
 		Args: cobra.NoArgs,
@@ -54,7 +58,10 @@ func newWatchCmd(a *app) *cobra.Command {
 					return &exitError{code: exitFailure, err: fmt.Errorf("store %s: %w", cfg.Store.Path, err)}
 				}
 			}
-			eng, err := newEngine(cfg, log, extraRules)
+			hangup := make(chan os.Signal, 1)
+			signal.Notify(hangup, syscall.SIGHUP) // before loading: an early SIGHUP must not kill the daemon
+			defer signal.Stop(hangup)
+			eng, live, ruleDirs, err := newLiveEngine(cfg, log, extraRules)
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}
@@ -73,12 +80,15 @@ func newWatchCmd(a *app) *cobra.Command {
 				q = nq
 			}
 			err = sidecar.Run(cmd.Context(), sidecar.Options{
-				Config: cfg,
-				Engine: eng,
-				Store:  st,
-				Stdout: a.stdout,
-				Logger: log,
-				Queue:  q,
+				Config:      cfg,
+				Engine:      eng,
+				Store:       st,
+				Stdout:      a.stdout,
+				Logger:      log,
+				Queue:       q,
+				ReloadRules: func() error { return live.Reload(ruleDirs...) },
+				RuleDirs:    ruleDirs,
+				Hangup:      hangup,
 				OnReady: func(addr string) {
 					if q != nil && cfg.Watch.Role != config.RoleAll {
 						fmt.Fprintln(a.stderr, roleBanner(cfg, addr))

@@ -247,13 +247,33 @@ func tail(ctx context.Context, path string, out chan<- seen) {
 			}
 		}
 	}
-	defer f.Close()
+	defer func() { f.Close() }()
 	r := bufio.NewReaderSize(f, 1<<20)
 	var partial []byte
+	rotated := false
 	for {
 		line, err := r.ReadBytes('\n')
 		if err == io.EOF {
 			partial = append(partial, line...)
+			// The sink rotates the file at sinks.ndjson.max_size: once the
+			// old one is read to its end, follow the path to the new one.
+			// It reads the old one to its end once more after seeing the
+			// rotation, for lines written just before it.
+			if len(partial) == 0 {
+				if rotated {
+					if nf, err := os.Open(path); err == nil {
+						f.Close()
+						f, rotated = nf, false
+						r.Reset(f)
+						continue
+					}
+				} else if cur, err := f.Stat(); err == nil {
+					if now, err := os.Stat(path); err == nil && !os.SameFile(cur, now) {
+						rotated = true
+						continue
+					}
+				}
+			}
 			select {
 			case <-ctx.Done():
 				return

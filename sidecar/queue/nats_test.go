@@ -272,6 +272,7 @@ func TestEnvelopeValidate(t *testing.T) {
 		{"bytes nowhere", func(e *Envelope) { e.Data = nil }, false},
 		{"bad reject status", func(e *Envelope) { e.Data, e.Reject = nil, &Reject{Status: "ok"} }, false},
 		{"negative size", func(e *Envelope) { e.Size = -1 }, false},
+		{"size differs from data", func(e *Envelope) { e.Size = 99 }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

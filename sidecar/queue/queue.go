@@ -65,8 +65,11 @@ func (e Envelope) Validate() error {
 		return fmt.Errorf("%w: claim %s: negative size", ErrInvalid, e.ClaimID)
 	}
 	n := 0
-	if e.Data != nil {
+	if len(e.Data) > 0 {
 		n++
+		if int64(len(e.Data)) != e.Size {
+			return fmt.Errorf("%w: claim %s: %d inline bytes, size says %d", ErrInvalid, e.ClaimID, len(e.Data), e.Size)
+		}
 	}
 	if e.Shared != "" {
 		n++

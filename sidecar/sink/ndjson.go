@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -105,26 +106,47 @@ func (n *NDJSON) Deliver(_ context.Context, batch []Encoded) (int, error) {
 			return 0, err
 		}
 	}
+	start := n.size // the file's size before this batch
 	for _, e := range batch {
 		if n.size > 0 && ((n.maxSize > 0 && n.size+int64(len(e.Body))+1 > n.maxSize) || (n.maxAge > 0 && n.now().Sub(n.opened) >= n.maxAge)) {
 			// rotate syncs what this batch wrote so far into the old file;
 			// on any error the whole batch is redelivered (at least once).
 			if err := n.rotate(); err != nil {
-				return 0, err
+				return 0, n.undo(start, err)
 			}
+			start = n.size
 		}
 		if _, err := n.w.Write(e.Body); err != nil {
-			return 0, fmt.Errorf("ndjson %s: write: %w", n.path, err)
+			return 0, n.undo(start, fmt.Errorf("ndjson %s: write: %w", n.path, err))
 		}
 		if err := n.w.WriteByte('\n'); err != nil {
-			return 0, fmt.Errorf("ndjson %s: write: %w", n.path, err)
+			return 0, n.undo(start, fmt.Errorf("ndjson %s: write: %w", n.path, err))
 		}
 		n.size += int64(len(e.Body)) + 1
 	}
 	if err := n.sync(); err != nil {
-		return 0, err
+		return 0, n.undo(start, err)
 	}
 	return len(batch), nil
+}
+
+// undo takes back a batch that failed (a full disk: ENOSPC part way
+// through): the file is cut back to its size before the batch, so neither
+// a partial line nor part of the batch stays behind, and closed, because a
+// bufio.Writer keeps its first error forever. The next Deliver reopens the
+// file, so delivery resumes once space returns. When the cut fails too,
+// the reopen still removes a partial last line (whole lines of the batch
+// may then be delivered twice: at least once).
+func (n *NDJSON) undo(start int64, err error) error {
+	if n.f == nil {
+		return err
+	}
+	if terr := n.f.Truncate(start); terr != nil {
+		err = errors.Join(err, fmt.Errorf("ndjson %s: cut back the failed batch: %w", n.path, terr))
+	}
+	n.f.Close()
+	n.f, n.w = nil, nil
+	return err
 }
 
 func (n *NDJSON) sync() error {
