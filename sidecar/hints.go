@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/automaldesc/automaldesc/analysis"
@@ -27,6 +28,11 @@ var _ Hints = (*clamav.Hints)(nil)
 // HintSpoolDir is the directory the sidecar reads hint files from when
 // the hook cannot reach the API: "hints" next to the database file.
 func HintSpoolDir(cfg config.Config) string {
+	if strings.Contains(cfg.Store.Path, "://") {
+		// A shared database (postgres://...) has no local folder: the
+		// spool goes beside the staging area, which is local to the host.
+		return filepath.Join(filepath.Dir(cfg.Watch.Staging), "hints")
+	}
 	return filepath.Join(filepath.Dir(cfg.Store.Path), "hints")
 }
 

@@ -150,3 +150,16 @@ func TestECSRuleNameCarriesSignature(t *testing.T) {
 		t.Errorf("rule.name: got %v, want sorted", d.Rule.Name)
 	}
 }
+
+func TestHintSpoolDirWithSharedStore(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.Store.Path = "/var/lib/automaldesc/automaldesc.db"
+	if got, want := HintSpoolDir(cfg), "/var/lib/automaldesc/hints"; got != want {
+		t.Errorf("sqlite store: got %s, want %s", got, want)
+	}
+	cfg.Store.Path = "postgres://amd@db.example:5432/amd"
+	cfg.Watch.Staging = "/var/lib/automaldesc/staging"
+	if got, want := HintSpoolDir(cfg), "/var/lib/automaldesc/hints"; got != want {
+		t.Errorf("postgres store: got %s, want %s (beside staging, not inside the URL)", got, want)
+	}
+}

@@ -31,6 +31,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/automaldesc/automaldesc/sidecar/sink"
 )
 
 // longDrills reports whether the long drill versions were asked for.
@@ -245,6 +247,21 @@ func readDrillLines(t *testing.T, path string) []drillLine {
 		}
 		out = append(out, l)
 	}
+}
+
+// readAllDrillLines reads the rotated NDJSON files, oldest first, then
+// the current one.
+func readAllDrillLines(t *testing.T, path string) []drillLine {
+	t.Helper()
+	rotated, err := sink.Rotated(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []drillLine
+	for _, r := range rotated {
+		out = append(out, readDrillLines(t, r)...)
+	}
+	return append(out, readDrillLines(t, path)...)
 }
 
 // countLines counts complete lines without parsing them.
@@ -661,7 +678,7 @@ func TestDrillManyTinyFiles(t *testing.T) {
 	drain := time.Since(start)
 	t.Logf("%d files: generated in %s, drained in %s (%.0f files/s)", n, gen.Round(time.Millisecond), drain.Round(time.Millisecond), float64(n)/drain.Seconds())
 	time.Sleep(500 * time.Millisecond)
-	lines := readDrillLines(t, e.ndjson)
+	lines := readAllDrillLines(t, e.ndjson)
 	if len(lines) != n {
 		t.Errorf("NDJSON lines: got %d, want %d", len(lines), n)
 	}
@@ -888,7 +905,7 @@ func TestDrillKillRestart(t *testing.T) {
 			t.Errorf("%s: no record", path)
 		}
 	}
-	lines := readDrillLines(t, e.ndjson)
+	lines := readAllDrillLines(t, e.ndjson)
 	delivered := map[string]bool{}
 	for _, l := range lines {
 		want, ok := idOf[l.File.Path]
