@@ -62,7 +62,7 @@ lint: deps-test $(STATICCHECK)
 # docs/BENCHMARKS.md explains the figures.
 bench: build deps-test
 	GO=$(GO) scripts/bench.sh $(BIN) $(BENCH_DIR)
-	GO=$(GO) scripts/bench-sidecar.sh $(BIN) $(if $(BENCH_DIR),$(BENCH_DIR),)
+	GO=$(GO) scripts/bench-sidecar.sh $(BIN) $(BENCH_DIR)
 	$(GO) test -run '^$$' -bench . -benchmem ./analysis/... ./render/...
 
 # Verdict and language-ID figures on the dev corpus (README "Results").
@@ -82,3 +82,11 @@ fuzz: deps-test
 
 clean:
 	rm -rf bin .cache
+
+# Fault drills at full length (cmd/automaldesc/drills_test.go): 100,000 tiny
+# files, 20 SIGKILL/restart cycles of a 2,000-file run, full disks (tmpfs),
+# hostile entries, garbage rules during hot reload. Needs root (mount,
+# setpriv); `make test` runs the short versions.
+.PHONY: drills
+drills: deps-test
+	AUTOMALDESC_LONG_DRILLS=1 $(GO) test -count=1 -v -timeout 30m -run 'Drill|DiskFull|RulesReloader' ./cmd/automaldesc/ ./sidecar/ ./sidecar/sink/

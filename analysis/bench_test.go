@@ -1,9 +1,13 @@
 package analysis_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/automaldesc/automaldesc/analysis"
@@ -63,4 +67,62 @@ func BenchmarkAnalyzeDev(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(samples))*float64(b.N)/b.Elapsed().Seconds(), "files/s")
+}
+
+// largeScript is an inert PowerShell-looking script of about n bytes.
+func largeScript(n int) string {
+	const block = "# maintenance helper (inert benchmark text)\n" +
+		"$items = Get-ChildItem -Path $env:TEMP -Filter '*.log' | Where-Object { $_.Length -gt 1MB }\n" +
+		"foreach ($i in $items) { Write-Host (\"{0} is {1} bytes\" -f $i.Name, $i.Length) }\n" +
+		"$u = 'https://updates.example.invalid/agent.msi'; $p = Join-Path $env:TEMP 'agent.msi'\n"
+	return strings.Repeat(block, n/len(block)+1)[:n]
+}
+
+// chain wraps an inert command in depth layers of gzip + base64 (PowerShell
+// GzipStream over FromBase64String), which keeps each layer about the size
+// of the one inside it.
+func chain(tb testing.TB, depth int) string {
+	text := "Write-Host 'hello from the innermost layer of an inert benchmark chain'"
+	for range depth {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if _, err := zw.Write([]byte(text)); err != nil {
+			tb.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			tb.Fatal(err)
+		}
+		text = "$s = New-Object IO.Compression.GzipStream([IO.MemoryStream][Convert]::FromBase64String('" +
+			base64.StdEncoding.EncodeToString(buf.Bytes()) + "'), [IO.Compression.CompressionMode]::Decompress)\n"
+	}
+	return text
+}
+
+// BenchmarkAnalyzeBounded measures the two bounded-time budgets: a 1 MB
+// script and a 50-layer encoding chain (cut at the engine's decode depth).
+func BenchmarkAnalyzeBounded(b *testing.B) {
+	eng := benchEngine(b)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		text   string
+		layers int // at least, layer 0 included
+	}{
+		{"script_1MB", largeScript(1 << 20), 1},
+		{"chain_50_layers", chain(b, 50), 9}, // cut at decode depth 8
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := analysis.Sample{Data: []byte(tc.text), Name: "bench.ps1", Source: "bench"}
+			b.SetBytes(int64(len(tc.text)))
+			for b.Loop() {
+				r, err := eng.Analyze(ctx, s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if r.Status != analysis.StatusOK || len(r.Layers) < tc.layers {
+					b.Fatalf("status %s (%s), %d layers, want %d", r.Status, r.Reason, len(r.Layers), tc.layers)
+				}
+			}
+		})
+	}
 }

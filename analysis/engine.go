@@ -298,6 +298,7 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 		return e.fail(ctx, r, "yara", serr)
 	}
 	defer e.scanners.Put(sc)
+	r.Engine.RulesVersion = sc.rules.Version() // the set that scans, even if a reload landed since newReport
 	iocSets := make([][]ioc.IOC, 0, len(layers))
 	// A rewrite layer repeats most of its parent; each rule and indicator is
 	// reported once, at the shallowest layer where it fired.

@@ -86,6 +86,47 @@
 // cursor: the store is the spool. The SQLite store makes a record visible
 // only after every lower Seq, so cursors never skip.
 //
+// # LLM updates
+//
+// The LLM explainer (llm.url) is a slow stage (Options.Slow) and never
+// holds a record back: the workers explain offline, store the record and
+// the sinks deliver it at once. The updater (update.go) then follows the
+// stored records in Seq order with its own cursor ("llm"), like a sink,
+// watch.slow_workers records at a time, and runs the LLM on each stored
+// report. When the LLM's explanation differs or its advisory label raises
+// the verdict (never lowers it), it stores an update record: a new record
+// with id UpdateID(original id, "llm:"+prompt version) (UUIDv5),
+// Supersedes = the original's id and the enriched report. The original is
+// never changed; sinks deliver the update like any record (ECS event.id =
+// the update's id, event.action "update", automaldesc.supersedes).
+//
+// Update records, records that were not analysed (skipped, error), reports
+// already explained by the LLM and records older than UpdateWindow are
+// skipped. On any failure the offline explanation stands: an attempt that
+// fails (the LLM fell back) is retried UpdateAttempts times with backoff,
+// then the record is left as it is (logged, automaldesc_updates_total
+// {outcome="failed"}) and the cursor moves on. The cursor moves after a
+// batch is done (at least once); a crash or shutdown midway redoes the
+// batch, and the deterministic update id (checked before the LLM is asked,
+// and PutRecord is idempotent by id) means no record gets two updates. A
+// cursor never stored starts at the first record of UpdateWindow. The
+// LLM reads the sample's text from its original path when it is still
+// there with the same SHA-256 (read-only folders); for claimed files it
+// sees the report's decoded layers and excerpts. In a scale-out
+// deployment every worker runs an updater on the shared store: they share
+// the cursor name, so records may be explained more than once (never
+// updated twice).
+//
+// # Rules hot reload
+//
+// SIGHUP, or a change under a rule folder (rules.dirs, --rules; fsnotify,
+// debounced 500 ms), recompiles the user rules (rules.go). rules.Live
+// swaps the set all or nothing: a file that does not compile keeps the
+// previous set in force whole, logged with file:line. Records carry the
+// rules version they were analysed with; /metrics has
+// automaldesc_rules_version_info{version} and
+// automaldesc_rules_reloads_total{outcome=reloaded|unchanged|kept_old|failed}.
+//
 // # Shutdown
 //
 // When ctx ends, the watcher and the leaser stop at once; analyses in

@@ -34,6 +34,9 @@ type ECSEvent struct {
 	Severity  int      `json:"severity"`
 	RiskScore float64  `json:"risk_score"`
 	Reason    string   `json:"reason,omitempty"`
+	// Action is "update" for an update record (automaldesc.supersedes
+	// names the record it updates), empty otherwise.
+	Action string `json:"action,omitempty"`
 }
 
 // ECSFile is the ECS file.* field set.
@@ -78,6 +81,7 @@ type ECSRule struct {
 type ReportDocument struct {
 	*analysis.Report
 	DuplicateOf string `json:"duplicate_of,omitempty"`
+	Supersedes  string `json:"supersedes,omitempty"` // the record an update record updates
 }
 
 // Severities of event.severity by verdict label (Elastic's detection-rule

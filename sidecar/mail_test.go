@@ -58,7 +58,7 @@ func TestExpandMailCrashSafe(t *testing.T) {
 	run := func(s store.Store) {
 		p := &pool{st: s, eng: hintEngine{}, log: slog.New(slog.DiscardHandler), m: newSidecarMetrics(metrics.New()),
 			maxSize: 1 << 20, staging: dir, mailFolders: mailFolders([]config.WatchFolder{folder}), recorded: func() {}}
-		p.process(context.Background(), it, nil)
+		p.process(context.Background(), it)
 	}
 	count := func() []store.Record {
 		recs, err := st.ListRecords(context.Background(), store.Filter{})

@@ -66,5 +66,10 @@ func EncodeECS(rec store.Record) ([]byte, error) {
 	}
 	d := ECS(r)
 	d.Automaldesc.DuplicateOf = rec.DuplicateOf
+	if rec.Supersedes != "" {
+		d.Event.ID = rec.ID
+		d.Event.Action = "update"
+		d.Automaldesc.Supersedes = rec.Supersedes
+	}
 	return json.Marshal(d)
 }

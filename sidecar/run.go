@@ -33,7 +33,10 @@ type Options struct {
 	Config config.Config
 	Engine Engine
 	Store  store.Store
-	Slow   []SlowStage         // slow stages (none yet; the LLM explainer later)
+	// Slow are the slow stages (the LLM explainer). They run on stored
+	// records, watch.slow_workers at a time, and store their work as
+	// update records (update.go); the records themselves never wait.
+	Slow   []SlowStage
 	Stdout io.Writer           // for sinks.stdout
 	Getenv func(string) string // nil = os.Getenv
 	Logger *slog.Logger
@@ -188,10 +191,8 @@ func Run(ctx context.Context, o Options) error {
 		lease:       cfg.Watch.Lease,
 		batch:       cfg.Watch.Batch,
 		workers:     cfg.Watch.EffectiveWorkers(),
-		slowWorkers: cfg.Watch.SlowWorkers,
 		maxAttempts: cfg.Watch.MaxAttempts,
 		staging:     cfg.Watch.Staging,
-		slow:        o.Slow,
 		wake:        workWake.subscribe(),
 		recorded:    recordWake.notify,
 		hints:       hints,
@@ -287,9 +288,23 @@ func Run(ctx context.Context, o Options) error {
 		followModels(gctx, o.Engine, o.Store, cfg.Watch.ModelPoll, log.With("component", "models"))
 		return nil
 	})
+	// Slow stages follow the stored records (update.go); sinks drain
+	// after both the pool and the updater stopped.
+	slowDone := make(chan struct{})
+	if len(o.Slow) > 0 && runWorker {
+		u := newUpdater(o.Store, o.Slow, cfg.Watch.SlowWorkers, recordWake.subscribe(), recordWake.notify,
+			reg, m, log.With("component", "update"))
+		g.Go(func() error {
+			defer close(slowDone)
+			return u.run(gctx, hard)
+		})
+	} else {
+		close(slowDone)
+	}
 	poolDone := make(chan struct{})
 	g.Go(func() error {
 		defer close(poolDone)
+		defer func() { <-slowDone }()
 		switch {
 		case o.Queue == nil:
 			return p.run(gctx, hard)

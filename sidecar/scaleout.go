@@ -497,9 +497,6 @@ func (c *consumer) handle(ctx context.Context, d queue.Delivery) {
 		_ = d.Retry(0) // shut down midway: another worker takes it now
 		return
 	}
-	if fresh && len(c.slow) > 0 {
-		c.runSlow(ctx, &job{item: store.Item{ID: e.ClaimID}, report: rep})
-	}
 	rep.ID = recID
 	rec, err := NewRecord(rep, e.ClaimID, e.Source, e.Signature)
 	if err != nil {

@@ -31,10 +31,12 @@ type Engine interface {
 var _ Engine = (*analysis.Engine)(nil)
 
 // SlowStage is a stage that may take long or wait on the network (the LLM
-// explainer). Process may be called concurrently by the slow pool; it may
-// enrich the report but must not change its identity (id, sample). An
-// error is logged and the record is written without the stage's work: no
-// alert is held hostage to a slow stage.
+// explainer). It never runs before a record is stored: the updater
+// (update.go) runs it on stored reports and stores its work as an update
+// record. Process may be called concurrently; it may enrich the report
+// (explanation, a raised verdict) but must not change its identity (id,
+// sample). An error means "try again" (a few times, then the original
+// record stands): no alert is held hostage to a slow stage.
 type SlowStage interface {
 	Name() string
 	Process(ctx context.Context, r *analysis.Report) error
@@ -49,8 +51,9 @@ type job struct {
 	fresh  bool   // analysed now (not a duplicate or reject): timings count
 }
 
-// pool leases items from the store and turns them into records: a CPU
-// pool of analysis workers, and a small pool for slow stages.
+// pool leases items from the store and turns them into records with a CPU
+// pool of analysis workers (slow stages run later, on stored records:
+// update.go).
 type pool struct {
 	st          store.Store
 	eng         Engine
@@ -60,10 +63,8 @@ type pool struct {
 	lease       time.Duration
 	batch       int
 	workers     int
-	slowWorkers int
 	maxAttempts int
 	staging     string
-	slow        []SlowStage
 	wake        <-chan struct{}
 	recorded    func()                   // a record was stored
 	hints       Hints                    // nil = no scanner hints
@@ -77,8 +78,7 @@ type pool struct {
 // lease expires).
 func (p *pool) run(ctx, hard context.Context) error {
 	items := make(chan store.Item, p.workers)
-	slowJobs := make(chan job, p.slowWorkers)
-	var wg, slowWG sync.WaitGroup
+	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -94,24 +94,12 @@ func (p *pool) run(ctx, hard context.Context) error {
 				case <-ctx.Done():
 					return
 				case it := <-items:
-					p.process(hard, it, slowJobs)
+					p.process(hard, it)
 				}
 			}
 		}()
 	}
-	for range p.slowWorkers {
-		slowWG.Add(1)
-		go func() {
-			defer slowWG.Done()
-			for j := range slowJobs {
-				p.runSlow(hard, &j)
-				p.complete(hard, j)
-			}
-		}()
-	}
 	workers.Wait()
-	close(slowJobs)
-	slowWG.Wait()
 	wg.Wait()
 	return nil
 }
@@ -147,9 +135,9 @@ func (p *pool) leaser(ctx context.Context, out chan<- store.Item) {
 	}
 }
 
-// process analyses one item and completes it (or hands it to the slow
-// pool). A panic is fenced into an error record.
-func (p *pool) process(ctx context.Context, it store.Item, slow chan<- job) {
+// process analyses one item and completes it. A panic is fenced into an
+// error record.
+func (p *pool) process(ctx context.Context, it store.Item) {
 	j := job{item: it}
 	func() {
 		defer func() {
@@ -164,14 +152,6 @@ func (p *pool) process(ctx context.Context, it store.Item, slow chan<- job) {
 	}()
 	if j.report == nil {
 		return // shutting down: the item stays leased and is redone
-	}
-	if len(p.slow) > 0 && j.fresh {
-		select {
-		case slow <- j:
-			return
-		case <-ctx.Done():
-			return
-		}
 	}
 	p.complete(ctx, j)
 }
@@ -273,6 +253,9 @@ func (p *pool) locate(it store.Item, staged, orig string) (target, reason string
 	}
 	fi, err := os.Lstat(orig)
 	if err != nil || !watch.SameFile(fi, it.Meta, it.Size) {
+		if _, serr := os.Lstat(staged); serr == nil {
+			return staged, "" // the watcher's rename landed between the two checks
+		}
 		return "", "file removed before it could be claimed"
 	}
 	if err := os.Rename(orig, staged); err != nil {
@@ -318,25 +301,6 @@ func (p *pool) dedupe(ctx context.Context, s analysis.Sample) (*analysis.Report,
 		dupOf = prev.DuplicateOf
 	}
 	return &r, dupOf, true
-}
-
-func (p *pool) runSlow(ctx context.Context, j *job) {
-	for _, st := range p.slow {
-		t := time.Now()
-		err := func() (err error) {
-			defer func() {
-				if r := recover(); r != nil {
-					err = fmt.Errorf("panic: %v", r)
-				}
-			}()
-			return st.Process(ctx, j.report)
-		}()
-		p.m.stage.Observe(time.Since(t).Seconds(), st.Name())
-		if err != nil {
-			p.m.errors.Inc("slow_stage")
-			p.log.Warn("slow stage failed; record written without it", "stage", st.Name(), "item", j.item.ID, "err", err)
-		}
-	}
 }
 
 // complete stores the record and marks the item done in one transaction,

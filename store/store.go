@@ -82,8 +82,13 @@ type Record struct {
 	RulesVersion string
 	ModelVersion string
 	DuplicateOf  string // id of the earlier record whose analysis this one re-uses
-	CreatedAt    time.Time
-	Report       []byte // the full report JSON
+	// Supersedes is the id of the record this one updates ("" for an
+	// original record): a later, enriched version of the same analysis
+	// (the LLM's explanation, a raised verdict). The original is kept;
+	// both are delivered, the update with a higher Seq.
+	Supersedes string
+	CreatedAt  time.Time
+	Report     []byte // the full report JSON
 }
 
 // Validate checks what every backend requires of a record.

@@ -302,12 +302,10 @@ func extractBashPrintf(s *scan) []finding {
 	return out
 }
 
-var reBashEval = regexp.MustCompile(`\b(?:eval|(?:ba|da|z|k)?sh\s+-c)\s+`)
-
 // extractBashEval emits literal arguments of eval and sh -c.
 func extractBashEval(s *scan) []finding {
 	var out []finding
-	for _, m := range reBashEval.FindAllStringIndex(s.text, -1) {
+	for _, m := range findBashEvals(s.text) {
 		if m[1] >= len(s.text) || (s.text[m[1]] != '\'' && s.text[m[1]] != '"' && s.text[m[1]] != '$') {
 			continue
 		}

@@ -207,3 +207,88 @@ func shAssignPrefix(text string, end int, keyword bool) bool {
 	}
 	return false
 }
+
+// findIEXWords returns what (?i)\b(?:iex|invoke-expression)\b
+// .FindAllStringIndex(text, -1) returns; lower is text ASCII-lower-cased.
+// Occurrences never overlap, so each is checked for its word boundaries.
+// A text holding U+017F or U+212A, which (?i) folds into 's' and 'k' (as
+// PowerShell's case-insensitive command lookup may), goes to the regexp.
+func findIEXWords(text, lower string) [][]int {
+	if strings.Contains(text, "\u017f") || strings.Contains(text, "\u212a") {
+		return reIEXWord.FindAllStringIndex(text, -1)
+	}
+	var out [][]int
+	for i := 0; i < len(lower); {
+		k := strings.IndexByte(lower[i:], 'i')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		n := 0
+		switch {
+		case strings.HasPrefix(lower[p:], "iex"):
+			n = 3
+		case strings.HasPrefix(lower[p:], "invoke-expression"):
+			n = len("invoke-expression")
+		default:
+			continue
+		}
+		if (p == 0 || !isWord(lower[p-1])) && (p+n == len(lower) || !isWord(lower[p+n])) {
+			out = append(out, []int{p, p + n})
+			i = p + n
+		}
+	}
+	return out
+}
+
+// findInvokeOps returns what [.&]\s*\( .FindAllStringIndex(text, -1)
+// returns: every match ends at a '(' and holds no other.
+func findInvokeOps(text string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '(')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		if q := spaceStart(text, p) - 1; q >= 0 && (text[q] == '.' || text[q] == '&') {
+			out = append(out, []int{q, p + 1})
+		}
+	}
+	return out
+}
+
+// findBashEvals returns what \b(?:eval|(?:ba|da|z|k)?sh\s+-c)\s+
+// .FindAllStringIndex(text, -1) returns. Every match starts with a whole
+// word that whitespace follows, so each such word is looked at once.
+func findBashEvals(text string) [][]int {
+	var out [][]int
+	for j := 1; j < len(text); j++ {
+		if !isRESpace(text[j]) || !isWord(text[j-1]) {
+			continue
+		}
+		ws := runStart(text, j, isWord)
+		end := j
+		for end < len(text) && isRESpace(text[end]) {
+			end++
+		}
+		switch text[ws:j] {
+		case "eval":
+		case "sh", "bash", "dash", "zsh", "ksh":
+			if !strings.HasPrefix(text[end:], "-c") || end+2 >= len(text) || !isRESpace(text[end+2]) {
+				continue
+			}
+			end += 2
+			for end < len(text) && isRESpace(text[end]) {
+				end++
+			}
+		default:
+			continue
+		}
+		out = append(out, []int{ws, end})
+		j = end - 1
+	}
+	return out
+}

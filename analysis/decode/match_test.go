@@ -18,6 +18,8 @@ var (
 	reJSArrayDecl    = regexp.MustCompile(`\b(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*\[`)
 	reEncodedCommand = regexp.MustCompile(`(?i)(?:^|[\s"'^])[-/\x{2013}\x{2014}](e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})`)
 	reShAssign       = regexp.MustCompile(`(?m)(?:^|[;&|]|\bthen\b|\bdo\b)\s*(?:export\s+|local\s+)?([A-Za-z_]\w*)=`)
+	reInvokeOp       = regexp.MustCompile(`[.&]\s*\(`)
+	reBashEval       = regexp.MustCompile(`\b(?:eval|(?:ba|da|z|k)?sh\s+-c)\s+`)
 	reFromCharCodeI  = regexp.MustCompile(`(?i)string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)`)
 )
 
@@ -42,6 +44,10 @@ var matchSeeds = []string{
 	"  export  j=9\n\tlocal k=10\nexport=11 xl=12 9m=13 n==14 then=15 do o=16 dop=17 thenq=18",
 	"x\n   \n  p=19 ;export\nq=20 ;; export local r=21 &export s=22",
 	"String.fromCharCode(72, 105) STRING . FROMCHARCODE ( 0x48 ,0X69 ) string.fromCharCode(a)",
+	"IEX $x; iex(1); xiex y; iexx; Invoke-Expression $a; invoke-expressionx; &(iex) . ( 'a' ) &\n\t(b) x.(c) ((d))",
+	"Invoke-Expre\u017f\u017fion $a; invo\u212ae-expression $b; IEX",
+	"eval \"$x\"; eval\t'y' ; xeval z; eval; sh -c 'a' bash  -c  \"b\" zsh -c x dash -cx y ksh -c\n\tz csh -c w sh -c",
+	"eval  eval sh -c eval 'q'\nsh\t-c\t-c 1",
 }
 
 func checkMatchers(t *testing.T, text string) {
@@ -62,6 +68,15 @@ func checkMatchers(t *testing.T, text string) {
 	}
 	if got := findShAssigns(text); !cmp.Equal(got, want) {
 		t.Errorf("findShAssigns(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findIEXWords(text, lower), reIEXWord.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findIEXWords(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findInvokeOps(text), reInvokeOp.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findInvokeOps(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findBashEvals(text), reBashEval.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findBashEvals(%q): got %v, want %v", trim(text), got, want)
 	}
 	// (?i) also folds U+017F and U+212A into ASCII letters; the lower-cased
 	// pattern deliberately does not.

@@ -552,7 +552,6 @@ func extractPSReverse(s *scan) []finding {
 
 var (
 	reIEXWord  = regexp.MustCompile(`(?i)\b(?:iex|invoke-expression)\b`)
-	reInvokeOp = regexp.MustCompile(`[.&]\s*\(`)
 	iexMarkers = []string{"iex", "invoke-expression", "$pshome", "$shellid", "verbosepreference", "mdr", "comspec", "'x'", "\"x\""}
 )
 
@@ -560,10 +559,10 @@ var (
 func extractPSIEX(s *scan) []finding {
 	type inv struct{ start, end int }
 	var invs []inv
-	for _, m := range reIEXWord.FindAllStringIndex(s.text, -1) {
+	for _, m := range findIEXWords(s.text, s.lower) {
 		invs = append(invs, inv{m[0], m[1]})
 	}
-	for _, m := range reInvokeOp.FindAllStringIndex(s.text, -1) {
+	for _, m := range findInvokeOps(s.text) {
 		open := m[1] - 1
 		end := psSubexpr(s.text, open, 0)
 		if end-open > 200 {

@@ -14,20 +14,23 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/verdict/builtin"
 	"github.com/automaldesc/automaldesc/config"
 	"github.com/automaldesc/automaldesc/rules"
+	"github.com/automaldesc/automaldesc/sidecar"
 )
 
 // newEngine wires the analysis engine from the configuration: bundled and
 // user YARA rules, the indicator catalog, the verdict model and thresholds.
 // A broken user rule file is logged with file and line; the rest still load.
 func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*analysis.Engine, error) {
-	eng, _, _, err := newLiveEngine(cfg, log, extraRuleDirs)
+	eng, _, _, err := newLiveEngine(cfg, log, extraRuleDirs, false)
 	return eng, err
 }
 
 // newLiveEngine is newEngine that also returns the rule set it analyses
 // with and the user rule folders, so a daemon can reload them
-// (live.Reload(dirs...)) while it runs.
-func newLiveEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*analysis.Engine, *rules.Live, []string, error) {
+// (live.Reload(dirs...)) while it runs. With offlineOnly the engine
+// explains offline even when llm.url is set: the sidecar stores and
+// delivers each record at once and runs the LLM afterwards (llmStages).
+func newLiveEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string, offlineOnly bool) (*analysis.Engine, *rules.Live, []string, error) {
 	dirs := append(append([]string{}, cfg.Rules.Dirs...), extraRuleDirs...)
 	live, err := rules.NewLive(dirs...)
 	if live == nil {
@@ -42,9 +45,11 @@ func newLiveEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) 
 	}
 	th := cfg.Verdict.Thresholds
 	cat := indicators.Default()
-	explainer, err := newExplainer(cfg, log, cat)
-	if err != nil {
-		return nil, nil, nil, err
+	var explainer analysis.Explainer = explain.NewOffline(cat)
+	if !offlineOnly {
+		if explainer, err = newExplainer(cfg, log, cat); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	eng, err := analysis.New(analysis.Options{
 		Version: version,
@@ -76,10 +81,20 @@ func newLiveEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) 
 // newExplainer returns the offline explainer, or the LLM explainer (which
 // falls back to the offline one) when llm.url is set.
 func newExplainer(cfg config.Config, log *slog.Logger, cat *indicators.Catalog) (analysis.Explainer, error) {
+	x, err := newLLM(cfg, log, cat)
+	if err != nil || x == nil {
+		return explain.NewOffline(cat), err
+	}
+	return x, nil
+}
+
+// newLLM returns the LLM explainer of llm.*, falling back to the offline
+// explainer with the catalog, or nil when llm.url is empty.
+func newLLM(cfg config.Config, log *slog.Logger, cat *indicators.Catalog) (*llm.Explainer, error) {
 	off := explain.NewOffline(cat)
 	m := cfg.LLM
 	if m.URL == "" {
-		return off, nil
+		return nil, nil
 	}
 	retries := m.Retries
 	if retries == 0 {
@@ -89,12 +104,23 @@ func newExplainer(cfg config.Config, log *slog.Logger, cat *indicators.Catalog) 
 		BaseURL: m.URL, Model: m.Model, APIKey: os.Getenv(m.APIKeyEnv),
 		Temperature: m.Temperature, MaxTokens: m.MaxTokens, ContextTokens: m.ContextTokens,
 		Timeout: m.Timeout, Concurrency: m.Concurrency, Retries: retries,
-		Offline: off, Script: llm.FileScript{MaxSize: int64(cfg.Limits.MaxFileSize)}, Logger: log,
+		Offline: off, Script: llm.FirstOf{llm.FileScript{MaxSize: int64(cfg.Limits.MaxFileSize)}, llm.ReportText{}}, Logger: log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("llm: %w", err)
 	}
 	return x, nil
+}
+
+// llmStages are the sidecar's slow stages: the LLM explainer when llm.url
+// is set, whose work the sidecar stores as update records of the records
+// it already delivered (ids by llm.PromptVersion), else none.
+func llmStages(cfg config.Config, log *slog.Logger, cat *indicators.Catalog) ([]sidecar.SlowStage, error) {
+	x, err := newLLM(cfg, log, cat)
+	if err != nil || x == nil {
+		return nil, err
+	}
+	return []sidecar.SlowStage{sidecar.WithVersion(x, llm.PromptVersion)}, nil
 }
 
 // builtinModel is the embedded default model.

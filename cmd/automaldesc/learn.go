@@ -55,7 +55,8 @@ func newLearnCmd(a *app) *cobra.Command {
 			if o.pool == "" || o.validation == "" {
 				return usageError("learn needs --pool and --validation")
 			}
-			c, err := a.loadConfig(cmd.Flags(), map[string]string{"workers": "scan.workers"})
+			c, err := a.loadConfig(cmd.Flags(), map[string]string{"workers": "scan.workers",
+				"llm-url": "llm.url", "llm-model": "llm.model"})
 			if err != nil {
 				return err
 			}
@@ -68,6 +69,11 @@ func newLearnCmd(a *app) *cobra.Command {
 			}
 			if err := cfg.Validate(); err != nil {
 				return usageError("%v", err)
+			}
+			for _, temp := range cfg.Temperatures {
+				if temp < 0 || temp > 2 {
+					return usageError("--llm-temperatures: %g is outside 0..2", temp)
+				}
 			}
 			res, err := runLearn(cmd.Context(), a, c, o, cfg)
 			if err != nil {
@@ -102,13 +108,18 @@ func newLearnCmd(a *app) *cobra.Command {
 	fl.Float64Var(&cfg.Weights.Feedback, "weight-feedback", cfg.Weights.Feedback, "weight of feedback examples")
 	fl.Float64Var(&cfg.Weights.Pseudo, "weight-pseudo", cfg.Weights.Pseudo, "weight of pseudo-labels")
 	fl.Int("workers", 0, "analysis workers (0 = CPUs)")
+	fl.String("llm-url", "", "OpenAI-compatible API root of the LLM view and coherence judge (config llm.url; empty: no LLM)")
+	fl.String("llm-model", "", "model of the LLM view (config llm.model)")
+	fl.Float64SliceVar(&cfg.Temperatures, "llm-temperatures", cfg.Temperatures, "temperatures the LLM labels each pseudo-label at (all must agree)")
 	return cmd
 }
 
 func runLearn(ctx context.Context, a *app, c config.Config, o learnOptions, cfg loop.Config) (*loop.Result, error) {
 	log := a.logger(c)
 	c.Verdict.Model = "rules" // features do not depend on the model
-	eng, err := newEngine(c, log, nil)
+	// Offline explanations: the LLM, when configured, is a view of the
+	// checker below, not the engine's explainer.
+	eng, _, _, err := newLiveEngine(c, log, nil, true)
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +214,15 @@ func runLearn(ctx context.Context, a *app, c config.Config, o learnOptions, cfg 
 	}
 	if reg == nil {
 		env.Registry = nil
+	}
+	// With llm.url the LLM is an extra view (its label at every
+	// temperature must agree) and the summary-only coherence judge.
+	x, err := newLLM(c, log, eng.Catalog())
+	if err != nil {
+		return nil, err
+	}
+	if x != nil {
+		env.Checker.LLM, env.Checker.Judge, env.Checker.Temperatures = x, x, cfg.Temperatures
 	}
 	res, err := loop.Run(ctx, cfg, env, in)
 	if err != nil {

@@ -27,6 +27,9 @@ func newWatchCmd(a *app) *cobra.Command {
 			"the database (store.path) and delivered to the sinks (ECS NDJSON file, stdout,\n" +
 			"webhook). The HTTP API (api.listen, default 127.0.0.1:8089) serves the records,\n" +
 			"feedback, on-demand scans, /metrics, /healthz and /readyz.\n\n" +
+			"With llm.url set, records are explained offline, stored and delivered at once; the\n" +
+			"LLM's explanation (watch.slow_workers at a time) follows as an update record that\n" +
+			"supersedes the first (ECS event.action \"update\", automaldesc.supersedes).\n\n" +
 			"SIGHUP, or a change to a file under rules.dirs, reloads the YARA rules; when a\n" +
 			"file does not compile, the previous rule set stays in force whole.\n" +
 			"SIGINT or SIGTERM stops intake, lets analyses in progress finish\n" +
@@ -61,7 +64,13 @@ func newWatchCmd(a *app) *cobra.Command {
 			hangup := make(chan os.Signal, 1)
 			signal.Notify(hangup, syscall.SIGHUP) // before loading: an early SIGHUP must not kill the daemon
 			defer signal.Stop(hangup)
-			eng, live, ruleDirs, err := newLiveEngine(cfg, log, extraRules)
+			// The workers explain offline; the LLM (llm.url) runs on stored
+			// records and its answers become update records.
+			eng, live, ruleDirs, err := newLiveEngine(cfg, log, extraRules, true)
+			if err != nil {
+				return &exitError{code: exitFailure, err: err}
+			}
+			slow, err := llmStages(cfg, log, eng.Catalog())
 			if err != nil {
 				return &exitError{code: exitFailure, err: err}
 			}
@@ -83,6 +92,7 @@ func newWatchCmd(a *app) *cobra.Command {
 				Config:      cfg,
 				Engine:      eng,
 				Store:       st,
+				Slow:        slow,
 				Stdout:      a.stdout,
 				Logger:      log,
 				Queue:       q,

@@ -199,13 +199,14 @@ type Summary struct {
 	Language    string    `json:"language"`
 	Score       float64   `json:"score"`
 	DuplicateOf string    `json:"duplicate_of,omitempty"`
+	Supersedes  string    `json:"supersedes,omitempty"` // an update record: the record it updates
 	CreatedAt   time.Time `json:"created_at"`
 }
 
 func summary(r store.Record) Summary {
 	return Summary{Seq: r.Seq, ID: r.ID, ItemID: r.ItemID, SHA256: r.SHA256, Source: r.Source, Signature: r.Signature,
 		Name: r.Name, Path: r.Path, Status: r.Status, Label: r.Label, Language: r.Language, Score: r.Score,
-		DuplicateOf: r.DuplicateOf, CreatedAt: r.CreatedAt}
+		DuplicateOf: r.DuplicateOf, Supersedes: r.Supersedes, CreatedAt: r.CreatedAt}
 }
 
 // ListResponse is the answer of GET /v1/records.

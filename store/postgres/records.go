@@ -39,7 +39,7 @@ import (
 // and ON CONFLICT no-ops leave gaps: Seq is strictly increasing, not dense.
 
 const recordColumns = `r.seq, r.id, r.item_id, r.sha256, r.source, r.signature, r.name, r.path, r.status,
-	r.label, r.language, r.score, r.rules_version, r.model_version, r.duplicate_of, r.created_at, r.raw,
+	r.label, r.language, r.score, r.rules_version, r.model_version, r.duplicate_of, r.supersedes, r.created_at, r.raw,
 	p.report`
 
 // recordFrom joins each record with its report.
@@ -51,12 +51,12 @@ const (
 	sqlInsertRecord = `WITH r AS (
 		INSERT INTO records
 			(id, item_id, sha256, source, signature, name, path, status, label, language,
-			 score, rules_version, model_version, duplicate_of, created_at, raw)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			 score, rules_version, model_version, duplicate_of, supersedes, created_at, raw)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING seq),
-	rp AS (INSERT INTO record_reports (record_seq, report) SELECT seq, $17::bytea FROM r WHERE $17::bytea IS NOT NULL),
-	ri AS (INSERT INTO record_iocs (record_seq, value) SELECT r.seq, v FROM r CROSS JOIN unnest($18::text[]) AS v)
+	rp AS (INSERT INTO record_reports (record_seq, report) SELECT seq, $18::bytea FROM r WHERE $18::bytea IS NOT NULL),
+	ri AS (INSERT INTO record_iocs (record_seq, value) SELECT r.seq, v FROM r CROSS JOIN unnest($19::text[]) AS v)
 	SELECT seq FROM r`
 	sqlGetRecord = `SELECT ` + recordColumns + recordFrom + ` WHERE r.id = $1`
 	sqlLatest    = `SELECT ` + recordColumns + recordFrom + ` WHERE r.sha256 = $1 ORDER BY r.seq DESC LIMIT 1`
@@ -80,7 +80,7 @@ func scanRecord(row pgx.Row) (store.Record, error) {
 	)
 	err := row.Scan(&r.Seq, &r.ID, &r.ItemID, &r.SHA256, &r.Source, &r.Signature, &r.Name, &r.Path,
 		&r.Status, &r.Label, &r.Language, &r.Score, &r.RulesVersion, &r.ModelVersion, &r.DuplicateOf,
-		&r.CreatedAt, &raw, &report)
+		&r.Supersedes, &r.CreatedAt, &raw, &report)
 	if err != nil {
 		return store.Record{}, err
 	}
@@ -115,7 +115,7 @@ func newInsert(rec store.Record) (insert, error) {
 	for _, f := range []struct{ what, v string }{
 		{"record id", rec.ID}, {"item id", rec.ItemID}, {"sha256", rec.SHA256}, {"status", rec.Status},
 		{"label", rec.Label}, {"language", rec.Language}, {"rules version", rec.RulesVersion},
-		{"model version", rec.ModelVersion}, {"duplicate of", rec.DuplicateOf},
+		{"model version", rec.ModelVersion}, {"duplicate of", rec.DuplicateOf}, {"supersedes", rec.Supersedes},
 	} {
 		if err := validText(f.what, f.v); err != nil {
 			return insert{}, err
@@ -131,7 +131,7 @@ func newInsert(rec store.Record) (insert, error) {
 	e := exact{}
 	args := []any{rec.ID, rec.ItemID, rec.SHA256, e.text("source", rec.Source), e.text("signature", rec.Signature),
 		e.text("name", rec.Name), e.text("path", rec.Path), rec.Status, rec.Label, rec.Language, rec.Score,
-		rec.RulesVersion, rec.ModelVersion, rec.DuplicateOf, rec.CreatedAt}
+		rec.RulesVersion, rec.ModelVersion, rec.DuplicateOf, rec.Supersedes, rec.CreatedAt}
 	args = append(args, e.raw(), rec.Report, iocIndex(rec.Report))
 	return insert{rec: rec, args: args}, nil
 }

@@ -22,7 +22,7 @@ func scanRecord(sc scanner) (store.Record, error) {
 	)
 	err := sc.Scan(&r.Seq, &r.ID, &r.ItemID, &r.SHA256, &r.Source, &r.Signature, &r.Name, &r.Path,
 		&r.Status, &r.Label, &r.Language, &r.Score, &r.RulesVersion, &r.ModelVersion, &r.DuplicateOf,
-		&created, &report)
+		&r.Supersedes, &created, &report)
 	if err != nil {
 		return store.Record{}, err
 	}
@@ -52,7 +52,7 @@ func (s *Store) insertRecord(ctx context.Context, tx *sql.Tx, rec store.Record) 
 	err := s.ws.in(ctx, tx, sqlInsertRecord).QueryRowContext(ctx,
 		rec.ID, rec.ItemID, rec.SHA256, rec.Source, rec.Signature, rec.Name, rec.Path, rec.Status,
 		rec.Label, rec.Language, rec.Score, rec.RulesVersion, rec.ModelVersion, rec.DuplicateOf,
-		toNanos(rec.CreatedAt)).Scan(&seq)
+		rec.Supersedes, toNanos(rec.CreatedAt)).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		// The id exists: keep the stored record (idempotent).
 		r, err := getRecord(ctx, s.ws.in(ctx, tx, sqlGetRecord), rec.ID)

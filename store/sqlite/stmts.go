@@ -11,7 +11,7 @@ import (
 // costs about as much as running it.
 
 const recordColumns = `r.seq, r.id, r.item_id, r.sha256, r.source, r.signature, r.name, r.path, r.status,
-	r.label, r.language, r.score, r.rules_version, r.model_version, r.duplicate_of, r.created_at,
+	r.label, r.language, r.score, r.rules_version, r.model_version, r.duplicate_of, r.supersedes, r.created_at,
 	COALESCE(p.report, X'')`
 
 // recordFrom joins each record with its report.
@@ -33,8 +33,8 @@ const (
 	sqlMarkDone     = `UPDATE items SET done = 1, lease_until = 0, done_at = ?, record_id = ? WHERE id = ?`
 	sqlInsertRecord = `INSERT INTO records
 		(id, item_id, sha256, source, signature, name, path, status, label, language,
-		 score, rules_version, model_version, duplicate_of, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		 score, rules_version, model_version, duplicate_of, supersedes, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING seq`
 	sqlInsertReport = `INSERT INTO record_reports (record_seq, report) VALUES (?, ?)`

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CompleteUnknownItemStoresNothing", testCompleteUnknownItem},
 		{"ExactlyOnceConcurrent", testExactlyOnceConcurrent},
 		{"PutRecordRoundTripAndIdempotent", testPutRecord},
+		{"SupersedesRoundTrip", testSupersedes},
 		{"SeqIncreasingAndRecordsAfterPaging", testRecordsAfterPaging},
 		{"NotFound", testNotFound},
 		{"LatestBySHA256", testLatestBySHA256},
@@ -613,6 +614,69 @@ func testPutRecord(t *testing.T, s store.Store) {
 	}
 	if _, err := s.PutRecord(ctx, store.Record{}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("PutRecord(empty id): got %v, want ErrInvalid", err)
+	}
+}
+
+// testSupersedes stores an original record through Complete and an update
+// record (Supersedes set, same item and content) through PutRecord: every
+// read returns the field, the original stays unchanged, the update comes
+// after it in Seq order and storing it again changes nothing.
+func testSupersedes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	it := item(1)
+	enqueue(t, s, it)
+	orig, err := s.Complete(ctx, it.ID, record("rec-orig", 1))
+	if err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	upd := record("rec-upd", 1)
+	upd.ItemID, upd.Supersedes, upd.Label = it.ID, orig.ID, "suspicious"
+	got := put(t, s, upd)
+	upd.Seq = got.Seq
+	if diff := cmp.Diff(upd, got); diff != "" {
+		t.Errorf("PutRecord of an update (-want +got):\n%s", diff)
+	}
+	if got.Seq <= orig.Seq {
+		t.Errorf("update Seq: got %d, want > %d (the original's)", got.Seq, orig.Seq)
+	}
+	again := upd
+	again.Supersedes, again.Seq = "rec-other", 0
+	if r := put(t, s, again); r.Supersedes != orig.ID || r.Seq != got.Seq {
+		t.Errorf("PutRecord of an existing update: got supersedes %q seq %d, want %q %d", r.Supersedes, r.Seq, orig.ID, got.Seq)
+	}
+	reads := []struct {
+		name string
+		read func() (store.Record, error)
+	}{
+		{"GetRecord", func() (store.Record, error) { return s.GetRecord(ctx, upd.ID) }},
+		{"LatestBySHA256", func() (store.Record, error) { return s.LatestBySHA256(ctx, upd.SHA256) }},
+		{"RecordsAfter", func() (store.Record, error) {
+			recs, err := s.RecordsAfter(ctx, orig.Seq, 10)
+			if err != nil || len(recs) != 1 {
+				return store.Record{}, fmt.Errorf("got %d records (%v), want 1", len(recs), err)
+			}
+			return recs[0], nil
+		}},
+		{"ListRecords", func() (store.Record, error) {
+			recs, err := s.ListRecords(ctx, store.Filter{Label: "suspicious"})
+			if err != nil || len(recs) != 1 {
+				return store.Record{}, fmt.Errorf("got %d records (%v), want 1", len(recs), err)
+			}
+			return recs[0], nil
+		}},
+	}
+	for _, rd := range reads {
+		r, err := rd.read()
+		if err != nil {
+			t.Errorf("%s: %v", rd.name, err)
+			continue
+		}
+		if r.Supersedes != orig.ID || r.ID != upd.ID {
+			t.Errorf("%s: got record %s supersedes %q, want %s supersedes %q", rd.name, r.ID, r.Supersedes, upd.ID, orig.ID)
+		}
+	}
+	if r, err := s.GetRecord(ctx, orig.ID); err != nil || r.Supersedes != "" || r.Label != "malicious" {
+		t.Errorf("original after the update: got %+v (%v), want it unchanged", r, err)
 	}
 }
 

@@ -13,8 +13,8 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/charset"
 )
 
-// ScriptSource supplies the text of a report's sample (reports keep the
-// decoded layers but not the original text). Script may be called
+// ScriptSource supplies the full text of a report's sample (reports carry
+// only its first 64 KiB, see ReportText). Script may be called
 // concurrently. An error means "no text": the prompt then carries the
 // decoded layers and excerpts only.
 type ScriptSource interface {
@@ -67,4 +67,35 @@ func (f FileScript) Script(_ context.Context, r *analysis.Report) (string, error
 	}
 	text, _, err := charset.Decode(b)
 	return text, err
+}
+
+// ReportText is the original text the report itself carries (layer 0, up
+// to analysis.OriginalTextLimit bytes): what the sidecar has once the
+// claimed file is gone.
+type ReportText struct{}
+
+var _ ScriptSource = ReportText{}
+
+// Script implements ScriptSource.
+func (ReportText) Script(_ context.Context, r *analysis.Report) (string, error) {
+	if len(r.Layers) == 0 || r.Layers[0].Text == "" {
+		return "", errors.New("report carries no original text")
+	}
+	return r.Layers[0].Text, nil
+}
+
+// FirstOf tries each source in turn and returns the first text found.
+type FirstOf []ScriptSource
+
+// Script implements ScriptSource.
+func (f FirstOf) Script(ctx context.Context, r *analysis.Report) (string, error) {
+	var errs []error
+	for _, s := range f {
+		text, err := s.Script(ctx, r)
+		if err == nil {
+			return text, nil
+		}
+		errs = append(errs, err)
+	}
+	return "", errors.Join(errs...)
 }
