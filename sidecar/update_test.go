@@ -140,8 +140,10 @@ func drain(t *testing.T, u *updater) {
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		head, err := u.st.ListRecords(ctx, store.Filter{Desc: true, Limit: 1})
+		// Cursor first, then the newest record: read the other way round, an
+		// update stored between the two reads would go unseen.
 		cur, cerr := u.st.Cursor(ctx, u.cursor)
+		head, err := u.st.ListRecords(ctx, store.Filter{Desc: true, Limit: 1})
 		if err == nil && cerr == nil && len(head) > 0 && cur >= head[0].Seq {
 			return
 		}
