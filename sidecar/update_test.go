@@ -39,7 +39,7 @@ func TestUpdateID(t *testing.T) {
 		{"differs by tag", UpdateID(orig, "llm:v2") != id},
 		{"differs by record", UpdateID(ItemRecordID("item-2"), "llm:v1") != id},
 		{"differs from the original", id != orig},
-		{"non-UUID record ids", UpdateID("rec-1", "llm:v1") == UpdateID("rec-1", "llm:v1") && UpdateID("rec-1", "llm:v1") != UpdateID("rec-2", "llm:v1")},
+		{"non-UUID record ids", UpdateID("rec-1", "llm:v1") != UpdateID("rec-2", "llm:v1")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

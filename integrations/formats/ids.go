@@ -51,20 +51,6 @@ func tactic(short string) attack.Tactic {
 	return attack.Tactic{Name: short, ShortName: short}
 }
 
-// parentTechnique splits "T1059.001" into its parent "T1059" (and the
-// parent's name when the catalog knows it); ok is false for a technique
-// that is not a sub-technique.
-func parentTechnique(id string) (parentID, parentName string, ok bool) {
-	p, _, sub := strings.Cut(id, ".")
-	if !sub {
-		return "", "", false
-	}
-	if t, found := attack.Lookup(p); found {
-		return p, t.Name, true
-	}
-	return p, "", true
-}
-
 // techniqueURL is the ATT&CK page of a technique id.
 func techniqueURL(id string) string {
 	return "https://attack.mitre.org/techniques/" + strings.ReplaceAll(id, ".", "/") + "/"

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -306,5 +305,3 @@ func clip(s string, n int) string {
 	}
 	return s[:n]
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
