@@ -338,3 +338,49 @@ func TestScanDevCorpus(t *testing.T) {
 		seen[rep.Sample.Path] = true
 	}
 }
+
+// TestEvalDevTargets guards the verdict targets on the dev corpus: accuracy
+// >= 97% in every language with >= 30 samples of each class, pooled benign
+// false-positive rate <= 1%, language identification >= 99.5%.
+func TestEvalDevTargets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus evaluation in -short mode")
+	}
+	dir := corpus.Require(t, corpus.Dev)
+	r := runBin(t, "", nil, "eval", "--dataset", dir, "--json", "--bootstrap", "50")
+	if r.code != 0 {
+		t.Fatalf("eval: exit %d\n%s", r.code, r.stderr)
+	}
+	var res struct {
+		Languages []struct {
+			Name             string  `json:"name"`
+			Malicious        int     `json:"malicious"`
+			Benign           int     `json:"benign"`
+			LanguageAccuracy float64 `json:"language_accuracy"`
+			Models           []struct {
+				Accuracy float64 `json:"accuracy"`
+				FPR      float64 `json:"fpr"`
+			} `json:"models"`
+		} `json:"languages"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatalf("eval --json: %v", err)
+	}
+	for _, g := range res.Languages {
+		m := g.Models[0]
+		switch {
+		case g.Name == "all":
+			if m.FPR > 0.01 {
+				t.Errorf("pooled benign FPR: got %.2f%%, want <= 1%%", 100*m.FPR)
+			}
+			if g.LanguageAccuracy < 0.995 {
+				t.Errorf("language identification: got %.2f%%, want >= 99.5%%", 100*g.LanguageAccuracy)
+			}
+		case g.Malicious >= 30 && g.Benign >= 30:
+			if m.Accuracy < 0.97 {
+				t.Errorf("%s verdict accuracy: got %.2f%%, want >= 97%%", g.Name, 100*m.Accuracy)
+			}
+		}
+		t.Logf("%-10s accuracy %.2f%% FPR %.2f%% language ID %.2f%%", g.Name, 100*m.Accuracy, 100*m.FPR, 100*g.LanguageAccuracy)
+	}
+}
