@@ -135,6 +135,8 @@ type recordPage struct {
 	IOCs                                               []iocView
 	YARA                                               []yaraView
 	Original                                           []codeLine
+	OriginalExcerpts                                   bool   // the report carries no original text: lines are indicator excerpts
+	OriginalNote                                       string // e.g. the original was cut to its first 64 KiB
 	Layers                                             []layerView
 	LayersClipped                                      bool
 	Disposition, DispClass                             string
@@ -342,6 +344,10 @@ func fillReport(p *recordPage, rep *analysis.Report) {
 		p.YARA = append(p.YARA, yv)
 	}
 	p.Original, p.Layers, p.LayersClipped = scriptView(rep)
+	p.OriginalExcerpts = len(rep.Layers) == 0 || rep.Layers[0].Text == ""
+	if len(rep.Layers) > 0 {
+		p.OriginalNote = safetext.Escape(rep.Layers[0].Note)
+	}
 }
 
 // scriptView builds the original with line numbers and evidence lines
