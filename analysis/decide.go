@@ -175,7 +175,11 @@ func rulesSummary(r *Report) Explanation {
 	lname := r.Language.Language.String()
 	x := Explanation{Source: "rules"}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s script judged %s.", DisplayName(r.Language.Language), r.Verdict.Label)
+	name := r.Language.Language.Title()
+	if name == "" {
+		name = "Unrecognised"
+	}
+	fmt.Fprintf(&b, "%s script judged %s.", name, r.Verdict.Label)
 	x.Claims = append(x.Claims, Claim{Text: b.String(), Evidence: []string{"language:" + lname}})
 	for i, f := range fs {
 		if i == 4 {
@@ -190,25 +194,6 @@ func rulesSummary(r *Report) Explanation {
 	}
 	x.Summary = b.String()
 	return x
-}
-
-// DisplayName is a language's name as people write it.
-func DisplayName(l lang.Language) string {
-	switch l {
-	case lang.PowerShell:
-		return "PowerShell"
-	case lang.JavaScript:
-		return "JavaScript"
-	case lang.VBScript:
-		return "VBScript"
-	case lang.Batch:
-		return "Batch"
-	case lang.Bash:
-		return "Shell"
-	case lang.Python:
-		return "Python"
-	}
-	return "Unrecognised"
 }
 
 // contributions attaches to each model contribution the evidence its

@@ -498,23 +498,12 @@ func (w *writer) story() bool {
 	return false
 }
 
-// langName is the display name of a language.
+// langName is the display name of a language in a sentence.
 func langName(l lang.Language) string {
-	switch l {
-	case lang.PowerShell:
-		return "PowerShell"
-	case lang.JavaScript:
-		return "JavaScript"
-	case lang.VBScript:
-		return "VBScript"
-	case lang.Batch:
-		return "Batch"
-	case lang.Bash:
+	if l == lang.Bash {
 		return "shell (Bash/sh)"
-	case lang.Python:
-		return "Python"
 	}
-	return ""
+	return l.Title()
 }
 
 func sizeClass(n int) string {

@@ -44,6 +44,26 @@ func (l Language) String() string {
 	return fmt.Sprintf("language(%d)", uint8(l))
 }
 
+// Title is the language's name as people write it ("PowerShell",
+// "Bash/sh"); Unknown has none ("").
+func (l Language) Title() string {
+	switch l {
+	case PowerShell:
+		return "PowerShell"
+	case JavaScript:
+		return "JavaScript"
+	case VBScript:
+		return "VBScript"
+	case Batch:
+		return "Batch"
+	case Bash:
+		return "Bash/sh"
+	case Python:
+		return "Python"
+	}
+	return ""
+}
+
 // MarshalText implements encoding.TextMarshaler.
 func (l Language) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 
