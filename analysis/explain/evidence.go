@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -75,6 +76,21 @@ var liveSchemes = []string{"http://", "https://", "ftp://"}
 // networkTypes are the IOC kinds Validate looks for in the text.
 var networkTypes = map[ioc.Type]bool{ioc.URL: true, ioc.Domain: true, ioc.IPv4: true, ioc.IPv6: true, ioc.Email: true}
 
+// quotesStatus reports a claim whose only evidence is the report's status
+// (and verdict): it quotes the engine's reason for a skipped or failed
+// analysis.
+func quotesStatus(c analysis.Claim) bool {
+	if len(c.Evidence) == 0 {
+		return false
+	}
+	for _, e := range c.Evidence {
+		if e != "status" && e != "verdict" {
+			return false
+		}
+	}
+	return slices.Contains(c.Evidence, "status")
+}
+
 // Validate checks that x is grounded in r: the summary is the claims'
 // texts joined by spaces, every claim cites evidence and every id resolves,
 // every ATT&CK id and every network IOC in the text is in the report, no
@@ -100,7 +116,18 @@ func Validate(r *analysis.Report, x analysis.Explanation) error {
 	if j := strings.Join(texts, " "); j != x.Summary {
 		errs = append(errs, errors.New("summary is not the claims' texts joined by spaces"))
 	}
-	s := x.Summary
+	// Grounding applies to what the explanation says about the sample;
+	// a claim that only quotes the report's status reason is exempt.
+	grounded := make([]string, 0, len(x.Claims))
+	for _, c := range x.Claims {
+		if !quotesStatus(c) {
+			grounded = append(grounded, c.Text)
+		}
+	}
+	if len(x.Claims) == 0 {
+		grounded = append(grounded, x.Summary)
+	}
+	s := strings.Join(grounded, " ")
 	known := map[string]bool{}
 	for _, t := range r.Techniques {
 		known[t.ID] = true
@@ -120,7 +147,7 @@ func Validate(r *analysis.Report, x analysis.Explanation) error {
 			errs = append(errs, fmt.Errorf("technique %s is not in the report", t))
 		}
 	}
-	lower := strings.ToLower(s)
+	lower := strings.ToLower(x.Summary)
 	for _, sch := range liveSchemes {
 		if strings.Contains(lower, sch) {
 			errs = append(errs, fmt.Errorf("live scheme %q in the text", sch))
@@ -134,10 +161,10 @@ func Validate(r *analysis.Report, x analysis.Explanation) error {
 			errs = append(errs, fmt.Errorf("%s %q is not in the report", c.Type, clip(safetext.Escape(c.Value), 120)))
 		}
 	}
-	if !utf8.ValidString(s) {
+	if !utf8.ValidString(x.Summary) {
 		errs = append(errs, errors.New("summary is not valid UTF-8"))
 	}
-	for _, c := range s {
+	for _, c := range x.Summary {
 		if c < 0x20 || c == 0x7f || safetext.Invisible(c) {
 			errs = append(errs, fmt.Errorf("control or invisible character %U in the text", c))
 			break

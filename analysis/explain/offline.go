@@ -188,7 +188,10 @@ func (w *writer) explain() analysis.Explanation {
 // notAnalysed is the one sentence of a skipped or failed report.
 func (w *writer) notAnalysed() {
 	r := w.r
-	reason := clip(safetext.Escape(strings.TrimSpace(r.Reason)), maxReasonLen)
+	// The reason is quoted machine output, not a statement about the
+	// sample; it is defanged like any human-facing text, and Validate does
+	// not ground it against the findings (see quotesStatus).
+	reason := clip(safetext.Escape(ioc.Defang(strings.TrimSpace(r.Reason))), maxReasonLen)
 	reason = strings.TrimRight(reason, ".")
 	if reason == "" {
 		reason = "no reason was recorded"
