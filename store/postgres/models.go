@@ -12,12 +12,6 @@ import (
 	"github.com/automaldesc/automaldesc/store"
 )
 
-// Model event actions.
-const (
-	actionPromote  = "promote"
-	actionRollback = "rollback"
-)
-
 const modelColumns = `version, parent, created_at, summary, metrics`
 
 func scanModel(row pgx.Row, withBlob bool) (store.ModelEntry, error) {
@@ -107,7 +101,7 @@ func getModel(ctx context.Context, c *pgx.Conn, version string) (store.ModelEntr
 		if err != nil {
 			return err
 		}
-		applyStates(evs, []*store.ModelEntry{&m})
+		store.ApplyModelStates(evs, []*store.ModelEntry{&m})
 		return nil
 	})
 	return m, err
@@ -144,7 +138,7 @@ func (s *Store) ListModels(ctx context.Context) ([]store.ModelEntry, error) {
 			for i := range out {
 				ptrs[i] = &out[i]
 			}
-			applyStates(evs, ptrs)
+			store.ApplyModelStates(evs, ptrs)
 			return nil
 		})
 	})
@@ -180,11 +174,11 @@ func (s *Store) Promote(ctx context.Context, version, by string) error {
 		if err != nil {
 			return err
 		}
-		cur := current(evs)
+		cur := store.CurrentModel(evs)
 		if cur == version {
 			return nil
 		}
-		return insertEvent(ctx, tx, store.ModelEvent{Action: actionPromote, Version: version, From: cur, By: by, At: time.Now()})
+		return insertEvent(ctx, tx, store.ModelEvent{Action: store.ActionPromote, Version: version, From: cur, By: by, At: time.Now()})
 	})
 	return s.wrap(err, "model %s: promote", version)
 }
@@ -206,13 +200,13 @@ func (s *Store) Rollback(ctx context.Context, by string) (store.ModelEntry, erro
 		if err != nil {
 			return err
 		}
-		st := stack(evs)
+		st := store.PromotionStack(evs)
 		if len(st) < 2 {
 			return fmt.Errorf("no earlier promoted model to return to: %w", store.ErrInvalid)
 		}
 		cur := st[len(st)-1]
 		back = st[len(st)-2]
-		return insertEvent(ctx, tx, store.ModelEvent{Action: actionRollback, Version: back, From: cur, By: by, At: time.Now()})
+		return insertEvent(ctx, tx, store.ModelEvent{Action: store.ActionRollback, Version: back, From: cur, By: by, At: time.Now()})
 	})
 	if err != nil {
 		return store.ModelEntry{}, s.wrap(err, "models: rollback")
@@ -283,60 +277,4 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e store.ModelEvent) error {
 		return fmt.Errorf("log %s: %w", e.Action, err)
 	}
 	return nil
-}
-
-func current(evs []store.ModelEvent) string {
-	if len(evs) == 0 {
-		return ""
-	}
-	return evs[len(evs)-1].Version
-}
-
-// stack replays the log: promotions push, rollbacks pop.
-func stack(evs []store.ModelEvent) []string {
-	var st []string
-	for _, e := range evs {
-		switch e.Action {
-		case actionPromote:
-			st = append(st, e.Version)
-		case actionRollback:
-			if len(st) > 0 {
-				st = st[:len(st)-1]
-			}
-		}
-	}
-	return st
-}
-
-// applyStates fills State, PromotedBy and PromotedAt from the log.
-func applyStates(evs []store.ModelEvent, ms []*store.ModelEntry) {
-	state := map[string]string{}
-	type prom struct {
-		by string
-		at time.Time
-	}
-	last := map[string]prom{}
-	for _, e := range evs {
-		switch e.Action {
-		case actionPromote:
-			if e.From != "" {
-				state[e.From] = store.ModelRetired
-			}
-			state[e.Version] = store.ModelPromoted
-			last[e.Version] = prom{e.By, e.At}
-		case actionRollback:
-			state[e.From] = store.ModelRolledBack
-			if e.Version != "" {
-				state[e.Version] = store.ModelPromoted
-			}
-		}
-	}
-	for _, m := range ms {
-		m.State = state[m.Version]
-		if m.State == "" {
-			m.State = store.ModelCandidate
-		}
-		p := last[m.Version]
-		m.PromotedBy, m.PromotedAt = p.by, p.at
-	}
 }
