@@ -398,7 +398,8 @@ func (w *Watcher) event(ev fsnotify.Event) {
 func (w *Watcher) forget(p string) {
 	w.mu.Lock()
 	c, ok := w.cands[p]
-	if ok && !c.inflight {
+	gone := ok && !c.inflight // decided under the lock: claim() writes inflight
+	if gone {
 		delete(w.cands, p)
 	}
 	delete(w.seen, p)
@@ -410,7 +411,7 @@ func (w *Watcher) forget(p string) {
 		}
 	}
 	w.mu.Unlock()
-	if ok && !c.inflight {
+	if gone {
 		w.vanished(p)
 	}
 }
