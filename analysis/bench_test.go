@@ -19,7 +19,7 @@ import (
 
 // benchEngine wires the engine the way `automaldesc scan` does on its
 // defaults: bundled rules, the embedded model and the offline explainer.
-func benchEngine(b *testing.B) *analysis.Engine {
+func benchEngine(b testing.TB) *analysis.Engine {
 	b.Helper()
 	model, err := builtin.Model()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"syscall"
 	"time"
@@ -28,6 +29,7 @@ type scanOptions struct {
 	stdinAs  string
 	source   string
 	sigature string
+	cpuProf  string
 }
 
 func newScanCmd(a *app) *cobra.Command {
@@ -49,6 +51,13 @@ func newScanCmd(a *app) *cobra.Command {
 			f, err := render.ParseFormat(o.format)
 			if err != nil {
 				return usageError("%v", err)
+			}
+			if o.cpuProf != "" {
+				stop, err := startCPUProfile(o.cpuProf)
+				if err != nil {
+					return &exitError{code: exitFailure, err: err}
+				}
+				defer stop()
 			}
 			log := a.logger(cfg)
 			eng, err := newEngine(cfg, log, o.rules)
@@ -109,12 +118,31 @@ func newScanCmd(a *app) *cobra.Command {
 	fl.StringVar(&o.stdinAs, "stdin-name", "stdin", "file name to report for '-' (used as language evidence)")
 	fl.StringVar(&o.source, "source", "cli", "source name recorded in reports")
 	fl.StringVar(&o.sigature, "signature", "", "scanner signature name to record in reports")
+	fl.StringVar(&o.cpuProf, "cpuprofile", "", "write a Go CPU profile of the whole run (start-up included) to FILE")
+	_ = fl.MarkHidden("cpuprofile")
 	fl.Int("workers", 0, "analysis workers (0 = CPUs; config scan.workers)")
 	fl.String("max-size", "", "largest file analysed, e.g. 8MiB (config limits.max_file_size)")
 	fl.String("timeout", "", "per-sample deadline, e.g. 10s (config limits.sample_timeout)")
 	fl.String("llm-url", "", "OpenAI-compatible API root for LLM explanations, e.g. http://127.0.0.1:8000/v1 (config llm.url)")
 	fl.String("llm-model", "", "model for LLM explanations (config llm.model)")
 	return cmd
+}
+
+// startCPUProfile profiles the process into path until the returned stop
+// function runs (docs/BENCHMARKS.md: where the CPU of a corpus pass goes).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // job is one path to analyse, numbered so output keeps input order.
