@@ -133,7 +133,8 @@ type writer struct {
 	refs   []int // IOCs not placed in a step
 	named  int   // IOCs named so far
 	claims []analysis.Claim
-	hand   int // index of the layer told as a hand-off, or -1
+	hand   int  // index of the layer told as a hand-off, or -1
+	feats  bool // a sentence already named the statistical features
 }
 
 func newWriter(o *Offline, r *analysis.Report) *writer {

@@ -129,14 +129,25 @@ func TestExplainCases(t *testing.T) {
 
 	model := cradle(t, "model")
 	model.Verdict = analysis.Verdict{Label: verdict.Malicious, Score: 0.93, Source: "model",
-		Contributions: []analysis.Contribution{{Feature: "ind:persist.run_key", Contribution: 2.5}, {Feature: "feat:entropy", Contribution: 0.4}}}
+		Contributions: []analysis.Contribution{{Feature: "ind:persist.run_key", Contribution: 2.5}, {Feature: "feat:entropy", Weight: 0.2, Contribution: 0.4}}}
 
 	raised := cradle(t, "raised")
 	raised.Verdict = analysis.Verdict{Label: verdict.Suspicious, Score: 0.2, Source: "model+rules", Reasons: []string{"raised to suspicious: critical finding x"}}
 
 	modelOnly := baseReport("model-only", lang.JavaScript, 5000)
 	modelOnly.Verdict = analysis.Verdict{Label: verdict.Suspicious, Score: 0.7, Source: "model",
-		Contributions: []analysis.Contribution{{Feature: "feat:obfuscation_score", Contribution: 1.2}}}
+		Contributions: []analysis.Contribution{{Feature: "feat:obfuscation_score", Weight: 0.8, Contribution: 1.2}}}
+
+	// A tiny one-liner: the model leans on "short" and "few", which pushed
+	// towards malicious through negative weights on values below average.
+	tiny := baseReport("tiny", lang.Python, 21)
+	tiny.Verdict = analysis.Verdict{Label: verdict.Suspicious, Score: 0.7, Source: "model",
+		Contributions: []analysis.Contribution{
+			{Feature: "feat:lines", Weight: -1.4, Contribution: 2.5},
+			{Feature: "feat:line_length_max", Weight: -0.5, Contribution: 1.1},
+			{Feature: "feat:entropy", Weight: 0.2, Contribution: 0.3},
+			{Feature: "feat:base64_blobs", Weight: -0.3, Contribution: 0.2}, // "no Base64" is not named
+		}}
 
 	tests := []struct {
 		name      string
@@ -162,6 +173,8 @@ func TestExplainCases(t *testing.T) {
 		{"model verdict", model, [2]int{3, 5}, []string{"model", "0.93", "Registry Run key written"}, nil},
 		{"raised by rules", raised, [2]int{3, 5}, []string{"critical finding raised"}, nil},
 		{"model only", modelOnly, [2]int{3, 3}, []string{"No indicator or YARA rule matched", "obfuscation score"}, nil},
+		{"model only, values below average", tiny, [2]int{3, 3}, []string{"few lines, short lines and high text entropy"},
+			[]string{"very long lines", "Base64"}},
 		{"many findings", many, [2]int{3, 5}, []string{"further findings", "more"}, nil},
 	}
 	for _, tc := range tests {
@@ -175,6 +188,9 @@ func TestExplainCases(t *testing.T) {
 				if !strings.Contains(got.Summary, w) {
 					t.Errorf("summary lacks %q: %s", w, got.Summary)
 				}
+			}
+			if n := strings.Count(got.Summary, "statistical features"); n > 1 {
+				t.Errorf("summary names the statistical features %d times, want at most once: %s", n, got.Summary)
 			}
 			for _, w := range tc.notWant {
 				if strings.Contains(got.Summary, w) {

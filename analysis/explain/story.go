@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/automaldesc/automaldesc/analysis"
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/ioc"
 	"github.com/automaldesc/automaldesc/analysis/verdict"
@@ -439,28 +440,59 @@ func (w *writer) modelOnly() {
 	if feats := w.positiveFeatures(&ev); feats != "" {
 		b.WriteString("; the call rests on statistical features such as ")
 		b.WriteString(feats)
+		w.feats = true
 	}
 	b.WriteByte('.')
 	w.add(b.String(), ev)
 }
 
-// featureNames describe the model's schema features that the text may name.
-var featureNames = map[string]string{
-	"feat:obfuscation_score":     "the obfuscation score",
-	"feat:entropy":               "text entropy",
-	"feat:literal_entropy_max":   "high-entropy string literals",
-	"feat:base64_blobs":          "Base64 blobs",
-	"feat:hex_blobs":             "hex blobs",
-	"feat:char_code_runs":        "character-code runs",
-	"feat:layers":                "decoded layers",
-	"feat:line_length_max":       "very long lines",
-	"feat:token_length_max":      "very long tokens",
-	"feat:symbol_ratio":          "symbol density",
-	"feat:decoded_ratio":         "the decoded-to-original ratio",
-	"feat:iocs_url":              "URLs",
-	"feat:iocs_ip":               "IP addresses",
-	"feat:non_ascii_ratio":       "non-ASCII text",
-	"feat:indicators_in_decoded": "findings inside decoded layers",
+// featurePhrase names a schema feature in the text, one phrase for each
+// side of the training average. A positive contribution can come from
+// either side: a negative weight on a value below average (a one-line
+// script of a few bytes, when short samples were mostly malicious in
+// training) pushes towards malicious as much as a positive weight on a
+// value above it. Naming the side the value is on keeps the sentence true:
+// "very long lines" for an eight-byte file would be false.
+type featurePhrase struct {
+	high, low string // low == "": the feature is not named when below average
+}
+
+// featurePhrases describe the model's schema features that the text may name.
+var featurePhrases = map[string]featurePhrase{
+	"feat:obfuscation_score":     {"a high obfuscation score", "a low obfuscation score"},
+	"feat:entropy":               {"high text entropy", "low text entropy"},
+	"feat:literal_entropy_max":   {"high-entropy string literals", ""},
+	"feat:base64_blobs":          {"Base64 blobs", ""},
+	"feat:hex_blobs":             {"hex blobs", ""},
+	"feat:char_code_runs":        {"character-code runs", ""},
+	"feat:layers":                {"decoded layers", ""},
+	"feat:size":                  {"a large size", "a small size"},
+	"feat:lines":                 {"many lines", "few lines"},
+	"feat:line_length_max":       {"very long lines", "short lines"},
+	"feat:line_length_mean":      {"long lines on average", "short lines on average"},
+	"feat:token_length_max":      {"very long tokens", "short tokens"},
+	"feat:symbol_ratio":          {"dense symbols", "sparse symbols"},
+	"feat:whitespace_ratio":      {"much whitespace", "little whitespace"},
+	"feat:comment_ratio":         {"many comments", "few comments"},
+	"feat:decoded_ratio":         {"a high decoded-to-original ratio", ""},
+	"feat:iocs_url":              {"URLs", ""},
+	"feat:iocs_ip":               {"IP addresses", ""},
+	"feat:non_ascii_ratio":       {"non-ASCII text", ""},
+	"feat:indicators_in_decoded": {"findings inside decoded layers", ""},
+}
+
+// featureName is the phrase for contribution c (a positive one), or "".
+func featureName(c analysis.Contribution) string {
+	p, ok := featurePhrases[c.Feature]
+	if !ok || c.Weight == 0 {
+		return ""
+	}
+	// contribution = weight * standardized value: their signs agree when
+	// the value is above the training average.
+	if (c.Contribution > 0) == (c.Weight > 0) {
+		return p.high
+	}
+	return p.low
 }
 
 // positiveFeatures names up to three schema features that pushed the model
@@ -471,7 +503,7 @@ func (w *writer) positiveFeatures(ev *[]string) string {
 		if c.Contribution <= 0 || len(names) == 3 {
 			continue
 		}
-		if n, ok := featureNames[c.Feature]; ok && !contains(names, n) {
+		if n := featureName(c); n != "" && !contains(names, n) {
 			names = append(names, n)
 			addUnique(ev, "feature:"+strings.TrimPrefix(c.Feature, "feat:"))
 		}
@@ -652,7 +684,7 @@ func (w *writer) verdictLine() {
 			}
 		}
 		b.WriteString(topText)
-		if len(top) == 0 {
+		if len(top) == 0 && !w.feats {
 			if feats := w.positiveFeatures(&ev); feats != "" {
 				b.WriteString(", on statistical features such as ")
 				b.WriteString(feats)

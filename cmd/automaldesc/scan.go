@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"sync"
 	"syscall"
@@ -58,6 +59,12 @@ func newScanCmd(a *app) *cobra.Command {
 					return &exitError{code: exitFailure, err: err}
 				}
 				defer stop()
+			}
+			if os.Getenv("GOGC") == "" {
+				// A scan is a batch job whose heap is a few reports in
+				// flight: trading some memory for less collection saves
+				// ~10% of a corpus pass's CPU (docs/BENCHMARKS.md).
+				debug.SetGCPercent(scanGCPercent)
 			}
 			log := a.logger(cfg)
 			eng, err := newEngine(cfg, log, o.rules)
@@ -127,6 +134,9 @@ func newScanCmd(a *app) *cobra.Command {
 	fl.String("llm-model", "", "model for LLM explanations (config llm.model)")
 	return cmd
 }
+
+// scanGCPercent is the GOGC of a scan unless the environment sets one.
+const scanGCPercent = 200
 
 // startCPUProfile profiles the process into path until the returned stop
 // function runs (docs/BENCHMARKS.md: where the CPU of a corpus pass goes).
