@@ -102,6 +102,10 @@ func (r Record) Validate() error {
 // Filter selects records for ListRecords. Zero fields do not filter.
 type Filter struct {
 	Label, Language, Source, Status, SHA256 string // exact matches
+	// Supersedes keeps the update records of the record with this id (an
+	// exact match of Record.Supersedes): with Desc and Limit 1, the newest
+	// record that supersedes it.
+	Supersedes string
 	// Query is an ASCII-case-insensitive substring of the record's name,
 	// path or sha256, or of an IOC value of the report (see IOCValues).
 	Query string

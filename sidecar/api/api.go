@@ -302,8 +302,11 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 // RecordResponse is the answer of GET /v1/records/{id}.
 type RecordResponse struct {
 	Summary
-	Report   json.RawMessage  `json:"report"`
-	Feedback []store.Feedback `json:"feedback"`
+	// SupersededBy is the id of the newest record that supersedes this one
+	// (an update record with the enriched analysis); omitted when none.
+	SupersededBy string           `json:"superseded_by,omitempty"`
+	Report       json.RawMessage  `json:"report"`
+	Feedback     []store.Feedback `json:"feedback"`
 }
 
 func validID(id string) bool {
@@ -342,7 +345,24 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request) {
 	if fb == nil {
 		fb = []store.Feedback{}
 	}
-	writeJSON(w, http.StatusOK, RecordResponse{Summary: summary(rec), Report: rec.Report, Feedback: fb})
+	writeJSON(w, http.StatusOK, RecordResponse{Summary: summary(rec), SupersededBy: h.supersededBy(r.Context(), id),
+		Report: rec.Report, Feedback: fb})
+}
+
+// supersededBy returns the id of the newest record that supersedes the
+// record id, "" when none. Like the feedback, it annotates a record that
+// was read: a failed lookup is logged and leaves the field out rather than
+// withholding the record itself.
+func (h *handler) supersededBy(ctx context.Context, id string) string {
+	recs, err := h.opt.Store.ListRecords(ctx, store.Filter{Supersedes: id, Desc: true, Limit: 1})
+	if err != nil {
+		h.log.Error("find superseding record", "record", id, "err", err)
+		return ""
+	}
+	if len(recs) == 0 {
+		return ""
+	}
+	return recs[0].ID
 }
 
 // FeedbackRequest is the body of POST /v1/records/{id}/feedback.

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -219,5 +221,82 @@ func TestScan(t *testing.T) {
 	}
 	if code, _ := do(t, "GET", srv.URL+"/v1/scan", "", ""); code != 405 {
 		t.Errorf("GET /v1/scan: got %d, want 405", code)
+	}
+}
+
+// failingLists is a store whose ListRecords fails (a broken lookup of the
+// superseding record).
+type failingLists struct{ store.Store }
+
+func (failingLists) ListRecords(context.Context, store.Filter) ([]store.Record, error) {
+	return nil, errors.New("list: database is locked")
+}
+
+func TestGetSupersededBy(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for _, rec := range []store.Record{
+		{ID: "rec-orig", SHA256: strings.Repeat("a", 64), Label: "benign", Status: "ok", Report: []byte(`{"x":1}`)},
+		{ID: "rec-plain", SHA256: strings.Repeat("b", 64), Label: "benign", Status: "ok", Report: []byte(`{"x":2}`)},
+		{ID: "rec-upd-1", SHA256: strings.Repeat("a", 64), Label: "suspicious", Status: "ok", Supersedes: "rec-orig", Report: []byte(`{"x":3}`)},
+		{ID: "rec-upd-2", SHA256: strings.Repeat("a", 64), Label: "malicious", Status: "ok", Supersedes: "rec-orig", Report: []byte(`{"x":4}`)},
+	} {
+		if _, err := st.PutRecord(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name             string
+		st               store.Store
+		id               string
+		wantSupersededBy string // "" = field absent
+		wantSupersedes   string // "" = field absent
+		wantLog          string // "" = nothing logged
+	}{
+		{"original names its newest update", st, "rec-orig", "rec-upd-2", "", ""},
+		{"update names the record it updates", st, "rec-upd-1", "", "rec-orig", ""},
+		{"newest update", st, "rec-upd-2", "", "rec-orig", ""},
+		{"record without updates", st, "rec-plain", "", "", ""},
+		{"lookup fails: record without the field", failingLists{st}, "rec-orig", "", "", "find superseding record"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs strings.Builder
+			h := Handler(Options{Store: tc.st, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/v1/records/"+tc.id, nil))
+			if w.Code != http.StatusOK {
+				t.Fatalf("GET %s: got status %d, want 200: %s", tc.id, w.Code, w.Body)
+			}
+			var got map[string]json.RawMessage
+			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+				t.Fatalf("decode: %v: %s", err, w.Body)
+			}
+			for field, want := range map[string]string{"superseded_by": tc.wantSupersededBy, "supersedes": tc.wantSupersedes} {
+				raw, present := got[field]
+				switch {
+				case want == "" && present:
+					t.Errorf("%s: got %s, want the field omitted", field, raw)
+				case want != "" && string(raw) != strconv.Quote(want):
+					t.Errorf("%s: got %s, want %q", field, raw, want)
+				}
+			}
+			if id := string(got["id"]); id != strconv.Quote(tc.id) {
+				t.Errorf("id: got %s, want %q", id, tc.id)
+			}
+			if got["report"] == nil || got["feedback"] == nil {
+				t.Errorf("answer lacks the report or the feedback: %s", w.Body)
+			}
+			if tc.wantLog == "" && logs.Len() > 0 {
+				t.Errorf("logged %q, want nothing", logs.String())
+			}
+			if tc.wantLog != "" && !strings.Contains(logs.String(), tc.wantLog) {
+				t.Errorf("log: got %q, want it to contain %q", logs.String(), tc.wantLog)
+			}
+		})
 	}
 }

@@ -10,7 +10,8 @@
 //     language, source, status, time range: a preset or from/to dates),
 //     a search box (sha256, file name or path substring, or an IOC value:
 //     store.Filter.Query) and paging by Seq (?before= older, ?after= newer;
-//     n= page size, default 50). Each row shows the analyst disposition.
+//     n= page size, default 50). Each row shows the analyst disposition;
+//     update records (store.Record.Supersedes set) carry an "update" badge.
 //   - GET /ui/records/{id} shows one record: the explanation and its
 //     claims, the verdict with its contributions (feature, signed
 //     contribution, value, weight, evidence and detail), ATT&CK techniques
@@ -18,7 +19,12 @@
 //     button that copies the defanged form), YARA matches, and the script
 //     view: the original with line numbers (reports carry its first 64 KiB)
 //     beside the full text of every decoded layer, evidence lines
-//     highlighted in both.
+//     highlighted in both. When a newer record supersedes the record (an
+//     update with the LLM's enriched analysis: the newest one found with
+//     store.Filter.Supersedes) a notice at the top links to it; an update
+//     record links back to the record it updates. Ids are linked only when
+//     they are well-formed record ids; a failed lookup is logged and the
+//     page shows the record without the notice.
 //   - POST /ui/records/{id}/feedback stores one store.Feedback (confirm,
 //     malicious, suspicious or benign; category; rating 1-5; edited
 //     summary; note) and redirects back (post/redirect/get), so the page at

@@ -147,6 +147,7 @@ type listRow struct {
 	SHA256      string
 	Disposition string
 	DispClass   string
+	Update      bool // an update record (it supersedes an earlier one)
 }
 
 type option struct {
@@ -227,7 +228,7 @@ func (h *handler) list(w http.ResponseWriter, r *http.Request) {
 	for _, rec := range recs {
 		row := listRow{Seq: rec.Seq, URL: recordURL(rec.ID), Time: fmtTime(rec.CreatedAt), Name: safetext.Escape(rec.Name),
 			Language: rec.Language, Label: rec.Label, LabelClass: labelClass(rec.Label), Score: strconv.FormatFloat(rec.Score, 'f', 2, 64),
-			Status: rec.Status, Source: safetext.Escape(rec.Source), SHA256: rec.SHA256}
+			Status: rec.Status, Source: safetext.Escape(rec.Source), SHA256: rec.SHA256, Update: rec.Supersedes != ""}
 		if fb, ok := disp[rec.SHA256]; ok {
 			row.Disposition, row.DispClass = dispositionText(fb, rec.Label)
 		}

@@ -123,6 +123,8 @@ type recordPage struct {
 	Status, Reason, Language, LangConfidence, Encoding string
 	AnalyzedAt, CreatedAt, EngineVersion, Rules, Model string
 	DuplicateOf, DuplicateURL                          string
+	SupersededBy, SupersededByURL                      string // the newest update of this record
+	Supersedes, SupersedesURL                          string // an update: the record it updates
 	LangEvidence                                       []string
 	ReportError                                        string
 	Label, LabelClass, Score, VerdictSource            string
@@ -205,6 +207,12 @@ func (h *handler) recordPage(r *http.Request, id string) (*recordPage, int) {
 	if rec.DuplicateOf != "" && validID(rec.DuplicateOf) {
 		p.DuplicateOf, p.DuplicateURL = rec.DuplicateOf, recordURL(rec.DuplicateOf)
 	}
+	if rec.Supersedes != "" && validID(rec.Supersedes) {
+		p.Supersedes, p.SupersedesURL = rec.Supersedes, recordURL(rec.Supersedes)
+	}
+	if id := h.supersededBy(r, rec.ID); id != "" {
+		p.SupersededBy, p.SupersededByURL = id, recordURL(id)
+	}
 	var rep analysis.Report
 	if err := json.Unmarshal(rec.Report, &rep); err != nil {
 		p.ReportError = "The stored report cannot be decoded; only the record's summary is shown."
@@ -234,6 +242,21 @@ func (h *handler) recordPage(r *http.Request, id string) (*recordPage, int) {
 	}
 	p.Ratings = ratingOptions(0)
 	return p, http.StatusOK
+}
+
+// supersededBy returns the id of the newest record that supersedes the
+// record id (an update with the enriched analysis), "" when none or when
+// the lookup failed (logged: the page still shows the record).
+func (h *handler) supersededBy(r *http.Request, id string) string {
+	recs, err := h.st.ListRecords(r.Context(), store.Filter{Supersedes: id, Desc: true, Limit: 1})
+	if err != nil {
+		h.log.Warn("ui find superseding record", "record", id, "err", err)
+		return ""
+	}
+	if len(recs) == 0 || !validID(recs[0].ID) {
+		return ""
+	}
+	return recs[0].ID
 }
 
 func ratingOptions(sel int) []option {

@@ -552,3 +552,66 @@ func TestCloseWaitsAndRefuses(t *testing.T) {
 		t.Errorf("call waiting for a connection: got %v, want ErrClosed", err)
 	}
 }
+
+// TestSupersedesIndex: the lookup "newest update of a record" (the API's
+// superseded_by) can use the partial index of migration 0004 even in a
+// generic plan, where the parameter's value is unknown: listQuery repeats
+// the index's WHERE term.
+func TestSupersedesIndex(t *testing.T) {
+	ctx := t.Context()
+	s := openFresh(t)
+	q, args := listQuery(store.Filter{Supersedes: "r-99", Desc: true, Limit: 1})
+	if want := []any{"r-99", 1}; !slices.Equal(args, want) {
+		t.Fatalf("listQuery args: got %v, want %v", args, want)
+	}
+	var plan []string
+	err := s.conn(ctx, func(c *pgxConn) error {
+		// 2,000 originals, every 100th followed by an update of it.
+		for _, stmt := range []string{
+			`INSERT INTO records (id, item_id, sha256, source, signature, name, path, status, label, language, score,
+				rules_version, model_version, duplicate_of, supersedes, created_at)
+			SELECT 'r-' || i, '', lpad(i::text, 64, '0'), 'test', '', 'f.ps1', '', 'ok', 'benign', 'powershell', 0, '', '', '',
+				CASE WHEN i % 100 = 0 THEN 'r-' || (i - 1) ELSE '' END, now() FROM generate_series(1, 2000) AS i`,
+			"ANALYZE records",
+			// Plan once for any parameter value, and price a full scan out:
+			// the plan then shows whether the index can be used at all.
+			"SET plan_cache_mode = force_generic_plan",
+			"SET enable_seqscan = off",
+			"PREPARE supersedes_lookup AS " + q,
+		} {
+			if _, err := c.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("%.40s: %w", stmt, err)
+			}
+		}
+		rows, err := c.Query(ctx, "EXPLAIN EXECUTE supersedes_lookup('r-99', 1)")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			plan = append(plan, line)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, stmt := range []string{"DEALLOCATE supersedes_lookup", "RESET plan_cache_mode", "RESET enable_seqscan"} {
+			if _, err := c.Exec(ctx, stmt); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("explain: %v", err)
+	}
+	if !slices.ContainsFunc(plan, func(l string) bool { return strings.Contains(l, "using records_supersedes") }) {
+		t.Errorf("generic plan of a Supersedes lookup:\n%s\nwant a scan using records_supersedes", strings.Join(plan, "\n"))
+	}
+	if recs, err := s.ListRecords(ctx, store.Filter{Supersedes: "r-99", Desc: true, Limit: 1}); err != nil || len(recs) != 1 || recs[0].ID != "r-100" {
+		t.Errorf("newest update of r-99: got %d records (%v), want [r-100]", len(recs), err)
+	}
+}

@@ -137,10 +137,14 @@ func (s *Store) ListRecords(ctx context.Context, f store.Filter) ([]store.Record
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	var (
-		where []string
-		args  []any
-	)
+	q, args := listQuery(f)
+	recs, err := scanRecords(s.r.QueryContext(ctx, q, args...))
+	return recs, s.wrap(err, "records: list")
+}
+
+// listQuery builds the query of ListRecords and its arguments.
+func listQuery(f store.Filter) (q string, args []any) {
+	var where []string
 	eq := func(col, v string) {
 		if v != "" {
 			where = append(where, col+" = ?")
@@ -152,6 +156,12 @@ func (s *Store) ListRecords(ctx context.Context, f store.Filter) ([]store.Record
 	eq("r.source", f.Source)
 	eq("r.status", f.Status)
 	eq("r.sha256", f.SHA256)
+	if f.Supersedes != "" {
+		// The repeated <> '' term is what lets SQLite use the partial index
+		// records_supersedes (migration 0004) for a bound parameter.
+		where = append(where, "r.supersedes = ? AND r.supersedes <> ''")
+		args = append(args, f.Supersedes)
+	}
 	if f.Query != "" {
 		p := store.LikePattern(f.Query)
 		// SQLite's LIKE is ASCII-case-insensitive already (the pattern is
@@ -177,7 +187,7 @@ func (s *Store) ListRecords(ctx context.Context, f store.Filter) ([]store.Record
 		where = append(where, "r.seq < ?")
 		args = append(args, f.BeforeSeq)
 	}
-	q := "SELECT " + recordColumns + recordFrom
+	q = "SELECT " + recordColumns + recordFrom
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -188,8 +198,7 @@ func (s *Store) ListRecords(ctx context.Context, f store.Filter) ([]store.Record
 	}
 	q += " LIMIT ?"
 	args = append(args, store.PageLimit(f.Limit))
-	recs, err := scanRecords(s.r.QueryContext(ctx, q, args...))
-	return recs, s.wrap(err, "records: list")
+	return q, args
 }
 
 // RecordsAfter returns records with Seq > seq in ascending order.

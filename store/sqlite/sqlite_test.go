@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -320,4 +321,52 @@ func TestCloseWhileBusy(t *testing.T) {
 			t.Errorf("worker: got %v, want nil or ErrClosed", err)
 		}
 	}
+}
+
+// TestSupersedesIndex: the lookup "newest update of a record" (the API's
+// superseded_by) is served by the partial index of migration 0004, which
+// SQLite only uses because listQuery repeats the index's WHERE term.
+func TestSupersedesIndex(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	// 2,000 originals, every 100th followed by an update of it.
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO records (id, item_id, sha256, source, signature, name, path, status,
+		label, language, score, rules_version, model_version, duplicate_of, supersedes, created_at)
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+		SELECT 'r-' || i, '', printf('%064d', i), 'test', '', 'f.ps1', '', 'ok', 'benign', 'powershell', 0, '', '', '',
+			CASE WHEN i % 100 = 0 THEN 'r-' || (i - 1) ELSE '' END, i FROM n`); err != nil {
+		t.Fatalf("insert records: %v", err)
+	}
+	q, args := listQuery(store.Filter{Supersedes: "r-99", Desc: true, Limit: 1})
+	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatalf("EXPLAIN QUERY PLAN: %v", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatalf("scan plan: %v", err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("plan rows: %v", err)
+	}
+	if !slices.ContainsFunc(plan, func(d string) bool { return strings.Contains(d, "USING INDEX records_supersedes") }) {
+		t.Errorf("plan of a Supersedes lookup: got %q, want a search USING INDEX records_supersedes", plan)
+	}
+	if recs, err := s.ListRecords(ctx, store.Filter{Supersedes: "r-99", Desc: true, Limit: 1}); err != nil || len(recs) != 1 || recs[0].ID != "r-100" {
+		t.Errorf("newest update of r-99: got %v, %v; want [r-100]", recordIDs(recs), err)
+	}
+}
+
+func recordIDs(recs []store.Record) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.ID
+	}
+	return out
 }

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ExactlyOnceConcurrent", testExactlyOnceConcurrent},
 		{"PutRecordRoundTripAndIdempotent", testPutRecord},
 		{"SupersedesRoundTrip", testSupersedes},
+		{"FilterSupersedes", testFilterSupersedes},
 		{"SeqIncreasingAndRecordsAfterPaging", testRecordsAfterPaging},
 		{"NotFound", testNotFound},
 		{"LatestBySHA256", testLatestBySHA256},
@@ -677,6 +678,67 @@ func testSupersedes(t *testing.T, s store.Store) {
 	}
 	if r, err := s.GetRecord(ctx, orig.ID); err != nil || r.Supersedes != "" || r.Label != "malicious" {
 		t.Errorf("original after the update: got %+v (%v), want it unchanged", r, err)
+	}
+}
+
+// testFilterSupersedes: Filter.Supersedes finds the update records of a
+// record (the newest with Desc and Limit 1), exactly, and combines with
+// the other filters.
+func testFilterSupersedes(t *testing.T, s store.Store) {
+	update := func(id string, orig store.Record, label string) store.Record {
+		r := record(id, 0)
+		r.SHA256, r.Name, r.Path, r.CreatedAt = orig.SHA256, orig.Name, orig.Path, orig.CreatedAt.Add(time.Second)
+		r.Supersedes, r.Label = orig.ID, label
+		return r
+	}
+	orig0 := put(t, s, record("orig-0", 0))
+	orig1 := put(t, s, record("orig-1", 1))
+	plain := put(t, s, record("plain-2", 2))
+	upd0a := put(t, s, update("upd-0a", orig0, "suspicious"))
+	upd1 := put(t, s, update("upd-1", orig1, "suspicious"))
+	upd0b := put(t, s, update("upd-0b", orig0, "malicious")) // a second update (other stages)
+	tests := []struct {
+		name string
+		f    store.Filter
+		want []string
+	}{
+		{"updates of a record", store.Filter{Supersedes: orig0.ID}, []string{"upd-0a", "upd-0b"}},
+		{"newest update", store.Filter{Supersedes: orig0.ID, Desc: true, Limit: 1}, []string{"upd-0b"}},
+		{"one update", store.Filter{Supersedes: orig1.ID, Desc: true, Limit: 1}, []string{"upd-1"}},
+		{"record without updates", store.Filter{Supersedes: plain.ID}, nil},
+		{"unknown id", store.Filter{Supersedes: "no-such-record"}, nil},
+		{"an update is not superseded", store.Filter{Supersedes: upd0a.ID}, nil},
+		{"exact, not a prefix", store.Filter{Supersedes: "orig"}, nil},
+		{"exact, not case-folded", store.Filter{Supersedes: "ORIG-0"}, nil},
+		{"and label", store.Filter{Supersedes: orig0.ID, Label: "suspicious"}, []string{"upd-0a"}},
+		{"and label of another update", store.Filter{Supersedes: orig1.ID, Label: "malicious"}, nil},
+		{"and sha256", store.Filter{Supersedes: orig0.ID, SHA256: orig0.SHA256}, []string{"upd-0a", "upd-0b"}},
+		{"and sha256 of another sample", store.Filter{Supersedes: orig0.ID, SHA256: orig1.SHA256}, nil},
+		{"and query", store.Filter{Supersedes: orig1.ID, Query: "INVOICE-1"}, []string{"upd-1"}},
+		{"and status", store.Filter{Supersedes: orig0.ID, Status: "error"}, nil},
+		{"newest before seq", store.Filter{Supersedes: orig0.ID, BeforeSeq: upd0b.Seq, Desc: true, Limit: 1}, []string{"upd-0a"}},
+		{"after seq", store.Filter{Supersedes: orig0.ID, AfterSeq: upd1.Seq}, []string{"upd-0b"}},
+		{"and since", store.Filter{Supersedes: orig0.ID, Since: upd0a.CreatedAt}, []string{"upd-0a", "upd-0b"}},
+		{"and until", store.Filter{Supersedes: orig1.ID, Until: upd1.CreatedAt}, nil},
+		{"empty does not filter", store.Filter{Label: "suspicious"}, []string{"upd-0a", "upd-1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.ListRecords(t.Context(), tc.f)
+			if err != nil {
+				t.Fatalf("ListRecords(%+v): %v", tc.f, err)
+			}
+			if ids := recordIDs(got); !slices.Equal(ids, tc.want) {
+				t.Errorf("ListRecords(%+v): got %v, want %v", tc.f, ids, tc.want)
+			}
+		})
+	}
+	got, err := s.ListRecords(t.Context(), store.Filter{Supersedes: orig1.ID})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("ListRecords(supersedes %s): got %d records, %v; want 1", orig1.ID, len(got), err)
+	}
+	if diff := cmp.Diff(upd1, got[0]); diff != "" {
+		t.Errorf("listed update differs from stored (-want +got):\n%s", diff)
 	}
 }
 
