@@ -98,7 +98,10 @@
 // with id UpdateID(original id, "llm:"+prompt version) (UUIDv5),
 // Supersedes = the original's id and the enriched report. The original is
 // never changed; sinks deliver the update like any record (ECS event.id =
-// the update's id, event.action "update", automaldesc.supersedes).
+// the update's id, event.action "update", automaldesc.supersedes). Readers
+// find the update from the original through store.Filter.Supersedes: the
+// API's GET /v1/records/{id} answers superseded_by (the newest update) and
+// the triage UI links the two records both ways.
 //
 // Update records, records that were not analysed (skipped, error), reports
 // already explained by the LLM and records older than UpdateWindow are
@@ -108,7 +111,8 @@
 // {outcome="failed"}) and the cursor moves on. The cursor moves after a
 // batch is done (at least once); a crash or shutdown midway redoes the
 // batch, and the deterministic update id (checked before the LLM is asked,
-// and PutRecord is idempotent by id) means no record gets two updates. A
+// and PutRecord is idempotent by id) means no record gets two updates
+// for one prompt version (a new prompt version may add a second). A
 // cursor never stored starts at the first record of UpdateWindow. The
 // LLM reads the sample's text from its original path when it is still
 // there with the same SHA-256 (read-only folders); for claimed files it
