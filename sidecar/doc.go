@@ -66,6 +66,16 @@
 // the folder's hint_wait, counted from the file's first sighting, because a
 // record cannot be changed once it is stored.
 //
+// Hints enter through hintRelay (hints.go). With a queue, the process that
+// receives a hint (usually an intake, on the scanner's host) keeps it and
+// publishes it in the background to the queue's hints stream, retrying
+// until the hint is older than its window; every worker reads the whole
+// stream from one window back into its own set, checking each message as
+// it checks an API body (clamav.ParseHint), and a worker waiting in Lookup
+// wakes when a hint arrives. The intake's hint_wait travels in the
+// envelope. A process reads its own publications back: clamav.Hints ignores
+// a hint it already took in (same ID), even one matched and used up since.
+//
 // # Scale-out
 //
 // With Options.Queue (queue.url) the hand-off between claiming and
@@ -73,8 +83,8 @@
 // watch.role splits the process: intake claims as above but logs claims
 // in the staging directory and publishes them; workers consume, store
 // with PutRecord under the same ItemRecordID and acknowledge after the
-// store. The crash argument for that path is in scaleout.go and
-// docs/DEPLOYMENT.md.
+// store. Scanner hints reach every worker through the queue (above). The
+// crash argument for that path is in scaleout.go and docs/DEPLOYMENT.md.
 //
 // # Sinks
 //

@@ -148,6 +148,10 @@ func Run(ctx context.Context, o Options) error {
 	if err := os.MkdirAll(HintSpoolDir(cfg), 0o700); err != nil {
 		log.Warn("hint spool unavailable; scanner hints only through the API", "err", err)
 	}
+	// In scale-out, hints taken in here reach every worker through the
+	// queue's hints stream (hintRelay).
+	hintBus, _ := o.Queue.(queue.Hints)
+	relay := newHintRelay(hints, hintBus, reg, m.errors, log.With("component", "hints"))
 	folders := make([]watch.Folder, 0, len(cfg.Watch.Folders))
 	for _, f := range cfg.Watch.Folders {
 		folders = append(folders, watch.Folder{Path: f.Path, Source: f.Source, Signature: f.Signature, ReadOnly: f.ReadOnly, Recursive: f.Recursive})
@@ -276,9 +280,18 @@ func Run(ctx context.Context, o Options) error {
 		g.Go(func() error { return pub.run(gctx) })
 	}
 	g.Go(func() error {
-		pollHintSpool(gctx, HintSpoolDir(cfg), hints, log.With("component", "hints"))
+		pollHintSpool(gctx, HintSpoolDir(cfg), relay, log.With("component", "hints"))
 		return nil
 	})
+	if hintBus != nil {
+		g.Go(func() error {
+			relay.run(gctx)
+			return nil
+		})
+		if runWorker {
+			g.Go(func() error { return relay.follow(gctx) })
+		}
+	}
 	if o.ReloadRules != nil {
 		rr := &rulesReloader{reload: o.ReloadRules, version: func() string { return o.Engine.Info().RulesVersion },
 			dirs: o.RuleDirs, hangup: o.Hangup, debounce: DefaultRulesDebounce, log: log.With("component", "rules"), outcomes: reloads}
@@ -336,7 +349,7 @@ func Run(ctx context.Context, o Options) error {
 		srv := api.NewServer(api.Handler(api.Options{
 			Store: o.Store, Engine: o.Engine, Metrics: reg, Token: token, MaxSize: int64(cfg.Limits.MaxFileSize),
 			Ready: ready, Encode: func(r *analysis.Report) (store.Record, error) { return NewRecord(r, "", "api", "") },
-			Recorded: recordWake.notify, Hints: hints, Logger: log.With("component", "api"),
+			Recorded: recordWake.notify, Hints: relay, Logger: log.With("component", "api"),
 		}))
 		g.Go(func() error {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -77,6 +77,7 @@ type publisher struct {
 	published *metrics.Counter
 	wake      chan struct{}
 	workers   int
+	hintWait  map[string]time.Duration // folder -> hint wait, for the workers
 }
 
 var _ watch.Queue = (*publisher)(nil)
@@ -90,7 +91,7 @@ func newPublisher(cfg config.Config, q queue.Queue, reg *metrics.Registry, m *si
 	p := &publisher{q: q, staging: staging, shared: cfg.Queue.SharedDir, inlineMax: int64(cfg.Queue.InlineMax),
 		maxSize: int64(cfg.Limits.MaxFileSize), host: host, log: log, errs: m.errors,
 		published: reg.NewCounter("automaldesc_queue_published_total", "Claims published to the work queue, by how the bytes travel.", "via"),
-		wake:      make(chan struct{}, 1), workers: 4}
+		wake:      make(chan struct{}, 1), workers: 4, hintWait: hintWaits(cfg.Watch.Folders)}
 	if p.shared != "" {
 		if err := os.MkdirAll(p.shared, 0o750); err != nil {
 			return nil, fmt.Errorf("queue.shared_dir %s: %w", p.shared, err)
@@ -272,7 +273,8 @@ func (p *publisher) publish(ctx context.Context, id string, all bool) {
 		orig = it.Path
 	}
 	env := queue.Envelope{ClaimID: it.ID, Name: it.Name, Path: orig, Source: it.Source, Signature: it.Signature,
-		Host: p.host, Meta: it.Meta, Size: it.Size, ClaimedAt: it.ClaimedAt}
+		Host: p.host, Meta: it.Meta, Size: it.Size, ClaimedAt: it.ClaimedAt,
+		HintWaitMS: min(p.hintWait[it.Meta[watch.MetaFolder]], queue.MaxHintWait).Milliseconds()}
 	staged := ""
 	switch mode := it.Meta[watch.MetaMode]; mode {
 	case watch.ModeReject:
@@ -474,6 +476,7 @@ func (c *consumer) handle(ctx context.Context, d queue.Delivery) {
 				rep = c.eng.Reject(s, analysis.StatusError, reason)
 				return
 			}
+			c.applyHint(ctx, e, &s)
 			if r, dup, ok := c.dedupe(ctx, s); ok {
 				rep, dupOf = r, dup
 				c.m.dedupes.Inc()
@@ -498,7 +501,7 @@ func (c *consumer) handle(ctx context.Context, d queue.Delivery) {
 		return
 	}
 	rep.ID = recID
-	rec, err := NewRecord(rep, e.ClaimID, e.Source, e.Signature)
+	rec, err := NewRecord(rep, e.ClaimID, e.Source, s.Signature)
 	if err != nil {
 		c.m.errors.Inc("encode")
 		c.log.Error("encode record", "claim", e.ClaimID, "err", err)
@@ -514,6 +517,25 @@ func (c *consumer) handle(ctx context.Context, d queue.Delivery) {
 		c.m.observeTimings(rep.Timings)
 	}
 	c.finish(ctx, d, e, stored)
+}
+
+// applyHint gives the sample the signature of a matching scanner hint
+// (received here or by any other sidecar: hintRelay), waiting for one
+// until the intake's hint wait has passed since the file was first seen.
+// The heartbeat keeps the message meanwhile.
+func (c *consumer) applyHint(ctx context.Context, e queue.Envelope, s *analysis.Sample) {
+	if c.hints == nil || s.Hashes == nil {
+		return
+	}
+	sig, ok := lookupHint(ctx, c.hints, e.Name, s, e.Meta, e.HintWait())
+	if !ok {
+		if e.HintWaitMS > 0 {
+			c.log.Debug("no scanner hint for the file; analysed without a signature", "claim", e.ClaimID)
+		}
+		return
+	}
+	c.log.Debug("scanner hint matched", "claim", e.ClaimID, "signature", sig)
+	s.Signature = sig
 }
 
 // load fills the sample's bytes from the envelope; reason is set when

@@ -3,6 +3,9 @@ package clamav
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,6 +115,48 @@ func ParseHint(b []byte) (Hint, error) {
 	return h, nil
 }
 
+// ID identifies the hint by its content: the hex SHA-256 of its fields
+// (hash in lower case, time to the nanosecond, time zone ignored). Two
+// deliveries of one detection (a client that retried, a hint that came
+// back from the message bus) have the same ID; two detections practically
+// never do, since the hook stamps each with the current time.
+func (h Hint) ID() string {
+	d := sha256.New()
+	var n [8]byte
+	for _, f := range []string{h.Path, h.Signature, strings.ToLower(h.SHA256)} {
+		binary.BigEndian.PutUint64(n[:], uint64(len(f)))
+		d.Write(n[:])
+		d.Write([]byte(f))
+	}
+	binary.BigEndian.PutUint64(n[:], uint64(h.Size))
+	d.Write(n[:])
+	binary.BigEndian.PutUint64(n[:], uint64(h.Time.UnixNano()))
+	d.Write(n[:])
+	return hex.EncodeToString(d.Sum(nil))
+}
+
+// EncodeHint validates h and encodes it as ParseHint reads it (the body
+// of POST /v1/hints), without HTML escaping. A hint whose encoding is
+// larger than MaxHintSize (a path full of control characters, each
+// escaped to six bytes) is refused with ErrInvalid: ParseHint would refuse
+// it on the other side.
+func EncodeHint(h Hint) ([]byte, error) {
+	if err := h.Validate(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(h); err != nil {
+		return nil, fmt.Errorf("%w: encode: %v", ErrInvalid, err)
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if len(b) > MaxHintSize {
+		return nil, fmt.Errorf("%w: %d bytes encoded, more than %d", ErrInvalid, len(b), MaxHintSize)
+	}
+	return b, nil
+}
+
 // StripSuffix removes the ".NNN" suffix (three or more digits) that
 // clamscan/clamdscan --move appends on a name clash: "a.ps1.001" becomes
 // "a.ps1". Other names come back unchanged.
@@ -190,6 +235,12 @@ type Hints struct {
 	byName  map[string][]*entry // base name -> hints
 	live    int
 	changed chan struct{} // closed and replaced by every Add
+
+	// seen remembers the ID of every hint taken in (kept, used up or
+	// evicted) until its window is over, so a second delivery of it is
+	// not a second detection; seenOrder is arrival order, for pruning.
+	seen      map[string]time.Time // ID -> until
+	seenOrder []string
 }
 
 // NewHints returns an empty set. window <= 0 means DefaultWindow, max <= 0
@@ -205,28 +256,44 @@ func NewHints(window time.Duration, max int, now func() time.Time) *Hints {
 		now = time.Now
 	}
 	return &Hints{window: window, max: max, now: now, byHash: map[string][]*entry{},
-		byName: map[string][]*entry{}, changed: make(chan struct{})}
+		byName: map[string][]*entry{}, changed: make(chan struct{}), seen: map[string]time.Time{}}
 }
 
 // Window returns the correlation window.
 func (s *Hints) Window() time.Duration { return s.window }
 
 // Add validates h and keeps it for the window. A hint time in the future
-// is clamped to now.
+// is clamped to now. A hint identical to one taken in within the window
+// (same ID) is accepted and ignored, even when the first was used up: it
+// is the same detection delivered twice, not a second one.
 func (s *Hints) Add(h Hint) error {
+	_, err := s.Put(h)
+	return err
+}
+
+// Put is Add that also says whether h was new (false: a duplicate,
+// ignored).
+func (s *Hints) Put(h Hint) (added bool, err error) {
 	if err := h.Validate(); err != nil {
-		return err
+		return false, err
 	}
+	id := h.ID() // before clamping: every receiver computes the same
 	now := s.now()
 	if h.Time.After(now) {
 		h.Time = now
 	}
 	if now.Sub(h.Time) > s.window {
-		return ErrExpired
+		return false, ErrExpired
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.prune(now)
+	if _, dup := s.seen[id]; dup {
+		return false, nil
+	}
+	// A duplicate after the hint expired is expired too (unless it is
+	// stamped in the future: then it counts again, which is harmless).
+	s.remember(id, h.Time.Add(s.window))
 	for s.live >= s.max {
 		s.drop(s.order[0])
 		s.order = s.order[1:]
@@ -243,7 +310,18 @@ func (s *Hints) Add(h Hint) error {
 	}
 	close(s.changed)
 	s.changed = make(chan struct{})
-	return nil
+	return true, nil
+}
+
+// remember records a hint ID until `until`; at most 4 x max IDs are held
+// (the oldest go first), so memory stays bounded under a flood.
+func (s *Hints) remember(id string, until time.Time) {
+	for len(s.seenOrder) >= 4*s.max {
+		delete(s.seen, s.seenOrder[0])
+		s.seenOrder = s.seenOrder[1:]
+	}
+	s.seen[id] = until
+	s.seenOrder = append(s.seenOrder, id)
 }
 
 // Len returns the number of hints held.
@@ -358,6 +436,15 @@ func (s *Hints) prune(now time.Time) {
 	}
 	if i > 0 {
 		s.order = s.order[i:]
+	}
+	// IDs leave in arrival order; one held a little longer behind a
+	// younger one (a hint stamped in the future) is harmless.
+	j := 0
+	for ; j < len(s.seenOrder) && now.After(s.seen[s.seenOrder[j]]); j++ {
+		delete(s.seen, s.seenOrder[j])
+	}
+	if j > 0 {
+		s.seenOrder = s.seenOrder[j:]
 	}
 }
 

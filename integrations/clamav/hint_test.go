@@ -286,6 +286,129 @@ func mustAdd(t *testing.T, s *Hints, h Hint) {
 	}
 }
 
+func TestAddDuplicate(t *testing.T) {
+	base := Hint{Path: "/u/a.ps1", Signature: sig, Size: 5, Time: t0}
+	tests := []struct {
+		name      string
+		first     func(Hint) Hint // nil: base
+		second    func(Hint) Hint
+		match     bool          // match the first by name before the second arrives
+		after     time.Duration // clock moves before the second arrives
+		wantAdded bool
+		wantErr   error
+		wantLen   int
+	}{
+		{name: "identical", second: func(h Hint) Hint { return h }, wantLen: 1},
+		{name: "identical after a name match used it up", second: func(h Hint) Hint { return h }, match: true, wantLen: 0},
+		{name: "same instant in another zone", second: func(h Hint) Hint { h.Time = h.Time.In(time.FixedZone("X", 3600)); return h }, wantLen: 1},
+		{name: "identical, hash in upper case", first: func(h Hint) Hint { h.SHA256 = shaA; return h },
+			second: func(h Hint) Hint { h.SHA256 = strings.ToUpper(h.SHA256); return h }, wantLen: 1},
+		{name: "another detection a nanosecond later", second: func(h Hint) Hint { h.Time = h.Time.Add(1); return h }, wantAdded: true, wantLen: 2},
+		{name: "another signature", second: func(h Hint) Hint { h.Signature = "Other"; return h }, wantAdded: true, wantLen: 2},
+		{name: "identical within the window", second: func(h Hint) Hint { return h }, after: 9 * time.Minute, wantLen: 1},
+		{name: "identical after the window", second: func(h Hint) Hint { return h }, after: 11 * time.Minute, wantErr: ErrExpired, wantLen: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &clock{now: t0}
+			s := NewHints(0, 0, c.Now)
+			first := base
+			if tc.first != nil {
+				first = tc.first(base)
+			}
+			if added, err := s.Put(first); err != nil || !added {
+				t.Fatalf("first Put: got %v %v, want added", added, err)
+			}
+			if tc.match {
+				if _, ok := s.Match(File{Name: "a.ps1", Size: 5, Seen: t0}); !ok {
+					t.Fatal("first hint does not match")
+				}
+			}
+			c.Add(tc.after)
+			added, err := s.Put(tc.second(first))
+			if !errors.Is(err, tc.wantErr) || added != tc.wantAdded {
+				t.Errorf("second Put: got added=%v err=%v, want added=%v err=%v", added, err, tc.wantAdded, tc.wantErr)
+			}
+			if got := s.Len(); got != tc.wantLen {
+				t.Errorf("Len: got %d, want %d", got, tc.wantLen)
+			}
+		})
+	}
+}
+
+func TestAddDuplicateFuture(t *testing.T) {
+	c := &clock{now: t0}
+	s := NewHints(0, 0, c.Now)
+	h := Hint{Path: "/u/f.ps1", Signature: sig, Time: t0.Add(time.Minute)} // clamped to t0
+	mustAdd(t, s, h)
+	c.Add(30 * time.Second)
+	if added, err := s.Put(h); err != nil || added {
+		t.Errorf("future-stamped duplicate: got added=%v err=%v, want ignored", added, err)
+	}
+	if got := s.Len(); got != 1 {
+		t.Errorf("Len: got %d, want 1", got)
+	}
+}
+
+func TestSeenBounded(t *testing.T) {
+	c := &clock{now: t0}
+	s := NewHints(time.Minute, 2, c.Now)
+	for i := range 20 {
+		mustAdd(t, s, Hint{Path: fmt.Sprintf("/u/%d.ps1", i), Signature: sig, Time: t0})
+	}
+	s.mu.Lock()
+	n := len(s.seen)
+	s.mu.Unlock()
+	if n != 8 {
+		t.Errorf("IDs held with max 2: got %d, want 8", n)
+	}
+	c.Add(2 * time.Minute)
+	_ = s.Len() // prunes
+	s.mu.Lock()
+	n, o := len(s.seen), len(s.seenOrder)
+	s.mu.Unlock()
+	if n != 0 || o != 0 {
+		t.Errorf("IDs held after the window: got %d (order %d), want 0", n, o)
+	}
+}
+
+func TestEncodeHint(t *testing.T) {
+	tests := []struct {
+		name    string
+		hint    Hint
+		wantErr bool
+	}{
+		{name: "full", hint: Hint{Path: "/u/<a&b>.ps1", Signature: sig, Size: 5, SHA256: strings.ToUpper(shaA), Time: t0.Add(123456789)}},
+		{name: "hash only", hint: Hint{Signature: sig, SHA256: shaA, Time: t0}},
+		{name: "invalid", hint: Hint{Path: "/u/a.ps1", Time: t0}, wantErr: true},
+		{name: "control characters beyond the size limit", hint: Hint{Path: "/" + strings.Repeat("\x01", MaxPathLen-1), Signature: sig, Time: t0}, wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := EncodeHint(tc.hint)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("EncodeHint: got err %v, want error=%v", err, tc.wantErr)
+			}
+			if err != nil {
+				if !errors.Is(err, ErrInvalid) {
+					t.Errorf("got %v, want it to wrap ErrInvalid", err)
+				}
+				return
+			}
+			if strings.Contains(string(b), "\\u003c") || strings.HasSuffix(string(b), "\n") {
+				t.Errorf("encoding %s: want no HTML escapes and no newline", b)
+			}
+			back, err := ParseHint(b)
+			if err != nil {
+				t.Fatalf("ParseHint(EncodeHint): %v", err)
+			}
+			if got, want := back.ID(), tc.hint.ID(); got != want {
+				t.Errorf("ID after a round trip: got %s, want %s", got, want)
+			}
+		})
+	}
+}
+
 func FuzzParseHint(f *testing.F) {
 	f.Add([]byte(`{"path":"/tmp/a.ps1","signature":"S","size":3,"sha256":"` + shaA + `","time":"2026-11-24T06:00:00Z"}`))
 	f.Add([]byte(`{"path":"instream(local)","signature":"S","time":"2026-11-24T06:00:00Z"}`))
@@ -304,6 +427,25 @@ func FuzzParseHint(f *testing.F) {
 		}
 		if _, ok := s.Match(File{Name: h.Base(), Size: h.Size, SHA256: h.SHA256, Seen: h.Time}); !ok {
 			t.Fatalf("a hint does not match its own file: %+v", h)
+		}
+		if added, err := s.Put(h); err != nil || added {
+			t.Fatalf("second Put of a parsed hint: got added=%v err=%v, want a duplicate", added, err)
+		}
+		// What a sidecar relays to the others (EncodeHint) reads back as
+		// the same hint, or is refused before it leaves.
+		out, err := EncodeHint(h)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("EncodeHint of a parsed hint: %v", err)
+			}
+			return
+		}
+		back, err := ParseHint(out)
+		if err != nil {
+			t.Fatalf("ParseHint(EncodeHint(h)) = %v for %q", err, out)
+		}
+		if back.ID() != h.ID() {
+			t.Fatalf("round trip changed the hint: %+v -> %+v", h, back)
 		}
 	})
 }

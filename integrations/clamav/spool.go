@@ -63,13 +63,21 @@ func WriteSpool(dir string, h Hint) (string, error) {
 	return final, nil
 }
 
+// Adder takes hints: a Hints set, or whatever forwards them to one
+// (the sidecar's relay to the other sidecars of a scale-out deployment).
+type Adder interface {
+	Add(h Hint) error
+}
+
+var _ Adder = (*Hints)(nil)
+
 // LoadSpool moves the hint files of dir into s: each complete file is
 // read (regular files only, never following links, at most MaxHintSize
 // bytes), added and removed. Files that are not valid hints, or hints too
 // old to keep, are removed too; their errors are joined into err. A missing
 // directory is not an error. Files of other names (".tmp-*") are left
 // alone.
-func LoadSpool(dir string, s *Hints) (added int, err error) {
+func LoadSpool(dir string, s Adder) (added int, err error) {
 	d, err := os.Open(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil

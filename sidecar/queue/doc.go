@@ -5,7 +5,7 @@
 //
 // # Streams
 //
-// Dial makes sure three streams exist (it never changes one an operator
+// Dial makes sure four streams exist (it never changes one an operator
 // created, so replicas and limits set by hand stay):
 //
 //   - <stream> (queue.stream), WorkQueue retention, subject queue.subject:
@@ -16,6 +16,16 @@
 //     that kept failing (DeadLetter), kept for operators.
 //   - <stream>_ALERTS, subject queue.alerts_subject: ECS alerts of stored
 //     records (PublishAlert); consumers (SIEM shippers) read it at their pace.
+//   - <stream>_HINTS, subject <queue.subject>.hints, limits retention, max
+//     age Options.HintWindow (the hint window, 10 minutes): scanner hints
+//     (PublishHint, message id = the hint's content id). Every worker reads
+//     all of it (ConsumeHints) through an ephemeral consumer of its own,
+//     without acknowledgements, starting one window back so that a worker
+//     that starts late still sees recent hints; a lost consumer is replaced
+//     by one that resumes after the last hint read (one window back again
+//     when the stream was created anew). Messages are bytes
+//     here: the reader validates them (clamav.ParseHint). An existing
+//     stream of that name without limits retention is refused.
 //
 // # Exactly one record per sample
 //

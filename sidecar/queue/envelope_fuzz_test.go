@@ -17,6 +17,8 @@ func FuzzEnvelope(f *testing.F) {
 		`{"v":1,"claim_id":"c","reject":{"status":"skipped","reason":"symlink"}}`,
 		`{"v":1,"claim_id":"c","size":5,"shared":"../../etc/passwd"}`,
 		`{"v":1,"claim_id":"c","oversize":true,"size":99999999}`,
+		`{"v":1,"claim_id":"c","hint_wait_ms":2000}`,
+		`{"v":1,"claim_id":"c","hint_wait_ms":-9223372036854775808}`,
 		`not json`, `{"v":2}`, `[]`, `null`,
 	} {
 		f.Add([]byte(s))
@@ -31,6 +33,9 @@ func FuzzEnvelope(f *testing.F) {
 		}
 		if e.Shared != "" && (strings.ContainsAny(e.Shared, "/\\") || e.Shared == "..") {
 			t.Fatalf("valid envelope names shared file %q", e.Shared)
+		}
+		if w := e.HintWait(); w < 0 || w > MaxHintWait {
+			t.Fatalf("valid envelope makes a worker wait %s for a hint", w)
 		}
 		out, err := json.Marshal(e)
 		if err != nil {

@@ -12,15 +12,24 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/automaldesc/automaldesc/integrations/clamav"
 )
 
 // DuplicateWindow is the window in which the streams Dial creates drop a
 // message whose id they already stored.
 const DuplicateWindow = 2 * time.Minute
 
-// fetchWait bounds one pull request: how long Consume takes to notice
-// that ctx ended when the queue is empty.
+// fetchWait bounds one pull request: how long Consume and ConsumeHints
+// take to notice that ctx ended when nothing arrives.
 const fetchWait = time.Second
+
+// Limits of the hints stream Dial creates: a flood of hints cannot fill
+// the server (a worker holds clamav.DefaultMaxHints anyway).
+const (
+	hintStreamMaxMsgs = 16 * clamav.DefaultMaxHints
+	hintFetchBatch    = 256
+)
 
 // Options configure a NATS queue.
 type Options struct {
@@ -30,6 +39,7 @@ type Options struct {
 	AlertsSubject string        // "" = no alert stream
 	AckWait       time.Duration // redelivery after this long without Ack or InProgress
 	MaxDeliver    int           // the consumer allows MaxDeliver+1 deliveries (see the package doc)
+	HintWindow    time.Duration // max age of the hints stream, and how far back ConsumeHints starts; 0 = clamav.DefaultWindow
 	Name          string        // client connection name (shown by the server)
 	Logger        *slog.Logger
 }
@@ -47,6 +57,7 @@ type NATS struct {
 var (
 	_ Queue  = (*NATS)(nil)
 	_ Alerts = (*NATS)(nil)
+	_ Hints  = (*NATS)(nil)
 )
 
 // Dial connects (reconnecting forever after a loss) and makes sure the
@@ -57,6 +68,9 @@ func Dial(ctx context.Context, opt Options) (*NATS, error) {
 	}
 	if opt.URL == "" || opt.Stream == "" || opt.Subject == "" || opt.AckWait <= 0 || opt.MaxDeliver < 1 {
 		return nil, errors.New("queue: url, stream, subject, ack wait and max deliver are required")
+	}
+	if opt.HintWindow <= 0 {
+		opt.HintWindow = clamav.DefaultWindow
 	}
 	log := opt.Logger
 	nc, err := nats.Connect(opt.URL,
@@ -87,6 +101,10 @@ func Dial(ctx context.Context, opt Options) (*NATS, error) {
 		{Name: opt.Stream + "_DEAD", Subjects: []string{opt.Subject + ".dead"}, Retention: jetstream.LimitsPolicy,
 			Storage: jetstream.FileStorage, Duplicates: DuplicateWindow, MaxAge: 30 * 24 * time.Hour,
 			Description: "automaldesc: samples that kept failing"},
+		{Name: q.HintsStream(), Subjects: []string{q.HintsSubject()}, Retention: jetstream.LimitsPolicy,
+			Storage: jetstream.FileStorage, Duplicates: min(DuplicateWindow, opt.HintWindow), MaxAge: opt.HintWindow,
+			MaxMsgs: hintStreamMaxMsgs, MaxMsgSize: clamav.MaxHintSize, Discard: jetstream.DiscardOld,
+			Description: "automaldesc: scanner hints, read by every worker"},
 	}
 	if opt.AlertsSubject != "" {
 		streams = append(streams, jetstream.StreamConfig{Name: opt.Stream + "_ALERTS", Subjects: []string{opt.AlertsSubject},
@@ -115,7 +133,8 @@ func Dial(ctx context.Context, opt Options) (*NATS, error) {
 var errConfig = errors.New("queue: stream configuration")
 
 // ensureStreams creates the streams that are missing; existing ones are
-// left as they are, but the work stream must be a work queue.
+// left as they are, but the work stream must be a work queue and the
+// hints stream must keep its messages for every reader (limits).
 func (q *NATS) ensureStreams(ctx context.Context, cfgs []jetstream.StreamConfig) error {
 	for _, c := range cfgs {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -132,6 +151,10 @@ func (q *NATS) ensureStreams(ctx context.Context, cfgs []jetstream.StreamConfig)
 		}
 		if c.Retention == jetstream.WorkQueuePolicy && s.CachedInfo().Config.Retention != jetstream.WorkQueuePolicy {
 			return fmt.Errorf("%w: stream %s exists without work-queue retention; delete it or name another (queue.stream)", errConfig, c.Name)
+		}
+		if c.Name == q.HintsStream() && s.CachedInfo().Config.Retention != jetstream.LimitsPolicy {
+			return fmt.Errorf("%w: stream %s exists with %s retention, want limits (every worker reads every hint); delete it or name another (queue.stream)",
+				errConfig, c.Name, s.CachedInfo().Config.Retention)
 		}
 	}
 	return nil
@@ -171,6 +194,118 @@ func (q *NATS) PublishAlert(ctx context.Context, id string, doc []byte) error {
 		return fmt.Errorf("queue: alert %s: publish: %w", id, err)
 	}
 	return nil
+}
+
+// HintsStream is the stream of scanner hints: <stream>_HINTS.
+func (q *NATS) HintsStream() string { return q.opt.Stream + "_HINTS" }
+
+// HintsSubject is the subject of scanner hints: <subject>.hints.
+func (q *NATS) HintsSubject() string { return q.opt.Subject + ".hints" }
+
+// PublishHint stores one encoded hint in the hints stream; id (the hint's
+// content id) makes a republication within the duplicate window a no-op.
+func (q *NATS) PublishHint(ctx context.Context, id string, body []byte) error {
+	if _, err := q.js.Publish(ctx, q.HintsSubject(), body, jetstream.WithMsgID("hint:"+id),
+		jetstream.WithExpectStream(q.HintsStream())); err != nil {
+		return fmt.Errorf("queue: hint %.16s: publish: %w", id, err)
+	}
+	return nil
+}
+
+// ConsumeHints reads the hints stream through an ephemeral consumer of
+// this process (no acknowledgements, in memory, removed by the server a
+// minute after the process stops reading). It starts HintWindow back, so
+// a worker that starts late still sees recent hints, and when the
+// consumer is lost (server restart, a gap in the deliveries) it makes a
+// new one that resumes after the last hint handed to f.
+func (q *NATS) ConsumeHints(ctx context.Context, f func(body []byte)) error {
+	var next uint64 // stream sequence to resume from; 0 = HintWindow back
+	backoff := 250 * time.Millisecond
+	for ctx.Err() == nil {
+		c, err := q.hintConsumer(ctx, next)
+		if err == nil {
+			before := next
+			next, err = q.pullHints(ctx, c, next, f)
+			if next != before {
+				backoff = 250 * time.Millisecond
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		q.log.Warn("hints: consumer lost; resuming", "next_seq", next, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+	return nil
+}
+
+// hintConsumer creates an ephemeral consumer of the hints stream from
+// stream sequence next, or HintWindow back when next is 0 or beyond the
+// stream's end (the stream was deleted and created anew).
+func (q *NATS) hintConsumer(ctx context.Context, next uint64) (jetstream.Consumer, error) {
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if next > 0 {
+		s, err := q.js.Stream(cctx, q.HintsStream())
+		if err != nil {
+			return nil, fmt.Errorf("queue: stream %s: %w", q.HintsStream(), err)
+		}
+		if s.CachedInfo().State.LastSeq+1 < next {
+			next = 0
+		}
+	}
+	cfg := jetstream.ConsumerConfig{
+		Description:       "automaldesc: scanner hints for one worker",
+		AckPolicy:         jetstream.AckNonePolicy,
+		FilterSubject:     q.HintsSubject(),
+		InactiveThreshold: time.Minute,
+		MemoryStorage:     true,
+		Replicas:          1,
+	}
+	if next > 0 {
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, next
+	} else {
+		start := time.Now().Add(-q.opt.HintWindow)
+		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &start
+	}
+	c, err := q.js.CreateConsumer(cctx, q.HintsStream(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("queue: hints consumer on %s: %w", q.HintsStream(), err)
+	}
+	return c, nil
+}
+
+// pullHints hands the hints of c to f until ctx ends or c fails; it
+// returns the stream sequence to resume from. Without acknowledgements a
+// pull lost on the way leaves a gap in the consumer's sequence: that ends
+// the consumer too, and the next one delivers the lost hints again.
+func (q *NATS) pullHints(ctx context.Context, c jetstream.Consumer, next uint64, f func([]byte)) (uint64, error) {
+	var delivered uint64 // consumer sequence of the last message
+	for ctx.Err() == nil {
+		batch, err := c.Fetch(hintFetchBatch, jetstream.FetchMaxWait(fetchWait))
+		if err != nil {
+			return next, fmt.Errorf("queue: fetch hints: %w", err)
+		}
+		for m := range batch.Messages() {
+			md, err := m.Metadata()
+			if err != nil {
+				return next, fmt.Errorf("queue: hint metadata: %w", err)
+			}
+			if md.Sequence.Consumer != delivered+1 {
+				return next, fmt.Errorf("queue: hints: delivery %d after %d", md.Sequence.Consumer, delivered)
+			}
+			delivered, next = md.Sequence.Consumer, md.Sequence.Stream+1
+			f(m.Data())
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
+			return next, fmt.Errorf("queue: fetch hints: %w", err)
+		}
+	}
+	return next, nil
 }
 
 // ConsumerName is the durable consumer every worker binds to.

@@ -272,6 +272,9 @@ func TestEnvelopeValidate(t *testing.T) {
 		{"bytes nowhere", func(e *Envelope) { e.Data = nil }, false},
 		{"bad reject status", func(e *Envelope) { e.Data, e.Reject = nil, &Reject{Status: "ok"} }, false},
 		{"negative size", func(e *Envelope) { e.Size = -1 }, false},
+		{"hint wait", func(e *Envelope) { e.HintWaitMS = MaxHintWait.Milliseconds() }, true},
+		{"negative hint wait", func(e *Envelope) { e.HintWaitMS = -1 }, false},
+		{"hint wait too long", func(e *Envelope) { e.HintWaitMS = MaxHintWait.Milliseconds() + 1 }, false},
 		{"size differs from data", func(e *Envelope) { e.Size = 99 }, false},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,9 @@ import (
 // EnvelopeVersion is the version of the Envelope wire format.
 const EnvelopeVersion = 1
 
+// MaxHintWait caps Envelope.HintWaitMS (as config caps a folder's hint_wait).
+const MaxHintWait = time.Minute
+
 // ErrInvalid is wrapped by envelope validation errors.
 var ErrInvalid = errors.New("invalid envelope")
 
@@ -30,6 +33,10 @@ type Envelope struct {
 	SHA1      string            `json:"sha1,omitempty"`
 	MD5       string            `json:"md5,omitempty"`
 	ClaimedAt time.Time         `json:"claimed_at"`
+	// HintWaitMS is how long the worker waits for a scanner hint, counted
+	// from the file's first sighting (the folder's hint_wait, which only
+	// the intake knows); at most MaxHintWait.
+	HintWaitMS int64 `json:"hint_wait_ms,omitempty"`
 	// Exactly one of the following says where the bytes are.
 	Data     []byte  `json:"data,omitempty"`     // inline bytes (base64 in JSON)
 	Shared   string  `json:"shared,omitempty"`   // file name under queue.shared_dir
@@ -64,6 +71,9 @@ func (e Envelope) Validate() error {
 	if e.Size < 0 {
 		return fmt.Errorf("%w: claim %s: negative size", ErrInvalid, e.ClaimID)
 	}
+	if e.HintWaitMS < 0 || e.HintWaitMS > MaxHintWait.Milliseconds() {
+		return fmt.Errorf("%w: claim %s: hint wait %dms outside 0..%dms", ErrInvalid, e.ClaimID, e.HintWaitMS, MaxHintWait.Milliseconds())
+	}
 	n := 0
 	if len(e.Data) > 0 {
 		n++
@@ -96,6 +106,9 @@ func (e Envelope) Validate() error {
 	}
 	return nil
 }
+
+// HintWait is HintWaitMS as a duration.
+func (e Envelope) HintWait() time.Duration { return time.Duration(e.HintWaitMS) * time.Millisecond }
 
 // LogValue keeps sample bytes out of logs.
 func (e Envelope) LogValue() slog.Value {
@@ -142,4 +155,20 @@ type Queue interface {
 // concurrent use and idempotent by id within the duplicate window.
 type Alerts interface {
 	PublishAlert(ctx context.Context, id string, doc []byte) error
+}
+
+// Hints carries scanner hints between sidecars: every process publishes
+// the hints it receives, every worker reads all of them. A message is one
+// hint as the API takes it (clamav.EncodeHint, read back with
+// clamav.ParseHint); this package moves bytes and leaves validation to the
+// reader, which treats them as untrusted.
+type Hints interface {
+	// PublishHint returns once the server stored the hint (or dropped it
+	// as a duplicate of id within the duplicate window). It is safe for
+	// concurrent use.
+	PublishHint(ctx context.Context, id string, body []byte) error
+	// ConsumeHints calls f, on one goroutine and in publication order,
+	// with every hint published during the last hint window and every one
+	// published later, until ctx ends; it returns nil then.
+	ConsumeHints(ctx context.Context, f func(body []byte)) error
 }
