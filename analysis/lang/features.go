@@ -91,16 +91,13 @@ const (
 	cWord               // A-Z a-z 0-9 _
 	cLetter             // A-Z a-z _
 	cQuote              // " ' `
+	cUpper              // A-Z
+	cLower              // a-z
 )
 
-// The letter-case classes, with their bit positions for counting letters
-// without branches.
-const (
-	cUpperShift = 5
-	cLowerShift = 6
-	cUpper      = 1 << cUpperShift // A-Z
-	cLower      = 1 << cLowerShift // a-z
-)
+// cUpperShift is the bit of cUpper, for counting capitals without a
+// branch.
+const cUpperShift = 4
 
 // lowerByte maps A-Z to a-z and every other byte to itself.
 var lowerByte = func() (t [256]byte) {
@@ -355,7 +352,7 @@ func tokenize(l string, buf []token) int {
 			i = j
 		}
 		t.pos = i0
-		if cc&cWord == 0 { // scanWord set the shape of a word without a sigil
+		if cc&cWord == 0 && len(t.text) >= 2 { // scanWord set the shape of a word without a sigil
 			t.shape = shapeOf(l, t)
 		}
 		if c == '"' || c == '\'' {
@@ -410,7 +407,8 @@ func scanWord(t *token, l string, start, body int) int {
 		h = (h ^ uint32(l[j])) * fnvPrime
 		hc = (hc ^ uint32(l[j])) * fnvPrime
 	}
-	upper, lower, hyphen := 0, 0, -1
+	upper, hyphen := 0, -1
+	var classes uint8 // the classes of all bytes of the word
 	j := body
 	for ; j < len(l); j++ {
 		c := l[j]
@@ -426,8 +424,9 @@ func scanWord(t *token, l string, start, body int) int {
 		hc = (hc ^ uint32(c)) * fnvPrime
 		h = (h ^ uint32(lowerByte[c])) * fnvPrime
 		upper += int(cc>>cUpperShift) & 1
-		lower += int(cc>>cLowerShift) & 1
+		classes |= cc
 	}
+	lower := classes&cLower != 0
 	w := l[start:j]
 	*t = token{text: w}
 	switch {
@@ -450,9 +449,10 @@ func scanWord(t *token, l string, start, body int) int {
 	return j
 }
 
-// wordShape is shapeOf for a word without a sigil, from the counts of its
-// capital and small letters and the offset of its first hyphen (or -1).
-func wordShape(w string, upper, lower, hyphen int) uint32 {
+// wordShape is shapeOf for a word without a sigil, from the count of its
+// capital letters, whether it has small letters and the offset of its
+// first hyphen (or -1).
+func wordShape(w string, upper int, lower bool, hyphen int) uint32 {
 	switch {
 	case len(w) < 2:
 		return 0
@@ -464,9 +464,9 @@ func wordShape(w string, upper, lower, hyphen int) uint32 {
 			return shapeVerbNoun
 		}
 		return shapeVerbLower
-	case upper >= 2 && lower == 0:
+	case upper >= 2 && !lower:
 		return shapeAllCaps
-	case w[0] >= 'A' && w[0] <= 'Z' && upper == 1 && lower > 0:
+	case w[0] >= 'A' && w[0] <= 'Z' && upper == 1 && lower:
 		return shapeCapitalized
 	}
 	return 0

@@ -574,3 +574,9 @@ func refTokenStart(_ string, t token) int { return t.pos }
 func refTokenEnd(_ string, t token) int { return t.pos + len(t.text) }
 
 func refIsSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
+
+func TestUpperShift(t *testing.T) {
+	if cUpper != 1<<cUpperShift {
+		t.Fatalf("cUpper is %#x, want 1<<cUpperShift", cUpper)
+	}
+}
