@@ -90,27 +90,70 @@ type stats struct {
 
 func scan(b []byte) stats {
 	s := stats{n: len(b)}
-	for i, c := range b {
-		switch {
-		case c == 0:
+	quiet := 0 // ESC and SUB
+	count := func(i int, c byte) {
+		switch byteClass[c] {
+		case bNUL:
 			s.nul++
 			if i&1 == 0 {
 				s.nulEven++
 			}
-		case c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-			s.asciiTxt++
-		case c == 0x1B || c == 0x1A:
-			// ESC (terminal colours) and SUB (DOS end-of-file) occur in scripts.
-		case c < 0x20 || c == 0x7F:
+		case bQuiet:
+			quiet++
+		case bCtrl:
 			s.ctrl++
-		case c < 0x80:
-			s.asciiTxt++
-		default:
+		case bHigh:
 			s.high++
 		}
 	}
+	// Text is mostly printable ASCII and white space: test eight bytes at a
+	// time for anything else.
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := b[i : i+8 : i+8]
+		if byteClass[w[0]]|byteClass[w[1]]|byteClass[w[2]]|byteClass[w[3]]|
+			byteClass[w[4]]|byteClass[w[5]]|byteClass[w[6]]|byteClass[w[7]] == bText {
+			continue
+		}
+		for j, c := range w {
+			count(i+j, c)
+		}
+	}
+	for ; i < len(b); i++ {
+		count(i, b[i])
+	}
+	s.asciiTxt = s.n - s.nul - quiet - s.ctrl - s.high
 	return s
 }
+
+// Byte classes of scan.
+const (
+	bText  = 0 // printable ASCII, \t, \n, \r, \f, \v
+	bNUL   = 1
+	bQuiet = 2 // ESC (terminal colours) and SUB (DOS end-of-file) occur in scripts
+	bCtrl  = 3 // other C0 controls and DEL
+	bHigh  = 4 // >= 0x80
+)
+
+var byteClass = func() (t [256]uint8) {
+	for i := range t {
+		switch c := byte(i); {
+		case c == 0:
+			t[i] = bNUL
+		case c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			t[i] = bText
+		case c == 0x1B || c == 0x1A:
+			t[i] = bQuiet
+		case c < 0x20 || c == 0x7F:
+			t[i] = bCtrl
+		case c < 0x80:
+			t[i] = bText
+		default:
+			t[i] = bHigh
+		}
+	}
+	return t
+}()
 
 // binary reports why the window looks binary, or "" when it looks like text.
 func (s stats) binary() string {

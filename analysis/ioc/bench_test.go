@@ -2,7 +2,11 @@ package ioc
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/automaldesc/automaldesc/internal/corpus"
+	"github.com/automaldesc/automaldesc/learning/dataset"
 )
 
 func loadScript(b *testing.B) string {
@@ -41,5 +45,32 @@ func BenchmarkDefang(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Defang(s)
+	}
+}
+
+// BenchmarkExtractDev extracts the IOCs of every dev corpus sample once
+// per iteration.
+func BenchmarkExtractDev(b *testing.B) {
+	dir := corpus.Require(b, corpus.Dev)
+	entries, base, err := dataset.LoadManifest(filepath.Join(dir, "manifest.tsv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var texts []string
+	var size int64
+	for _, e := range entries {
+		data, err := os.ReadFile(e.Path(base))
+		if err != nil {
+			b.Fatal(err)
+		}
+		texts = append(texts, string(data))
+		size += int64(len(data))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range texts {
+			Extract(s, 0)
+		}
 	}
 }

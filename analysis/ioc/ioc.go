@@ -217,7 +217,15 @@ func defangURL(v string) string {
 	} else if c := strings.IndexByte(rest[hs:authEnd], ':'); c >= 0 {
 		he = hs + c
 	}
-	return scheme + "://" + rest[:hs] + defangDots(rest[hs:he]) + rest[he:]
+	// One allocation for the whole value.
+	var b strings.Builder
+	b.Grow(len(v) + 2*strings.Count(rest[hs:he], ".") + 2)
+	b.WriteString(scheme)
+	b.WriteString("://")
+	b.WriteString(rest[:hs])
+	writeDefangDots(&b, rest[hs:he])
+	b.WriteString(rest[he:])
+	return b.String()
 }
 
 // defangDots writes the dots between two name characters as "[.]", the
@@ -228,6 +236,12 @@ func defangDots(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
+	writeDefangDots(&b, s)
+	return b.String()
+}
+
+// writeDefangDots writes defangDots(s) to b.
+func writeDefangDots(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == '.' && i > 0 && isNameEnd(s[i-1]) && i+1 < len(s) && isAlnum(s[i+1]) {
 			b.WriteString("[.]")
@@ -235,7 +249,6 @@ func defangDots(s string) string {
 		}
 		b.WriteByte(s[i])
 	}
-	return b.String()
 }
 
 func defangScheme(s string) string {

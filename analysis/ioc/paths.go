@@ -207,7 +207,7 @@ func (sc *scanner) emitWinPath(start, body, end int) {
 		return
 	}
 	sc.mask(start, end)
-	sc.emit(FilePath, start, end, collapseBackslashes(r[start:end]))
+	sc.emit(FilePath, start, end, collapseBackslashes(r[start:end]), false)
 }
 
 // isWordByte reports whether c glues to a following drive letter, so that
@@ -322,12 +322,12 @@ func (sc *scanner) scanUNC() {
 			continue
 		}
 		sc.mask(k, end)
-		sc.emit(FilePath, k, end, `\\`+collapseBackslashes(r[h:end]))
+		sc.emit(FilePath, k, end, `\\`+collapseBackslashes(r[h:end]), true)
 		if !device {
 			if v, ok := parseIPv4(name); ok {
-				sc.emit(IPv4, h, h+len(name), v)
+				sc.emit(IPv4, h, h+len(name), v, false)
 			} else if validDomain(name) {
-				sc.emit(Domain, h, h+len(name), lowerASCII(name))
+				sc.emit(Domain, h, h+len(name), lowerASCII(name), false)
 			}
 		}
 		from = max(from, end)
@@ -411,7 +411,7 @@ func (sc *scanner) scanUnixPaths() {
 			continue
 		}
 		sc.mask(start, end)
-		sc.emit(FilePath, start, end, r[start:end])
+		sc.emit(FilePath, start, end, r[start:end], false)
 		if strings.HasPrefix(r[start:], "/dev/tcp/") || strings.HasPrefix(r[start:], "/dev/udp/") {
 			sc.devHost(body, end) // bash -i >& /dev/tcp/HOST/PORT
 		}
@@ -426,12 +426,33 @@ var hives = []string{
 	"hklm", "hkcu", "hkcr", "hkcc", "hku",
 }
 
+// maxHiveLen is the length of the longest name in hives.
+const maxHiveLen = len("hkey_performance_data")
+
 // scanRegistry finds registry keys: HKLM\..., HKCU:\..., HKEY_USERS\...,
 // Registry::HKEY_LOCAL_MACHINE\..., also with escaped backslashes.
 func (sc *scanner) scanRegistry() {
 	r := sc.r
 	n := len(r)
+	bs := -1 // the first backslash at or after i+3, n for none
 	for i := 0; i+4 < n; i++ {
+		// A key has a backslash 3 to maxHiveLen+1 bytes after its start;
+		// skip to where the next backslash is that close.
+		if bs < i+3 {
+			bs = n
+			if k := strings.IndexByte(r[i+3:], '\\'); k >= 0 {
+				bs = i + 3 + k
+			}
+		}
+		if bs == n {
+			return
+		}
+		if i < bs-maxHiveLen-1 {
+			i = bs - maxHiveLen - 1
+			if i+4 >= n {
+				return
+			}
+		}
 		if r[i]|0x20 != 'h' || r[i+1]|0x20 != 'k' {
 			continue
 		}
@@ -472,7 +493,7 @@ func (sc *scanner) scanRegistry() {
 			continue
 		}
 		sc.mask(start, end)
-		sc.emit(RegistryKey, start, end, strings.ToUpper(r[i:i+hl])+`\`+collapseBackslashes(r[body:end]))
+		sc.emit(RegistryKey, start, end, strings.ToUpper(r[i:i+hl])+`\`+collapseBackslashes(r[body:end]), true)
 		i = end - 1
 	}
 }
@@ -508,8 +529,8 @@ func (sc *scanner) devHost(body, end int) {
 	}
 	name := r[body:he]
 	if v, ok := parseIPv4(name); ok {
-		sc.emit(IPv4, body, he, v)
+		sc.emit(IPv4, body, he, v, false)
 	} else if validDomain(name) {
-		sc.emit(Domain, body, he, lowerASCII(name))
+		sc.emit(Domain, body, he, lowerASCII(name), false)
 	}
 }

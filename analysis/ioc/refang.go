@@ -96,55 +96,161 @@ func (m posMap) end(r int) int {
 
 // refang returns the refanged text and the map back to s. When s holds no
 // defanged form it returns s itself and an empty map, without allocating.
+// It rewrites the forms refangAt reports from left to right, each search
+// resuming after the previous form.
 func refang(s string) (string, posMap) {
-	i := 0
-	var n int
-	var repl string
-	for ; i < len(s); i++ {
-		if maybeFanged(s, i) {
-			if n, repl = refangAt(s, i); n > 0 {
-				break
-			}
-		}
-	}
-	if i == len(s) {
+	f := newFangFinder(s)
+	i, n, repl := f.next(0)
+	if n == 0 {
 		return s, posMap{}
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	var chunks []chunk
 	last := 0
-	for i < len(s) {
-		if n == 0 && maybeFanged(s, i) {
-			n, repl = refangAt(s, i)
-		}
-		if n == 0 {
-			i++
-			continue
-		}
+	for n > 0 {
 		b.WriteString(s[last:i])
 		chunks = append(chunks, chunk{r: b.Len(), rl: len(repl), o: i, ol: n})
 		b.WriteString(repl)
-		i += n
-		last = i
-		n = 0
+		last = i + n
+		i, n, repl = f.next(last)
 	}
 	b.WriteString(s[last:])
 	return b.String(), posMap{chunks: chunks}
 }
 
-// maybeFanged is a cheap filter in front of refangAt: a bracket, or a
-// space, h or f followed by what the defanged forms need next.
-func maybeFanged(s string, i int) bool {
-	switch s[i] {
-	case '[', '(', '{':
-		return true
-	case ' ':
-		return i+1 < len(s) && (s[i+1] == '[' || s[i+1] == '(')
-	case 'h', 'H', 'f', 'F':
-		return i+1 < len(s) && (s[i+1]|0x20 == 'x' || s[i+1]|0x20 == 't')
+// fangFinder finds the positions where refangAt reports a defanged form
+// without trying every byte. Every form has one of two anchors that
+// memchr-like searches find fast:
+//
+//   - an opening bracket ([, ( or {) followed by the first byte of a
+//     bracketed form ([.], [dot], [@], [at], [:], [://], [/]); the spaced
+//     forms (" [dot] ") start one space before it;
+//   - the "//" of the separator after a defanged scheme (hxxp://,
+//     hxxp[://], hxxp[:]//), four to eight bytes after the scheme starts.
+//
+// The finder keeps the next form found from each anchor. Since refangAt
+// only reads s, a form found ahead stays the first one until the search
+// moves past it; next must be called with non-decreasing positions.
+type fangFinder struct {
+	s string
+	// open[k] is the position of the next bracketOpeners[k] at or after
+	// the last bracket search, len(s) for none, or -1 before the first.
+	open            [3]int
+	bracket, scheme fangHit
+	// slashes is where the search for the next "//" resumes; tried is the
+	// last position tried as the start of a scheme.
+	slashes, tried int
+}
+
+// fangHit is a defanged form: its position (len(s) for none, -1 before
+// the first search), length and replacement.
+type fangHit struct {
+	pos, n int
+	repl   string
+}
+
+const bracketOpeners = "[({"
+
+// fangInner marks the bytes that may follow the opening bracket of a
+// bracketed form; non-ASCII bytes are left to refangAt.
+var fangInner = func() (t [256]bool) {
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = true
 	}
-	return false
+	for _, c := range []byte(".dD@aA:/") {
+		t[c] = true
+	}
+	return t
+}()
+
+func newFangFinder(s string) fangFinder {
+	return fangFinder{
+		s:       s,
+		open:    [3]int{-1, -1, -1},
+		bracket: fangHit{pos: -1},
+		scheme:  fangHit{pos: -1},
+		tried:   -1,
+	}
+}
+
+// next returns the first defanged form at or after from: its position,
+// length and replacement, or n == 0 when there is none.
+func (f *fangFinder) next(from int) (i, n int, repl string) {
+	if f.bracket.pos < from {
+		f.bracket = f.nextBracket(from)
+	}
+	if f.scheme.pos < from {
+		f.scheme = f.nextScheme(from)
+	}
+	h := f.bracket
+	if f.scheme.pos < h.pos {
+		h = f.scheme
+	}
+	if h.pos >= len(f.s) {
+		return len(f.s), 0, ""
+	}
+	return h.pos, h.n, h.repl
+}
+
+// nextBracket returns the first bracketed or spaced form at or after from.
+func (f *fangFinder) nextBracket(from int) fangHit {
+	s := f.s
+	for p := from; ; {
+		o := len(s) // the nearest opening bracket at or after p
+		for k, next := range f.open {
+			if next < p {
+				next = len(s)
+				if j := strings.IndexByte(s[p:], bracketOpeners[k]); j >= 0 {
+					next = p + j
+				}
+				f.open[k] = next
+			}
+			o = min(o, next)
+		}
+		if o+1 >= len(s) {
+			return fangHit{pos: len(s)}
+		}
+		if fangInner[s[o+1]] {
+			if o > from && s[o-1] == ' ' {
+				if n, repl := refangAt(s, o-1); n > 0 {
+					return fangHit{o - 1, n, repl}
+				}
+			}
+			if n, repl := refangAt(s, o); n > 0 {
+				return fangHit{o, n, repl}
+			}
+		}
+		p = o + 1
+	}
+}
+
+// nextScheme returns the first defanged scheme at or after from.
+func (f *fangFinder) nextScheme(from int) fangHit {
+	s := f.s
+	for {
+		start := max(f.slashes, from+4) // a scheme at from or later has its "//" there
+		if start >= len(s) {
+			return fangHit{pos: len(s)}
+		}
+		j := strings.Index(s[start:], "//")
+		if j < 0 {
+			f.slashes = len(s)
+			return fangHit{pos: len(s)}
+		}
+		q := start + j
+		for i := max(q-8, from, f.tried+1); i <= q-4; i++ {
+			f.tried = i
+			switch s[i] {
+			case 'h', 'H', 'f', 'F':
+				if n, repl := refangAt(s, i); n > 0 {
+					f.slashes = q // the rest of this window is still to try
+					return fangHit{i, n, repl}
+				}
+			}
+		}
+		f.slashes = q + 1
+	}
 }
 
 // refangAt reports whether a defanged form starts at s[i]: the number of

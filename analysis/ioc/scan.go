@@ -80,8 +80,10 @@ func (sc *scanner) scan() {
 	sc.scanIPv6()
 }
 
-// emit records a candidate. value must already be canonical.
-func (sc *scanner) emit(t Type, rs, re int, value string) {
+// emit records a candidate. value must already be canonical. owned tells
+// that value was built for this candidate and shares no memory with the
+// layer text, so that it need not be copied.
+func (sc *scanner) emit(t Type, rs, re int, value string, owned bool) {
 	if sc.defang {
 		sc.addEdits(t, rs, re)
 		return
@@ -101,7 +103,7 @@ func (sc *scanner) emit(t Type, rs, re int, value string) {
 			if i == 3 {
 				return
 			}
-			value = v
+			value, owned = v, true
 		}
 	}
 	if i, ok := sc.lookup(t, value); ok {
@@ -110,7 +112,9 @@ func (sc *scanner) emit(t Type, rs, re int, value string) {
 		}
 		return
 	}
-	value = strings.Clone(value) // do not pin the whole layer in memory
+	if !owned {
+		value = strings.Clone(value) // do not pin the whole layer in memory
+	}
 	sc.found = append(sc.found, occ{typ: t, rs: rs, re: re, value: value})
 	sc.counts[ti]++
 	if sc.index != nil {
@@ -273,9 +277,9 @@ func (sc *scanner) url(s0, k int) {
 	sc.mask(s0, max(end, j))
 	if !tooLong {
 		v := lowerASCII(r[s0:k]) + "://" + r[a:hs] + h.canon + r[h.rest:end]
-		sc.emit(URL, s0, end, v)
+		sc.emit(URL, s0, end, v, true)
 	}
-	sc.emit(h.typ, h.s, h.e, h.value)
+	sc.emit(h.typ, h.s, h.e, h.value, false)
 }
 
 type host struct {
@@ -448,36 +452,71 @@ func parseIPv4(s string) (string, bool) {
 
 // ---- bare tokens: domains, IPv4, hashes ----
 
+// scanRuns looks at the maximal runs of cRun bytes (letters, digits, '.',
+// '-', '_'). Only two kinds of run can hold an indicator: runs with a dot
+// (domains, IPv4 addresses) and runs of 32 bytes or more (hashes). The
+// first are found from their dots, the second from probes every 32 bytes,
+// one of which every such run covers; the bytes in between are not read.
 func (sc *scanner) scanRuns() {
 	r := sc.r
 	n := len(r)
-	for i := 0; i < n; {
-		if class[r[i]]&cRun == 0 {
-			i++
-			continue
-		}
-		j := i
-		dots, alpha := 0, false
-		for j < n && class[r[j]]&cRun != 0 {
-			switch c := r[j]; {
-			case c == '.':
-				dots++
-			case c == '_' || isAlpha(c):
-				alpha = true
+	dot := -1 // the first dot at or after pos, n for none
+	for pos := 0; pos < n; {
+		if dot < pos {
+			dot = n
+			if k := strings.IndexByte(r[pos:], '.'); k >= 0 {
+				dot = pos + k
 			}
+		}
+		at := pos + 31
+		for at < dot && class[r[at]]&cRun == 0 {
+			at += 32
+		}
+		if at >= dot {
+			if dot == n {
+				return
+			}
+			at = dot
+		}
+		// The maximal run around at. It starts after pos: r[pos] ended the
+		// previous run, unless pos is 0.
+		i, j := at, at+1
+		for i > pos && class[r[i-1]]&cRun != 0 {
+			i--
+		}
+		for j < n && class[r[j]]&cRun != 0 {
 			j++
 		}
-		if j-i >= 32 && !sc.defang {
-			sc.hashes(i, j)
+		sc.run(i, j, dot < j)
+		pos = j
+	}
+}
+
+// run looks for hashes, domains and IPv4 addresses in the run r[i:j],
+// which holds a dot when hasDot is set.
+func (sc *scanner) run(i, j int, hasDot bool) {
+	r := sc.r
+	if j-i >= 32 && !sc.defang {
+		sc.hashes(i, j)
+	}
+	if !hasDot || j-i < 4 {
+		return
+	}
+	dots, alpha := 0, false
+	for _, c := range []byte(r[i:j]) {
+		switch {
+		case c == '.':
+			dots++
+		case c == '_' || isAlpha(c):
+			alpha = true
 		}
-		if dots > 0 && j-i >= 4 && !sc.masked(i, j) {
-			if alpha {
-				sc.bareDomain(i, j)
-			} else if dots >= 3 {
-				sc.bareIPv4(i, j)
-			}
+	}
+	if !sc.masked(i, j) {
+		if alpha {
+			sc.bareDomain(i, j)
+		} else if dots >= 3 {
+			sc.bareIPv4(i, j)
 		}
-		i = j
 	}
 }
 
@@ -506,7 +545,7 @@ func (sc *scanner) hashes(i, j int) {
 				t = SHA256
 			}
 			if t != "" && looksRandom(r[k:m]) {
-				sc.emit(t, k, m, lowerASCII(r[k:m]))
+				sc.emit(t, k, m, lowerASCII(r[k:m]), false)
 			}
 		}
 		k = m
@@ -563,7 +602,7 @@ func (sc *scanner) bareDomain(i, j int) {
 	if !validDomain(d) || !sc.bareDomainOK(s, e, j) {
 		return
 	}
-	sc.emit(Domain, s, e, lowerASCII(d))
+	sc.emit(Domain, s, e, lowerASCII(d), false)
 }
 
 // bareDomainOK applies the script heuristics to the valid domain r[s:e],
@@ -782,7 +821,7 @@ func (sc *scanner) bareIPv4(i, j int) {
 		// A leading dot or an inner extra dot means a longer dotted number.
 		if s == p && e-s >= 7 {
 			if v, ok := parseIPv4(r[s:e]); ok && !versionContext(r, s) {
-				sc.emit(IPv4, s, e, v)
+				sc.emit(IPv4, s, e, v, false)
 			}
 		}
 		p += q + 1
@@ -857,7 +896,7 @@ func (sc *scanner) scanIPv6() {
 			continue
 		}
 		if v, ok := parseIPv6(r[s:e]); ok {
-			sc.emit(IPv6, s, e, v)
+			sc.emit(IPv6, s, e, v, true)
 		}
 	}
 }
@@ -934,8 +973,8 @@ func (sc *scanner) scanEmails() {
 		}
 		ld := lowerASCII(dom)
 		sc.mask(ls, de)
-		sc.emit(Email, ls, de, r[ls:at]+"@"+ld)
-		sc.emit(Domain, at+1, de, ld)
+		sc.emit(Email, ls, de, r[ls:at]+"@"+ld, true)
+		sc.emit(Domain, at+1, de, ld, false)
 		from = de
 	}
 }

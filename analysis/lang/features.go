@@ -1,6 +1,9 @@
 package lang
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // The feature extractor turns text into hashed features for the linear
 // model. It works on bytes, allocates nothing and runs in one pass.
@@ -45,7 +48,8 @@ type token struct {
 	h    uint32 // hash of the lower-cased text with its sigil
 	// hc is the hash of the text with its case kept, set for words of at
 	// most 32 bytes with capitals (0 otherwise).
-	hc uint32
+	hc    uint32
+	shape uint32 // shapeOf the token
 }
 
 const (
@@ -80,24 +84,123 @@ func mix(k kind, a, b uint32) uint32 {
 	return h
 }
 
-func isWordByte(c byte) bool {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+// Byte classes of the tokenizer, looked up in charClass. Blanks (space,
+// \t, \r, \f, \v) are among the cSkip bytes.
+const (
+	cSkip   = 1 << iota // blank, control or non-ASCII: between tokens
+	cWord               // A-Z a-z 0-9 _
+	cLetter             // A-Z a-z _
+	cQuote              // " ' `
+	cUpper              // A-Z
+	cLower              // a-z
+)
+
+// cUpperShift is the bit of cUpper, for counting capitals without a
+// branch.
+const cUpperShift = 4
+
+// lowerByte maps A-Z to a-z and every other byte to itself.
+var lowerByte = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] += 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+var charClass = func() (t [256]uint8) {
+	for i := range t {
+		c := byte(i)
+		switch {
+		case c >= 'a' && c <= 'z':
+			t[i] = cWord | cLetter | cLower
+		case c >= 'A' && c <= 'Z':
+			t[i] = cWord | cLetter | cUpper
+		case c == '_':
+			t[i] = cWord | cLetter
+		case c >= '0' && c <= '9':
+			t[i] = cWord
+		case c == '"' || c == '\'' || c == '`':
+			t[i] = cQuote
+		}
+		if c == ' ' || c < 0x20 || c >= 0x80 {
+			t[i] |= cSkip
+		}
+	}
+	return t
+}()
+
+func isWordByte(c byte) bool { return charClass[c]&cWord != 0 }
+
+func isLetter(c byte) bool { return charClass[c]&cLetter != 0 }
+
+// featureSet collects the distinct features of one document, deduplicated
+// by model bucket, in the order they first appear. The model's logits only
+// depend on the set of buckets; the order decides which words become
+// evidence candidates. A featureSet is reused through featureSets, so that
+// Identify allocates nothing for it.
+type featureSet struct {
+	mask    uint32 // bucket mask: 1<<bits - 1, bits <= maxBits
+	seen    [1 << maxBits / 64]uint64
+	buckets []uint32 // distinct buckets, in order of first appearance
+	// cands keeps the first distinct word and line-start features, the
+	// candidates for the evidence of the decision.
+	cands  [maxCands]cand
+	ncands int
 }
 
-func isLetter(c byte) bool {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+// maxCands bounds the evidence candidates a featureSet keeps.
+const maxCands = 96
+
+type cand struct {
+	tok    string
+	k      kind
+	bucket uint32
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
+var featureSets = sync.Pool{New: func() any { return new(featureSet) }}
 
-// visitor receives every feature. tok is the human-readable source of the
-// feature (empty for bigrams and document features).
-type visitor interface {
-	feature(h uint32, k kind, tok string)
+// getFeatureSet returns an empty featureSet for buckets of bits bits
+// (bits <= maxBits). Return it with put.
+func getFeatureSet(bits uint8) *featureSet {
+	f := featureSets.Get().(*featureSet)
+	f.mask = 1<<bits - 1
+	return f
 }
 
-// extract calls v for every feature of text (the first maxScan bytes).
-func extract(text string, v visitor) {
+// put empties f and returns it to the pool. Only the words of the bitset
+// that were set are cleared, and the candidates drop their references into
+// the text.
+func (f *featureSet) put() {
+	for _, b := range f.buckets {
+		f.seen[b>>6] = 0
+	}
+	f.buckets = f.buckets[:0]
+	clear(f.cands[:f.ncands])
+	f.ncands = 0
+	featureSets.Put(f)
+}
+
+// add records the feature with hash h, of kind k, read from tok (empty for
+// bigrams and document features).
+func (f *featureSet) add(h uint32, k kind, tok string) {
+	b := h & f.mask & (1<<maxBits - 1)
+	w, bit := b>>6, uint64(1)<<(b&63)
+	if f.seen[w]&bit != 0 {
+		return
+	}
+	f.seen[w] |= bit
+	f.buckets = append(f.buckets, b)
+	if (k == kWord || k == kLineStart) && f.ncands < maxCands {
+		f.cands[f.ncands] = cand{tok: tok, k: k, bucket: b}
+		f.ncands++
+	}
+}
+
+// extract adds every feature of text (the first maxScan bytes) to f.
+func extract(text string, f *featureSet) {
 	if len(text) > maxScan {
 		text = text[:maxScan]
 	}
@@ -105,9 +208,11 @@ func extract(text string, v visitor) {
 	hashComments := !strings.HasPrefix(text, "#!") // every line a # comment
 	var line [64]token
 	for start := 0; start < len(text); {
-		end := start
-		for end < len(text) && text[end] != '\n' {
-			end++
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
 		}
 		l := text[start:end]
 		if len(l) > 0 && l[len(l)-1] == '\r' {
@@ -124,42 +229,43 @@ func extract(text string, v visitor) {
 		}
 		toks := line[:n]
 		prev := uint32(0)
-		for i, t := range toks {
-			if sh := shapeOf(l, t); sh != 0 {
-				v.feature(mix(kShape, sh, 0), kShape, t.text)
+		for i := range toks {
+			t := &toks[i]
+			if t.shape != 0 {
+				f.add(mix(kShape, t.shape, 0), kShape, t.text)
 			}
 			// Words inside quoted strings are data more than syntax (a
 			// registry path or a command handed to another shell), so
 			// they are left out.
 			if !t.str {
-				v.feature(mix(kWord, t.h, 0), kWord, t.text)
+				f.add(mix(kWord, t.h, 0), kWord, t.text)
 			}
 			if t.hc != 0 {
-				v.feature(mix(kWordCase, t.hc, 0), kWordCase, t.text)
+				f.add(mix(kWordCase, t.hc, 0), kWordCase, t.text)
 			}
 			if i > 0 {
-				v.feature(mix(kBigram, prev, t.h), kBigram, "")
+				f.add(mix(kBigram, prev, t.h), kBigram, "")
 			}
 			prev = t.h
 		}
-		v.feature(mix(kLineStart, toks[0].h, 0), kLineStart, toks[0].text)
-		v.feature(mix(kLineEnd, toks[n-1].h, 0), kLineEnd, toks[n-1].text)
+		f.add(mix(kLineStart, toks[0].h, 0), kLineStart, toks[0].text)
+		f.add(mix(kLineEnd, toks[n-1].h, 0), kLineEnd, toks[n-1].text)
 	}
 	switch {
 	case lines <= 1:
-		v.feature(mix(kDoc, 1, 0), kDoc, "")
+		f.add(mix(kDoc, 1, 0), kDoc, "")
 	case lines <= 3:
-		v.feature(mix(kDoc, 2, 0), kDoc, "")
+		f.add(mix(kDoc, 2, 0), kDoc, "")
 	case lines <= 10:
-		v.feature(mix(kDoc, 3, 0), kDoc, "")
+		f.add(mix(kDoc, 3, 0), kDoc, "")
 	default:
-		v.feature(mix(kDoc, 4, 0), kDoc, "")
+		f.add(mix(kDoc, 4, 0), kDoc, "")
 	}
 	if crlf {
-		v.feature(mix(kDoc, 5, 0), kDoc, "")
+		f.add(mix(kDoc, 5, 0), kDoc, "")
 	}
 	if hashComments && lines > 0 {
-		v.feature(mix(kDoc, 6, 0), kDoc, "")
+		f.add(mix(kDoc, 6, 0), kDoc, "")
 	}
 	// Which platform the text points at, as a combination: one-liners are
 	// often told apart only by the absence of the other platform's cues.
@@ -171,7 +277,7 @@ func extract(text string, v visitor) {
 	if unix {
 		combo += 2
 	}
-	v.feature(mix(kDoc, combo, 0), kDoc, "")
+	f.add(mix(kDoc, combo, 0), kDoc, "")
 }
 
 // platformCues reports Windows cues (backslash paths, .exe, /switches,
@@ -199,46 +305,36 @@ func platformCues(text string) (win, unix bool) {
 	return win, unix
 }
 
-func hasUpper(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 'A' && s[i] <= 'Z' {
-			return true
-		}
-	}
-	return false
-}
-
-// tokenize splits one line into tokens, appending at most cap(buf) of them,
-// and returns how many it stored.
+// tokenize splits one line into tokens, storing at most cap(buf) of them
+// in buf[:cap(buf)], and returns how many it stored.
 func tokenize(l string, buf []token) int {
+	buf = buf[:cap(buf)]
 	n := 0
 	var quote byte // the quote character of the string being read, or 0
-	for i := 0; i < len(l) && n < cap(buf); {
-		c, i0 := l[i], i
-		switch {
-		case isSpace(c) || c >= 0x80 || c < 0x20:
+	for i := 0; i < len(l) && n < len(buf); {
+		c := l[i]
+		cc := charClass[c]
+		if cc&cSkip != 0 {
 			i++
 			continue
-		case isWordByte(c):
-			j := wordEnd(l, i)
-			buf = append(buf, wordToken(l[i:j]))
-			i = j
+		}
+		t := &buf[n]
+		i0 := i
+		switch {
+		case cc&cWord != 0:
+			i = scanWord(t, l, i, i)
 		case (c == '$' || c == '%' || c == '@' || c == '.' || c == '-') && i+1 < len(l) && isLetter(l[i+1]):
-			j := wordEnd(l, i+1)
-			buf = append(buf, wordToken(l[i:j]))
-			i = j
+			i = scanWord(t, l, i, i+1)
 		case c == '-' && i+2 < len(l) && l[i+1] == '-' && isLetter(l[i+2]):
-			j := wordEnd(l, i+2)
-			buf = append(buf, wordToken(l[i:j]))
-			i = j
-		case c == '"' || c == '\'' || c == '`':
-			buf = append(buf, token{text: l[i : i+1], h: hashStr(kPunct, l[i:i+1], false)})
+			i = scanWord(t, l, i, i+2)
+		case cc&cQuote != 0:
+			*t = token{text: l[i : i+1], h: hashStr(kPunct, l[i:i+1], false)}
 			i++
 		default:
 			j := i + 1
 			for j < len(l) && j-i < 3 {
 				d := l[j]
-				if isWordByte(d) || isSpace(d) || d >= 0x80 || d < 0x20 || d == '"' || d == '\'' || d == '`' {
+				if charClass[d]&(cWord|cSkip|cQuote) != 0 {
 					break
 				}
 				if (d == '$' || d == '%' || d == '@') && j+1 < len(l) && isLetter(l[j+1]) {
@@ -246,23 +342,28 @@ func tokenize(l string, buf []token) int {
 				}
 				j++
 			}
-			buf = append(buf, token{text: l[i:j], h: hashStr(kPunct, l[i:j], false)})
+			*t = token{text: l[i:j], h: hashStr(kPunct, l[i:j], false)}
 			// Skip the rest of a long punctuation run.
-			for j < len(l) && j-i >= 3 && !isWordByte(l[j]) && !isSpace(l[j]) && l[j] < 0x80 && l[j] >= 0x20 {
-				j++
+			if j-i >= 3 {
+				for j < len(l) && charClass[l[j]]&(cWord|cSkip) == 0 {
+					j++
+				}
 			}
 			i = j
 		}
-		buf[n].pos = i0
-		if q := l[i0]; q == '"' || q == '\'' {
+		t.pos = i0
+		if cc&cWord == 0 && len(t.text) >= 2 { // scanWord set the shape of a word without a sigil
+			t.shape = shapeOf(l, t)
+		}
+		if c == '"' || c == '\'' {
 			switch quote {
 			case 0:
-				quote = q
-			case q:
+				quote = c
+			case c:
 				quote = 0
 			}
 		} else {
-			buf[n].str = quote != 0
+			t.str = quote != 0
 		}
 		n++
 	}
@@ -287,47 +388,93 @@ func wordEnd(l string, i int) int {
 	return j
 }
 
-// wordToken makes a token from a word (with an optional sigil). Numbers
-// collapse into one token so that values do not spread over the model.
-func wordToken(w string) token {
-	body := w
-	if len(body) > 0 && !isWordByte(body[0]) {
-		body = body[1:]
-	}
-	if len(body) > 0 && body[0] >= '0' && body[0] <= '9' {
-		t := token{text: w, h: hashStr(kWord, "0", false)}
-		if len(w) <= 32 && hasUpper(w) {
-			t.hc = hashStr(kWordCase, w, false)
-		}
-		return t
-	}
-	if len(w) > 32 { // long identifiers are obfuscation noise or data
-		return token{text: w, h: hashStr(kWord, "<long>", false) ^ uint32(w[0])}
-	}
-	// One pass for the lower-cased and the case-kept hash.
+// Hashes of the collapsed word tokens.
+var (
+	hashNumber = hashStr(kWord, "0", false)
+	hashLong   = hashStr(kWord, "<long>", false)
+)
+
+// scanWord stores in t the token of the word l[start:wordEnd(l, body)],
+// an optional sigil l[start:body] and the word itself, and returns the end
+// of the token. Numbers collapse into one token so that values do not
+// spread over the model, and long identifiers (obfuscation noise or data)
+// into one per first byte. It finds the end of the word, computes both
+// hashes and, for a word without a sigil, its shape in one pass.
+func scanWord(t *token, l string, start, body int) int {
 	h := uint32(fnvOffset) ^ seed(kWord)
 	hc := uint32(fnvOffset) ^ seed(kWordCase)
-	upper := false
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		hc ^= uint32(c)
-		hc *= fnvPrime
-		if c >= 'A' && c <= 'Z' {
-			upper = true
-			c += 'a' - 'A'
+	for j := start; j < body; j++ { // the sigil: never a letter
+		h = (h ^ uint32(l[j])) * fnvPrime
+		hc = (hc ^ uint32(l[j])) * fnvPrime
+	}
+	upper, hyphen := 0, -1
+	var classes uint8 // the classes of all bytes of the word
+	j := body
+	for ; j < len(l); j++ {
+		c := l[j]
+		cc := charClass[c]
+		if cc&cWord == 0 {
+			if c != '-' || j+1 >= len(l) || !isLetter(l[j+1]) || j == body || !isLetter(l[j-1]) {
+				break
+			}
+			if hyphen < 0 {
+				hyphen = j - start
+			}
 		}
-		h ^= uint32(c)
-		h *= fnvPrime
+		hc = (hc ^ uint32(c)) * fnvPrime
+		h = (h ^ uint32(lowerByte[c])) * fnvPrime
+		upper += int(cc>>cUpperShift) & 1
+		classes |= cc
 	}
-	if !upper {
-		hc = 0
+	lower := classes&cLower != 0
+	w := l[start:j]
+	*t = token{text: w}
+	switch {
+	case start == body && l[start] >= '0' && l[start] <= '9':
+		t.h = hashNumber
+		if len(w) <= 32 && upper > 0 {
+			t.hc = hc
+		}
+	case len(w) > 32:
+		t.h = hashLong ^ uint32(w[0])
+	default:
+		t.h = h
+		if upper > 0 {
+			t.hc = hc
+		}
 	}
-	return token{text: w, h: h, hc: hc}
+	if start == body {
+		t.shape = wordShape(w, upper, lower, hyphen)
+	}
+	return j
+}
+
+// wordShape is shapeOf for a word without a sigil, from the count of its
+// capital letters, whether it has small letters and the offset of its
+// first hyphen (or -1).
+func wordShape(w string, upper int, lower bool, hyphen int) uint32 {
+	switch {
+	case len(w) < 2:
+		return 0
+	case hyphen > 0 && hyphen+1 < len(w):
+		if !isVerb(w[:hyphen]) {
+			return 0
+		}
+		if w[hyphen+1] >= 'A' && w[hyphen+1] <= 'Z' {
+			return shapeVerbNoun
+		}
+		return shapeVerbLower
+	case upper >= 2 && !lower:
+		return shapeAllCaps
+	case w[0] >= 'A' && w[0] <= 'Z' && upper == 1 && lower:
+		return shapeCapitalized
+	}
+	return 0
 }
 
 // shapeOf classifies a token into one of the shape* constants, or 0. l is
 // the line the token was cut from.
-func shapeOf(l string, t token) uint32 {
+func shapeOf(l string, t *token) uint32 {
 	w := t.text
 	if len(w) < 2 {
 		if w == "%" || w == "%~" {
@@ -383,9 +530,9 @@ func shapeOf(l string, t token) uint32 {
 }
 
 // tokenStart and tokenEnd locate a token in its line.
-func tokenStart(_ string, t token) int { return t.pos }
+func tokenStart(_ string, t *token) int { return t.pos }
 
-func tokenEnd(_ string, t token) int { return t.pos + len(t.text) }
+func tokenEnd(_ string, t *token) int { return t.pos + len(t.text) }
 
 // isVerb reports whether w is an approved verb, in any case, without
 // allocating.

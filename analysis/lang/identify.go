@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // Result is the outcome of Identify.
@@ -81,12 +82,14 @@ func Identify(text, name string) Result {
 		}
 	}
 
-	s := &scorer{m: builtin}
-	extract(text, s)
-	logits := s.logits()
+	f := getFeatureSet(builtin.bits)
+	defer f.put()
+	extract(text, f)
+	logits := builtin.logits(f.buckets)
 	logits[Unknown] -= unknownPenalty
 
-	var ev []string
+	// At most five hints below and the model's evidence.
+	ev := make([]string, 0, 5+maxEvidence)
 	if echoOnly(text) {
 		// Lines that all start with echo are shell commands writing text
 		// out, whatever the text says.
@@ -130,28 +133,55 @@ func Identify(text, name string) Result {
 		ev = append(ev, fmt.Sprintf("no language reaches %.0f%% (best %s %.0f%%)", minConfidence*100, best, p[best]*100))
 		return Result{Language: Unknown, Confidence: 1 - p[best], Evidence: ev}
 	}
-	return Result{Language: best, Confidence: p[best], Evidence: append(ev, s.evidence(text, best)...)}
+	if ev = builtin.appendEvidence(ev, f, text, best); len(ev) == 0 {
+		ev = nil
+	}
+	return Result{Language: best, Confidence: p[best], Evidence: ev}
 }
 
 // junk reports text that looks like decoded binary data: many control
 // characters or U+FFFD replacement characters.
 func junk(text string) string {
-	bad := strings.Count(text, "\uFFFD")
-	for i := 0; i < len(text); i++ {
-		if c := text[i]; (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1B) || c == 0x7F {
-			bad++
-		}
-	}
+	bad := strings.Count(text, "\uFFFD") + countControls(text)
 	if bad*10 > len(text) {
 		return fmt.Sprintf("binary-looking text (%d control or invalid characters in %d bytes)", bad, len(text))
 	}
 	return ""
 }
 
+// countControls counts the bytes of s that controlByte marks, eight at a
+// time.
+func countControls(s string) int {
+	n, i := 0, 0
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		n += int(controlByte[b[0]]) + int(controlByte[b[1]]) + int(controlByte[b[2]]) + int(controlByte[b[3]]) +
+			int(controlByte[b[4]]) + int(controlByte[b[5]]) + int(controlByte[b[6]]) + int(controlByte[b[7]])
+	}
+	for ; i < len(s); i++ {
+		n += int(controlByte[s[i]])
+	}
+	return n
+}
+
+// controlByte is 1 for the bytes junk counts: the C0 controls other than
+// tab, line feed, carriage return, form feed and ESC, and DEL.
+var controlByte = func() (t [256]uint8) {
+	for c := range 0x20 {
+		t[c] = 1
+	}
+	for _, c := range []byte{'\t', '\n', '\r', '\f', 0x1B} {
+		t[c] = 0
+	}
+	t[0x7F] = 1
+	return t
+}()
+
 // notScript recognises formats that are plainly not a script of the six
 // languages from their first bytes.
 func notScript(t string) string {
 	head := t[:min(len(t), 256)]
+	heads := countLineHeads(t)
 	lower := strings.ToLower(head)
 	switch {
 	case strings.HasPrefix(lower, "<?php") || strings.Contains(lower, "<?php"):
@@ -162,13 +192,13 @@ func notScript(t string) string {
 		return "JSON document"
 	case t[0] == '[' && isINI(t):
 		return "INI document"
-	case isRuby(t):
+	case isRuby(t, heads):
 		return "Ruby blocks (def/do |x|/end)"
 	case isCSV(t):
 		return "CSV table"
 	case isJava(t):
 		return "Java declarations"
-	case isPerl(t):
+	case isPerl(t, heads):
 		return "Perl pragmas and my-declarations"
 	case isProse(t):
 		return "natural-language prose"
@@ -212,6 +242,10 @@ func pythonImports(t string) bool {
 			continue
 		}
 		if strings.ContainsAny(line, ";\"'(){}") {
+			return false
+		}
+		// The line is trimmed: its first field starts it.
+		if !strings.HasPrefix(line, "import") && !strings.HasPrefix(line, "from") {
 			return false
 		}
 		f := strings.Fields(line)
@@ -276,16 +310,31 @@ func isCSV(t string) bool {
 	return false
 }
 
-// isJava recognises Java (and C#-like) class files.
+// isJava recognises Java (and C#-like) class files: a main method, or a
+// public class or interface in a file that starts with a package or import
+// statement.
 func isJava(t string) bool {
-	return strings.Contains(t, "public static void main(") ||
-		(strings.Contains(t, "public class ") || strings.Contains(t, "public final class ") || strings.Contains(t, "public interface ")) &&
-			(strings.HasPrefix(t, "package ") || strings.HasPrefix(t, "import ") || strings.Contains(t, "\nimport java") || strings.Contains(t, "\npackage "))
+	// Every marker starts with "public ": look at each of those once.
+	decl := false
+	for i := strings.Index(t, "public "); i >= 0; {
+		rest := t[i+len("public "):]
+		if strings.HasPrefix(rest, "static void main(") {
+			return true
+		}
+		decl = decl || strings.HasPrefix(rest, "class ") || strings.HasPrefix(rest, "final class ") || strings.HasPrefix(rest, "interface ")
+		j := strings.Index(rest, "public ")
+		if j < 0 {
+			break
+		}
+		i += len("public ") + j
+	}
+	return decl && (strings.HasPrefix(t, "package ") || strings.HasPrefix(t, "import ") || strings.Contains(t, "\nimport java") || strings.Contains(t, "\npackage "))
 }
 
-// isPerl recognises Perl by its pragmas and lexical declarations.
-func isPerl(t string) bool {
-	if !strings.Contains(t, "use ") && !strings.Contains(t, "my ") {
+// isPerl recognises Perl by its pragmas and lexical declarations. h are
+// the line heads of t.
+func isPerl(t string, h lineHeads) bool {
+	if h.use+h.my < 2 {
 		return false
 	}
 	n := 0
@@ -342,9 +391,10 @@ func isProse(t string) bool {
 }
 
 // isRuby recognises Ruby by its block shapes: bare "end" lines together
-// with "def name" lines without a colon or "do |x|" blocks.
-func isRuby(t string) bool {
-	if !strings.Contains(t, "end") {
+// with "def name" lines without a colon or "do |x|" blocks. h are the line
+// heads of t.
+func isRuby(t string, h lineHeads) bool {
+	if h.end < 2 {
 		return false
 	}
 	ends, other := 0, 0
@@ -361,6 +411,47 @@ func isRuby(t string) bool {
 		}
 	}
 	return ends >= 2 && other >= 2
+}
+
+// lineHeads bounds, for each word of the line-by-line checks, how many
+// lines of t start with it once trimmed (strings.TrimSpace). A line whose
+// first byte after ASCII white space is not ASCII may start with a Unicode
+// space, so it counts for every word.
+type lineHeads struct{ end, use, my int }
+
+func countLineHeads(t string) lineHeads {
+	var h lineHeads
+	for i := 0; i < len(t); {
+		for i < len(t) && asciiSpace(t[i]) {
+			i++ // blank lines included
+		}
+		if i == len(t) {
+			break
+		}
+		switch rest := t[i:]; {
+		case rest[0] >= utf8.RuneSelf:
+			h.end++
+			h.use++
+			h.my++
+		case strings.HasPrefix(rest, "end"):
+			h.end++
+		case strings.HasPrefix(rest, "use "):
+			h.use++
+		case strings.HasPrefix(rest, "my "):
+			h.my++
+		}
+		j := strings.IndexByte(t[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	return h
+}
+
+// asciiSpace reports the ASCII bytes strings.TrimSpace trims.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // shebang maps the interpreter of a "#!" line to a language. Interpreters

@@ -50,7 +50,7 @@ func loadModel(b []byte) (*model, error) {
 	if b[1] != nClasses {
 		return nil, fmt.Errorf("model has %d classes, want %d", b[1], nClasses)
 	}
-	if m.bits < 8 || m.bits > 24 {
+	if m.bits < 8 || m.bits > maxBits { // a featureSet dedupes at most maxBits bits
 		return nil, fmt.Errorf("hash bits %d out of range", m.bits)
 	}
 	b = b[2:]
@@ -86,5 +86,3 @@ func (m *model) encode() []byte {
 	}
 	return out
 }
-
-func (m *model) bucket(h uint32) uint32 { return h & (1<<m.bits - 1) }

@@ -7,59 +7,27 @@ import (
 )
 
 // maxBits bounds the hash space a model may use, so that the dedupe bitset
-// of a scorer has a fixed size.
+// of a featureSet has a fixed size.
 const maxBits = 16
 
-// scorer accumulates the model's logits over the distinct features of a
-// document.
-type scorer struct {
-	m    *model
-	seen [1 << maxBits / 64]uint64
-	sum  [nClasses]int32
-	n    int
-	// cands keeps the first distinct word and line-start features, the
-	// candidates for the evidence of the decision.
-	cands  [maxCands]cand
-	ncands int
-}
-
-// maxCands bounds the evidence candidates a scorer keeps.
-const maxCands = 96
-
-type cand struct {
-	tok    string
-	k      kind
-	bucket uint32
-}
-
-var _ visitor = (*scorer)(nil)
-
-func (s *scorer) feature(h uint32, k kind, tok string) {
-	b := s.m.bucket(h)
-	if s.seen[b>>6]&(1<<(b&63)) != 0 {
-		return
+// logits returns the model's class scores for a document with the given
+// distinct feature buckets. The weights are summed as integers, so the
+// result does not depend on the order of the buckets.
+func (m *model) logits(buckets []uint32) [nClasses]float64 {
+	var sum [nClasses]int32
+	for _, b := range buckets {
+		w := m.weights[b*nClasses : b*nClasses+nClasses : b*nClasses+nClasses]
+		for c := range sum {
+			sum[c] += int32(w[c])
+		}
 	}
-	s.seen[b>>6] |= 1 << (b & 63)
-	s.n++
-	if (k == kWord || k == kLineStart) && s.ncands < maxCands {
-		s.cands[s.ncands] = cand{tok: tok, k: k, bucket: b}
-		s.ncands++
-	}
-	w := s.m.weights[b*nClasses : b*nClasses+nClasses : b*nClasses+nClasses]
-	for c := range s.sum {
-		s.sum[c] += int32(w[c])
-	}
-}
-
-// logits returns the model's class scores for the document.
-func (s *scorer) logits() [nClasses]float64 {
 	var out [nClasses]float64
 	norm := 0.0
-	if s.n > 0 {
-		norm = float64(s.m.scale) / math.Sqrt(float64(s.n))
+	if n := len(buckets); n > 0 {
+		norm = float64(m.scale) / math.Sqrt(float64(n))
 	}
 	for c := range out {
-		out[c] = float64(s.m.bias[c]) + float64(s.sum[c])*norm
+		out[c] = float64(m.bias[c]) + float64(sum[c])*norm
 	}
 	return out
 }
@@ -82,59 +50,65 @@ func softmax(l [nClasses]float64) [nClasses]float64 {
 	return p
 }
 
-// evidence explains a decision for class with the candidates that favour
-// it the most over the other classes, strongest first.
-func (s *scorer) evidence(text string, class Language) []string {
+// appendEvidence explains a decision of m for class with the candidates
+// of f that favour it the most over the other classes, strongest first,
+// and appends the explanations to ev.
+func (m *model) appendEvidence(ev []string, f *featureSet, text string, class Language) []string {
 	type scored struct {
 		c      cand
 		margin float64
 	}
 	var top [maxEvidence]scored
 	n := 0
-	for _, c := range s.cands[:s.ncands] {
-		w := s.m.weights[c.bucket*nClasses : c.bucket*nClasses+nClasses]
+	for _, c := range f.cands[:f.ncands] {
+		w := m.weights[c.bucket*nClasses : c.bucket*nClasses+nClasses]
 		others := 0.0
 		for i := range w {
 			if Language(i) != class {
 				others += float64(w[i])
 			}
 		}
-		m := float64(w[class]) - others/(nClasses-1)
-		if m <= 0 {
+		margin := float64(w[class]) - others/(nClasses-1)
+		if margin <= 0 {
 			continue
 		}
 		// Insert into the top list, kept sorted by margin.
 		i := n
 		if n < maxEvidence {
 			n++
-		} else if m <= top[n-1].margin {
+		} else if margin <= top[n-1].margin {
 			continue
 		} else {
 			i = n - 1
 		}
-		for i > 0 && top[i-1].margin < m {
+		for i > 0 && top[i-1].margin < margin {
 			top[i] = top[i-1]
 			i--
 		}
-		top[i] = scored{c, m}
+		top[i] = scored{c, margin}
 	}
-	out := make([]string, 0, n)
+	// Each line is built in buf and copied out once: a quoted token of at
+	// most 32 bytes, escapes included, fits.
+	var buf [192]byte
 	for _, t := range top[:n] {
 		tok := t.c.tok
 		if len(tok) > 32 {
 			tok = tok[:32]
 		}
-		what := "keyword"
+		e := buf[:0]
 		if t.c.k == kLineStart {
-			what = "line start"
+			e = append(e, "line start "...)
+		} else {
+			e = append(e, "keyword "...)
 		}
-		e := what + " " + strconv.Quote(tok)
+		e = strconv.AppendQuote(e, tok)
 		if t.c.k == kWord {
 			if cnt := strings.Count(text, t.c.tok); cnt > 1 {
-				e += " x" + strconv.Itoa(cnt)
+				e = append(e, " x"...)
+				e = strconv.AppendInt(e, int64(cnt), 10)
 			}
 		}
-		out = append(out, e)
+		ev = append(ev, string(e))
 	}
-	return out
+	return ev
 }

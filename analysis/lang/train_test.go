@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -47,24 +48,11 @@ type example struct {
 	feats []uint32 // distinct buckets
 }
 
-type bucketSet struct {
-	bits uint8
-	seen map[uint32]bool
-	out  []uint32
-}
-
-func (b *bucketSet) feature(h uint32, _ kind, _ string) {
-	x := h & (1<<b.bits - 1)
-	if !b.seen[x] {
-		b.seen[x] = true
-		b.out = append(b.out, x)
-	}
-}
-
 func featurize(text string, bits uint8) []uint32 {
-	b := &bucketSet{bits: bits, seen: map[uint32]bool{}}
-	extract(text, b)
-	return b.out
+	f := getFeatureSet(bits)
+	defer f.put()
+	extract(text, f)
+	return slices.Clone(f.buckets)
 }
 
 func loadSplit(t *testing.T, dir string, bits uint8) []example {
@@ -236,6 +224,9 @@ func TestTrainModel(t *testing.T) {
 	if !*train {
 		t.Skip("run with -train to retrain model.bin")
 	}
+	if *trainBit < 8 || *trainBit > maxBits {
+		t.Fatalf("-train.bits %d: want 8..%d", *trainBit, maxBits)
+	}
 	bits := uint8(*trainBit)
 	trainDir := corpus.Require(t, corpus.Train)
 	data := loadSplit(t, trainDir, bits)
@@ -252,11 +243,7 @@ func TestTrainModel(t *testing.T) {
 	miss := map[string]int{}
 	wrong := 0
 	for _, ex := range dev {
-		s := &scorer{m: m}
-		for _, f := range ex.feats {
-			s.feature(f, kWord, "") // buckets are already reduced
-		}
-		p := softmax(s.logits())
+		p := softmax(m.logits(ex.feats))
 		best := 0
 		for c := range p {
 			if p[c] > p[best] {

@@ -1,0 +1,62 @@
+package lang
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/automaldesc/automaldesc/analysis/charset"
+	"github.com/automaldesc/automaldesc/internal/corpus"
+	"github.com/automaldesc/automaldesc/learning/dataset"
+)
+
+// devTexts returns the decoded text of every dev corpus sample.
+func devTexts(b *testing.B) ([]string, int64) {
+	b.Helper()
+	dir := corpus.Require(b, corpus.Dev)
+	entries, base, err := dataset.LoadManifest(filepath.Join(dir, "manifest.tsv"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var texts []string
+	var size int64
+	for _, e := range entries {
+		data, err := os.ReadFile(e.Path(base))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if text, _, err := charset.Decode(data); err == nil {
+			texts = append(texts, text)
+			size += int64(min(len(text), maxScan))
+		}
+	}
+	return texts, size
+}
+
+// BenchmarkIdentifyDev identifies every dev corpus sample once per
+// iteration.
+func BenchmarkIdentifyDev(b *testing.B) {
+	texts, size := devTexts(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range texts {
+			Identify(s, "")
+		}
+	}
+}
+
+// BenchmarkExtractDev measures the feature extractor alone over the dev
+// corpus.
+func BenchmarkExtractDev(b *testing.B) {
+	texts, size := devTexts(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range texts {
+			f := getFeatureSet(builtin.bits)
+			extract(s, f)
+			f.put()
+		}
+	}
+}
