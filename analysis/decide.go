@@ -108,24 +108,31 @@ func (e *Engine) rulesVerdict(r *Report) Verdict {
 // primary; a critical finding keeps the label at suspicious or above, since
 // a model trained on a small seed set must not talk an analyst out of a
 // credential dump or an AMSI bypass.
-func (e *Engine) decide(r *Report, input map[string]float64) Verdict {
+func (e *Engine) decide(r *Report, input verdict.Vector) Verdict {
 	m := e.model.Load()
 	if r.Engine.ModelVersion != modelVersion(m) {
 		r.Engine.ModelVersion = modelVersion(m) // switched since the report was started
 	}
-	return e.DecideWith(m, r, input)
+	if m == nil {
+		return e.rulesVerdict(r)
+	}
+	th := e.opt.Threshold(r.Language.Language)
+	return e.modelVerdict(r, m.PredictVector(input, r.Language.Language, th, e.opt.TopK))
 }
 
 // DecideWith is the verdict model m (nil: the rules view) gives a report
 // whose model input is x, under the engine's thresholds. Evaluation uses it
 // to score two models on one analysis.
 func (e *Engine) DecideWith(m *verdict.Model, r *Report, x map[string]float64) Verdict {
-	rules := e.rulesVerdict(r)
 	if m == nil || x == nil {
-		return rules
+		return e.rulesVerdict(r)
 	}
 	th := e.opt.Threshold(r.Language.Language)
-	res := m.Predict(x, r.Language.Language, th, e.opt.TopK)
+	return e.modelVerdict(r, m.Predict(x, r.Language.Language, th, e.opt.TopK))
+}
+
+// modelVerdict is the verdict of a model's result res on r.
+func (e *Engine) modelVerdict(r *Report, res verdict.Result) Verdict {
 	v := Verdict{Label: res.Label, Score: res.Score, Source: "model", Contributions: e.contributions(r, res.Contributions)}
 	fs := findings(r)
 	if len(fs) > 0 && fs[0].severity == indicators.SeverityCritical &&
@@ -200,6 +207,7 @@ func rulesSummary(r *Report) Explanation {
 // feature came from.
 func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribution {
 	out := make([]Contribution, len(cs))
+	var tokens []string // token features, looked up in one pass below
 	for i, c := range cs {
 		x := Contribution{Feature: c.Feature, Value: c.Value, Weight: c.Weight, Contribution: c.Contribution}
 		kind, name, _ := strings.Cut(c.Feature, ":")
@@ -219,12 +227,20 @@ func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribut
 		case "lang":
 			x.Evidence = []string{"language:" + name}
 		case "tok":
-			if text, ok := features.TokenText(r.decoded, c.Feature); ok {
-				x.Detail = safetext.Escape(text)
-				x.Evidence = []string{"token:" + x.Detail}
+			if tokens == nil {
+				tokens = make([]string, len(cs))
 			}
+			tokens[i] = c.Feature
 		}
 		out[i] = x
+	}
+	if tokens != nil {
+		for i, text := range features.TokenTexts(r.decoded, tokens) {
+			if text != "" {
+				out[i].Detail = safetext.Escape(text)
+				out[i].Evidence = []string{"token:" + out[i].Detail}
+			}
+		}
 	}
 	return out
 }

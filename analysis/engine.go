@@ -363,12 +363,12 @@ func (e *Engine) assess(r *Report, layers []decode.Layer, wantInput bool) map[st
 	fin := features.Input{Layers: layers, Hits: r.Indicators, YARA: r.YARA, IOCs: r.IOCs, Language: r.Language.Language}
 	r.decoded = layers
 	r.Features = features.Extract(fin)
-	input := features.ModelInput(fin, r.Features)
-	r.Verdict = e.decide(r, input)
+	vec := features.ModelVector(fin, r.Features)
+	r.Verdict = e.decide(r, vec)
 	if !wantInput {
 		return nil
 	}
-	return input
+	return vec.Map()
 }
 
 // fail marks r as failed in stage, keeping its partial findings.

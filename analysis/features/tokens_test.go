@@ -6,11 +6,15 @@ import (
 	"testing"
 
 	"github.com/automaldesc/automaldesc/analysis/decode"
+	"github.com/automaldesc/automaldesc/analysis/verdict"
 )
 
 func tokens(s string) []string {
 	var out []string
-	forEachToken(s, func(_ uint32, start, end int) { out = append(out, s[start:end]) })
+	forEachToken(s, func(_ uint32, start, end int) bool {
+		out = append(out, s[start:end])
+		return true
+	})
 	return out
 }
 
@@ -59,7 +63,7 @@ func TestTokenTextRoundTrip(t *testing.T) {
 			for _, l := range layers {
 				var prev uint32
 				prevText := ""
-				forEachToken(l.Text, func(h uint32, start, end int) {
+				forEachToken(l.Text, func(h uint32, start, end int) bool {
 					word := l.Text[start:end]
 					switch {
 					case strings.EqualFold(word, tc.token):
@@ -68,6 +72,7 @@ func TestTokenTextRoundTrip(t *testing.T) {
 						want, found = bigram(prev, h), true
 					}
 					prev, prevText = h, word
+					return true
 				})
 			}
 			if !found {
@@ -76,8 +81,8 @@ func TestTokenTextRoundTrip(t *testing.T) {
 			if _, ok := slices.BinarySearch(hashes, want); !ok {
 				t.Errorf("TokenHashes: got no bucket %x for %q, want it present", want, tc.token)
 			}
-			if got, ok := TokenText(layers, tokenName(want)); !ok || !strings.EqualFold(got, tc.token) {
-				t.Errorf("TokenText(%s): got %q (%v), want %q", tokenName(want), got, ok, tc.token)
+			if got, ok := TokenText(layers, verdict.TokenName(want)); !ok || !strings.EqualFold(got, tc.token) {
+				t.Errorf("TokenText(%s): got %q (%v), want %q", verdict.TokenName(want), got, ok, tc.token)
 			}
 		})
 	}

@@ -98,6 +98,7 @@ func newModel(p modelParams) (*Model, error) {
 		}
 	}
 	m.index = newNameIndex(p.features)
+	m.tokens = newTokenIndex(p.features)
 	if !finite(m.baseline) {
 		return nil, fmt.Errorf("%w: non-finite baseline", ErrBadModel)
 	}

@@ -1,0 +1,183 @@
+package features
+
+// The implementations before the verdict stage was tuned for speed, kept
+// verbatim as references for the differential tests in equal_test.go.
+
+import (
+	"math"
+	"math/bits"
+	"strconv"
+	"strings"
+
+	"github.com/automaldesc/automaldesc/analysis/decode"
+)
+
+// refModelInput turns the evidence and schema features into the sparse vector
+// the verdict model reads:
+//
+//	feat:<name>    schema features (sizes and counts log-scaled)
+//	ind:<id>       1 for each indicator that fired
+//	yara:<rule>    1 for each YARA rule that matched
+//	decode:<id>    1 for each decoder that produced a layer
+//	lang:<name>    1 for the sample's language
+//	tok:<hash>     1 for each hashed token unigram and bigram of every layer
+func refModelInput(in Input, f map[string]float64) map[string]float64 {
+	x := make(map[string]float64, len(f)+len(in.Hits)+512)
+	for name, v := range f {
+		if logScaled[name] {
+			v = math.Log1p(v)
+		}
+		x["feat:"+name] = v
+	}
+	for _, h := range in.Hits {
+		x["ind:"+h.ID] = 1
+	}
+	for _, m := range in.YARA {
+		x["yara:"+m.Rule] = 1
+	}
+	for _, l := range in.Layers[min(1, len(in.Layers)):] {
+		x["decode:"+l.Method] = 1
+	}
+	x["lang:"+in.Language.String()] = 1
+	for _, h := range refTokenHashes(in.Layers) {
+		x[refTokenName(h)] = 1
+	}
+	return x
+}
+
+func refTokenName(h uint32) string {
+	b := make([]byte, 0, 9)
+	b = append(b, "tok:"...)
+	return string(strconv.AppendUint(b, uint64(h), 16))
+}
+
+// refTokenHashes returns the distinct hashed lower-cased identifier unigrams
+// and bigrams of the layers' texts (at most scanLimit bytes of each), sorted.
+func refTokenHashes(layers []decode.Layer) []uint32 {
+	// A bitset over the buckets instead of a map: walking it yields the
+	// hashes sorted.
+	set := make([]uint64, TokenBuckets/64)
+	n := 0
+	add := func(b uint32) {
+		if w, bit := &set[b>>6], uint64(1)<<(b&63); *w&bit == 0 {
+			*w |= bit
+			n++
+		}
+	}
+	for _, l := range layers {
+		text := l.Text
+		if len(text) > scanLimit {
+			text = text[:scanLimit]
+		}
+		var prev uint32
+		havePrev := false
+		refForEachToken(text, func(h uint32, _, _ int) {
+			add(h % TokenBuckets)
+			if havePrev {
+				add(bigram(prev, h))
+			}
+			prev, havePrev = h, true
+		})
+	}
+	out := make([]uint32, 0, n)
+	for i, w := range set {
+		for w != 0 {
+			out = append(out, uint32(i<<6|bits.TrailingZeros64(w)))
+			w &= w - 1
+		}
+	}
+	return out
+}
+
+// refTokenText finds the text behind a "tok:<hex>" model feature in the layers:
+// the first unigram or bigram whose hash is that bucket. It lets a report
+// show which words a token contribution stands for.
+func refTokenText(layers []decode.Layer, feature string) (string, bool) {
+	hexPart, ok := strings.CutPrefix(feature, "tok:")
+	if !ok {
+		return "", false
+	}
+	want, err := strconv.ParseUint(hexPart, 16, 32)
+	if err != nil {
+		return "", false
+	}
+	for _, l := range layers {
+		text := l.Text
+		if len(text) > scanLimit {
+			text = text[:scanLimit]
+		}
+		found := ""
+		var prev uint32
+		prevStart, prevEnd := -1, -1
+		refForEachToken(text, func(h uint32, start, end int) {
+			if found != "" {
+				return
+			}
+			switch {
+			case h%TokenBuckets == uint32(want):
+				found = text[start:end]
+			case prevStart >= 0 && bigram(prev, h) == uint32(want):
+				found = text[prevStart:prevEnd] + " " + text[start:end]
+			}
+			prev, prevStart, prevEnd = h, start, end
+		})
+		if found != "" {
+			if len(found) > 60 {
+				found = found[:60] + "..."
+			}
+			return found, true
+		}
+	}
+	return "", false
+}
+
+// refForEachToken calls fn with the FNV-1a hash of each lower-cased token of
+// 2..40 identifier characters (letters, digits, _ - $ .). Longer runs are
+// hashed as their length class, so random blobs do not flood the space. A
+// '/' that starts a word (after a blank or at the start of the text) stays
+// on the token: Windows command-line switches ("/s", "/b", "/t") are most of
+// the vocabulary of one-line batch commands, and "-s" already is a token.
+func refForEachToken(s string, fn func(h uint32, start, end int)) {
+	const offset, prime = 2166136261, 16777619
+	start := -1
+	emit := func(end int) {
+		n := end - start
+		if n < 2 {
+			return
+		}
+		if n > 40 {
+			fn(uint32(offset^n/64)*prime, start, end)
+			return
+		}
+		h := uint32(offset)
+		for i := start; i < end; i++ {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			h ^= uint32(c)
+			h *= prime
+		}
+		fn(h, start, end)
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		ident := c == '_' || c == '-' || c == '$' || c == '.' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if ident {
+			if start < 0 {
+				start = i
+				if isSwitchSlash(s, i-1) {
+					start = i - 1 // "/s": a command-line switch
+				}
+			}
+			continue
+		}
+		if start >= 0 {
+			emit(i)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		emit(len(s))
+	}
+}
