@@ -218,3 +218,49 @@ func FuzzTokensMatchReference(f *testing.F) {
 		checkTokens(t, "fuzz", fixtureLayers(s), rand.New(rand.NewPCG(seed, 5)))
 	})
 }
+
+func checkStats(t *testing.T, name, text string) {
+	t.Helper()
+	for _, l := range []lang.Language{lang.Unknown, lang.PowerShell, lang.Batch} {
+		got, want := textStats(text, l), refTextStats(text, l)
+		if got != want { // every field, floats bit for bit (no NaN)
+			t.Fatalf("%s (%s): textStats\n got %+v\nwant %+v", name, l, got, want)
+		}
+	}
+	if got, want := charCodeRuns(text), refCharCodeRuns(text); got != want {
+		t.Fatalf("%s: charCodeRuns = %d, reference %d", name, got, want)
+	}
+	if got, want := maxLiteralEntropy(text), refMaxLiteralEntropy(text); math.Float64bits(got) != math.Float64bits(want) {
+		t.Fatalf("%s: maxLiteralEntropy = %v, reference %v", name, got, want)
+	}
+	for i := range min(len(text), 64) + 1 {
+		want := i + strings.IndexFunc(text[i:], func(r rune) bool { return '0' <= r && r <= '9' })
+		if want < i {
+			want = len(text)
+		}
+		if got := nextDigit(text, i); got != want {
+			t.Fatalf("%s: nextDigit(%d) = %d, want %d", name, i, got, want)
+		}
+	}
+}
+
+func TestStatsMatchReference(t *testing.T) {
+	for i, s := range equalFixtures {
+		checkStats(t, fmt.Sprintf("fixture %d", i), s)
+	}
+}
+
+func TestStatsMatchReferenceDev(t *testing.T) {
+	for i, layers := range requireDev(t) {
+		for j, l := range layers {
+			checkStats(t, fmt.Sprintf("dev sample %d layer %d", i, j), l.Text)
+		}
+	}
+}
+
+func FuzzStatsMatchReference(f *testing.F) {
+	for _, s := range equalFixtures {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkStats(t, "fuzz", s) })
+}

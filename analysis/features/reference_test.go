@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/automaldesc/automaldesc/analysis/decode"
+	"github.com/automaldesc/automaldesc/analysis/lang"
 )
 
 // refModelInput turns the evidence and schema features into the sparse vector
@@ -180,4 +181,146 @@ func refForEachToken(s string, fn func(h uint32, start, end int)) {
 	if start >= 0 {
 		emit(len(s))
 	}
+}
+
+// refTextStats computes the character-level statistics in a few linear passes.
+func refTextStats(text string, l lang.Language) stats {
+	st := stats{n: len(text)}
+	if len(text) == 0 {
+		return st
+	}
+	var hist [256]int
+	lineLen, tokenLen, b64Run, hexRun := 0, 0, 0, 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		hist[c]++
+		switch {
+		case c >= 0x80:
+			st.nonASCII++
+		case 'a' <= c && c <= 'z':
+			st.alpha++
+		case 'A' <= c && c <= 'Z':
+			st.alpha++
+			st.upper++
+		case '0' <= c && c <= '9':
+			st.digit++
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			st.space++
+		default:
+			st.symbol++
+		}
+		if c == '\n' {
+			st.lines++
+			st.maxLine = max(st.maxLine, lineLen)
+			lineLen = 0
+		} else {
+			lineLen++
+		}
+		if isBase64(c) {
+			tokenLen++
+			b64Run++
+		} else {
+			st.longestToken = max(st.longestToken, tokenLen)
+			tokenLen = 0
+			if b64Run >= 64 {
+				st.base64Blobs++
+			}
+			b64Run = 0
+		}
+		if isHex(c) || c == 'x' || c == 'X' || c == '\\' || c == ',' {
+			hexRun++
+		} else {
+			if hexRun >= 64 {
+				st.hexBlobs++
+			}
+			hexRun = 0
+		}
+	}
+	st.longestToken = max(st.longestToken, tokenLen)
+	if b64Run >= 64 {
+		st.base64Blobs++
+	}
+	if hexRun >= 64 {
+		st.hexBlobs++
+	}
+	if lineLen > 0 {
+		st.lines++
+		st.maxLine = max(st.maxLine, lineLen)
+	}
+	st.meanLine = float64(len(text)-strings.Count(text, "\n")) / float64(max(st.lines, 1))
+	st.entropy = entropy(hist[:], len(text))
+	st.maxLiteralEntropy = refMaxLiteralEntropy(text)
+	st.charCodeRuns = refCharCodeRuns(text)
+	st.commentRatio = commentRatio(text, l)
+	return st
+}
+
+// refCharCodeRuns counts runs of at least 8 comma-separated numbers below
+// 0x110000 (character-code arrays).
+func refCharCodeRuns(text string) int {
+	runs, count := 0, 0
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		if '0' <= c && c <= '9' {
+			j := i
+			for j < len(text) && ('0' <= text[j] && text[j] <= '9') {
+				j++
+			}
+			if j-i <= 7 {
+				count++
+			}
+			k := j
+			for k < len(text) && (text[k] == ' ' || text[k] == '\t') {
+				k++
+			}
+			if k < len(text) && text[k] == ',' {
+				i = k + 1
+				continue
+			}
+			if count >= 8 {
+				runs++
+			}
+			count = 0
+			i = j
+			continue
+		}
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			if count >= 8 {
+				runs++
+			}
+			count = 0
+		}
+		i++
+	}
+	if count >= 8 {
+		runs++
+	}
+	return runs
+}
+
+// refMaxLiteralEntropy returns the entropy of the highest-entropy quoted
+// literal of at least 32 bytes (single or double quotes, one line).
+func refMaxLiteralEntropy(text string) float64 {
+	best := 0.0
+	for i := 0; i < len(text); i++ {
+		q := text[i]
+		if q != '"' && q != '\'' {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && text[j] != q && text[j] != '\n' {
+			j++
+		}
+		if j < len(text) && text[j] == q && j-i-1 >= 32 {
+			var hist [256]int
+			lit := text[i+1 : j]
+			for k := 0; k < len(lit); k++ {
+				hist[lit[k]]++
+			}
+			best = math.Max(best, entropy(hist[:], len(lit)))
+		}
+		i = j
+	}
+	return best
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/automaldesc/automaldesc/analysis/decode"
+	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/analysis/verdict"
 )
 
@@ -95,5 +96,51 @@ func BenchmarkTokenHashes(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		TokenHashes(layers)
+	}
+}
+
+// devTexts returns the original (layer 0) text of every dev sample, cut at
+// scanLimit as Extract does, and their total size.
+func devTexts(b *testing.B) ([]string, int64) {
+	var texts []string
+	var size int64
+	for _, layers := range requireDev(b) {
+		text := layers[0].Text
+		if len(text) > scanLimit {
+			text = text[:scanLimit]
+		}
+		texts = append(texts, text)
+		size += int64(len(text))
+	}
+	return texts, size
+}
+
+// BenchmarkTextStatsDev runs textStats over the dev corpus originals.
+func BenchmarkTextStatsDev(b *testing.B) {
+	texts, size := devTexts(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range texts {
+			textStats(t, lang.PowerShell)
+		}
+	}
+}
+
+// BenchmarkTokenHashesDev runs TokenHashes over the dev corpus layers.
+func BenchmarkTokenHashesDev(b *testing.B) {
+	all := requireDev(b)
+	var size int64
+	for _, layers := range all {
+		for _, l := range layers {
+			size += int64(min(len(l.Text), scanLimit))
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, layers := range all {
+			TokenHashes(layers)
+		}
 	}
 }
