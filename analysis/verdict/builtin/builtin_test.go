@@ -52,13 +52,13 @@ func TestPredictVectorMatchesPredict(t *testing.T) {
 	}
 }
 
-// modelFeatures returns the feature names of the embedded model file.
+// modelFeatures returns the feature names of the model file.
 func modelFeatures(t *testing.T) []string {
 	t.Helper()
 	var f struct {
 		Features []string `json:"features"`
 	}
-	if err := json.Unmarshal(modelJSON, &f); err != nil {
+	if err := json.Unmarshal(modelFile(t), &f); err != nil {
 		t.Fatal(err)
 	}
 	return f.Features
