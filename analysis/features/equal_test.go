@@ -16,6 +16,7 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/charset"
 	"github.com/automaldesc/automaldesc/analysis/decode"
 	"github.com/automaldesc/automaldesc/analysis/indicators"
+	"github.com/automaldesc/automaldesc/analysis/ioc"
 	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/analysis/yarascan"
 	"github.com/automaldesc/automaldesc/internal/corpus"
@@ -182,7 +183,11 @@ func checkModelInput(t *testing.T, name string, layers []decode.Layer, cat *indi
 		in.Hits = append(in.Hits, cat.Scan(l.Text, l.Language, l.Index)...)
 	}
 	in.YARA = []yarascan.Match{{Rule: "R1", Severity: "high"}, {Rule: "R1", Namespace: "other"}, {Rule: "R2"}}
+	in.IOCs = []ioc.IOC{{Type: ioc.URL}, {Type: ioc.IPv4}, {Type: ioc.IPv6}, {Type: ioc.Domain}, {Type: ioc.Email}}
 	f := Extract(in)
+	if want := refExtract(in); !maps.EqualFunc(f, want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
+		t.Fatalf("%s: Extract differs from the reference:\n got %v\nwant %v", name, f, want)
+	}
 	want := refModelInput(in, f)
 	got := ModelInput(in, f)
 	if !maps.EqualFunc(got, want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {

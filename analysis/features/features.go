@@ -101,10 +101,8 @@ func Extract(in Input) map[string]float64 {
 		if name, ok := severityFeature[h.Severity]; ok {
 			f[name]++
 		}
-		if h.Tactic != "" {
-			if _, ok := f["tactic_"+h.Tactic]; ok {
-				f["tactic_"+h.Tactic]++
-			}
+		if name, ok := tacticFeature[h.Tactic]; ok {
+			f[name]++
 		}
 		if h.Layer > 0 {
 			f["indicators_in_decoded"]++
@@ -183,7 +181,7 @@ func ModelInput(in Input, f map[string]float64) map[string]float64 {
 // ModelVector is ModelInput in the verdict model's compact form: the same
 // features, the tokens as sorted bucket numbers (see TokenHashes).
 func ModelVector(in Input, f map[string]float64) verdict.Vector {
-	named := make([]verdict.Feature, 0, len(f)+len(in.Hits)+len(in.YARA)+len(in.Layers))
+	named := make([]verdict.Feature, 0, len(f)+len(in.Hits)+len(in.YARA)+len(in.Layers)+1)
 	// Schema features first, in schema order and with their names made
 	// once; then, sorted, any other names f has.
 	known := 0
@@ -212,17 +210,38 @@ func ModelVector(in Input, f map[string]float64) verdict.Vector {
 			named = append(named, verdict.Feature{Name: "feat:" + name, Value: v})
 		}
 	}
+	// The evidence features (value 1) get their names from one string,
+	// built to size: one allocation.
+	size := 0
+	evidenceNames(in, func(prefix, name string) { size += len(prefix) + len(name) })
+	var sb strings.Builder
+	sb.Grow(size)
+	evidenceNames(in, func(prefix, name string) {
+		sb.WriteString(prefix)
+		sb.WriteString(name)
+	})
+	names := sb.String()
+	evidenceNames(in, func(prefix, name string) {
+		n := len(prefix) + len(name)
+		named = append(named, verdict.Feature{Name: names[:n], Value: 1})
+		names = names[n:]
+	})
+	return verdict.Vector{Named: named, Tokens: TokenHashes(in.Layers)}
+}
+
+// evidenceNames calls yield with the prefix and name of each evidence
+// feature of in, in a fixed order.
+func evidenceNames(in Input, yield func(prefix, name string)) {
 	for _, h := range in.Hits {
-		named = append(named, verdict.Feature{Name: "ind:" + h.ID, Value: 1})
+		yield("ind:", h.ID)
 	}
 	for _, m := range in.YARA {
-		named = append(named, verdict.Feature{Name: "yara:" + m.Rule, Value: 1})
+		yield("yara:", m.Rule)
 	}
 	for _, l := range in.Layers[min(1, len(in.Layers)):] {
-		named = append(named, verdict.Feature{Name: "decode:" + l.Method, Value: 1})
+		yield("decode:", l.Method)
 	}
-	named = append(named, verdict.Feature{Name: verdict.LangPrefix + in.Language.String(), Value: 1})
-	return verdict.Vector{Named: named, Tokens: TokenHashes(in.Layers)}
+	yield(verdict.LangPrefix, in.Language.String())
 }
 
 var logScaled = map[string]bool{
@@ -263,23 +282,49 @@ func buildSchemaIndex() map[string]int {
 // TokenBuckets is the size of the token hashing space.
 const TokenBuckets = 1 << 18
 
-// tokenSets recycles the bitsets of TokenHashes (32 KiB each), which are
-// all zero when put back.
-var tokenSets = sync.Pool{New: func() any { return new([TokenBuckets / 64]uint64) }}
+// tokenSet is a set of token buckets: a bitset over the buckets, and a
+// summary with one bit per word of it that is not zero, so that listing a
+// sample's few hundred buckets reads a few hundred words, not all 4096.
+type tokenSet struct {
+	words   [TokenBuckets / 64]uint64
+	summary [TokenBuckets / 64 / 64]uint64
+}
+
+func (t *tokenSet) add(b uint32) {
+	t.words[b>>6] |= 1 << (b & 63)
+	t.summary[b>>12] |= 1 << (b >> 6 & 63)
+}
+
+// drain returns the buckets in the set, sorted, and empties it.
+func (t *tokenSet) drain() []uint32 {
+	n := 0
+	for si, sw := range t.summary {
+		for ; sw != 0; sw &= sw - 1 {
+			n += bits.OnesCount64(t.words[si<<6|bits.TrailingZeros64(sw)])
+		}
+	}
+	out := make([]uint32, 0, n)
+	for si, sw := range t.summary {
+		t.summary[si] = 0
+		for ; sw != 0; sw &= sw - 1 {
+			wi := si<<6 | bits.TrailingZeros64(sw)
+			for w := t.words[wi]; w != 0; w &= w - 1 {
+				out = append(out, uint32(wi<<6|bits.TrailingZeros64(w)))
+			}
+			t.words[wi] = 0
+		}
+	}
+	return out
+}
+
+// tokenSets recycles the sets of TokenHashes (33 KiB each), which are
+// empty when put back.
+var tokenSets = sync.Pool{New: func() any { return new(tokenSet) }}
 
 // TokenHashes returns the distinct hashed lower-cased identifier unigrams
 // and bigrams of the layers' texts (at most scanLimit bytes of each), sorted.
 func TokenHashes(layers []decode.Layer) []uint32 {
-	// A bitset over the buckets instead of a map: walking it yields the
-	// hashes sorted.
-	set := tokenSets.Get().(*[TokenBuckets / 64]uint64)
-	n := 0
-	add := func(b uint32) {
-		if w, bit := &set[b>>6], uint64(1)<<(b&63); *w&bit == 0 {
-			*w |= bit
-			n++
-		}
-	}
+	set := tokenSets.Get().(*tokenSet)
 	for _, l := range layers {
 		text := l.Text
 		if len(text) > scanLimit {
@@ -288,25 +333,15 @@ func TokenHashes(layers []decode.Layer) []uint32 {
 		var prev uint32
 		havePrev := false
 		forEachToken(text, func(h uint32, _, _ int) bool {
-			add(h % TokenBuckets)
+			set.add(h % TokenBuckets)
 			if havePrev {
-				add(bigram(prev, h))
+				set.add(bigram(prev, h))
 			}
 			prev, havePrev = h, true
 			return true
 		})
 	}
-	out := make([]uint32, 0, n)
-	for i, w := range set {
-		if w == 0 {
-			continue
-		}
-		set[i] = 0
-		for w != 0 {
-			out = append(out, uint32(i<<6|bits.TrailingZeros64(w)))
-			w &= w - 1
-		}
-	}
+	out := set.drain()
 	tokenSets.Put(set)
 	return out
 }
@@ -388,43 +423,45 @@ func TokenTexts(layers []decode.Layer, features []string) (texts []string) {
 // and "-s" already is a token.
 func forEachToken(s string, fn func(h uint32, start, end int) bool) {
 	const offset, prime = 2166136261, 16777619
-	start := -1
-	var h uint32 // hash of s[start:i], while it is at most 40 bytes
-	for i := 0; i < len(s); i++ {
-		lc := identLower[s[i]]
-		if lc != 0 {
-			if start < 0 {
-				start, h = i, offset
-				if isSwitchSlash(s, i-1) { // "/s": a command-line switch
-					start, h = i-1, (h^'/')*prime
-				}
+	for i := 0; i < len(s); {
+		for i < len(s) && identLower[s[i]] == 0 {
+			i++
+		}
+		if i == len(s) {
+			return
+		}
+		start, h := i, uint32(offset)
+		if isSwitchSlash(s, i-1) { // "/s": a command-line switch
+			start, h = i-1, (h^'/')*prime
+		}
+		// Hash while the token may stay within 40 bytes; past that only
+		// its length counts, and the rest of it is skipped.
+		for i < len(s) {
+			lc := identLower[s[i]]
+			if lc == 0 {
+				break
 			}
 			h = (h ^ uint32(lc)) * prime
-			continue
-		}
-		if start >= 0 {
-			if !emitToken(fn, h, start, i) {
-				return
+			if i++; i-start > 40 {
+				for i < len(s) && identLower[s[i]] != 0 {
+					i++
+				}
+				break
 			}
-			start = -1
+		}
+		var ok bool
+		switch n := i - start; {
+		case n < 2:
+			continue
+		case n > 40:
+			ok = fn(uint32(offset^n/64)*prime, start, i)
+		default:
+			ok = fn(h, start, i)
+		}
+		if !ok {
+			return
 		}
 	}
-	if start >= 0 {
-		emitToken(fn, h, start, len(s))
-	}
-}
-
-// emitToken passes the token s[start:end] with hash h to fn, as
-// forEachToken describes, and returns whether to go on.
-func emitToken(fn func(h uint32, start, end int) bool, h uint32, start, end int) bool {
-	const offset, prime = 2166136261, 16777619
-	switch n := end - start; {
-	case n < 2:
-		return true
-	case n > 40:
-		return fn(uint32(offset^n/64)*prime, start, end)
-	}
-	return fn(h, start, end)
 }
 
 // identLower maps the identifier bytes of forEachToken to their ASCII lower

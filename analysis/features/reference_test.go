@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/automaldesc/automaldesc/analysis/decode"
+	"github.com/automaldesc/automaldesc/analysis/indicators"
+	"github.com/automaldesc/automaldesc/analysis/ioc"
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
 
@@ -323,4 +325,112 @@ func refMaxLiteralEntropy(text string) float64 {
 		i = j
 	}
 	return best
+}
+
+// refExtract computes the schema's features. Every name in Schema() is present
+// in the result, so vectors from different languages line up.
+func refExtract(in Input) map[string]float64 {
+	f := make(map[string]float64, len(schema))
+	for _, s := range schema {
+		f[s.Name] = 0
+	}
+	if len(in.Layers) == 0 {
+		return f
+	}
+	text := in.Layers[0].Text
+	if len(text) > scanLimit {
+		text = text[:scanLimit]
+	}
+	st := refTextStats(text, in.Language)
+	f["size"] = float64(in.Layers[0].Size)
+	f["lines"] = float64(st.lines)
+	f["line_length_mean"] = st.meanLine
+	f["line_length_max"] = float64(st.maxLine)
+	f["entropy"] = st.entropy
+	f["literal_entropy_max"] = st.maxLiteralEntropy
+	f["alpha_ratio"] = st.ratio(st.alpha)
+	f["digit_ratio"] = st.ratio(st.digit)
+	f["upper_ratio"] = st.ratio(st.upper)
+	f["whitespace_ratio"] = st.ratio(st.space)
+	f["symbol_ratio"] = st.ratio(st.symbol)
+	f["non_ascii_ratio"] = st.ratio(st.nonASCII)
+	f["token_length_max"] = float64(st.longestToken)
+	f["base64_blobs"] = float64(st.base64Blobs)
+	f["hex_blobs"] = float64(st.hexBlobs)
+	f["char_code_runs"] = float64(st.charCodeRuns)
+	f["comment_ratio"] = st.commentRatio
+
+	maxDepth, truncated, decoded := 0, 0, 0
+	depth := make([]int, len(in.Layers))
+	for i, l := range in.Layers {
+		if i > 0 && l.Parent >= 0 && l.Parent < i {
+			depth[i] = depth[l.Parent] + 1
+		}
+		if depth[i] > maxDepth {
+			maxDepth = depth[i]
+		}
+		if l.Truncated {
+			truncated++
+		}
+		if i > 0 {
+			decoded += l.Size
+		}
+	}
+	f["layers"] = float64(len(in.Layers) - 1)
+	f["layer_depth_max"] = float64(maxDepth)
+	f["layers_truncated"] = float64(truncated)
+	if in.Layers[0].Size > 0 {
+		f["decoded_ratio"] = float64(decoded) / float64(in.Layers[0].Size)
+	}
+
+	seen := map[string]bool{}
+	for _, h := range in.Hits {
+		if seen[h.ID] {
+			continue
+		}
+		seen[h.ID] = true
+		f["indicators_total"]++
+		if name, ok := severityFeature[h.Severity]; ok {
+			f[name]++
+		}
+		if h.Tactic != "" {
+			if _, ok := f["tactic_"+h.Tactic]; ok {
+				f["tactic_"+h.Tactic]++
+			}
+		}
+		if h.Layer > 0 {
+			f["indicators_in_decoded"]++
+		}
+	}
+	for _, m := range in.YARA {
+		f["yara_matches"]++
+		if s, err := indicators.ParseSeverity(m.Severity); err == nil && s >= indicators.SeverityHigh {
+			f["yara_high"]++
+		}
+	}
+	techniques := map[string]bool{}
+	for _, h := range in.Hits {
+		for _, t := range h.Techniques {
+			techniques[t] = true
+		}
+	}
+	for _, m := range in.YARA {
+		for _, t := range m.Techniques {
+			techniques[t] = true
+		}
+	}
+	f["techniques"] = float64(len(techniques))
+	for _, c := range in.IOCs {
+		f["iocs_total"]++
+		switch c.Type {
+		case ioc.URL:
+			f["iocs_url"]++
+		case ioc.IPv4, ioc.IPv6:
+			f["iocs_ip"]++
+		case ioc.Domain:
+			f["iocs_domain"]++
+		}
+	}
+	f["obfuscation_score"] = obfuscationScore(f)
+	return f
 }
