@@ -207,15 +207,21 @@ func rulesSummary(r *Report) Explanation {
 // feature came from.
 func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribution {
 	out := make([]Contribution, len(cs))
+	// Most contributions cite one piece of evidence: slices of one array.
+	cited := make([]string, len(cs))
+	cite := func(i int, evidence string) []string {
+		cited[i] = evidence
+		return cited[i : i+1 : i+1]
+	}
 	var tokens []string // token features, looked up in one pass below
 	for i, c := range cs {
 		x := Contribution{Feature: c.Feature, Value: c.Value, Weight: c.Weight, Contribution: c.Contribution}
 		kind, name, _ := strings.Cut(c.Feature, ":")
 		switch kind {
 		case "ind":
-			x.Evidence = []string{name}
+			x.Evidence = cite(i, name)
 		case "yara":
-			x.Evidence = []string{c.Feature}
+			x.Evidence = cite(i, c.Feature)
 		case "decode":
 			for _, l := range r.Layers[1:] {
 				if strings.Contains("+"+l.Method+"+", "+"+name+"+") {
@@ -223,9 +229,13 @@ func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribut
 				}
 			}
 		case "feat":
-			x.Evidence = []string{"feature:" + name}
+			ev, ok := featureEvidence[name]
+			if !ok {
+				ev = "feature:" + name
+			}
+			x.Evidence = cite(i, ev)
 		case "lang":
-			x.Evidence = []string{"language:" + name}
+			x.Evidence = cite(i, "language:"+name)
 		case "tok":
 			if tokens == nil {
 				tokens = make([]string, len(cs))
@@ -238,12 +248,21 @@ func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribut
 		for i, text := range features.TokenTexts(r.decoded, tokens) {
 			if text != "" {
 				out[i].Detail = safetext.Escape(text)
-				out[i].Evidence = []string{"token:" + out[i].Detail}
+				out[i].Evidence = cite(i, "token:"+out[i].Detail)
 			}
 		}
 	}
 	return out
 }
+
+// featureEvidence is the evidence a schema feature's contribution cites.
+var featureEvidence = func() map[string]string {
+	m := map[string]string{}
+	for _, f := range features.Schema() {
+		m[f.Name] = "feature:" + f.Name
+	}
+	return m
+}()
 
 // rank orders labels by how much attention they call for: unknown (look
 // at it) ranks above benign (nothing to do).
