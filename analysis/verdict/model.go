@@ -282,9 +282,7 @@ func (m *Model) PredictVector(v Vector, l lang.Language, th Thresholds, topK int
 	for _, f := range v.Named {
 		c.named(f.Name, f.Value)
 	}
-	for _, b := range v.Tokens {
-		c.token(b)
-	}
+	c.tokens(v.Tokens)
 	logit, res, top := m.sum(c, l, topK)
 	return m.result(logit, res, top, th)
 }
@@ -360,17 +358,41 @@ func (c *collector) named(name string, v float64) {
 	c.add(j, v)
 }
 
-// token adds the feature TokenName(b) = 1.
-func (c *collector) token(b uint32) {
-	if int(b) < len(c.m.tokens) {
-		if j := c.m.tokens[b]; j >= 0 {
-			c.add(j, 1)
+// tokens adds the features TokenName(b) = 1 for the buckets bs.
+func (c *collector) tokens(bs []uint32) {
+	table := c.m.tokens
+	for _, b := range bs {
+		if int(b) >= len(table) {
+			// Past the table only a model with huge bucket numbers has
+			// names left (see newTokenIndex): look them up by name.
+			for _, b := range bs {
+				if int(b) < len(table) {
+					if j := table[b]; j >= 0 {
+						c.add(j, 1)
+					}
+				} else {
+					c.named(TokenName(b), 1)
+				}
+			}
+			return
 		}
-		return
 	}
-	// Past the table only a model with huge bucket numbers has names left
-	// (see newTokenIndex): look the name up.
-	c.named(TokenName(b), 1)
+	// Every bucket is in the table. Most miss the cache there, so the loop
+	// has no branch on the looked-up index, which would stop the processor
+	// from waiting for several misses at once: every bucket writes a key,
+	// which only counts when the model knows the token (index >= 0). All
+	// keys share one value, 1.
+	one := uint64(len(c.vals))
+	c.vals = append(c.vals, 1)
+	keys := slices.Grow(c.keys, len(bs))
+	n := len(keys)
+	keys = keys[:n+len(bs)]
+	for _, b := range bs {
+		j := table[b]
+		keys[n] = uint64(uint32(j))<<32 | one
+		n += int(uint32(j)>>31 ^ 1)
+	}
+	c.keys = keys[:n]
 }
 
 // eval computes the raw log-odds of an input, its evidence and its top-k

@@ -63,3 +63,40 @@ func modelFeatures(t *testing.T) []string {
 	}
 	return f.Features
 }
+
+// BenchmarkPredictVector scores random inputs of a sample's size (about 470
+// token buckets, 60% of them known to the model, and 50 named features)
+// with the embedded model, rotating over many inputs as a stream of
+// scripts does.
+func BenchmarkPredictVector(b *testing.B) {
+	m, err := Model()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var known []uint32
+	for b := range uint32(1 << 18) {
+		if _, _, _, ok := m.Weight(verdict.TokenName(b)); ok {
+			known = append(known, b)
+		}
+	}
+	inputs := make([]verdict.Vector, 512)
+	for i := range inputs {
+		v := &inputs[i]
+		for range 50 {
+			v.Named = append(v.Named, verdict.Feature{Name: "feat:x", Value: 1})
+		}
+		for range 280 {
+			v.Tokens = append(v.Tokens, known[rng.IntN(len(known))])
+		}
+		for range 190 {
+			v.Tokens = append(v.Tokens, rng.Uint32N(1<<18))
+		}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m.PredictVector(inputs[i%len(inputs)], lang.PowerShell, verdict.Thresholds{}, 8)
+		i++
+	}
+}
