@@ -143,26 +143,79 @@ func entropy(hist []int, n int) float64 {
 // literal of at least 32 bytes (single or double quotes, one line).
 func maxLiteralEntropy(text string) float64 {
 	best := 0.0
-	for i := 0; i < len(text); i++ {
-		q := text[i]
-		if q != '"' && q != '\'' {
+	// The next double quote, single quote and newline at or after the
+	// position they were looked up from, or len(text). Each is looked up
+	// with IndexByte, and again only once passed, so the search reads the
+	// text about three times at memory speed instead of once byte by byte.
+	nextDQ, nextSQ, nextNL := -1, -1, -1
+	for i := 0; i < len(text); {
+		if nextDQ < i {
+			nextDQ = indexFrom(text, i, '"')
+		}
+		if nextSQ < i {
+			nextSQ = indexFrom(text, i, '\'')
+		}
+		if i = min(nextDQ, nextSQ); i >= len(text) {
+			break
+		}
+		if nextNL <= i {
+			nextNL = indexFrom(text, i+1, '\n')
+		}
+		// The literal ends at its closing quote; an unclosed one at the
+		// end of the line, after which the search for quotes resumes.
+		lit := text[i+1 : nextNL]
+		end := strings.IndexByte(lit, text[i])
+		if end < 0 {
+			i = nextNL + 1
 			continue
 		}
-		j := i + 1
-		for j < len(text) && text[j] != q && text[j] != '\n' {
-			j++
+		if lit = lit[:end]; len(lit) >= 32 {
+			best = math.Max(best, literalEntropy(lit))
 		}
-		if j < len(text) && text[j] == q && j-i-1 >= 32 {
-			var hist [256]int
-			lit := text[i+1 : j]
-			for k := 0; k < len(lit); k++ {
-				hist[lit[k]]++
-			}
-			best = math.Max(best, entropy(hist[:], len(lit)))
-		}
-		i = j
+		i += 1 + end + 1
 	}
 	return best
+}
+
+// literalEntropy is entropy(histogram of lit, len(lit)), the same sum of
+// the same terms in the same order, with Log2 (most of the cost) computed
+// once per distinct count: a literal has many bytes but few distinct
+// counts.
+func literalEntropy(lit string) float64 {
+	var hist [256]int32
+	for k := 0; k < len(lit); k++ {
+		hist[lit[k]]++
+	}
+	var logs [64]float64 // log2(count/n) for the counts in known
+	var known uint64
+	n := float64(len(lit))
+	h := 0.0
+	for _, c := range hist {
+		if c <= 0 {
+			continue
+		}
+		p := float64(c) / n
+		var lg float64
+		if c < 64 && known&(1<<c) != 0 {
+			lg = logs[c]
+		} else {
+			lg = math.Log2(p)
+			if c < 64 {
+				logs[c], known = lg, known|1<<c
+			}
+		}
+		h -= p * lg
+	}
+	return h
+}
+
+// indexFrom returns the index of the first c in s at or after from, or
+// len(s) when there is none.
+func indexFrom(s string, from int, c byte) int {
+	if i := strings.IndexByte(s[from:], c); i >= 0 {
+		return from + i
+	}
+	return len(s)
 }
 
 // charCodeRuns counts runs of at least 8 comma-separated numbers below
