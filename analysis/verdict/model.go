@@ -278,12 +278,13 @@ func (m *Model) Predict(features map[string]float64, l lang.Language, th Thresho
 // v.Map(), but it looks hashed tokens up by bucket number instead of
 // building and hashing a name for each.
 func (m *Model) PredictVector(v Vector, l lang.Language, th Thresholds, topK int) Result {
-	c := m.collect()
+	var c collector
+	m.collect(&c)
 	for _, f := range v.Named {
 		c.named(f.Name, f.Value)
 	}
 	c.tokens(v.Tokens)
-	logit, res, top := m.sum(c, l, topK)
+	logit, res, top := m.sum(&c, l, topK)
 	return m.result(logit, res, top, th)
 }
 
@@ -330,9 +331,11 @@ type collector struct {
 	hasLang bool // the input carries a "lang:" feature, known or not
 }
 
-func (m *Model) collect() *collector {
+// collect starts c on the model's pooled scratch buffers; sum gives them
+// back.
+func (m *Model) collect(c *collector) {
 	sc := m.pool.Get().(*scratch)
-	return &collector{m: m, sc: sc, keys: sc.keys[:0], vals: sc.vals[:0]}
+	*c = collector{m: m, sc: sc, keys: sc.keys[:0], vals: sc.vals[:0]}
 }
 
 func (c *collector) add(j int32, v float64) {
@@ -398,11 +401,12 @@ func (c *collector) tokens(bs []uint32) {
 // eval computes the raw log-odds of an input, its evidence and its top-k
 // contributions.
 func (m *Model) eval(features map[string]float64, l lang.Language, topK int) (float64, Result, topContrib) {
-	c := m.collect()
+	var c collector
+	m.collect(&c)
 	for name, v := range features {
 		c.named(name, v)
 	}
-	return m.sum(c, l, topK)
+	return m.sum(&c, l, topK)
 }
 
 // sum adds up the collected features in feature-index order, so that the
