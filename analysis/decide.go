@@ -108,24 +108,31 @@ func (e *Engine) rulesVerdict(r *Report) Verdict {
 // primary; a critical finding keeps the label at suspicious or above, since
 // a model trained on a small seed set must not talk an analyst out of a
 // credential dump or an AMSI bypass.
-func (e *Engine) decide(r *Report, input map[string]float64) Verdict {
+func (e *Engine) decide(r *Report, input verdict.Vector) Verdict {
 	m := e.model.Load()
 	if r.Engine.ModelVersion != modelVersion(m) {
 		r.Engine.ModelVersion = modelVersion(m) // switched since the report was started
 	}
-	return e.DecideWith(m, r, input)
+	if m == nil {
+		return e.rulesVerdict(r)
+	}
+	th := e.opt.Threshold(r.Language.Language)
+	return e.modelVerdict(r, m.PredictVector(input, r.Language.Language, th, e.opt.TopK))
 }
 
 // DecideWith is the verdict model m (nil: the rules view) gives a report
 // whose model input is x, under the engine's thresholds. Evaluation uses it
 // to score two models on one analysis.
 func (e *Engine) DecideWith(m *verdict.Model, r *Report, x map[string]float64) Verdict {
-	rules := e.rulesVerdict(r)
 	if m == nil || x == nil {
-		return rules
+		return e.rulesVerdict(r)
 	}
 	th := e.opt.Threshold(r.Language.Language)
-	res := m.Predict(x, r.Language.Language, th, e.opt.TopK)
+	return e.modelVerdict(r, m.Predict(x, r.Language.Language, th, e.opt.TopK))
+}
+
+// modelVerdict is the verdict of a model's result res on r.
+func (e *Engine) modelVerdict(r *Report, res verdict.Result) Verdict {
 	v := Verdict{Label: res.Label, Score: res.Score, Source: "model", Contributions: e.contributions(r, res.Contributions)}
 	fs := findings(r)
 	if len(fs) > 0 && fs[0].severity == indicators.SeverityCritical &&
@@ -200,14 +207,21 @@ func rulesSummary(r *Report) Explanation {
 // feature came from.
 func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribution {
 	out := make([]Contribution, len(cs))
+	// Most contributions cite one piece of evidence: slices of one array.
+	cited := make([]string, len(cs))
+	cite := func(i int, evidence string) []string {
+		cited[i] = evidence
+		return cited[i : i+1 : i+1]
+	}
+	var tokens []string // token features, looked up in one pass below
 	for i, c := range cs {
 		x := Contribution{Feature: c.Feature, Value: c.Value, Weight: c.Weight, Contribution: c.Contribution}
 		kind, name, _ := strings.Cut(c.Feature, ":")
 		switch kind {
 		case "ind":
-			x.Evidence = []string{name}
+			x.Evidence = cite(i, name)
 		case "yara":
-			x.Evidence = []string{c.Feature}
+			x.Evidence = cite(i, c.Feature)
 		case "decode":
 			for _, l := range r.Layers[1:] {
 				if strings.Contains("+"+l.Method+"+", "+"+name+"+") {
@@ -215,19 +229,40 @@ func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribut
 				}
 			}
 		case "feat":
-			x.Evidence = []string{"feature:" + name}
-		case "lang":
-			x.Evidence = []string{"language:" + name}
-		case "tok":
-			if text, ok := features.TokenText(r.decoded, c.Feature); ok {
-				x.Detail = safetext.Escape(text)
-				x.Evidence = []string{"token:" + x.Detail}
+			ev, ok := featureEvidence[name]
+			if !ok {
+				ev = "feature:" + name
 			}
+			x.Evidence = cite(i, ev)
+		case "lang":
+			x.Evidence = cite(i, "language:"+name)
+		case "tok":
+			if tokens == nil {
+				tokens = make([]string, len(cs))
+			}
+			tokens[i] = c.Feature
 		}
 		out[i] = x
 	}
+	if tokens != nil {
+		for i, text := range features.TokenTexts(r.decoded, tokens) {
+			if text != "" {
+				out[i].Detail = safetext.Escape(text)
+				out[i].Evidence = cite(i, "token:"+out[i].Detail)
+			}
+		}
+	}
 	return out
 }
+
+// featureEvidence is the evidence a schema feature's contribution cites.
+var featureEvidence = func() map[string]string {
+	m := map[string]string{}
+	for _, f := range features.Schema() {
+		m[f.Name] = "feature:" + f.Name
+	}
+	return m
+}()
 
 // rank orders labels by how much attention they call for: unknown (look
 // at it) ranks above benign (nothing to do).

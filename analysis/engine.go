@@ -341,11 +341,7 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 	// Features and verdict.
 	stage = "verdict"
 	t = time.Now()
-	fin := features.Input{Layers: layers, Hits: r.Indicators, YARA: r.YARA, IOCs: r.IOCs, Language: r.Language.Language}
-	r.decoded = layers
-	r.Features = features.Extract(fin)
-	input = features.ModelInput(fin, r.Features)
-	r.Verdict = e.decide(r, input)
+	input = e.assess(r, layers, wantInput)
 	r.Timings.VerdictMS = ms(time.Since(t))
 
 	// Explanation: the explainer sees the finished report, status included.
@@ -358,10 +354,21 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 	if err := ctx.Err(); err != nil {
 		return e.fail(ctx, r, "explain", err)
 	}
-	if !wantInput {
-		input = nil
-	}
 	return r, input, nil
+}
+
+// assess computes r's features from its findings and the decoded layers and
+// sets its verdict. It returns the model input vector when wantInput.
+func (e *Engine) assess(r *Report, layers []decode.Layer, wantInput bool) map[string]float64 {
+	fin := features.Input{Layers: layers, Hits: r.Indicators, YARA: r.YARA, IOCs: r.IOCs, Language: r.Language.Language}
+	r.decoded = layers
+	r.Features = features.Extract(fin)
+	vec := features.ModelVector(fin, r.Features)
+	r.Verdict = e.decide(r, vec)
+	if !wantInput {
+		return nil
+	}
+	return vec.Map()
 }
 
 // fail marks r as failed in stage, keeping its partial findings.

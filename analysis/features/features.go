@@ -3,13 +3,16 @@ package features
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/automaldesc/automaldesc/analysis/decode"
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/ioc"
 	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/analysis/verdict"
 	"github.com/automaldesc/automaldesc/analysis/yarascan"
 )
 
@@ -98,10 +101,8 @@ func Extract(in Input) map[string]float64 {
 		if name, ok := severityFeature[h.Severity]; ok {
 			f[name]++
 		}
-		if h.Tactic != "" {
-			if _, ok := f["tactic_"+h.Tactic]; ok {
-				f["tactic_"+h.Tactic]++
-			}
+		if name, ok := tacticFeature[h.Tactic]; ok {
+			f[name]++
 		}
 		if h.Layer > 0 {
 			f["indicators_in_decoded"]++
@@ -170,28 +171,77 @@ func obfuscationScore(f map[string]float64) float64 {
 //	decode:<id>    1 for each decoder that produced a layer
 //	lang:<name>    1 for the sample's language
 //	tok:<hash>     1 for each hashed token unigram and bigram of every layer
+//
+// It is ModelVector(in, f).Map(); prediction takes ModelVector, which spares
+// a name per token.
 func ModelInput(in Input, f map[string]float64) map[string]float64 {
-	x := make(map[string]float64, len(f)+len(in.Hits)+512)
-	for name, v := range f {
-		if logScaled[name] {
-			v = math.Log1p(v)
+	return ModelVector(in, f).Map()
+}
+
+// ModelVector is ModelInput in the verdict model's compact form: the same
+// features, the tokens as sorted bucket numbers (see TokenHashes).
+func ModelVector(in Input, f map[string]float64) verdict.Vector {
+	named := make([]verdict.Feature, 0, len(f)+len(in.Hits)+len(in.YARA)+len(in.Layers)+1)
+	// Schema features first, in schema order and with their names made
+	// once; then, sorted, any other names f has.
+	known := 0
+	for i, s := range schema {
+		if v, ok := f[s.Name]; ok {
+			if modelNames[i].logScaled {
+				v = math.Log1p(v)
+			}
+			named = append(named, verdict.Feature{Name: modelNames[i].name, Value: v})
+			known++
 		}
-		x["feat:"+name] = v
 	}
+	if known < len(f) {
+		var extra []string
+		for name := range f {
+			if _, ok := schemaIndex[name]; !ok {
+				extra = append(extra, name)
+			}
+		}
+		slices.Sort(extra)
+		for _, name := range extra {
+			v := f[name]
+			if logScaled[name] {
+				v = math.Log1p(v)
+			}
+			named = append(named, verdict.Feature{Name: "feat:" + name, Value: v})
+		}
+	}
+	// The evidence features (value 1) get their names from one string,
+	// built to size: one allocation.
+	size := 0
+	evidenceNames(in, func(prefix, name string) { size += len(prefix) + len(name) })
+	var sb strings.Builder
+	sb.Grow(size)
+	evidenceNames(in, func(prefix, name string) {
+		sb.WriteString(prefix)
+		sb.WriteString(name)
+	})
+	names := sb.String()
+	evidenceNames(in, func(prefix, name string) {
+		n := len(prefix) + len(name)
+		named = append(named, verdict.Feature{Name: names[:n], Value: 1})
+		names = names[n:]
+	})
+	return verdict.Vector{Named: named, Tokens: TokenHashes(in.Layers)}
+}
+
+// evidenceNames calls yield with the prefix and name of each evidence
+// feature of in, in a fixed order.
+func evidenceNames(in Input, yield func(prefix, name string)) {
 	for _, h := range in.Hits {
-		x["ind:"+h.ID] = 1
+		yield("ind:", h.ID)
 	}
 	for _, m := range in.YARA {
-		x["yara:"+m.Rule] = 1
+		yield("yara:", m.Rule)
 	}
 	for _, l := range in.Layers[min(1, len(in.Layers)):] {
-		x["decode:"+l.Method] = 1
+		yield("decode:", l.Method)
 	}
-	x["lang:"+in.Language.String()] = 1
-	for _, h := range TokenHashes(in.Layers) {
-		x[tokenName(h)] = 1
-	}
-	return x
+	yield(verdict.LangPrefix, in.Language.String())
 }
 
 var logScaled = map[string]bool{
@@ -201,28 +251,80 @@ var logScaled = map[string]bool{
 	"iocs_url": true, "iocs_ip": true, "iocs_domain": true, "yara_matches": true,
 }
 
+// modelNames[i] is the model feature of schema[i]; schemaIndex finds a
+// schema feature by name.
+var (
+	modelNames  = buildModelNames()
+	schemaIndex = buildSchemaIndex()
+)
+
+type modelName struct {
+	name      string // "feat:<name>"
+	logScaled bool
+}
+
+func buildModelNames() []modelName {
+	out := make([]modelName, len(schema))
+	for i, s := range schema {
+		out[i] = modelName{name: "feat:" + s.Name, logScaled: logScaled[s.Name]}
+	}
+	return out
+}
+
+func buildSchemaIndex() map[string]int {
+	m := make(map[string]int, len(schema))
+	for i, s := range schema {
+		m[s.Name] = i
+	}
+	return m
+}
+
 // TokenBuckets is the size of the token hashing space.
 const TokenBuckets = 1 << 18
 
-func tokenName(h uint32) string {
-	b := make([]byte, 0, 9)
-	b = append(b, "tok:"...)
-	return string(strconv.AppendUint(b, uint64(h), 16))
+// tokenSet is a set of token buckets: a bitset over the buckets, and a
+// summary with one bit per word of it that is not zero, so that listing a
+// sample's few hundred buckets reads a few hundred words, not all 4096.
+type tokenSet struct {
+	words   [TokenBuckets / 64]uint64
+	summary [TokenBuckets / 64 / 64]uint64
 }
+
+func (t *tokenSet) add(b uint32) {
+	t.words[b>>6] |= 1 << (b & 63)
+	t.summary[b>>12] |= 1 << (b >> 6 & 63)
+}
+
+// drain returns the buckets in the set, sorted, and empties it.
+func (t *tokenSet) drain() []uint32 {
+	n := 0
+	for si, sw := range t.summary {
+		for ; sw != 0; sw &= sw - 1 {
+			n += bits.OnesCount64(t.words[si<<6|bits.TrailingZeros64(sw)])
+		}
+	}
+	out := make([]uint32, 0, n)
+	for si, sw := range t.summary {
+		t.summary[si] = 0
+		for ; sw != 0; sw &= sw - 1 {
+			wi := si<<6 | bits.TrailingZeros64(sw)
+			for w := t.words[wi]; w != 0; w &= w - 1 {
+				out = append(out, uint32(wi<<6|bits.TrailingZeros64(w)))
+			}
+			t.words[wi] = 0
+		}
+	}
+	return out
+}
+
+// tokenSets recycles the sets of TokenHashes (33 KiB each), which are
+// empty when put back.
+var tokenSets = sync.Pool{New: func() any { return new(tokenSet) }}
 
 // TokenHashes returns the distinct hashed lower-cased identifier unigrams
 // and bigrams of the layers' texts (at most scanLimit bytes of each), sorted.
 func TokenHashes(layers []decode.Layer) []uint32 {
-	// A bitset over the buckets instead of a map: walking it yields the
-	// hashes sorted.
-	set := make([]uint64, TokenBuckets/64)
-	n := 0
-	add := func(b uint32) {
-		if w, bit := &set[b>>6], uint64(1)<<(b&63); *w&bit == 0 {
-			*w |= bit
-			n++
-		}
-	}
+	set := tokenSets.Get().(*tokenSet)
 	for _, l := range layers {
 		text := l.Text
 		if len(text) > scanLimit {
@@ -230,21 +332,17 @@ func TokenHashes(layers []decode.Layer) []uint32 {
 		}
 		var prev uint32
 		havePrev := false
-		forEachToken(text, func(h uint32, _, _ int) {
-			add(h % TokenBuckets)
+		forEachToken(text, func(h uint32, _, _ int) bool {
+			set.add(h % TokenBuckets)
 			if havePrev {
-				add(bigram(prev, h))
+				set.add(bigram(prev, h))
 			}
 			prev, havePrev = h, true
+			return true
 		})
 	}
-	out := make([]uint32, 0, n)
-	for i, w := range set {
-		for w != 0 {
-			out = append(out, uint32(i<<6|bits.TrailingZeros64(w)))
-			w &= w - 1
-		}
-	}
+	out := set.drain()
+	tokenSets.Put(set)
 	return out
 }
 
@@ -254,94 +352,132 @@ func bigram(a, b uint32) uint32 { return (a*16777619 ^ b ^ 0x9e3779b9) % TokenBu
 // the first unigram or bigram whose hash is that bucket. It lets a report
 // show which words a token contribution stands for.
 func TokenText(layers []decode.Layer, feature string) (string, bool) {
-	hexPart, ok := strings.CutPrefix(feature, "tok:")
-	if !ok {
-		return "", false
-	}
-	want, err := strconv.ParseUint(hexPart, 16, 32)
-	if err != nil {
-		return "", false
+	text := TokenTexts(layers, []string{feature})[0]
+	return text, text != ""
+}
+
+// TokenTexts is TokenText for several features in one pass over the
+// layers, which stops once every token is found: texts[i] is the text of
+// features[i], "" when it is not a token feature or not found.
+func TokenTexts(layers []decode.Layer, features []string) (texts []string) {
+	texts = make([]string, len(features))
+	want := make([]int64, len(features)) // bucket, or -1 when done
+	pending := 0
+	for i, feature := range features {
+		want[i] = -1
+		if hexPart, ok := strings.CutPrefix(feature, verdict.TokenPrefix); ok {
+			if b, err := strconv.ParseUint(hexPart, 16, 32); err == nil {
+				want[i] = int64(b)
+				pending++
+			}
+		}
 	}
 	for _, l := range layers {
+		if pending == 0 {
+			break
+		}
 		text := l.Text
 		if len(text) > scanLimit {
 			text = text[:scanLimit]
 		}
-		found := ""
 		var prev uint32
 		prevStart, prevEnd := -1, -1
-		forEachToken(text, func(h uint32, start, end int) {
-			if found != "" {
-				return
+		forEachToken(text, func(h uint32, start, end int) bool {
+			uni := int64(h % TokenBuckets)
+			bi := int64(-2) // no bigram at the first token of a layer
+			if prevStart >= 0 {
+				bi = int64(bigram(prev, h))
 			}
-			switch {
-			case h%TokenBuckets == uint32(want):
-				found = text[start:end]
-			case prevStart >= 0 && bigram(prev, h) == uint32(want):
-				found = text[prevStart:prevEnd] + " " + text[start:end]
+			for i, w := range want {
+				// Per feature, the first token of the first layer where it
+				// occurs; a unigram before a bigram ending at the same token.
+				switch {
+				case w < 0:
+					continue
+				case w == uni:
+					texts[i] = text[start:end]
+				case w == bi:
+					texts[i] = text[prevStart:prevEnd] + " " + text[start:end]
+				default:
+					continue
+				}
+				if len(texts[i]) > 60 {
+					texts[i] = texts[i][:60] + "..."
+				}
+				want[i] = -1
+				pending--
 			}
 			prev, prevStart, prevEnd = h, start, end
+			return pending > 0
 		})
-		if found != "" {
-			if len(found) > 60 {
-				found = found[:60] + "..."
-			}
-			return found, true
-		}
 	}
-	return "", false
+	return texts
 }
 
 // forEachToken calls fn with the FNV-1a hash of each lower-cased token of
-// 2..40 identifier characters (letters, digits, _ - $ .). Longer runs are
-// hashed as their length class, so random blobs do not flood the space. A
-// '/' that starts a word (after a blank or at the start of the text) stays
-// on the token: Windows command-line switches ("/s", "/b", "/t") are most of
-// the vocabulary of one-line batch commands, and "-s" already is a token.
-func forEachToken(s string, fn func(h uint32, start, end int)) {
+// 2..40 identifier characters (letters, digits, _ - $ .), until fn returns
+// false. Longer runs are hashed as their length class, so random blobs do
+// not flood the space. A '/' that starts a word (after a blank or at the
+// start of the text) stays on the token: Windows command-line switches
+// ("/s", "/b", "/t") are most of the vocabulary of one-line batch commands,
+// and "-s" already is a token.
+func forEachToken(s string, fn func(h uint32, start, end int) bool) {
 	const offset, prime = 2166136261, 16777619
-	start := -1
-	emit := func(end int) {
-		n := end - start
-		if n < 2 {
+	for i := 0; i < len(s); {
+		for i < len(s) && identLower[s[i]] == 0 {
+			i++
+		}
+		if i == len(s) {
 			return
 		}
-		if n > 40 {
-			fn(uint32(offset^n/64)*prime, start, end)
-			return
+		start, h := i, uint32(offset)
+		if isSwitchSlash(s, i-1) { // "/s": a command-line switch
+			start, h = i-1, (h^'/')*prime
 		}
-		h := uint32(offset)
-		for i := start; i < end; i++ {
-			c := s[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+		// Hash while the token may stay within 40 bytes; past that only
+		// its length counts, and the rest of it is skipped.
+		for i < len(s) {
+			lc := identLower[s[i]]
+			if lc == 0 {
+				break
 			}
-			h ^= uint32(c)
-			h *= prime
-		}
-		fn(h, start, end)
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		ident := c == '_' || c == '-' || c == '$' || c == '.' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-		if ident {
-			if start < 0 {
-				start = i
-				if isSwitchSlash(s, i-1) {
-					start = i - 1 // "/s": a command-line switch
+			h = (h ^ uint32(lc)) * prime
+			if i++; i-start > 40 {
+				for i < len(s) && identLower[s[i]] != 0 {
+					i++
 				}
+				break
 			}
+		}
+		var ok bool
+		switch n := i - start; {
+		case n < 2:
 			continue
+		case n > 40:
+			ok = fn(uint32(offset^n/64)*prime, start, i)
+		default:
+			ok = fn(h, start, i)
 		}
-		if start >= 0 {
-			emit(i)
-			start = -1
+		if !ok {
+			return
 		}
-	}
-	if start >= 0 {
-		emit(len(s))
 	}
 }
+
+// identLower maps the identifier bytes of forEachToken to their ASCII lower
+// case, every other byte to 0.
+var identLower = func() (t [256]byte) {
+	for c := range 256 {
+		b := byte(c)
+		switch {
+		case 'A' <= b && b <= 'Z':
+			t[c] = b + 'a' - 'A'
+		case b == '_' || b == '-' || b == '$' || b == '.' || 'a' <= b && b <= 'z' || '0' <= b && b <= '9':
+			t[c] = b
+		}
+	}
+	return t
+}()
 
 // isSwitchSlash reports whether s[i] is a '/' at the start of a word.
 func isSwitchSlash(s string, i int) bool {

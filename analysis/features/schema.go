@@ -51,5 +51,16 @@ func buildSchema() []Feature {
 	return s
 }
 
+// tacticFeature maps a tactic's short name to its schema feature.
+var tacticFeature = func() map[string]string {
+	m := map[string]string{}
+	for _, t := range attack.Tactics() {
+		if t.ShortName != "" { // Extract counts no tactic for an empty one
+			m[t.ShortName] = "tactic_" + t.ShortName
+		}
+	}
+	return m
+}()
+
 // Schema returns the feature schema shared by every language.
 func Schema() []Feature { return append([]Feature(nil), schema...) }

@@ -6,11 +6,16 @@ import (
 	"testing"
 
 	"github.com/automaldesc/automaldesc/analysis/decode"
+	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/analysis/verdict"
 )
 
 func tokens(s string) []string {
 	var out []string
-	forEachToken(s, func(_ uint32, start, end int) { out = append(out, s[start:end]) })
+	forEachToken(s, func(_ uint32, start, end int) bool {
+		out = append(out, s[start:end])
+		return true
+	})
 	return out
 }
 
@@ -59,7 +64,7 @@ func TestTokenTextRoundTrip(t *testing.T) {
 			for _, l := range layers {
 				var prev uint32
 				prevText := ""
-				forEachToken(l.Text, func(h uint32, start, end int) {
+				forEachToken(l.Text, func(h uint32, start, end int) bool {
 					word := l.Text[start:end]
 					switch {
 					case strings.EqualFold(word, tc.token):
@@ -68,6 +73,7 @@ func TestTokenTextRoundTrip(t *testing.T) {
 						want, found = bigram(prev, h), true
 					}
 					prev, prevText = h, word
+					return true
 				})
 			}
 			if !found {
@@ -76,8 +82,8 @@ func TestTokenTextRoundTrip(t *testing.T) {
 			if _, ok := slices.BinarySearch(hashes, want); !ok {
 				t.Errorf("TokenHashes: got no bucket %x for %q, want it present", want, tc.token)
 			}
-			if got, ok := TokenText(layers, tokenName(want)); !ok || !strings.EqualFold(got, tc.token) {
-				t.Errorf("TokenText(%s): got %q (%v), want %q", tokenName(want), got, ok, tc.token)
+			if got, ok := TokenText(layers, verdict.TokenName(want)); !ok || !strings.EqualFold(got, tc.token) {
+				t.Errorf("TokenText(%s): got %q (%v), want %q", verdict.TokenName(want), got, ok, tc.token)
 			}
 		})
 	}
@@ -90,5 +96,51 @@ func BenchmarkTokenHashes(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		TokenHashes(layers)
+	}
+}
+
+// devTexts returns the original (layer 0) text of every dev sample, cut at
+// scanLimit as Extract does, and their total size.
+func devTexts(b *testing.B) ([]string, int64) {
+	var texts []string
+	var size int64
+	for _, layers := range requireDev(b) {
+		text := layers[0].Text
+		if len(text) > scanLimit {
+			text = text[:scanLimit]
+		}
+		texts = append(texts, text)
+		size += int64(len(text))
+	}
+	return texts, size
+}
+
+// BenchmarkTextStatsDev runs textStats over the dev corpus originals.
+func BenchmarkTextStatsDev(b *testing.B) {
+	texts, size := devTexts(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range texts {
+			textStats(t, lang.PowerShell)
+		}
+	}
+}
+
+// BenchmarkTokenHashesDev runs TokenHashes over the dev corpus layers.
+func BenchmarkTokenHashesDev(b *testing.B) {
+	all := requireDev(b)
+	var size int64
+	for _, layers := range all {
+		for _, l := range layers {
+			size += int64(min(len(l.Text), scanLimit))
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, layers := range all {
+			TokenHashes(layers)
+		}
 	}
 }

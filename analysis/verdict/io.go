@@ -98,6 +98,7 @@ func newModel(p modelParams) (*Model, error) {
 		}
 	}
 	m.index = newNameIndex(p.features)
+	m.tokens = newTokenIndex(p.features)
 	if !finite(m.baseline) {
 		return nil, fmt.Errorf("%w: non-finite baseline", ErrBadModel)
 	}
@@ -112,24 +113,28 @@ func newModel(p modelParams) (*Model, error) {
 // contentHash is the hex SHA-256 over everything that affects predictions.
 func (m *Model) contentHash() string {
 	h := sha256.New()
-	var buf [8]byte
-	put := func(v float64) {
-		binary.LittleEndian.PutUint64(buf[:], math.Float64bits(v))
-		h.Write(buf[:])
-	}
-	fmt.Fprintf(h, "%s\x00%d\x00%d\x00", modelKind, FormatVersion, len(m.features))
+	// Hashed through a buffer: one Write per value would cost more than
+	// the hashing (hundreds of thousands of them for a large model).
+	const flushAt = 32 << 10
+	buf := make([]byte, 0, flushAt+256)
+	buf = fmt.Appendf(buf, "%s\x00%d\x00%d\x00", modelKind, FormatVersion, len(m.features))
 	for _, f := range m.features {
-		h.Write([]byte(f))
-		h.Write([]byte{0})
-	}
-	for _, s := range [][]float64{m.weights, m.means, m.scales, m.lo, m.hi} {
-		for _, v := range s {
-			put(v)
+		buf = append(append(buf, f...), 0)
+		if len(buf) >= flushAt {
+			h.Write(buf)
+			buf = buf[:0]
 		}
 	}
-	put(m.bias)
-	put(m.platt.A)
-	put(m.platt.B)
+	for _, s := range [][]float64{m.weights, m.means, m.scales, m.lo, m.hi, {m.bias, m.platt.A, m.platt.B}} {
+		for _, v := range s {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+			if len(buf) >= flushAt {
+				h.Write(buf)
+				buf = buf[:0]
+			}
+		}
+	}
+	h.Write(buf)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -34,6 +34,7 @@ type Model struct {
 
 	// Derived at construction, never serialised.
 	index     nameIndex
+	tokens    []int32  // token bucket -> index of TokenName(bucket), -1 if absent
 	params    []param  // per feature, packed for one cache line per lookup
 	baseline  float64  // bias - sum_j weights[j]*means[j]/scales[j]
 	langIndex [8]int32 // lang.Language -> index of "lang:<name>", -1 if absent
@@ -268,10 +269,30 @@ func newScratchPool(nFeatures int) *sync.Pool {
 // and names unknown to the model are ignored. Predict is deterministic: the
 // same input gives bit-identical results whatever the map's order.
 func (m *Model) Predict(features map[string]float64, l lang.Language, th Thresholds, topK int) Result {
+	logit, res, top := m.eval(features, l, topK)
+	return m.result(logit, res, top, th)
+}
+
+// PredictVector is Predict for an input in compact form: for a vector
+// without repeated features it returns bit for bit what Predict returns for
+// v.Map(), but it looks hashed tokens up by bucket number instead of
+// building and hashing a name for each.
+func (m *Model) PredictVector(v Vector, l lang.Language, th Thresholds, topK int) Result {
+	var c collector
+	m.collect(&c)
+	for _, f := range v.Named {
+		c.named(f.Name, f.Value)
+	}
+	c.tokens(v.Tokens)
+	logit, res, top := m.sum(&c, l, topK)
+	return m.result(logit, res, top, th)
+}
+
+// result labels an evaluated input and fills in its contributions.
+func (m *Model) result(logit float64, res Result, top topContrib, th Thresholds) Result {
 	if th == (Thresholds{}) {
 		th = DefaultThresholds()
 	}
-	logit, res, top := m.eval(features, l, topK)
 	res.Score = m.platt.Apply(logit)
 	minFeatures := max(th.MinFeatures, 1)
 	switch {
@@ -300,45 +321,113 @@ func (m *Model) Predict(features map[string]float64, l lang.Language, th Thresho
 	return res
 }
 
+// collector gathers the features of one input that the model knows, as
+// (feature index, value) pairs in the pooled scratch buffers.
+type collector struct {
+	m       *Model
+	sc      *scratch
+	keys    []uint64 // feature index << 32 | position in vals
+	vals    []float64
+	hasLang bool // the input carries a "lang:" feature, known or not
+}
+
+// collect starts c on the model's pooled scratch buffers; sum gives them
+// back.
+func (m *Model) collect(c *collector) {
+	sc := m.pool.Get().(*scratch)
+	*c = collector{m: m, sc: sc, keys: sc.keys[:0], vals: sc.vals[:0]}
+}
+
+func (c *collector) add(j int32, v float64) {
+	c.keys = append(c.keys, uint64(j)<<32|uint64(len(c.vals)))
+	c.vals = append(c.vals, v)
+}
+
+// named adds a feature by name.
+func (c *collector) named(name string, v float64) {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
+	j, ok := c.m.index.lookup(name)
+	if !ok {
+		if strings.HasPrefix(name, LangPrefix) {
+			c.hasLang = true
+		}
+		return
+	}
+	if c.m.params[j].context {
+		c.hasLang = true
+	}
+	c.add(j, v)
+}
+
+// tokens adds the features TokenName(b) = 1 for the buckets bs.
+func (c *collector) tokens(bs []uint32) {
+	table := c.m.tokens
+	for _, b := range bs {
+		if int(b) >= len(table) {
+			// Past the table only a model with huge bucket numbers has
+			// names left (see newTokenIndex): look them up by name.
+			for _, b := range bs {
+				if int(b) < len(table) {
+					if j := table[b]; j >= 0 {
+						c.add(j, 1)
+					}
+				} else {
+					c.named(TokenName(b), 1)
+				}
+			}
+			return
+		}
+	}
+	// Every bucket is in the table. Most miss the cache there, so the loop
+	// has no branch on the looked-up index, which would stop the processor
+	// from waiting for several misses at once: every bucket writes a key,
+	// which only counts when the model knows the token (index >= 0). All
+	// keys share one value, 1.
+	one := uint64(len(c.vals))
+	c.vals = append(c.vals, 1)
+	keys := slices.Grow(c.keys, len(bs))
+	n := len(keys)
+	keys = keys[:n+len(bs)]
+	for _, b := range bs {
+		j := table[b]
+		keys[n] = uint64(uint32(j))<<32 | one
+		n += int(uint32(j)>>31 ^ 1)
+	}
+	c.keys = keys[:n]
+}
+
 // eval computes the raw log-odds of an input, its evidence and its top-k
 // contributions.
 func (m *Model) eval(features map[string]float64, l lang.Language, topK int) (float64, Result, topContrib) {
-	sc := m.pool.Get().(*scratch)
-	keys, vals := sc.keys[:0], sc.vals[:0]
-	add := func(j int32, v float64) {
-		keys = append(keys, uint64(j)<<32|uint64(len(vals)))
-		vals = append(vals, v)
-	}
-	hasLang := false
+	var c collector
+	m.collect(&c)
 	for name, v := range features {
-		if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		j, ok := m.index.lookup(name)
-		if !ok {
-			if strings.HasPrefix(name, LangPrefix) {
-				hasLang = true
-			}
-			continue
-		}
-		if m.params[j].context {
-			hasLang = true
-		}
-		add(j, v)
+		c.named(name, v)
 	}
-	if !hasLang && int(l) < len(m.langIndex) {
+	return m.sum(&c, l, topK)
+}
+
+// sum adds up the collected features in feature-index order, so that the
+// result does not depend on the order they came in, and returns the scratch
+// buffers to the pool. A feature collected more than once counts once, with
+// its last value.
+func (m *Model) sum(c *collector, l lang.Language, topK int) (float64, Result, topContrib) {
+	sc := c.sc
+	if !c.hasLang && int(l) < len(m.langIndex) {
 		if j := m.langIndex[l]; j >= 0 {
-			add(j, 1)
+			c.add(j, 1)
 		}
 	}
-	// Sum in feature-index order so the result does not depend on map order:
-	// a bitmap walk when the bitmap is small relative to the input, else a
-	// sort.
+	keys, vals := c.keys, c.vals
+	// Order by feature index: a bitmap walk when the bitmap is small
+	// relative to the input, else a sort.
 	if len(sc.bits) <= 8*len(keys) {
 		for _, key := range keys {
 			j := key >> 32
 			sc.bits[j>>6] |= 1 << (j & 63)
-			sc.pos[j] = int32(uint32(key))
+			sc.pos[j] = int32(uint32(key)) // a repeat overwrites: the last value counts
 		}
 		keys = keys[:0]
 		for wi, w := range sc.bits {
@@ -354,6 +443,15 @@ func (m *Model) eval(features map[string]float64, l lang.Language, topK int) (fl
 		}
 	} else {
 		slices.Sort(keys)
+		// Keep the last (highest position) of each run of one index.
+		out := keys[:0]
+		for i, key := range keys {
+			if i+1 < len(keys) && keys[i+1]>>32 == key>>32 {
+				continue
+			}
+			out = append(out, key)
+		}
+		keys = out
 	}
 
 	logit := m.baseline

@@ -1,0 +1,271 @@
+package features
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/automaldesc/automaldesc/analysis/charset"
+	"github.com/automaldesc/automaldesc/analysis/decode"
+	"github.com/automaldesc/automaldesc/analysis/indicators"
+	"github.com/automaldesc/automaldesc/analysis/ioc"
+	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/analysis/yarascan"
+	"github.com/automaldesc/automaldesc/internal/corpus"
+)
+
+// Differential tests: the tuned code against the reference implementations
+// in reference_test.go, over fixtures, the dev corpus and fuzzing.
+
+var equalFixtures = []string{
+	"",
+	"a",
+	"ab",
+	"/",
+	"/s",
+	" /s",
+	"x/s",
+	"shutdown /r /t 1",
+	"copy\n/b a.jpg\r\n/B\t/x",
+	"Get-Item -Force; $env:TEMP . _a $b.c",
+	strings.Repeat("A", 40) + " " + strings.Repeat("b", 41) + " " + strings.Repeat("Z9", 64),
+	"MiXeD CaSe WoRdS 0x1F \\x41\\x42 é ü \xff\xfe bytes",
+	"'" + strings.Repeat("q", 31) + "' \"" + strings.Repeat("abcdefgh", 5) + "\"\n'unterminated " + strings.Repeat("z", 40),
+	"72,101,108,108,111,32,119,111,114,108,100 , 33\n1,2,3,4,5,6,7\n1, 2, 3, 4, 5, 6, 7, 8",
+	"# comment\n  // js\n<# ps #>\n:: batch\nREM x\n@rem y\n' vb\n* star\n\n\n",
+	strings.Repeat("QUJD", 40) + "\n" + strings.Repeat("0a", 40) + "," + strings.Repeat("\\xff", 20),
+}
+
+var (
+	devOnce   sync.Once
+	devLayers [][]decode.Layer
+)
+
+// requireDev returns the layers of every dev corpus sample, decoded as the
+// engine does (once per test binary).
+func requireDev(t testing.TB) [][]decode.Layer {
+	t.Helper()
+	dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
+	devOnce.Do(func() { devLayers = decodeDir(dir) })
+	if len(devLayers) == 0 {
+		t.Fatal("no dev corpus samples decoded")
+	}
+	return devLayers
+}
+
+func decodeDir(dir string) [][]decode.Layer {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out [][]decode.Layer
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		text, _, err := charset.Decode(data)
+		if err != nil {
+			continue
+		}
+		l := lang.Identify(text, e.Name()).Language
+		layers, _ := decode.Decode(context.Background(), text, l, decode.Options{
+			Limits:   decode.DefaultLimits(len(text)),
+			Identify: func(t string) lang.Language { return lang.Identify(t, "").Language },
+		})
+		if len(layers) == 0 {
+			layers = []decode.Layer{{Parent: -1, Method: decode.MethodOriginal, Language: l, Text: text, Size: len(text)}}
+		}
+		out = append(out, layers)
+	}
+	return out
+}
+
+type tokenEvent struct {
+	h          uint32
+	start, end int
+}
+
+func tokenEvents(s string) []tokenEvent {
+	var out []tokenEvent
+	forEachToken(s, func(h uint32, start, end int) bool {
+		out = append(out, tokenEvent{h, start, end})
+		return true
+	})
+	return out
+}
+
+func refTokenEvents(s string) []tokenEvent {
+	var out []tokenEvent
+	refForEachToken(s, func(h uint32, start, end int) { out = append(out, tokenEvent{h, start, end}) })
+	return out
+}
+
+// checkTokens compares tokenisation, TokenHashes and TokenTexts of layers
+// with the references.
+func checkTokens(t *testing.T, name string, layers []decode.Layer, rng *rand.Rand) {
+	t.Helper()
+	for i, l := range layers {
+		if got, want := tokenEvents(l.Text), refTokenEvents(l.Text); !slices.Equal(got, want) {
+			t.Fatalf("%s layer %d: forEachToken differs from the reference (%d vs %d tokens)", name, i, len(got), len(want))
+		}
+	}
+	hashes := TokenHashes(layers)
+	ref := refTokenHashes(layers)
+	if !slices.Equal(hashes, ref) {
+		t.Fatalf("%s: TokenHashes differs from the reference (%d vs %d buckets)", name, len(hashes), len(ref))
+	}
+	// Token features of the sample (first, last, random), absent buckets,
+	// bad names and other kinds of feature.
+	feats := []string{"tok:", "tok:zz", "tok:-1", "tok:100000000", "ind:x", "feat:size", "tok:3ffff", "tok:40000"}
+	if len(ref) > 0 {
+		for _, k := range []int{0, len(ref) - 1, rng.IntN(len(ref)), rng.IntN(len(ref)), rng.IntN(len(ref))} {
+			feats = append(feats, refTokenName(ref[k]), fmt.Sprintf("tok:%05x", ref[k]), fmt.Sprintf("tok:%X", ref[k]))
+		}
+	}
+	for range 4 {
+		feats = append(feats, refTokenName(rng.Uint32N(TokenBuckets)))
+	}
+	rng.Shuffle(len(feats), func(i, j int) { feats[i], feats[j] = feats[j], feats[i] })
+	for k := 0; k < len(feats); k += 8 { // batches of a report's size
+		batch := feats[k:min(k+8, len(feats))]
+		got := TokenTexts(layers, batch)
+		for i, f := range batch {
+			want, ok := refTokenText(layers, f)
+			if got[i] != want || ok != (want != "") {
+				t.Fatalf("%s: TokenTexts(%q) = %q, reference %q (%v)", name, f, got[i], want, ok)
+			}
+			if one, oneOK := TokenText(layers, f); one != want || oneOK != ok {
+				t.Fatalf("%s: TokenText(%q) = %q (%v), reference %q (%v)", name, f, one, oneOK, want, ok)
+			}
+		}
+	}
+}
+
+func fixtureLayers(s string) []decode.Layer {
+	return []decode.Layer{
+		{Parent: -1, Method: decode.MethodOriginal, Text: s, Size: len(s)},
+		{Parent: 0, Method: "generic.base64", Text: strings.ToUpper(s), Size: len(s)},
+		{Parent: 1, Method: "ps.gzip", Text: s + " tail /q", Size: len(s) + 8, Truncated: true},
+	}
+}
+
+func TestTokensMatchReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i, s := range equalFixtures {
+		checkTokens(t, fmt.Sprintf("fixture %d", i), fixtureLayers(s), rng)
+	}
+	big := strings.Repeat("word /s Other_token ", scanLimit/20+100) // past scanLimit
+	checkTokens(t, "past scanLimit", fixtureLayers(big), rng)
+}
+
+func TestTokensMatchReferenceDev(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i, layers := range requireDev(t) {
+		checkTokens(t, fmt.Sprintf("dev sample %d", i), layers, rng)
+	}
+}
+
+// modelInputs builds an Input of layers with the default catalog's hits and
+// some YARA matches and IOCs, and checks ModelInput against the reference.
+func checkModelInput(t *testing.T, name string, layers []decode.Layer, cat *indicators.Catalog) {
+	t.Helper()
+	in := Input{Layers: layers, Language: layers[0].Language}
+	for _, l := range layers {
+		in.Hits = append(in.Hits, cat.Scan(l.Text, l.Language, l.Index)...)
+	}
+	in.YARA = []yarascan.Match{{Rule: "R1", Severity: "high"}, {Rule: "R1", Namespace: "other"}, {Rule: "R2"}}
+	in.IOCs = []ioc.IOC{{Type: ioc.URL}, {Type: ioc.IPv4}, {Type: ioc.IPv6}, {Type: ioc.Domain}, {Type: ioc.Email}}
+	f := Extract(in)
+	if want := refExtract(in); !maps.EqualFunc(f, want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
+		t.Fatalf("%s: Extract differs from the reference:\n got %v\nwant %v", name, f, want)
+	}
+	want := refModelInput(in, f)
+	got := ModelInput(in, f)
+	if !maps.EqualFunc(got, want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
+		t.Fatalf("%s: ModelInput differs from the reference (%d vs %d features)", name, len(got), len(want))
+	}
+	// Names ModelVector makes for features outside the schema.
+	f["extra_size"], f["size_extra"] = 3, 0
+	if got, want := ModelInput(in, f), refModelInput(in, f); !maps.Equal(got, want) {
+		t.Fatalf("%s: ModelInput with extra features differs from the reference", name)
+	}
+}
+
+func TestModelInputMatchesReference(t *testing.T) {
+	cat := indicators.Default()
+	for i, s := range equalFixtures {
+		checkModelInput(t, fmt.Sprintf("fixture %d", i), fixtureLayers(s), cat)
+	}
+	checkModelInput(t, "no layers", []decode.Layer{{Parent: -1}}, cat)
+}
+
+func TestModelInputMatchesReferenceDev(t *testing.T) {
+	cat := indicators.Default()
+	for i, layers := range requireDev(t) {
+		checkModelInput(t, fmt.Sprintf("dev sample %d", i), layers, cat)
+	}
+}
+
+func FuzzTokensMatchReference(f *testing.F) {
+	for _, s := range equalFixtures {
+		f.Add(s, uint64(0))
+	}
+	f.Fuzz(func(t *testing.T, s string, seed uint64) {
+		checkTokens(t, "fuzz", fixtureLayers(s), rand.New(rand.NewPCG(seed, 5)))
+	})
+}
+
+func checkStats(t *testing.T, name, text string) {
+	t.Helper()
+	for _, l := range []lang.Language{lang.Unknown, lang.PowerShell, lang.Batch} {
+		got, want := textStats(text, l), refTextStats(text, l)
+		if got != want { // every field, floats bit for bit (no NaN)
+			t.Fatalf("%s (%s): textStats\n got %+v\nwant %+v", name, l, got, want)
+		}
+	}
+	if got, want := charCodeRuns(text), refCharCodeRuns(text); got != want {
+		t.Fatalf("%s: charCodeRuns = %d, reference %d", name, got, want)
+	}
+	if got, want := maxLiteralEntropy(text), refMaxLiteralEntropy(text); math.Float64bits(got) != math.Float64bits(want) {
+		t.Fatalf("%s: maxLiteralEntropy = %v, reference %v", name, got, want)
+	}
+	for i := range min(len(text), 64) + 1 {
+		want := i + strings.IndexFunc(text[i:], func(r rune) bool { return '0' <= r && r <= '9' })
+		if want < i {
+			want = len(text)
+		}
+		if got := nextDigit(text, i); got != want {
+			t.Fatalf("%s: nextDigit(%d) = %d, want %d", name, i, got, want)
+		}
+	}
+}
+
+func TestStatsMatchReference(t *testing.T) {
+	for i, s := range equalFixtures {
+		checkStats(t, fmt.Sprintf("fixture %d", i), s)
+	}
+}
+
+func TestStatsMatchReferenceDev(t *testing.T) {
+	for i, layers := range requireDev(t) {
+		for j, l := range layers {
+			checkStats(t, fmt.Sprintf("dev sample %d layer %d", i, j), l.Text)
+		}
+	}
+}
+
+func FuzzStatsMatchReference(f *testing.F) {
+	for _, s := range equalFixtures {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkStats(t, "fuzz", s) })
+}
