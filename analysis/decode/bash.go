@@ -359,7 +359,8 @@ func extractBashRev(s *scan) []finding {
 }
 
 // rewriteBashANSIC turns $'\x63\x75rl' into 'curl'.
-func rewriteBashANSIC(text string, _ int) (string, bool) {
+func rewriteBashANSIC(s *scan) (string, bool) {
+	text := s.text
 	var edits []edit
 	n := 0
 	for i := 0; i+1 < len(text); i++ {
@@ -397,7 +398,8 @@ var reShRef = regexp.MustCompile(`\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))`)
 
 // rewriteBashVars substitutes words built from two or more adjacent
 // references to variables that hold literals ($a$b after a=cu;b=rl).
-func rewriteBashVars(text string, max int) (string, bool) {
+func rewriteBashVars(s *scan) (string, bool) {
+	text, max := s.text, s.max
 	type assign struct {
 		pos  int
 		name string

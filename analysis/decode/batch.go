@@ -7,7 +7,8 @@ import (
 )
 
 // rewriteBatchCaret removes caret escapes (and joins ^-continued lines).
-func rewriteBatchCaret(text string, _ int) (string, bool) {
+func rewriteBatchCaret(s *scan) (string, bool) {
+	text := s.text
 	if !strings.Contains(text, "^") {
 		return text, false
 	}
@@ -217,8 +218,9 @@ func (e *batchEnv) expand(line string, d byte, max int) (string, bool) {
 var reSet = regexp.MustCompile(`(?i)^\s*@?\s*set\s+("?)([^=/"\s][^="]*)=(.*)$`)
 
 // rewriteBatchSet statically expands set variables line by line.
-func rewriteBatchSet(text string, max int) (string, bool) {
-	if !strings.Contains(asciiLower(text), "set") {
+func rewriteBatchSet(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	if !strings.Contains(s.lower, "set") {
 		return text, false
 	}
 	e := &batchEnv{vars: map[string]string{}}

@@ -253,7 +253,7 @@ type result struct {
 // run applies every decoder that handles language l to text: the
 // extractors one by one, then all rewriters as one pass.
 func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]result, error) {
-	s := &scan{text: text, lower: asciiLower(text), lang: l, max: maxOut}
+	s := newScan(text, l, maxOut)
 	var out []result
 	for i := range registry {
 		d := &registry[i]
@@ -283,24 +283,24 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]resul
 const maxRounds = 8
 
 func rewritePass(ctx context.Context, s *scan) (result, bool) {
-	text, lower := s.text, s.lower
+	cur := s // the text as rewritten so far, with its memo
 	var methods []string
 	significant := false
 	for round := 0; round < maxRounds; round++ {
 		changed := false
 		for i := range registry {
 			d := &registry[i]
-			if d.rewrite == nil || !d.handles(s.lang) || !d.hinted(lower) {
+			if d.rewrite == nil || !d.handles(s.lang) || !d.hinted(cur.lower) {
 				continue
 			}
 			if ctx.Err() != nil {
 				return result{}, false
 			}
-			nt, sig := d.rewrite(text, s.max)
-			if nt == text || len(nt) > s.max {
+			nt, sig := d.rewrite(cur)
+			if nt == cur.text || len(nt) > s.max {
 				continue
 			}
-			text, lower, changed = nt, asciiLower(nt), true
+			cur, changed = newScan(nt, s.lang, s.max), true
 			significant = significant || sig
 			if !contains(methods, d.ID) {
 				methods = append(methods, d.ID)
@@ -310,9 +310,10 @@ func rewritePass(ctx context.Context, s *scan) (result, bool) {
 			break
 		}
 	}
-	if !significant || text == s.text {
+	if !significant || cur.text == s.text {
 		return result{}, false
 	}
+	text := cur.text
 	return result{
 		finding: finding{span: Span{0, len(s.text)}, text: text, size: len(text), lang: s.lang},
 		method:  strings.Join(methods, "+"),

@@ -316,7 +316,7 @@ func psCodeLists(s *scan) []codeList {
 	for _, m := range reNumList.FindAllStringIndex(s.text, -1) {
 		out = append(out, codeList{start: m[0], end: m[1], body: s.text[m[0]+1 : m[1]-1]})
 	}
-	for _, l := range psLiterals(s.text) {
+	for _, l := range s.psLits() {
 		if len(l.val) < 16 || !l.pure {
 			continue
 		}
@@ -525,7 +525,7 @@ func extractPSReverse(s *scan) []finding {
 	if len(hints) == 0 {
 		return nil
 	}
-	lits := psLiterals(s.text)
+	lits := s.psLits()
 	var out []finding
 	for _, h := range hints {
 		best := -1
@@ -579,7 +579,7 @@ func extractPSIEX(s *scan) []finding {
 	if len(invs) == 0 {
 		return nil
 	}
-	lits := psLiterals(s.text)
+	lits := s.psLits()
 	var out []finding
 	emit := func(l psLit) {
 		v := strings.TrimSpace(l.val)
@@ -624,7 +624,8 @@ func extractPSIEX(s *scan) []finding {
 // ---------------------------------------------------------------- rewriters
 
 // rewritePSBacktick drops backticks that escape ordinary letters (I`E`X).
-func rewritePSBacktick(text string, _ int) (string, bool) {
+func rewritePSBacktick(s *scan) (string, bool) {
+	text := s.text
 	var b strings.Builder
 	n := 0
 	last := 0
@@ -672,7 +673,8 @@ func rewritePSBacktick(text string, _ int) (string, bool) {
 var reCharCast = regexp.MustCompile(`(?i)(?:\[string\]\s*)?\[char\]\s*(?:(0x[0-9a-f]+|\d{1,7})|\(\s*(0x[0-9a-f]+|\d{1,7})\s*\))`)
 
 // rewritePSCharCast turns [char]NN into 'c'.
-func rewritePSCharCast(text string, _ int) (string, bool) {
+func rewritePSCharCast(s *scan) (string, bool) {
+	text := s.text
 	ms := reCharCast.FindAllStringSubmatchIndex(text, -1)
 	var edits []edit
 	for _, m := range ms {
@@ -702,11 +704,12 @@ func parseIntLit(s string) (int64, error) {
 }
 
 // rewritePSConcat folds 'a'+'b' chains.
-func rewritePSConcat(text string, max int) (string, bool) {
+func rewritePSConcat(s *scan) (string, bool) {
+	text, max := s.text, s.max
 	if !strings.Contains(text, "+") {
 		return text, false
 	}
-	lits := psLiterals(text)
+	lits := s.psLits()
 	var edits []edit
 	sig := false
 	for i := 0; i < len(lits); i++ {
@@ -828,8 +831,9 @@ func formatNET(f string, args []string, max int) (string, bool) {
 }
 
 // rewritePSFormat evaluates "{1}{0}" -f 'b','a'.
-func rewritePSFormat(text string, max int) (string, bool) {
-	lits := psLiterals(text)
+func rewritePSFormat(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	lits := s.psLits()
 	var edits []edit
 	sig := false
 	for _, l := range lits {
@@ -859,8 +863,9 @@ func rewritePSFormat(text string, max int) (string, bool) {
 var reReplaceOp = regexp.MustCompile(`(?i)^\s*(?:\.\s*(replace)\s*\(|-([ci]?replace)\b)`)
 
 // rewritePSReplace evaluates .Replace() and -replace on literals.
-func rewritePSReplace(text string, max int) (string, bool) {
-	lits := psLiterals(text)
+func rewritePSReplace(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	lits := s.psLits()
 	var edits []edit
 	for _, l := range lits {
 		if !l.pure {
@@ -921,8 +926,9 @@ var (
 )
 
 // rewritePSJoin evaluates [string]::Join and -join over literal lists.
-func rewritePSJoin(text string, max int) (string, bool) {
-	lits := psLiterals(text)
+func rewritePSJoin(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	lits := s.psLits()
 	var edits []edit
 	for _, m := range reStringJoin.FindAllStringIndex(text, -1) {
 		sep, _, ok := litAt(lits, skipSpace(text, m[1]))
@@ -1009,8 +1015,9 @@ func matchingOpen(text string, close int) int {
 }
 
 // rewritePSParens drops parentheses around a lone literal: ('abc') -> 'abc'.
-func rewritePSParens(text string, _ int) (string, bool) {
-	lits := psLiterals(text)
+func rewritePSParens(s *scan) (string, bool) {
+	text := s.text
+	lits := s.psLits()
 	var edits []edit
 	for _, l := range lits {
 		if !l.pure {

@@ -23,7 +23,7 @@ type Decoder struct {
 
 	hints   []string // lower-case substrings; the decoder runs only when one is present (none: always)
 	extract func(s *scan) []finding
-	rewrite func(text string, max int) (out string, significant bool)
+	rewrite func(s *scan) (out string, significant bool)
 }
 
 func (d *Decoder) handles(l lang.Language) bool {
@@ -50,12 +50,52 @@ func (d *Decoder) hinted(lower string) bool {
 	return false
 }
 
-// scan is one layer under decoding.
+// scan is one text under decoding: a layer, or an intermediate text of the
+// rewrite pass. Besides the text it memoises what several decoders derive
+// from it: each language's literal lexer ran once per decoder on the same
+// text before, and lexing was most of what decoding allocated.
 type scan struct {
 	text  string
 	lower string // ASCII-lowered text, same offsets
 	lang  lang.Language
 	max   int // MaxLayerBytes
+
+	js  []jsLit  // jsLiterals(text), once jsDone
+	ps  []psLit  // psLiterals(text), once psDone
+	vbs []vbsLit // vbsLiterals(text), once vbsDone
+
+	jsDone, psDone, vbsDone bool
+}
+
+func newScan(text string, l lang.Language, max int) *scan {
+	return &scan{text: text, lower: asciiLower(text), lang: l, max: max}
+}
+
+// jsLits returns the JavaScript string literals of the text. The slice is
+// shared: callers must not modify it.
+func (s *scan) jsLits() []jsLit {
+	if !s.jsDone {
+		s.js, s.jsDone = jsLiterals(s.text), true
+	}
+	return s.js
+}
+
+// psLits returns the PowerShell string literals of the text (shared, read
+// only).
+func (s *scan) psLits() []psLit {
+	if !s.psDone {
+		s.ps, s.psDone = psLiterals(s.text), true
+	}
+	return s.ps
+}
+
+// vbsLits returns the VBScript string literals of the text (shared, read
+// only).
+func (s *scan) vbsLits() []vbsLit {
+	if !s.vbsDone {
+		s.vbs, s.vbsDone = vbsLiterals(s.text), true
+	}
+	return s.vbs
 }
 
 // finding is a decoded span. An empty text with a note is a note-only marker
