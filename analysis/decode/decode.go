@@ -254,10 +254,12 @@ type result struct {
 // extractors one by one, then all rewriters as one pass.
 func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]result, error) {
 	s := newScan(text, l, maxOut)
+	ht := hintTables.all[l]
+	s.hints = ht.present(s.lower)
 	var out []result
 	for i := range registry {
 		d := &registry[i]
-		if d.extract == nil || !d.handles(l) || !d.hinted(s.lower) {
+		if d.extract == nil || !d.handles(l) || !ht.runs(i, &s.hints) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -273,7 +275,7 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]resul
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
-	if r, ok := rewritePass(ctx, s); ok {
+	if r, ok := rewritePass(ctx, s, ht); ok {
 		out = append(out, r)
 	}
 	return out, ctx.Err()
@@ -282,7 +284,9 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]resul
 // maxRounds bounds the rewrite pass; each round runs every rewriter once.
 const maxRounds = 8
 
-func rewritePass(ctx context.Context, s *scan) (result, bool) {
+// rewritePass runs the rewriters on s, whose hints ht found; the texts it
+// rewrites get their hints from the table of the rewriters alone.
+func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 	cur := s // the text as rewritten so far, with its memo
 	var methods []string
 	significant := false
@@ -290,7 +294,7 @@ func rewritePass(ctx context.Context, s *scan) (result, bool) {
 		changed := false
 		for i := range registry {
 			d := &registry[i]
-			if d.rewrite == nil || !d.handles(s.lang) || !d.hinted(cur.lower) {
+			if d.rewrite == nil || !d.handles(s.lang) || !ht.runs(i, &cur.hints) {
 				continue
 			}
 			if ctx.Err() != nil {
@@ -301,6 +305,8 @@ func rewritePass(ctx context.Context, s *scan) (result, bool) {
 				continue
 			}
 			cur, changed = newScan(nt, s.lang, s.max), true
+			ht = hintTables.rewrite[s.lang]
+			cur.hints = ht.present(cur.lower)
 			significant = significant || sig
 			if !contains(methods, d.ID) {
 				methods = append(methods, d.ID)

@@ -21,7 +21,29 @@ var (
 	reInvokeOp       = regexp.MustCompile(`[.&]\s*\(`)
 	reBashEval       = regexp.MustCompile(`\b(?:eval|(?:ba|da|z|k)?sh\s+-c)\s+`)
 	reFromCharCodeI  = regexp.MustCompile(`(?i)string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)`)
+	rePyMarshal      = regexp.MustCompile(`\bmarshal\s*\.\s*loads\s*\(`)
+	reRevPipe        = regexp.MustCompile(`\|\s*rev\b`)
+	reRevHere        = regexp.MustCompile(`\brev\s*<<<\s*`)
+	reNumList        = regexp.MustCompile(`\(\s*(?:0[xX][0-9a-fA-F]+|\d+)(?:\s*,\s*(?:0[xX][0-9a-fA-F]+|\d+)){3,}\s*\)`)
 )
+
+// callLists are the name lists findCalls runs with, each with its regexp.
+var callLists = func() (out []struct {
+	names []string
+	re    *regexp.Regexp
+}) {
+	for _, names := range [][]string{pyExecFuncs, pyBase64Funcs, pyDecompressFuncs, pyCodecsFuncs, pyHexFuncs, {"a.b", "b", "x.a.b"}} {
+		alts := make([]string, len(names))
+		for i, n := range names {
+			alts[i] = regexp.QuoteMeta(n)
+		}
+		out = append(out, struct {
+			names []string
+			re    *regexp.Regexp
+		}{names, regexp.MustCompile(`\b(?:` + strings.Join(alts, "|") + `)\s*\(`)})
+	}
+	return out
+}()
 
 var matchSeeds = []string{
 	"",
@@ -48,10 +70,26 @@ var matchSeeds = []string{
 	"Invoke-Expre\u017f\u017fion $a; invo\u212ae-expression $b; IEX",
 	"eval \"$x\"; eval\t'y' ; xeval z; eval; sh -c 'a' bash  -c  \"b\" zsh -c x dash -cx y ksh -c\n\tz csh -c w sh -c",
 	"eval  eval sh -c eval 'q'\nsh\t-c\t-c 1",
+	"exec(base64.b64decode('YQ==')) eval (x) compile\n(y) _exec(z) exec_(w) .exec(v) 9eval(u) exec",
+	"codecs.decode('x','rot13') xcodecs.decode(1) codecs . decode(2) codecs.decode  (3) base64.b85decode(b'x')",
+	"marshal.loads(b'x') marshal . loads (y) xmarshal.loads(z) marshal.loadsx(w) marshal..loads(v)",
+	"a.b(1) x.a.b(2) ya.b(3) b(4) a.bb(5) .b(6) x.a.b (7)",
+	"PowerShell -nop -w hidden -c \"iex x\" pwsh.exe 'a' xpowershell \"b\" powershell.exe\" -NoProfile -Command  c",
+	"powershell -ExecutionPolicy Bypass -version 2.0 -sta /c 'd'; POWERSHELL -e abc; pwshell 'e' pwsh  -com \"f\"",
+	"powershell powershell 'g' pwsh\n-c\n'h' powerſhell 'i'",
+	"printf '\\x41' echo -e 'a' echo -n -e\t\"b\" echo x; xprintf y; printf\n z; echo -ne -E  w; echo -x v; echo -e",
+	"printfprintf a echo -e -e echo -e q printf",
+	"[char]72+[CHAR] 0x69 + [String][char](105) [string] [char]( 0X41 ) [string]x [char]y [char]12345678 [string][string][char]1",
+	"[char]([char]65) [Char]\n(66)[char]67[string]",
+	"echo 'cba' | rev; echo x |rev|sh; a|  \n rev x |revx |xrev rev <<< 'abc' rev<<<x rev <<<<y xrev <<< z rev << w rev\t<<<\n",
+	"|rev|rev rev <<<rev <<< a revrev <<< b rev",
+	"(1,2,3,4) ( 72 , 0x65,0X6c ,\f108\n) (1,2,3) (1,2,3,4,) (0x,1,2,3) (0x1g,1,2,3) ((1,2,3,4)) (1,2,3,4 (1, 2, 3, 4, 5)",
+	"(01,002,0x0,0xAb) (1 2,3,4,5) (1,2,3,4x) (1,2,3,0x)",
 }
 
 func checkMatchers(t *testing.T, text string) {
 	t.Helper()
+	checkHints(t, text)
 	lower := asciiLower(text)
 	if got, want := findJSSinks(lower), reJSSink.FindAllStringSubmatchIndex(lower, -1); !cmp.Equal(got, want) {
 		t.Errorf("findJSSinks(%q): got %v, want %v", trim(text), got, want)
@@ -77,6 +115,32 @@ func checkMatchers(t *testing.T, text string) {
 	}
 	if got, want := findBashEvals(text), reBashEval.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findBashEvals(%q): got %v, want %v", trim(text), got, want)
+	}
+	for _, c := range callLists {
+		if got, want := findCalls(text, c.names), c.re.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("findCalls(%q, %q): got %v, want %v", trim(text), c.names, got, want)
+		}
+	}
+	if got, want := findPSCommandLines(text, lower), rePSCommandLine.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findPSCommandLines(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findPrintfs(text), rePrintf.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findPrintfs(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findCharCasts(text, lower), reCharCast.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findCharCasts(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findRevPipes(text), reRevPipe.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findRevPipes(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findRevHeres(text), reRevHere.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findRevHeres(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findNumLists(text), reNumList.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findNumLists(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findPyMarshal(text), rePyMarshal.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findPyMarshal(%q): got %v, want %v", trim(text), got, want)
 	}
 	// (?i) also folds U+017F and U+212A into ASCII letters; the lower-cased
 	// pattern deliberately does not.
@@ -121,7 +185,7 @@ func TestMatchersCorpus(t *testing.T) {
 }
 
 func FuzzMatchers(f *testing.F) {
-	for _, s := range matchSeeds {
+	for _, s := range append(matchSeeds, hintSeeds...) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

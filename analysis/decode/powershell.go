@@ -298,7 +298,6 @@ func extractPSCompressed(format string) func(s *scan) []finding {
 }
 
 var (
-	reNumList  = regexp.MustCompile(`\(\s*(?:0[xX][0-9a-fA-F]+|\d+)(?:\s*,\s*(?:0[xX][0-9a-fA-F]+|\d+)){3,}\s*\)`)
 	reToInt    = regexp.MustCompile(`toint(?:16|32|64)\s*\([^;]{0,80}?,\s*['"]?(\d+)['"]?\s*\)`)
 	reBxorKey  = regexp.MustCompile(`-bxor\s*\(?\s*['"]?\s*(0x[0-9a-f]+|\d+)`)
 	reCharHint = regexp.MustCompile(`\[char\]|\[char\[\]\]|-as\s*\[char\]|\[chararray\]`)
@@ -313,7 +312,7 @@ type codeList struct {
 
 func psCodeLists(s *scan) []codeList {
 	var out []codeList
-	for _, m := range reNumList.FindAllStringIndex(s.text, -1) {
+	for _, m := range findNumLists(s.text) {
 		out = append(out, codeList{start: m[0], end: m[1], body: s.text[m[0]+1 : m[1]-1]})
 	}
 	for _, l := range s.psLits() {
@@ -455,7 +454,7 @@ func extractPSBxor(s *scan) []finding {
 			blobs = append(blobs, blob{Span{m[2], m[3]}, b})
 		}
 	}
-	for _, m := range reNumList.FindAllStringIndex(s.text, -1) {
+	for _, m := range findNumLists(s.text) {
 		codes, ok := parseCodes(codeList{start: m[0], end: m[1], body: s.text[m[0]+1 : m[1]-1]}, 10)
 		if !ok {
 			continue
@@ -670,12 +669,28 @@ func rewritePSBacktick(s *scan) (string, bool) {
 	return b.String(), true
 }
 
-var reCharCast = regexp.MustCompile(`(?i)(?:\[string\]\s*)?\[char\]\s*(?:(0x[0-9a-f]+|\d{1,7})|\(\s*(0x[0-9a-f]+|\d{1,7})\s*\))`)
+// reCharCast finds [char]NN casts; findCharCasts runs reCharCastAt, the
+// same pattern anchored, only where [string] or [char] occurs.
+var (
+	reCharCast   = regexp.MustCompile(`(?i)` + charCast)
+	reCharCastAt = regexp.MustCompile(`(?i)^` + charCast)
+)
+
+const charCast = `(?:\[string\]\s*)?\[char\]\s*(?:(0x[0-9a-f]+|\d{1,7})|\(\s*(0x[0-9a-f]+|\d{1,7})\s*\))`
+
+// findCharCasts returns what reCharCast.FindAllStringSubmatchIndex(text, -1)
+// returns; lower is text ASCII-lower-cased.
+func findCharCasts(text, lower string) [][]int {
+	if hasFoldRunes(text) {
+		return reCharCast.FindAllStringSubmatchIndex(text, -1)
+	}
+	return findAnchored(reCharCastAt, text, lower, false, "[string]", "[char]")
+}
 
 // rewritePSCharCast turns [char]NN into 'c'.
 func rewritePSCharCast(s *scan) (string, bool) {
 	text := s.text
-	ms := reCharCast.FindAllStringSubmatchIndex(text, -1)
+	ms := findCharCasts(text, s.lower)
 	var edits []edit
 	for _, m := range ms {
 		if m[1] < len(text) && isWord(text[m[1]]) {
@@ -1039,13 +1054,32 @@ func rewritePSParens(s *scan) (string, bool) {
 	return applyEdits(text, edits), false
 }
 
-var rePSCommandLine = regexp.MustCompile(`(?i)\b(?:powershell|pwsh)(?:\.exe)?"?((?:\s+[-/](?:nop\w*|noni\w*|nol\w*|w\w*\s+\w+|windowstyle\s+\w+|ep\s+\w+|exec\w*\s+\w+|sta|mta|version\s+[\d.]+|inputformat\s+\w+|outputformat\s+\w+|noexit))*)\s+(?:[-/]c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?\s+(["']?)|(["']))`)
+// rePSCommandLine finds powershell [options] "..." and -Command ...;
+// findPSCommandLines runs rePSCommandLineAt, the same pattern anchored,
+// only where powershell or pwsh occurs: without a literal prefix the
+// unanchored pattern stepped its NFA over every byte of every layer.
+var (
+	rePSCommandLine   = regexp.MustCompile(`(?i)\b` + psCommandLine)
+	rePSCommandLineAt = regexp.MustCompile(`(?i)^` + psCommandLine)
+)
+
+const psCommandLine = `(?:powershell|pwsh)(?:\.exe)?"?((?:\s+[-/](?:nop\w*|noni\w*|nol\w*|w\w*\s+\w+|windowstyle\s+\w+|ep\s+\w+|exec\w*\s+\w+|sta|mta|version\s+[\d.]+|inputformat\s+\w+|outputformat\s+\w+|noexit))*)\s+(?:[-/]c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?\s+(["']?)|(["']))`
+
+// findPSCommandLines returns what rePSCommandLine
+// .FindAllStringSubmatchIndex(text, -1) returns; lower is text
+// ASCII-lower-cased.
+func findPSCommandLines(text, lower string) [][]int {
+	if hasFoldRunes(text) {
+		return rePSCommandLine.FindAllStringSubmatchIndex(text, -1)
+	}
+	return findAnchored(rePSCommandLineAt, text, lower, true, "powershell", "pwsh")
+}
 
 // extractPSCommandLine emits the command of powershell [options] "..." (or
 // -Command ...), the form a launcher hands to powershell.exe.
 func extractPSCommandLine(s *scan) []finding {
 	var out []finding
-	for _, m := range rePSCommandLine.FindAllStringSubmatchIndex(s.text, -1) {
+	for _, m := range findPSCommandLines(s.text, s.lower) {
 		start := m[1]
 		eol := strings.IndexByte(s.text[start:], '\n')
 		if eol < 0 {

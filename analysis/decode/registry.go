@@ -1,10 +1,6 @@
 package decode
 
-import (
-	"strings"
-
-	"github.com/automaldesc/automaldesc/analysis/lang"
-)
+import "github.com/automaldesc/automaldesc/analysis/lang"
 
 // Decoder describes one registered decoder. The decoding function itself is
 // unexported; Decoders lists them for catalogs and documentation.
@@ -38,18 +34,6 @@ func (d *Decoder) handles(l lang.Language) bool {
 	return false
 }
 
-func (d *Decoder) hinted(lower string) bool {
-	if len(d.hints) == 0 {
-		return true
-	}
-	for _, h := range d.hints {
-		if strings.Contains(lower, h) {
-			return true
-		}
-	}
-	return false
-}
-
 // scan is one text under decoding: a layer, or an intermediate text of the
 // rewrite pass. Besides the text it memoises what several decoders derive
 // from it: each language's literal lexer ran once per decoder on the same
@@ -58,7 +42,8 @@ type scan struct {
 	text  string
 	lower string // ASCII-lowered text, same offsets
 	lang  lang.Language
-	max   int // MaxLayerBytes
+	max   int      // MaxLayerBytes
+	hints hintMask // the decoders' hints found in lower (see hintTable)
 
 	js  []jsLit  // jsLiterals(text), once jsDone
 	ps  []psLit  // psLiterals(text), once psDone
