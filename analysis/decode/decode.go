@@ -337,16 +337,38 @@ func contains(list []string, s string) bool {
 
 // asciiLower lowers ASCII letters only, so byte offsets stay valid.
 func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; c >= 'A' && c <= 'Z' {
-					b[j] = c + 32
-				}
-			}
-			return string(b)
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	// Lowered through a small buffer into a Builder: one allocation of
+	// len(s) (a []byte copy converted back to string made two).
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	var buf [512]byte
+	for i < len(s) {
+		n := copy(buf[:], s[i:])
+		for k, c := range buf[:n] {
+			buf[k] = lowerTable[c]
+		}
+		b.Write(buf[:n])
+		i += n
+	}
+	return b.String()
+}
+
+// lowerTable maps ASCII upper-case letters to lower case, other bytes to
+// themselves.
+var lowerTable = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+		if c >= 'A' && c <= 'Z' {
+			t[c] = byte(c + 32)
 		}
 	}
-	return s
-}
+	return t
+}()

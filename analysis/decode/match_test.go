@@ -85,6 +85,8 @@ var matchSeeds = []string{
 	"|rev|rev rev <<<rev <<< a revrev <<< b rev",
 	"(1,2,3,4) ( 72 , 0x65,0X6c ,\f108\n) (1,2,3) (1,2,3,4,) (0x,1,2,3) (0x1g,1,2,3) ((1,2,3,4)) (1,2,3,4 (1, 2, 3, 4, 5)",
 	"(01,002,0x0,0xAb) (1 2,3,4,5) (1,2,3,4x) (1,2,3,0x)",
+	"abc de fghi jk lmnop qrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_- x QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
+	"QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB.QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU",
 }
 
 func checkMatchers(t *testing.T, text string) {
@@ -138,6 +140,12 @@ func checkMatchers(t *testing.T, text string) {
 	}
 	if got, want := findNumLists(text), reNumList.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findNumLists(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := b64Runs(text, minGenericB64), b64RunsOracle(text, minGenericB64); !cmp.Equal(got, want) {
+		t.Errorf("b64Runs(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := b64Runs(text, 3), b64RunsOracle(text, 3); !cmp.Equal(got, want) {
+		t.Errorf("b64Runs(%q, 3): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findPyMarshal(text), rePyMarshal.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findPyMarshal(%q): got %v, want %v", trim(text), got, want)
@@ -194,4 +202,51 @@ func FuzzMatchers(f *testing.F) {
 		}
 		checkMatchers(t, s)
 	})
+}
+
+// b64Runs lists what nextB64Run finds, as extractGenericBase64 walks it.
+func b64Runs(t string, n int) []Span {
+	var out []Span
+	for i := 0; ; {
+		r, ok := nextB64Run(t, i, n)
+		if !ok {
+			return out
+		}
+		out = append(out, r)
+		i = r.End
+	}
+}
+
+// b64RunsOracle lists the maximal base64 runs at least n long byte by byte.
+func b64RunsOracle(t string, n int) []Span {
+	var out []Span
+	for i := 0; i < len(t); {
+		if !isB64(t[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(t) && isB64(t[j]) {
+			j++
+		}
+		if j-i >= n {
+			out = append(out, Span{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+func TestASCIILower(t *testing.T) {
+	for _, s := range append(matchSeeds, strings.Repeat("AbC\u017f\xff", 400), strings.Repeat("x", 1000)+"Q", "") {
+		want := []byte(s)
+		for i, c := range want {
+			if c >= 'A' && c <= 'Z' {
+				want[i] = c + 32
+			}
+		}
+		if got := asciiLower(s); got != string(want) {
+			t.Errorf("asciiLower(%q) = %q, want %q", trim(s), trim(got), trim(string(want)))
+		}
+	}
 }
