@@ -402,8 +402,6 @@ func rewriteBashANSIC(s *scan) (string, bool) {
 // shQuote renders v as a single-quoted shell word.
 func shQuote(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
 
-var reShRef = regexp.MustCompile(`\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))`)
-
 // rewriteBashVars substitutes words built from two or more adjacent
 // references to variables that hold literals ($a$b after a=cu;b=rl).
 func rewriteBashVars(s *scan) (string, bool) {
@@ -422,7 +420,7 @@ func rewriteBashVars(s *scan) (string, bool) {
 	if len(as) == 0 {
 		return text, false
 	}
-	refs := reShRef.FindAllStringSubmatchIndex(text, -1)
+	refs := findShRefs(text)
 	lookup := func(name string, pos int) (string, bool) {
 		val, ok := "", false
 		for _, a := range as {

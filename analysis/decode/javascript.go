@@ -392,12 +392,10 @@ func rewriteJSFromCharCode(s *scan) (string, bool) {
 	return applyEdits(text, edits), len(edits) > 0
 }
 
-var reJSUnescape = regexp.MustCompile(`(?i)\b(unescape|decodeuricomponent|decodeuri)\s*\(`)
-
 // rewriteJSUnescape evaluates unescape/decodeURI(Component) of literals.
 func rewriteJSUnescape(s *scan) (string, bool) {
 	text, max := s.text, s.max
-	ms := reJSUnescape.FindAllStringSubmatchIndex(text, -1)
+	ms := findCallsFold(s, jsUnescapeFuncs, true)
 	if len(ms) == 0 {
 		return text, false
 	}
@@ -460,12 +458,10 @@ func jsUnescape(s string) string {
 	return utf16le(b)
 }
 
-var reAtob = regexp.MustCompile(`(?i)\batob\s*\(`)
-
 // rewriteJSAtob evaluates atob('...') of literals.
 func rewriteJSAtob(s *scan) (string, bool) {
 	text, max := s.text, s.max
-	ms := reAtob.FindAllStringIndex(text, -1)
+	ms := findCallsFold(s, jsAtobFuncs, false)
 	if len(ms) == 0 {
 		return text, false
 	}
@@ -558,7 +554,7 @@ func rewriteJSReverse(s *scan) (string, bool) {
 		// Comments inside the chain are common in JScript droppers.
 		if strings.Contains(rest, "/*") {
 			rest = stripBlockComments(rest)
-			if m := reJSReverse.FindStringIndex(rest); m != nil {
+			if m := jsReverseChain(rest); m != nil {
 				// map back: find the end of ".join(...)" in the original
 				if e := strings.Index(s.lower[l.end:min(len(text), l.end+256)], "join"); e >= 0 {
 					if c := strings.IndexByte(text[l.end+e:], ')'); c >= 0 {
@@ -568,11 +564,21 @@ func rewriteJSReverse(s *scan) (string, bool) {
 			}
 			continue
 		}
-		if m := reJSReverse.FindStringIndex(rest); m != nil {
+		if m := jsReverseChain(rest); m != nil {
 			edits = append(edits, edit{l.start, l.end + m[1], jsQuote(reverse(l.val))})
 		}
 	}
 	return applyEdits(text, edits), len(edits) > 0
+}
+
+// jsReverseChain is reJSReverse.FindStringIndex(rest), which can match
+// only where rest starts with \s*\. (most literals are not followed by a
+// method call).
+func jsReverseChain(rest string) []int {
+	if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' {
+		return nil
+	}
+	return reJSReverse.FindStringIndex(rest)
 }
 
 func stripBlockComments(s string) string {

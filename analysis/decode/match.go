@@ -553,3 +553,148 @@ func numEnd(s string, i int) int {
 	}
 	return j
 }
+
+// lowerRegexp is a (?i) pattern and its twin: the same pattern without
+// (?i) and with lower-case literals, run on the ASCII-lower-cased text.
+// The twin has a literal prefix, which lets the regexp skip ahead by
+// substring search where the (?i) pattern stepped its NFA over every
+// byte. Both find the same matches in a text without U+017F and U+212A
+// (see hasFoldRunes); a text with them goes to the (?i) pattern.
+type lowerRegexp struct{ fold, twin *regexp.Regexp }
+
+func newLowerRegexp(pattern string) lowerRegexp {
+	if !strings.HasPrefix(pattern, "(?i)") {
+		panic("decode: lowerRegexp needs a (?i) pattern: " + pattern)
+	}
+	return lowerRegexp{regexp.MustCompile(pattern), regexp.MustCompile(pattern[len("(?i)"):])}
+}
+
+func (r lowerRegexp) findAllSubmatchIndex(s *scan) [][]int {
+	if s.foldRunes() {
+		return r.fold.FindAllStringSubmatchIndex(s.text, -1)
+	}
+	return r.twin.FindAllStringSubmatchIndex(s.lower, -1)
+}
+
+func (r lowerRegexp) findAllIndex(s *scan) [][]int {
+	if s.foldRunes() {
+		return r.fold.FindAllStringIndex(s.text, -1)
+	}
+	return r.twin.FindAllStringIndex(s.lower, -1)
+}
+
+// findCallsFold is findCalls for (?i)\b(?:n1|n2|...)\s*\( with lower-case
+// names, run on the lower-cased text; with the name as submatch 1 when
+// group is set.
+func findCallsFold(s *scan, names []string, group bool) [][]int {
+	if s.foldRunes() {
+		re := callRegexps[names[0]]
+		if group {
+			return re.FindAllStringSubmatchIndex(s.text, -1)
+		}
+		return re.FindAllStringIndex(s.text, -1)
+	}
+	ms := findCalls(s.lower, names)
+	if group {
+		for k, m := range ms {
+			ms[k] = append(m, m[0], spaceStart(s.lower, m[1]-1))
+		}
+	}
+	return ms
+}
+
+// Case-insensitive call lists, keyed by their first name; callRegexps
+// holds the pattern each stands for, used for texts with fold runes.
+var (
+	jsUnescapeFuncs = []string{"unescape", "decodeuricomponent", "decodeuri"}
+	jsAtobFuncs     = []string{"atob"}
+	callRegexps     = map[string]*regexp.Regexp{
+		"unescape": regexp.MustCompile(`(?i)\b(unescape|decodeuricomponent|decodeuri)\s*\(`),
+		"atob":     regexp.MustCompile(`(?i)\batob\s*\(`),
+	}
+)
+
+// findShRefs returns what \$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))
+// .FindAllStringSubmatchIndex(text, -1) returns. A match holds no '$' but
+// its first byte.
+func findShRefs(text string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '$')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		if p+1 >= len(text) {
+			break
+		}
+		if text[p+1] == '{' {
+			if e := identEnd(text, p+2); e > p+2 && e < len(text) && text[e] == '}' {
+				out = append(out, []int{p, e + 1, p + 2, e, -1, -1})
+				i = e + 1
+			}
+			continue
+		}
+		if e := identEnd(text, p+1); e > p+1 {
+			out = append(out, []int{p, e, -1, -1, p + 1, e})
+			i = e
+		}
+	}
+	return out
+}
+
+// identEnd returns the end of [A-Za-z_]\w* at s[i], or i when none starts
+// there.
+func identEnd(s string, i int) int {
+	if i >= len(s) || !isWord(s[i]) || s[i] >= '0' && s[i] <= '9' {
+		return i
+	}
+	for i < len(s) && isWord(s[i]) {
+		i++
+	}
+	return i
+}
+
+// findReverseHints returns what
+//
+//	\[array\]\s*::\s*reverse|righttoleft|\[\s*-1\s*\.\.\s*-
+//
+// .FindAllStringIndex(lower, n) returns (n > 0). Every match starts at a
+// '[' or at righttoleft and holds no other.
+func findReverseHints(lower string, n int) [][]int {
+	var out [][]int
+	o := newOccurrences(lower, "[", "righttoleft")
+	for pos := 0; len(out) < n; {
+		p := o.at(pos)
+		if p < 0 {
+			break
+		}
+		pos = p + 1
+		if lower[p] == 'r' {
+			out = append(out, []int{p, p + len("righttoleft")})
+			pos = p + len("righttoleft")
+			continue
+		}
+		end := -1
+		if strings.HasPrefix(lower[p:], "[array]") {
+			j := skipRESpace(lower, p+len("[array]"))
+			if strings.HasPrefix(lower[j:], "::") {
+				if j = skipRESpace(lower, j+2); strings.HasPrefix(lower[j:], "reverse") {
+					end = j + len("reverse")
+				}
+			}
+		} else if j := skipRESpace(lower, p+1); strings.HasPrefix(lower[j:], "-1") {
+			if j = skipRESpace(lower, j+2); strings.HasPrefix(lower[j:], "..") {
+				if j = skipRESpace(lower, j+2); j < len(lower) && lower[j] == '-' {
+					end = j + 1
+				}
+			}
+		}
+		if end >= 0 {
+			out = append(out, []int{p, end})
+			pos = end
+		}
+	}
+	return out
+}

@@ -24,6 +24,8 @@ var (
 	rePyMarshal      = regexp.MustCompile(`\bmarshal\s*\.\s*loads\s*\(`)
 	reRevPipe        = regexp.MustCompile(`\|\s*rev\b`)
 	reRevHere        = regexp.MustCompile(`\brev\s*<<<\s*`)
+	reShRef          = regexp.MustCompile(`\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))`)
+	reReverseHint    = regexp.MustCompile(`\[array\]\s*::\s*reverse|righttoleft|\[\s*-1\s*\.\.\s*-`)
 	reNumList        = regexp.MustCompile(`\(\s*(?:0[xX][0-9a-fA-F]+|\d+)(?:\s*,\s*(?:0[xX][0-9a-fA-F]+|\d+)){3,}\s*\)`)
 )
 
@@ -86,6 +88,12 @@ var matchSeeds = []string{
 	"(1,2,3,4) ( 72 , 0x65,0X6c ,\f108\n) (1,2,3) (1,2,3,4,) (0x,1,2,3) (0x1g,1,2,3) ((1,2,3,4)) (1,2,3,4 (1, 2, 3, 4, 5)",
 	"(01,002,0x0,0xAb) (1 2,3,4,5) (1,2,3,4x) (1,2,3,0x)",
 	"abc de fghi jk lmnop qrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_- x QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
+	"[Convert]::FromBase64String('QUFBQUFB QUFB') frombase64string( ( \"QUFBQUFBQUFB\" FROMBASE64STRING('QUFB') fromba\u017fe64string('QUFBQUFBQUFB')",
+	"[string]::Join('', 'a') [STRING] :: join ( -join ('a','b') ('a','b')-JOIN'' -joinx -join",
+	"unescape('%41') decodeURIComponent ('x') DecodeURI\n('y') xunescape('z') unescape atob('QQ==') ATOB ('x') .atob(1) _atob(2)",
+	"$a$b ${c}${d}x $9 ${9} ${e $ $$f ${_g} $_h1 ${i}}",
+	"[array]::reverse($x) [Array] :: Reverse RightToLeft [ -1 .. - [-1..-5] [-1..5] [array]::reverser [ [array]::x",
+	"'abc'.split('').reverse().join('') \"x\" . split ( \"\" ) . reverse ( ) . join ( '' ) 'y'.split('')",
 	"QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB.QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU",
 }
 
@@ -146,6 +154,37 @@ func checkMatchers(t *testing.T, text string) {
 	}
 	if got, want := b64Runs(text, 3), b64RunsOracle(text, 3); !cmp.Equal(got, want) {
 		t.Errorf("b64Runs(%q, 3): got %v, want %v", trim(text), got, want)
+	}
+	sc := newScan(text, 0, 1<<20)
+	for _, r := range []lowerRegexp{reFromBase64, reStringJoin, reJoinOp} {
+		if got, want := r.findAllSubmatchIndex(sc), r.fold.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold, trim(text), got, want)
+		}
+		if got, want := r.findAllIndex(sc), r.fold.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold, trim(text), got, want)
+		}
+	}
+	if got, want := findCallsFold(sc, jsUnescapeFuncs, true), callRegexps["unescape"].FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findCallsFold(%q, unescape): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findCallsFold(sc, jsAtobFuncs, false), callRegexps["atob"].FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findCallsFold(%q, atob): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findShRefs(text), reShRef.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findShRefs(%q): got %v, want %v", trim(text), got, want)
+	}
+	for _, n := range []int{1, 16} {
+		if got, want := findReverseHints(lower, n), reReverseHint.FindAllStringIndex(lower, n); !cmp.Equal(got, want) {
+			t.Errorf("findReverseHints(%q, %d): got %v, want %v", trim(text), n, got, want)
+		}
+	}
+	for i := 0; i < len(text) && i < 4096; i++ {
+		if text[i] == '\'' || text[i] == '"' {
+			rest := text[i+1 : min(len(text), i+257)]
+			if got, want := jsReverseChain(rest), reJSReverse.FindStringIndex(rest); !cmp.Equal(got, want) {
+				t.Errorf("jsReverseChain(%q): got %v, want %v", trim(rest), got, want)
+			}
+		}
 	}
 	if got, want := findPyMarshal(text), rePyMarshal.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findPyMarshal(%q): got %v, want %v", trim(text), got, want)

@@ -238,7 +238,9 @@ func extractEncodedCommand(s *scan) []finding {
 	return out
 }
 
-var reFromBase64 = regexp.MustCompile(`(?i)frombase64string\s*\(\s*(?:\(\s*)?['"]\s*([A-Za-z0-9+/=\s]{8,}?)\s*['"]`)
+// reFromBase64 finds [Convert]::FromBase64String literals; see
+// (*scan).fromBase64s.
+var reFromBase64 = newLowerRegexp(`(?i)frombase64string\s*\(\s*(?:\(\s*)?['"]\s*([A-Za-z0-9+/=\s]{8,}?)\s*['"]`)
 
 var reGetString = regexp.MustCompile(`(?i)encoding\]\s*::\s*(unicode|utf8|ascii|default|utf7|bigendianunicode|utf32)\s*\)?\s*\.\s*getstring`)
 
@@ -246,7 +248,7 @@ var reGetString = regexp.MustCompile(`(?i)encoding\]\s*::\s*(unicode|utf8|ascii|
 // compressed streams.
 func extractFromBase64(s *scan) []finding {
 	var out []finding
-	for _, m := range reFromBase64.FindAllStringSubmatchIndex(s.text, -1) {
+	for _, m := range s.fromBase64s() {
 		b, ok := decodeB64(s.text[m[2]:m[3]], s.max)
 		if !ok || magic(b) != fmtNone {
 			continue
@@ -289,7 +291,7 @@ func extractPSCompressed(format string) func(s *scan) []finding {
 	}
 	return func(s *scan) []finding {
 		var out []finding
-		for _, m := range reFromBase64.FindAllStringSubmatchIndex(s.text, -1) {
+		for _, m := range s.fromBase64s() {
 			lo, hi := max(0, m[0]-400), min(len(s.lower), m[1]+400)
 			if !strings.Contains(s.lower[lo:hi], hint) {
 				continue
@@ -454,7 +456,7 @@ func extractPSBxor(s *scan) []finding {
 		b    []byte
 	}
 	var blobs []blob
-	for _, m := range reFromBase64.FindAllStringSubmatchIndex(s.text, -1) {
+	for _, m := range s.fromBase64s() {
 		if b, ok := decodeB64(s.text[m[2]:m[3]], s.max); ok {
 			blobs = append(blobs, blob{Span{m[2], m[3]}, b})
 		}
@@ -521,11 +523,9 @@ func codeScore(s string) int {
 	return n
 }
 
-var reReverseHint = regexp.MustCompile(`\[array\]\s*::\s*reverse|righttoleft|\[\s*-1\s*\.\.\s*-`)
-
 // extractPSReverse emits reversed literals near a reversal idiom.
 func extractPSReverse(s *scan) []finding {
-	hints := reReverseHint.FindAllStringIndex(s.lower, 16)
+	hints := findReverseHints(s.lower, 16)
 	if len(hints) == 0 {
 		return nil
 	}
@@ -941,8 +941,8 @@ func rewritePSReplace(s *scan) (string, bool) {
 }
 
 var (
-	reStringJoin = regexp.MustCompile(`(?i)\[string\]\s*::\s*join\s*\(`)
-	reJoinOp     = regexp.MustCompile(`(?i)-join\b`)
+	reStringJoin = newLowerRegexp(`(?i)\[string\]\s*::\s*join\s*\(`)
+	reJoinOp     = newLowerRegexp(`(?i)-join\b`)
 )
 
 // rewritePSJoin evaluates [string]::Join and -join over literal lists.
@@ -950,7 +950,7 @@ func rewritePSJoin(s *scan) (string, bool) {
 	text, max := s.text, s.max
 	lits := s.psLits()
 	var edits []edit
-	for _, m := range reStringJoin.FindAllStringIndex(text, -1) {
+	for _, m := range reStringJoin.findAllIndex(s) {
 		sep, _, ok := litAt(lits, skipSpace(text, m[1]))
 		if !ok || !sep.pure {
 			continue
@@ -971,7 +971,7 @@ func rewritePSJoin(s *scan) (string, bool) {
 			edits = append(edits, edit{m[0], end + 1, psQuote(v)})
 		}
 	}
-	for _, m := range reJoinOp.FindAllStringIndex(text, -1) {
+	for _, m := range reJoinOp.findAllIndex(s) {
 		// unary: -join ('a','b')
 		p := skipSpace(text, m[1])
 		if p < len(text) && text[p] == '(' {

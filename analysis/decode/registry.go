@@ -45,11 +45,13 @@ type scan struct {
 	max   int      // MaxLayerBytes
 	hints hintMask // the decoders' hints found in lower (see hintTable)
 
-	js  []jsLit  // jsLiterals(text), once jsDone
-	ps  []psLit  // psLiterals(text), once psDone
-	vbs []vbsLit // vbsLiterals(text), once vbsDone
+	js   []jsLit  // jsLiterals(text), once jsDone
+	ps   []psLit  // psLiterals(text), once psDone
+	vbs  []vbsLit // vbsLiterals(text), once vbsDone
+	b64s [][]int  // reFromBase64 matches, once b64Done
+	fold int8     // hasFoldRunes(text): 0 unknown, 1 no, 2 yes
 
-	jsDone, psDone, vbsDone bool
+	jsDone, psDone, vbsDone, b64Done bool
 }
 
 func newScan(text string, l lang.Language, max int) *scan {
@@ -72,6 +74,26 @@ func (s *scan) psLits() []psLit {
 		s.ps, s.psDone = psLiterals(s.text), true
 	}
 	return s.ps
+}
+
+// foldRunes reports hasFoldRunes(text).
+func (s *scan) foldRunes() bool {
+	if s.fold == 0 {
+		s.fold = 1
+		if hasFoldRunes(s.text) {
+			s.fold = 2
+		}
+	}
+	return s.fold == 2
+}
+
+// fromBase64s returns reFromBase64's matches in the text (shared, read
+// only): four decoders look at them.
+func (s *scan) fromBase64s() [][]int {
+	if !s.b64Done {
+		s.b64s, s.b64Done = reFromBase64.findAllSubmatchIndex(s), true
+	}
+	return s.b64s
 }
 
 // vbsLits returns the VBScript string literals of the text (shared, read
