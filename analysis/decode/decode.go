@@ -110,6 +110,9 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 	lim := opt.limits(len(text))
 	layers := []Layer{{Index: 0, Parent: -1, Method: MethodOriginal, Span: Span{0, len(text)}, Language: l, Text: text, Size: len(text)}}
 	depth := []int{0}
+	// memo[i] is the scan the rewrite pass left of layer i's text, when
+	// layer i is that pass's result (see result.scan).
+	memo := []*scan{nil}
 	seen := map[string]struct{}{text: {}}
 	noteSeen := map[string]struct{}{}
 	total := 0
@@ -120,7 +123,8 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 		if layers[i].Text == "" {
 			continue
 		}
-		found, err := run(ctx, layers[i].Text, layers[i].Language, lim.MaxLayerBytes)
+		found, err := run(ctx, layers[i].Text, layers[i].Language, lim.MaxLayerBytes, memo[i])
+		memo[i] = nil
 		if err != nil {
 			return layers, err
 		}
@@ -176,8 +180,13 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 			if nl.Text != "" {
 				seen[nl.Text] = struct{}{}
 			}
+			var m *scan
+			if f.scan != nil && f.scan.text == nl.Text && f.scan.lang == nl.Language {
+				m = f.scan
+			}
 			layers = append(layers, nl)
 			depth = append(depth, depth[i]+1)
+			memo = append(memo, m)
 		}
 	}
 	return layers, nil
@@ -248,12 +257,20 @@ func cutUTF8(s string, n int) string {
 type result struct {
 	finding
 	method string
+	// scan is set on the rewrite pass's result: the scan of its text,
+	// which the layer made of it reuses (lower-cased text, literals). Its
+	// fixed field tells that no rewriter changes the text any more.
+	scan *scan
 }
 
 // run applies every decoder that handles language l to text: the
-// extractors one by one, then all rewriters as one pass.
-func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]result, error) {
-	s := newScan(text, l, maxOut)
+// extractors one by one, then all rewriters as one pass. prior, when not
+// nil, is a scan of the same text in the same language with the same max.
+func run(ctx context.Context, text string, l lang.Language, maxOut int, prior *scan) ([]result, error) {
+	s := prior
+	if s == nil {
+		s = newScan(text, l, maxOut)
+	}
 	ht := hintTables.all[l]
 	s.hints = ht.present(s.lower)
 	var out []result
@@ -274,6 +291,12 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]resul
 	}
 	if err := ctx.Err(); err != nil {
 		return out, err
+	}
+	if s.fixed {
+		// The text is a rewrite pass's fixed point in this language: the
+		// rewriters, deterministic functions of the text and max, would
+		// all leave it unchanged again.
+		return out, ctx.Err()
 	}
 	if r, ok := rewritePass(ctx, s, ht); ok {
 		out = append(out, r)
@@ -313,6 +336,7 @@ func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 			}
 		}
 		if !changed {
+			cur.fixed = true
 			break
 		}
 	}
@@ -323,6 +347,7 @@ func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 	return result{
 		finding: finding{span: Span{0, len(s.text)}, text: text, size: len(text), lang: s.lang},
 		method:  strings.Join(methods, "+"),
+		scan:    cur,
 	}, true
 }
 

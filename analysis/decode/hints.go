@@ -100,17 +100,23 @@ func (t *hintTable) present(lower string) hintMask {
 			m.set(t.singleID[k])
 		}
 	}
+	if len(lower) < 2 || len(t.multi) == 0 {
+		return m
+	}
 	live := t.filter
 	left := len(t.multi)
-	for i := 0; i+1 < len(lower) && left > 0; i++ {
-		sl := slot(lower[i], lower[i+1])
-		if live[sl>>6]&(1<<(sl&63)) == 0 {
+	prev := lower[0]
+	for i := 1; i < len(lower); i++ {
+		c := lower[i]
+		sl := slot(prev, c)
+		prev = c
+		if live[sl>>6%uint16(len(live))]&(1<<(sl&63)) == 0 {
 			continue
 		}
 		pending := false
 		for _, k := range t.bySlot[sl] {
 			if id := t.multiID[k]; !m.has(id) {
-				if strings.HasPrefix(lower[i:], t.multi[k]) {
+				if strings.HasPrefix(lower[i-1:], t.multi[k]) {
 					m.set(id)
 					left--
 				} else {
@@ -119,7 +125,10 @@ func (t *hintTable) present(lower string) hintMask {
 			}
 		}
 		if !pending {
-			live[sl>>6] &^= 1 << (sl & 63)
+			live[sl>>6%uint16(len(live))] &^= 1 << (sl & 63)
+			if left == 0 {
+				break
+			}
 		}
 	}
 	return m

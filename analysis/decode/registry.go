@@ -52,6 +52,10 @@ type scan struct {
 	fold int8     // hasFoldRunes(text): 0 unknown, 1 no, 2 yes
 
 	jsDone, psDone, vbsDone, b64Done bool
+
+	// fixed marks a text no rewriter of its language changes (the rewrite
+	// pass ended on it).
+	fixed bool
 }
 
 func newScan(text string, l lang.Language, max int) *scan {
