@@ -102,3 +102,41 @@ func BenchmarkDecodeDev(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHintsDev finds the decoders' hints in the text of every layer
+// Decode makes of the dev samples.
+func BenchmarkHintsDev(b *testing.B) {
+	dir := corpus.Require(b, corpus.Dev)
+	entries, err := os.ReadDir(filepath.Join(dir, "samples"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	type text struct {
+		lower string
+		ht    *hintTable
+	}
+	var texts []text
+	var size int64
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, "samples", e.Name()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		src, _, err := charset.Decode(data)
+		if err != nil {
+			continue
+		}
+		layers, _ := Decode(context.Background(), src, lang.Identify(src, e.Name()).Language, Options{})
+		for _, l := range layers {
+			texts = append(texts, text{asciiLower(l.Text), hintTables.all[l.Language]})
+			size += int64(len(l.Text))
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range texts {
+			t.ht.present(t.lower)
+		}
+	}
+}
