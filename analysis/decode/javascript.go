@@ -32,6 +32,12 @@ func jsLiterals(s string) []jsLit {
 	}
 	out := make([]jsLit, 0, quotes/2+1)
 	for i := 0; i < len(s); {
+		for i < len(s) && !jsLexStart[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		switch {
 		case c == '/' && i+1 < len(s) && s[i+1] == '/':
@@ -63,6 +69,10 @@ func jsLiterals(s string) []jsLit {
 	}
 	return out
 }
+
+// jsLexStart marks the bytes jsLiterals acts on; it skips the others in a
+// tight loop.
+var jsLexStart = byteSet("/'\"`")
 
 func skipRegex(s string, i int) int {
 	inClass := false

@@ -186,6 +186,13 @@ func checkMatchers(t *testing.T, text string) {
 			}
 		}
 	}
+	for i := 0; i < len(text) && i < 1<<14; i++ {
+		if text[i] == '"' {
+			if got, want := psDouble(text, i, 0), psDoubleEscaped(text, i, 0); got != want {
+				t.Errorf("psDouble(%q, %d): got %+v, want %+v", trim(text), i, got, want)
+			}
+		}
+	}
 	if got, want := findPyMarshal(text), rePyMarshal.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findPyMarshal(%q): got %v, want %v", trim(text), got, want)
 	}

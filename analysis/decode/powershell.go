@@ -26,6 +26,12 @@ func psLiterals(s string) []psLit {
 	}
 	out := make([]psLit, 0, quotes/2+1)
 	for i := 0; i < len(s); {
+		for i < len(s) && !psLexStart[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		switch {
 		case c == '#' && (i == 0 || isSpace(s[i-1]) || strings.IndexByte(";{(", s[i-1]) >= 0):
@@ -63,6 +69,10 @@ func psLiterals(s string) []psLit {
 	return out
 }
 
+// psLexStart marks the bytes psLiterals acts on; it skips the others in a
+// tight loop.
+var psLexStart = byteSet("#<@'\"")
+
 func psSingle(s string, i int) psLit {
 	// Without a doubled '' inside, the value is a substring: no copy.
 	k := strings.IndexByte(s[i+1:], '\'')
@@ -92,6 +102,24 @@ func psSingle(s string, i int) psLit {
 var psEscapes = map[byte]byte{'0': 0, 'a': 7, 'b': 8, 'e': 0x1b, 'f': 12, 'n': '\n', 'r': '\r', 't': '\t', 'v': 11}
 
 func psDouble(s string, i, nest int) psLit {
+	// Without escapes, doubled quotes or $ inside, the value is a
+	// substring: no copy.
+	for j := i + 1; j < len(s); j++ {
+		if c := s[j]; c == '"' {
+			if j+1 < len(s) && s[j+1] == '"' {
+				break
+			}
+			return psLit{start: i, end: j + 1, val: s[i+1 : j], pure: true}
+		} else if c == '`' || c == '$' {
+			break
+		}
+	}
+	return psDoubleEscaped(s, i, nest)
+}
+
+// psDoubleEscaped is psDouble for a literal that holds an escape, a
+// doubled quote or a $.
+func psDoubleEscaped(s string, i, nest int) psLit {
 	var b strings.Builder
 	pure := true
 	j := i + 1
