@@ -283,12 +283,27 @@ func splitAmp(line string) []string {
 	return append(segs, line[last:])
 }
 
-var reCmdC = regexp.MustCompile(`(?i)\bcmd(?:\.exe)?"?((?:\s+/[a-z](?::\w+)?)*)\s*/[ckr]\s+`)
+// reCmdC finds nested cmd /c; findCmdCs runs reCmdCAt, the same pattern
+// anchored, only where cmd occurs.
+var (
+	reCmdC   = regexp.MustCompile(`(?i)\b` + cmdC)
+	reCmdCAt = regexp.MustCompile(`(?i)^` + cmdC)
+)
+
+const cmdC = `cmd(?:\.exe)?"?((?:\s+/[a-z](?::\w+)?)*)\s*/[ckr]\s+`
+
+// findCmdCs returns what reCmdC.FindAllStringSubmatchIndex(text, -1)
+// returns; lower is text ASCII-lower-cased. No rune but ASCII letters
+// folds into c, m or d, so the occurrences of cmd in lower are all the
+// places a match can start.
+func findCmdCs(text, lower string) [][]int {
+	return findAnchored(reCmdCAt, text, lower, true, "cmd")
+}
 
 // extractCmdC emits the command string of nested cmd /c "...".
 func extractCmdC(s *scan) []finding {
 	var out []finding
-	for _, m := range reCmdC.FindAllStringIndex(s.text, -1) {
+	for _, m := range findCmdCs(s.text, s.lower) {
 		start := m[1]
 		eol := strings.IndexByte(s.text[start:], '\n')
 		if eol < 0 {

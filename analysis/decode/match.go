@@ -143,7 +143,7 @@ func findEncodedCommands(text string) [][]int {
 				continue
 			}
 		}
-		if start < next {
+		if start < next || !encodedArgAfter(text, i+dash+1) {
 			continue
 		}
 		m := reEncodedCommandAt.FindStringSubmatchIndex(text[start:])
@@ -159,6 +159,46 @@ func findEncodedCommands(text string) [][]int {
 	}
 	return out
 }
+
+// encodedArgAfter reports whether (e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}
+// can match where k follows the e: false only when it cannot. Most
+// dash-e's are -eq, -ErrorAction and the like, and running the anchored
+// regexp on each cost more than the rest of the search. Bytes above 0x7F
+// are left to the regexp: (?i) lets [a-z] match U+017F and U+212A.
+func encodedArgAfter(text string, k int) bool {
+	for n := 0; k < len(text) && isASCIILetter(text[k]); n++ {
+		if n == 13 {
+			return false // a 14th letter: the flag cannot end here
+		}
+		k++
+	}
+	if k >= len(text) {
+		return false
+	}
+	switch c := text[k]; {
+	case c >= 0x80:
+		return true
+	case c == ':':
+		k++
+	case isRESpace(c):
+		k = skipRESpace(text, k)
+	default:
+		return false
+	}
+	if k < len(text) && (text[k] == '"' || text[k] == '\'') {
+		k++
+	}
+	n := 0
+	for k+n < len(text) && n < 16 && isB64Std(text[k+n]) {
+		n++
+	}
+	return n == 16 || k+n < len(text) && text[k+n] >= 0x80
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// isB64Std is [A-Za-z0-9+/].
+func isB64Std(c byte) bool { return isAlnum(c) || c == '+' || c == '/' }
 
 // findShAssigns returns, for every match of
 //

@@ -26,6 +26,7 @@ var (
 	reRevHere        = regexp.MustCompile(`\brev\s*<<<\s*`)
 	reShRef          = regexp.MustCompile(`\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))`)
 	reReverseHint    = regexp.MustCompile(`\[array\]\s*::\s*reverse|righttoleft|\[\s*-1\s*\.\.\s*-`)
+	reCharHint       = regexp.MustCompile(`\[char\]|\[char\[\]\]|-as\s*\[char\]|\[chararray\]`)
 	reNumList        = regexp.MustCompile(`\(\s*(?:0[xX][0-9a-fA-F]+|\d+)(?:\s*,\s*(?:0[xX][0-9a-fA-F]+|\d+)){3,}\s*\)`)
 )
 
@@ -93,6 +94,11 @@ var matchSeeds = []string{
 	"unescape('%41') decodeURIComponent ('x') DecodeURI\n('y') xunescape('z') unescape atob('QQ==') ATOB ('x') .atob(1) _atob(2)",
 	"$a$b ${c}${d}x $9 ${9} ${e $ $$f ${_g} $_h1 ${i}}",
 	"[array]::reverse($x) [Array] :: Reverse RightToLeft [ -1 .. - [-1..-5] [-1..5] [array]::reverser [ [array]::x",
+	"cmd /c \"x\" CMD.EXE /v:on /C y cmd\" /q /k z xcmd /c w cmd /r  v cmd/c u cmd.exe\"/c t cmd /x /c s cmdx /c r",
+	"[char]x [CHAR[]]y [chararray] -as [char] -as[char[]] [char [charx [chararray",
+	"'a'.Replace('a','b') 'c' -replace 'c','d' \"e\" -creplace 'e' 'f' -ireplace 'f','g' 'h' . replace ( 'x','y') 'i' -replacex 'j'",
+	"-eq 1 -ErrorAction Stop -e QUFBQUFBQUFBQUFBQUFBQUFB -e:QUFBQUFBQUFBQUFBQUFBQUFB -e 'QUFBQUFBQUFBQUFBQUFB' -encodedcommandxy QUFBQUFBQUFBQUFBQUFBQUFB -e QUFBQUFBQUFBQUF\u00e9",
+	"-e\u017f QUFBQUFBQUFBQUFBQUFBQUFB -e QUFBQUFBQUFBQUF\u212a -encodedcommand QUFBQUFBQUFBQUFBQUFBQUFB -encodedcommandx QUFBQUFBQUFBQUFBQUFBQUFB",
 	"'abc'.split('').reverse().join('') \"x\" . split ( \"\" ) . reverse ( ) . join ( '' ) 'y'.split('')",
 	"QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB.QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU",
 }
@@ -186,7 +192,21 @@ func checkMatchers(t *testing.T, text string) {
 			}
 		}
 	}
+	if got, want := findCmdCs(text, lower), reCmdC.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findCmdCs(%q): got %v, want %v", trim(text), got, want)
+	}
+	for _, w := range []string{lower, text} {
+		if got, want := charHint(w), reCharHint.MatchString(w); got != want {
+			t.Errorf("charHint(%q): got %v, want %v", trim(w), got, want)
+		}
+	}
 	for i := 0; i < len(text) && i < 1<<14; i++ {
+		if text[i] == '\'' || text[i] == '"' {
+			rest := text[i+1 : min(len(text), i+33)]
+			if got, want := replaceOp(rest), reReplaceOp.FindStringSubmatchIndex(rest); !cmp.Equal(got, want) {
+				t.Errorf("replaceOp(%q): got %v, want %v", rest, got, want)
+			}
+		}
 		if text[i] == '"' {
 			if got, want := psDouble(text, i, 0), psDoubleEscaped(text, i, 0); got != want {
 				t.Errorf("psDouble(%q, %d): got %+v, want %+v", trim(text), i, got, want)

@@ -333,10 +333,28 @@ func extractPSCompressed(format string) func(s *scan) []finding {
 }
 
 var (
-	reToInt    = regexp.MustCompile(`toint(?:16|32|64)\s*\([^;]{0,80}?,\s*['"]?(\d+)['"]?\s*\)`)
-	reBxorKey  = regexp.MustCompile(`-bxor\s*\(?\s*['"]?\s*(0x[0-9a-f]+|\d+)`)
-	reCharHint = regexp.MustCompile(`\[char\]|\[char\[\]\]|-as\s*\[char\]|\[chararray\]`)
+	reToInt   = regexp.MustCompile(`toint(?:16|32|64)\s*\([^;]{0,80}?,\s*['"]?(\d+)['"]?\s*\)`)
+	reBxorKey = regexp.MustCompile(`-bxor\s*\(?\s*['"]?\s*(0x[0-9a-f]+|\d+)`)
 )
+
+// charHint reports whether
+//
+//	\[char\]|\[char\[\]\]|-as\s*\[char\]|\[chararray\]
+//
+// matches in s: a match of the third branch holds one of the first, so
+// the question is whether [char], [char[]] or [chararray] occurs.
+func charHint(s string) bool {
+	for i := 0; ; {
+		k := strings.Index(s[i:], "[char")
+		if k < 0 {
+			return false
+		}
+		i += k + len("[char")
+		if r := s[i:]; strings.HasPrefix(r, "]") || strings.HasPrefix(r, "[]]") || strings.HasPrefix(r, "array]") {
+			return true
+		}
+	}
+}
 
 // codeList is a candidate list of char codes.
 type codeList struct {
@@ -433,7 +451,7 @@ func extractPSCharCodes(s *scan) []finding {
 	for _, c := range psCodeLists(s) {
 		lo, hi := max(0, c.start-300), min(len(s.lower), c.end+500)
 		before, after := s.lower[lo:c.start], s.lower[c.end:hi]
-		if !reCharHint.MatchString(before) && !reCharHint.MatchString(after) {
+		if !charHint(before) && !charHint(after) {
 			continue
 		}
 		base := 10
@@ -910,6 +928,16 @@ func rewritePSFormat(s *scan) (string, bool) {
 
 var reReplaceOp = regexp.MustCompile(`(?i)^\s*(?:\.\s*(replace)\s*\(|-([ci]?replace)\b)`)
 
+// replaceOp is reReplaceOp.FindStringSubmatchIndex(rest), which can match
+// only where rest starts with \s* and a dot or a dash (most literals are
+// followed by neither).
+func replaceOp(rest string) []int {
+	if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' && rest[k] != '-' {
+		return nil
+	}
+	return reReplaceOp.FindStringSubmatchIndex(rest)
+}
+
 // rewritePSReplace evaluates .Replace() and -replace on literals.
 func rewritePSReplace(s *scan) (string, bool) {
 	text, max := s.text, s.max
@@ -919,7 +947,7 @@ func rewritePSReplace(s *scan) (string, bool) {
 		if !l.pure {
 			continue
 		}
-		m := reReplaceOp.FindStringSubmatchIndex(text[l.end:min(len(text), l.end+32)])
+		m := replaceOp(text[l.end:min(len(text), l.end+32)])
 		if m == nil {
 			continue
 		}
