@@ -349,7 +349,6 @@ type occurrences struct {
 	text string
 	lits []string
 	next []int // next occurrence of lits[k] not yet passed; len(text) when none remain
-	from int   // where next was last brought up to date
 }
 
 func newOccurrences(text string, lits ...string) *occurrences {
