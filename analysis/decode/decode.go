@@ -271,7 +271,7 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int, prior *s
 	if s == nil {
 		s = newScan(text, l, maxOut)
 	}
-	ht := hintTables.all[l]
+	ht := hintTableOf(l, false)
 	s.hints = ht.present(s.lower)
 	var out []result
 	for i := range registry {
@@ -328,7 +328,7 @@ func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 				continue
 			}
 			cur, changed = newScan(nt, s.lang, s.max), true
-			ht = hintTables.rewrite[s.lang]
+			ht = hintTableOf(s.lang, true)
 			cur.hints = ht.present(cur.lower)
 			significant = significant || sig
 			if !contains(methods, d.ID) {

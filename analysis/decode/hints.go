@@ -87,6 +87,22 @@ var hintTables = func() (t struct{ all, rewrite map[lang.Language]*hintTable }) 
 	return t
 }()
 
+// hintTableOf returns the table of language l, for the rewriters only when
+// rewriters is set. A value outside lang's languages, which no decoder
+// handles, gets an empty table.
+func hintTableOf(l lang.Language, rewriters bool) *hintTable {
+	m := hintTables.all
+	if rewriters {
+		m = hintTables.rewrite
+	}
+	if t, ok := m[l]; ok {
+		return t
+	}
+	return noHints
+}
+
+var noHints = &hintTable{need: make([]hintMask, len(registry))}
+
 // runs reports whether registry[i] runs on a text whose hints are m.
 func (t *hintTable) runs(i int, m *hintMask) bool {
 	return t.need[i].empty() || m.meets(t.need[i])

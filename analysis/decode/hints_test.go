@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -45,6 +46,16 @@ var hintSeeds = []string{
 	"", "e", "-", "-e", "x-E", "POWERSHELL", "pws", "pwsh", "Invoke-Expression", "$PSHome $ShellId",
 	"(' ( \" ('(\" ( '", "\\x41 \\u0041 \\0 \\3", "fromCharCode atob unescape decodeURI", "a2b_hex unhexlify fromhex",
 	"-1..- [-1..-", "re re rev reverse righttoleft", "`^%!&$+[", "eval(execute(.run(.exec(function (function(",
+}
+
+// TestDecodeOtherLanguage: a language value outside lang's list runs no
+// decoder (and does not find a missing hint table).
+func TestDecodeOtherLanguage(t *testing.T) {
+	in := "powershell -enc " + b64u16("Write-Host x") + " " + b64("hello world, this is a long enough plain text line")
+	layers, err := Decode(context.Background(), in, lang.Language(200), Options{})
+	if err != nil || len(layers) != 1 {
+		t.Fatalf("got %d layers, %v; want the original only", len(layers), err)
+	}
 }
 
 func TestHintTables(t *testing.T) {
