@@ -273,12 +273,25 @@ func wordStart(s string, q int) int {
 	return 0
 }
 
-var rePrintf = regexp.MustCompile(`\b(printf|echo(?:\s+-[neE]+)+)\s+`)
+// rePrintf finds printf and echo -e; findPrintfs runs rePrintfAt, the
+// same pattern anchored, only where printf or echo occurs.
+var (
+	rePrintf   = regexp.MustCompile(`\b` + printfCmd)
+	rePrintfAt = regexp.MustCompile(`^` + printfCmd)
+)
+
+const printfCmd = `(printf|echo(?:\s+-[neE]+)+)\s+`
+
+// findPrintfs returns what rePrintf.FindAllStringSubmatchIndex(text, -1)
+// returns.
+func findPrintfs(text string) [][]int {
+	return findAnchored(rePrintfAt, text, text, true, "printf", "echo")
+}
 
 // extractBashPrintf decodes printf/echo -e arguments made of escapes.
 func extractBashPrintf(s *scan) []finding {
 	var out []finding
-	for _, m := range rePrintf.FindAllStringSubmatchIndex(s.text, -1) {
+	for _, m := range findPrintfs(s.text) {
 		cmd := s.text[m[2]:m[3]]
 		echo := strings.HasPrefix(cmd, "echo")
 		if echo && !strings.Contains(cmd, "e") {
@@ -318,11 +331,6 @@ func extractBashEval(s *scan) []finding {
 	return out
 }
 
-var (
-	reRevPipe = regexp.MustCompile(`\|\s*rev\b`)
-	reRevHere = regexp.MustCompile(`\brev\s*<<<\s*`)
-)
-
 // extractBashRev reverses literals fed to rev.
 func extractBashRev(s *scan) []finding {
 	var out []finding
@@ -337,7 +345,7 @@ func extractBashRev(s *scan) []finding {
 		r := strings.Join(lines, "\n")
 		out = append(out, finding{span: span, text: r, size: len(r), lang: shSinkLang(rest)})
 	}
-	for _, m := range reRevPipe.FindAllStringIndex(s.text, -1) {
+	for _, m := range findRevPipes(s.text) {
 		q := prevNonSpace(s.text, m[0])
 		if q < 0 {
 			continue
@@ -349,7 +357,7 @@ func extractBashRev(s *scan) []finding {
 		}
 		emit(v, Span{ws, e}, s.text[m[1]:min(len(s.text), m[1]+64)])
 	}
-	for _, m := range reRevHere.FindAllStringIndex(s.text, -1) {
+	for _, m := range findRevHeres(s.text) {
 		v, e, pure := shWord(s.text, m[1])
 		if pure {
 			emit(v, Span{m[1], e}, s.text[e:min(len(s.text), e+64)])
@@ -359,7 +367,8 @@ func extractBashRev(s *scan) []finding {
 }
 
 // rewriteBashANSIC turns $'\x63\x75rl' into 'curl'.
-func rewriteBashANSIC(text string, _ int) (string, bool) {
+func rewriteBashANSIC(s *scan) (string, bool) {
+	text := s.text
 	var edits []edit
 	n := 0
 	for i := 0; i+1 < len(text); i++ {
@@ -393,11 +402,10 @@ func rewriteBashANSIC(text string, _ int) (string, bool) {
 // shQuote renders v as a single-quoted shell word.
 func shQuote(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
 
-var reShRef = regexp.MustCompile(`\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))`)
-
 // rewriteBashVars substitutes words built from two or more adjacent
 // references to variables that hold literals ($a$b after a=cu;b=rl).
-func rewriteBashVars(text string, max int) (string, bool) {
+func rewriteBashVars(s *scan) (string, bool) {
+	text, max := s.text, s.max
 	type assign struct {
 		pos  int
 		name string
@@ -412,7 +420,7 @@ func rewriteBashVars(text string, max int) (string, bool) {
 	if len(as) == 0 {
 		return text, false
 	}
-	refs := reShRef.FindAllStringSubmatchIndex(text, -1)
+	refs := findShRefs(text)
 	lookup := func(name string, pos int) (string, bool) {
 		val, ok := "", false
 		for _, a := range as {

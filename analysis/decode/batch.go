@@ -7,7 +7,8 @@ import (
 )
 
 // rewriteBatchCaret removes caret escapes (and joins ^-continued lines).
-func rewriteBatchCaret(text string, _ int) (string, bool) {
+func rewriteBatchCaret(s *scan) (string, bool) {
+	text := s.text
 	if !strings.Contains(text, "^") {
 		return text, false
 	}
@@ -217,8 +218,9 @@ func (e *batchEnv) expand(line string, d byte, max int) (string, bool) {
 var reSet = regexp.MustCompile(`(?i)^\s*@?\s*set\s+("?)([^=/"\s][^="]*)=(.*)$`)
 
 // rewriteBatchSet statically expands set variables line by line.
-func rewriteBatchSet(text string, max int) (string, bool) {
-	if !strings.Contains(asciiLower(text), "set") {
+func rewriteBatchSet(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	if !strings.Contains(s.lower, "set") {
 		return text, false
 	}
 	e := &batchEnv{vars: map[string]string{}}
@@ -281,12 +283,27 @@ func splitAmp(line string) []string {
 	return append(segs, line[last:])
 }
 
-var reCmdC = regexp.MustCompile(`(?i)\bcmd(?:\.exe)?"?((?:\s+/[a-z](?::\w+)?)*)\s*/[ckr]\s+`)
+// reCmdC finds nested cmd /c; findCmdCs runs reCmdCAt, the same pattern
+// anchored, only where cmd occurs.
+var (
+	reCmdC   = regexp.MustCompile(`(?i)\b` + cmdC)
+	reCmdCAt = regexp.MustCompile(`(?i)^` + cmdC)
+)
+
+const cmdC = `cmd(?:\.exe)?"?((?:\s+/[a-z](?::\w+)?)*)\s*/[ckr]\s+`
+
+// findCmdCs returns what reCmdC.FindAllStringSubmatchIndex(text, -1)
+// returns; lower is text ASCII-lower-cased. No rune but ASCII letters
+// folds into c, m or d, so the occurrences of cmd in lower are all the
+// places a match can start.
+func findCmdCs(text, lower string) [][]int {
+	return findAnchored(reCmdCAt, text, lower, true, "cmd")
+}
 
 // extractCmdC emits the command string of nested cmd /c "...".
 func extractCmdC(s *scan) []finding {
 	var out []finding
-	for _, m := range reCmdC.FindAllStringIndex(s.text, -1) {
+	for _, m := range findCmdCs(s.text, s.lower) {
 		start := m[1]
 		eol := strings.IndexByte(s.text[start:], '\n')
 		if eol < 0 {

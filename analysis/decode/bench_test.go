@@ -2,10 +2,14 @@ package decode
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/automaldesc/automaldesc/analysis/charset"
 	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/internal/corpus"
 )
 
 // plainScript is a typical non-obfuscated admin script of about 5 KB.
@@ -55,4 +59,84 @@ func BenchmarkDecodePlain5K(b *testing.B)      { benchDecode(b, plainScript(), l
 func BenchmarkDecodeObfuscated5K(b *testing.B) { benchDecode(b, obfuscatedScript(b), lang.PowerShell) }
 func BenchmarkDecodePlainJS5K(b *testing.B) {
 	benchDecode(b, strings.Repeat("function add(a, b) { return a + b; } // sum\nvar msg = 'Total: ' + add(1, 2);\nconsole.log(msg);\n", 55), lang.JavaScript)
+}
+
+// BenchmarkDecodeDev decodes every dev sample as the engine does: charset
+// decoding and language identification happen once outside the timer, and
+// decoded layers are identified through the same callback the engine
+// passes. Its ns/op is the decode stage's CPU per corpus pass (the
+// Identify callbacks included).
+func BenchmarkDecodeDev(b *testing.B) {
+	dir := corpus.Require(b, corpus.Dev)
+	entries, err := os.ReadDir(filepath.Join(dir, "samples"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	type sample struct {
+		text string
+		l    lang.Language
+	}
+	var samples []sample
+	var size int64
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, "samples", e.Name()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		text, _, err := charset.Decode(data)
+		if err != nil {
+			continue
+		}
+		samples = append(samples, sample{text, lang.Identify(text, e.Name()).Language})
+		size += int64(len(text))
+	}
+	opt := Options{Identify: func(t string) lang.Language { return lang.Identify(t, "").Language }}
+	ctx := context.Background()
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range samples {
+			if _, err := Decode(ctx, s.text, s.l, opt); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkHintsDev finds the decoders' hints in the text of every layer
+// Decode makes of the dev samples.
+func BenchmarkHintsDev(b *testing.B) {
+	dir := corpus.Require(b, corpus.Dev)
+	entries, err := os.ReadDir(filepath.Join(dir, "samples"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	type text struct {
+		lower string
+		ht    *hintTable
+	}
+	var texts []text
+	var size int64
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, "samples", e.Name()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		src, _, err := charset.Decode(data)
+		if err != nil {
+			continue
+		}
+		layers, _ := Decode(context.Background(), src, lang.Identify(src, e.Name()).Language, Options{})
+		for _, l := range layers {
+			texts = append(texts, text{asciiLower(l.Text), hintTables.all[l.Language]})
+			size += int64(len(l.Text))
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, t := range texts {
+			t.ht.present(t.lower)
+		}
+	}
 }

@@ -110,6 +110,9 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 	lim := opt.limits(len(text))
 	layers := []Layer{{Index: 0, Parent: -1, Method: MethodOriginal, Span: Span{0, len(text)}, Language: l, Text: text, Size: len(text)}}
 	depth := []int{0}
+	// memo[i] is the scan the rewrite pass left of layer i's text, when
+	// layer i is that pass's result (see result.scan).
+	memo := []*scan{nil}
 	seen := map[string]struct{}{text: {}}
 	noteSeen := map[string]struct{}{}
 	total := 0
@@ -120,7 +123,8 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 		if layers[i].Text == "" {
 			continue
 		}
-		found, err := run(ctx, layers[i].Text, layers[i].Language, lim.MaxLayerBytes)
+		found, err := run(ctx, layers[i].Text, layers[i].Language, lim.MaxLayerBytes, memo[i])
+		memo[i] = nil
 		if err != nil {
 			return layers, err
 		}
@@ -176,8 +180,13 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 			if nl.Text != "" {
 				seen[nl.Text] = struct{}{}
 			}
+			var m *scan
+			if f.scan != nil && f.scan.text == nl.Text && f.scan.lang == nl.Language {
+				m = f.scan
+			}
 			layers = append(layers, nl)
 			depth = append(depth, depth[i]+1)
+			memo = append(memo, m)
 		}
 	}
 	return layers, nil
@@ -248,16 +257,26 @@ func cutUTF8(s string, n int) string {
 type result struct {
 	finding
 	method string
+	// scan is set on the rewrite pass's result: the scan of its text,
+	// which the layer made of it reuses (lower-cased text, literals). Its
+	// fixed field tells that no rewriter changes the text any more.
+	scan *scan
 }
 
 // run applies every decoder that handles language l to text: the
-// extractors one by one, then all rewriters as one pass.
-func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]result, error) {
-	s := &scan{text: text, lower: asciiLower(text), lang: l, max: maxOut}
+// extractors one by one, then all rewriters as one pass. prior, when not
+// nil, is a scan of the same text in the same language with the same max.
+func run(ctx context.Context, text string, l lang.Language, maxOut int, prior *scan) ([]result, error) {
+	s := prior
+	if s == nil {
+		s = newScan(text, l, maxOut)
+	}
+	ht := hintTableOf(l, false)
+	s.hints = ht.present(s.lower)
 	var out []result
 	for i := range registry {
 		d := &registry[i]
-		if d.extract == nil || !d.handles(l) || !d.hinted(s.lower) {
+		if d.extract == nil || !d.handles(l) || !ht.runs(i, &s.hints) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -273,7 +292,13 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]resul
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
-	if r, ok := rewritePass(ctx, s); ok {
+	if s.fixed {
+		// The text is a rewrite pass's fixed point in this language: the
+		// rewriters, deterministic functions of the text and max, would
+		// all leave it unchanged again.
+		return out, ctx.Err()
+	}
+	if r, ok := rewritePass(ctx, s, ht); ok {
 		out = append(out, r)
 	}
 	return out, ctx.Err()
@@ -282,40 +307,47 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int) ([]resul
 // maxRounds bounds the rewrite pass; each round runs every rewriter once.
 const maxRounds = 8
 
-func rewritePass(ctx context.Context, s *scan) (result, bool) {
-	text, lower := s.text, s.lower
+// rewritePass runs the rewriters on s, whose hints ht found; the texts it
+// rewrites get their hints from the table of the rewriters alone.
+func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
+	cur := s // the text as rewritten so far, with its memo
 	var methods []string
 	significant := false
 	for round := 0; round < maxRounds; round++ {
 		changed := false
 		for i := range registry {
 			d := &registry[i]
-			if d.rewrite == nil || !d.handles(s.lang) || !d.hinted(lower) {
+			if d.rewrite == nil || !d.handles(s.lang) || !ht.runs(i, &cur.hints) {
 				continue
 			}
 			if ctx.Err() != nil {
 				return result{}, false
 			}
-			nt, sig := d.rewrite(text, s.max)
-			if nt == text || len(nt) > s.max {
+			nt, sig := d.rewrite(cur)
+			if nt == cur.text || len(nt) > s.max {
 				continue
 			}
-			text, lower, changed = nt, asciiLower(nt), true
+			cur, changed = newScan(nt, s.lang, s.max), true
+			ht = hintTableOf(s.lang, true)
+			cur.hints = ht.present(cur.lower)
 			significant = significant || sig
 			if !contains(methods, d.ID) {
 				methods = append(methods, d.ID)
 			}
 		}
 		if !changed {
+			cur.fixed = true
 			break
 		}
 	}
-	if !significant || text == s.text {
+	if !significant || cur.text == s.text {
 		return result{}, false
 	}
+	text := cur.text
 	return result{
 		finding: finding{span: Span{0, len(s.text)}, text: text, size: len(text), lang: s.lang},
 		method:  strings.Join(methods, "+"),
+		scan:    cur,
 	}, true
 }
 
@@ -330,16 +362,38 @@ func contains(list []string, s string) bool {
 
 // asciiLower lowers ASCII letters only, so byte offsets stay valid.
 func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if c := b[j]; c >= 'A' && c <= 'Z' {
-					b[j] = c + 32
-				}
-			}
-			return string(b)
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	// Lowered through a small buffer into a Builder: one allocation of
+	// len(s) (a []byte copy converted back to string made two).
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	var buf [512]byte
+	for i < len(s) {
+		n := copy(buf[:], s[i:])
+		for k, c := range buf[:n] {
+			buf[k] = lowerTable[c]
+		}
+		b.Write(buf[:n])
+		i += n
+	}
+	return b.String()
+}
+
+// lowerTable maps ASCII upper-case letters to lower case, other bytes to
+// themselves.
+var lowerTable = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+		if c >= 'A' && c <= 'Z' {
+			t[c] = byte(c + 32)
 		}
 	}
-	return s
-}
+	return t
+}()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -163,12 +164,16 @@ func TestContext(t *testing.T) {
 			t.Errorf("got %d layers, want just the original", len(layers))
 		}
 	})
+	// A deadline already past. (A 1 ms timeout raced the decoding of the
+	// chain below, which takes ~20 ms: on a loaded machine the timer could
+	// fire after Decode was done. The subtests after this one end the
+	// deadline mid-decoding deterministically.)
 	t.Run("deadline", func(t *testing.T) {
 		s := "id"
 		for i := 0; i < 40; i++ {
 			s = base64.StdEncoding.EncodeToString([]byte(s))
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Millisecond))
 		defer cancel()
 		start := time.Now()
 		layers, err := Decode(ctx, s, lang.Bash, Options{})
@@ -182,6 +187,43 @@ func TestContext(t *testing.T) {
 			t.Errorf("got return after %v, want soon after the deadline", d)
 		}
 	})
+	// The deadline ends at chosen points of the decoding (the chain takes
+	// 45 checks): Decode stops there with the layers made so far.
+	for _, checks := range []int32{1, 3, 10, 30} {
+		t.Run(fmt.Sprintf("deadline after %d checks", checks), func(t *testing.T) {
+			s := "id"
+			for i := 0; i < 40; i++ {
+				s = base64.StdEncoding.EncodeToString([]byte(s))
+			}
+			ctx := &expiringCtx{Context: context.Background()}
+			ctx.left.Store(checks)
+			start := time.Now()
+			layers, err := Decode(ctx, s, lang.Bash, Options{})
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("got error %v, want context.DeadlineExceeded", err)
+			}
+			if len(layers) == 0 || layers[0].Method != MethodOriginal {
+				t.Errorf("got %d layers, want at least the original", len(layers))
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("got return after %v, want soon after the deadline", d)
+			}
+		})
+	}
+}
+
+// expiringCtx reports context.DeadlineExceeded from the first Err call
+// after left others.
+type expiringCtx struct {
+	context.Context
+	left atomic.Int32
+}
+
+func (c *expiringCtx) Err() error {
+	if c.left.Add(-1) < 0 {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 func TestLimits(t *testing.T) {

@@ -11,22 +11,46 @@ func extractGenericBase64(s *scan) []finding {
 	var out []finding
 	t := s.text
 	for i := 0; i < len(t); {
-		if !isB64(t[i]) {
-			i++
-			continue
+		r, ok := nextB64Run(t, i, minGenericB64)
+		if !ok {
+			break
 		}
-		j := i
-		for j < len(t) && isB64(t[j]) {
-			j++
-		}
-		if j-i >= minGenericB64 && (i == 0 || !isWord(t[i-1])) {
-			if f, ok := genericBlob(t[i:j], Span{i, j}, s.max); ok {
+		if r.Start == 0 || !isWord(t[r.Start-1]) {
+			if f, ok := genericBlob(t[r.Start:r.End], r, s.max); ok {
 				out = append(out, f)
 			}
 		}
-		i = j
+		i = r.End
 	}
 	return out
+}
+
+// nextB64Run returns the first maximal run of base64 bytes at least n long
+// (n >= 1) that starts at or after i, where i is 0 or follows a byte
+// outside the alphabet (or ends such a run). A run that long holds every
+// n-th byte, so only those are probed, and a byte outside the alphabet
+// rules out the n-1 positions before it too: most of a script is never
+// read.
+func nextB64Run(t string, i, n int) (Span, bool) {
+	for k := i + n - 1; k < len(t); k = i + n - 1 {
+		if !isB64(t[k]) {
+			i = k + 1
+			continue
+		}
+		st := k
+		for st > i && isB64(t[st-1]) {
+			st--
+		}
+		end := k + 1
+		for end < len(t) && isB64(t[end]) {
+			end++
+		}
+		if end-st >= n {
+			return Span{st, end}, true
+		}
+		i = end + 1
+	}
+	return Span{}, false
 }
 
 func genericBlob(run string, span Span, max int) (finding, bool) {

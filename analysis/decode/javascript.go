@@ -23,8 +23,21 @@ type jsLit struct {
 // jsLiterals lexes s for string literals, skipping comments and (roughly)
 // regular-expression literals.
 func jsLiterals(s string) []jsLit {
-	var out []jsLit
+	// Every literal starts at a quote and most end at one: half the quotes
+	// is a capacity that rarely grows. Long scripts hold thousands of
+	// literals and regrowing the slice was most of what lexing allocated.
+	quotes := strings.Count(s, "'") + strings.Count(s, `"`) + strings.Count(s, "`")
+	if quotes == 0 {
+		return nil
+	}
+	out := make([]jsLit, 0, quotes/2+1)
 	for i := 0; i < len(s); {
+		for i < len(s) && !jsLexStart[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		switch {
 		case c == '/' && i+1 < len(s) && s[i+1] == '/':
@@ -56,6 +69,10 @@ func jsLiterals(s string) []jsLit {
 	}
 	return out
 }
+
+// jsLexStart marks the bytes jsLiterals acts on; it skips the others in a
+// tight loop.
+var jsLexStart = byteSet("/'\"`")
 
 func skipRegex(s string, i int) int {
 	inClass := false
@@ -274,7 +291,7 @@ func extractJSSinks(s *scan) []finding {
 	if len(ms) == 0 {
 		return nil
 	}
-	lits := jsLiterals(s.text)
+	lits := s.jsLits()
 	var out []finding
 	for _, m := range ms {
 		name := ""
@@ -338,8 +355,9 @@ func extractJSSinks(s *scan) []finding {
 // ---------------------------------------------------------------- rewriters
 
 // rewriteJSEscapes re-renders literals that use \x, \u or octal escapes.
-func rewriteJSEscapes(text string, _ int) (string, bool) {
-	lits := jsLiterals(text)
+func rewriteJSEscapes(s *scan) (string, bool) {
+	text := s.text
+	lits := s.jsLits()
 	var edits []edit
 	total := 0
 	for _, l := range lits {
@@ -358,9 +376,10 @@ func rewriteJSEscapes(text string, _ int) (string, bool) {
 var reFromCharCode = regexp.MustCompile(`string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)`)
 
 // rewriteJSFromCharCode turns String.fromCharCode(72,105) into "Hi".
-func rewriteJSFromCharCode(text string, max int) (string, bool) {
+func rewriteJSFromCharCode(s *scan) (string, bool) {
+	text, max := s.text, s.max
 	var edits []edit
-	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(asciiLower(text), -1) {
+	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(s.lower, -1) {
 		parts := strings.Split(text[m[2]:m[3]], ",")
 		codes := make([]int64, 0, len(parts))
 		for _, p := range parts {
@@ -374,24 +393,23 @@ func rewriteJSFromCharCode(text string, max int) (string, bool) {
 		if codes == nil {
 			continue
 		}
-		s, ok := runesFromCodes(codes)
-		if !ok || len(s) > max {
+		v, ok := runesFromCodes(codes)
+		if !ok || len(v) > max {
 			continue
 		}
-		edits = append(edits, edit{m[0], m[1], jsQuote(s)})
+		edits = append(edits, edit{m[0], m[1], jsQuote(v)})
 	}
 	return applyEdits(text, edits), len(edits) > 0
 }
 
-var reJSUnescape = regexp.MustCompile(`(?i)\b(unescape|decodeuricomponent|decodeuri)\s*\(`)
-
 // rewriteJSUnescape evaluates unescape/decodeURI(Component) of literals.
-func rewriteJSUnescape(text string, max int) (string, bool) {
-	ms := reJSUnescape.FindAllStringSubmatchIndex(text, -1)
+func rewriteJSUnescape(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	ms := findCallsFold(s, jsUnescapeFuncs, true)
 	if len(ms) == 0 {
 		return text, false
 	}
-	lits := jsLiterals(text)
+	lits := s.jsLits()
 	var edits []edit
 	for _, m := range ms {
 		l, end, ok := jsCallArg(text, lits, m[1]-1)
@@ -450,15 +468,14 @@ func jsUnescape(s string) string {
 	return utf16le(b)
 }
 
-var reAtob = regexp.MustCompile(`(?i)\batob\s*\(`)
-
 // rewriteJSAtob evaluates atob('...') of literals.
-func rewriteJSAtob(text string, max int) (string, bool) {
-	ms := reAtob.FindAllStringIndex(text, -1)
+func rewriteJSAtob(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	ms := findCallsFold(s, jsAtobFuncs, false)
 	if len(ms) == 0 {
 		return text, false
 	}
-	lits := jsLiterals(text)
+	lits := s.jsLits()
 	var edits []edit
 	for _, m := range ms {
 		l, end, ok := jsCallArg(text, lits, m[1]-1)
@@ -484,12 +501,13 @@ func rewriteJSAtob(text string, max int) (string, bool) {
 }
 
 // rewriteJSStringArray inlines lookups into literal string tables.
-func rewriteJSStringArray(text string, _ int) (string, bool) {
+func rewriteJSStringArray(s *scan) (string, bool) {
+	text := s.text
 	decls := findJSArrayDecls(text, 64)
 	if len(decls) == 0 {
 		return text, false
 	}
-	lits := jsLiterals(text)
+	lits := s.jsLits()
 	var edits []edit
 	for _, d := range decls {
 		name := text[d[2]:d[3]]
@@ -534,8 +552,9 @@ func rewriteJSStringArray(text string, _ int) (string, bool) {
 var reJSReverse = regexp.MustCompile(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*reverse\s*\(\s*\)\s*\.\s*join\s*\(\s*(?:''|"")\s*\)`)
 
 // rewriteJSReverse evaluates 'abc'.split(”).reverse().join(”).
-func rewriteJSReverse(text string, _ int) (string, bool) {
-	lits := jsLiterals(text)
+func rewriteJSReverse(s *scan) (string, bool) {
+	text := s.text
+	lits := s.jsLits()
 	var edits []edit
 	for _, l := range lits {
 		if !l.pure {
@@ -545,9 +564,9 @@ func rewriteJSReverse(text string, _ int) (string, bool) {
 		// Comments inside the chain are common in JScript droppers.
 		if strings.Contains(rest, "/*") {
 			rest = stripBlockComments(rest)
-			if m := reJSReverse.FindStringIndex(rest); m != nil {
+			if m := jsReverseChain(rest); m != nil {
 				// map back: find the end of ".join(...)" in the original
-				if e := strings.Index(asciiLower(text[l.end:min(len(text), l.end+256)]), "join"); e >= 0 {
+				if e := strings.Index(s.lower[l.end:min(len(text), l.end+256)], "join"); e >= 0 {
 					if c := strings.IndexByte(text[l.end+e:], ')'); c >= 0 {
 						edits = append(edits, edit{l.start, l.end + e + c + 1, jsQuote(reverse(l.val))})
 					}
@@ -555,11 +574,21 @@ func rewriteJSReverse(text string, _ int) (string, bool) {
 			}
 			continue
 		}
-		if m := reJSReverse.FindStringIndex(rest); m != nil {
+		if m := jsReverseChain(rest); m != nil {
 			edits = append(edits, edit{l.start, l.end + m[1], jsQuote(reverse(l.val))})
 		}
 	}
 	return applyEdits(text, edits), len(edits) > 0
+}
+
+// jsReverseChain is reJSReverse.FindStringIndex(rest), which can match
+// only where rest starts with \s*\. (most literals are not followed by a
+// method call).
+func jsReverseChain(rest string) []int {
+	if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' {
+		return nil
+	}
+	return reJSReverse.FindStringIndex(rest)
 }
 
 func stripBlockComments(s string) string {
@@ -580,11 +609,12 @@ func stripBlockComments(s string) string {
 }
 
 // rewriteJSConcat folds "a"+'b' chains.
-func rewriteJSConcat(text string, max int) (string, bool) {
+func rewriteJSConcat(s *scan) (string, bool) {
+	text, max := s.text, s.max
 	if !strings.Contains(text, "+") {
 		return text, false
 	}
-	lits := jsLiterals(text)
+	lits := s.jsLits()
 	var edits []edit
 	sig := false
 	for i := 0; i < len(lits); i++ {

@@ -143,7 +143,7 @@ func findEncodedCommands(text string) [][]int {
 				continue
 			}
 		}
-		if start < next {
+		if start < next || !encodedArgAfter(text, i+dash+1) {
 			continue
 		}
 		m := reEncodedCommandAt.FindStringSubmatchIndex(text[start:])
@@ -159,6 +159,46 @@ func findEncodedCommands(text string) [][]int {
 	}
 	return out
 }
+
+// encodedArgAfter reports whether (e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}
+// can match where k follows the e: false only when it cannot. Most
+// dash-e's are -eq, -ErrorAction and the like, and running the anchored
+// regexp on each cost more than the rest of the search. Bytes above 0x7F
+// are left to the regexp: (?i) lets [a-z] match U+017F and U+212A.
+func encodedArgAfter(text string, k int) bool {
+	for n := 0; k < len(text) && isASCIILetter(text[k]); n++ {
+		if n == 13 {
+			return false // a 14th letter: the flag cannot end here
+		}
+		k++
+	}
+	if k >= len(text) {
+		return false
+	}
+	switch c := text[k]; {
+	case c >= 0x80:
+		return true
+	case c == ':':
+		k++
+	case isRESpace(c):
+		k = skipRESpace(text, k)
+	default:
+		return false
+	}
+	if k < len(text) && (text[k] == '"' || text[k] == '\'') {
+		k++
+	}
+	n := 0
+	for k+n < len(text) && n < 16 && isB64Std(text[k+n]) {
+		n++
+	}
+	return n == 16 || k+n < len(text) && text[k+n] >= 0x80
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// isB64Std is [A-Za-z0-9+/].
+func isB64Std(c byte) bool { return isAlnum(c) || c == '+' || c == '/' }
 
 // findShAssigns returns, for every match of
 //
@@ -289,6 +329,411 @@ func findBashEvals(text string) [][]int {
 		}
 		out = append(out, []int{ws, end})
 		j = end - 1
+	}
+	return out
+}
+
+// hasFoldRunes reports whether text holds U+017F or U+212A, which (?i)
+// folds into ASCII 's' and 'k'. Matchers that look for a (?i) pattern's
+// literals in the ASCII-lower-cased text hand such texts to the regexp.
+func hasFoldRunes(text string) bool {
+	return strings.Contains(text, "\u017f") || strings.Contains(text, "\u212a")
+}
+
+// wordBefore reports whether a \b can precede s[p] when s[p] is a word byte.
+func wordBefore(s string, p int) bool { return p == 0 || !isWord(s[p-1]) }
+
+// occurrences walks the occurrences of several literals in a text in
+// increasing order; each literal's text is searched once in all.
+type occurrences struct {
+	text string
+	lits []string
+	next []int // next occurrence of lits[k] not yet passed; len(text) when none remain
+}
+
+func newOccurrences(text string, lits ...string) *occurrences {
+	o := &occurrences{text: text, lits: lits, next: make([]int, len(lits))}
+	for k := range o.next {
+		o.next[k] = -1 // not searched yet
+	}
+	return o
+}
+
+// at returns the first occurrence of any literal at or after pos, or -1.
+func (o *occurrences) at(pos int) int {
+	best := -1
+	for k, lit := range o.lits {
+		if o.next[k] < pos {
+			if n := strings.Index(o.text[pos:], lit); n >= 0 {
+				o.next[k] = pos + n
+			} else {
+				o.next[k] = len(o.text)
+			}
+		}
+		if n := o.next[k]; n < len(o.text) && (best < 0 || n < best) {
+			best = n
+		}
+	}
+	return best
+}
+
+// findAnchored returns what FindAllStringSubmatchIndex(text, -1) of a
+// pattern returns, given at, the pattern anchored with ^ (its leading \b,
+// if any, dropped), and the literals every match starts with, searched in
+// search (text or its ASCII-lower-cased copy). With boundary set a match
+// must also start at a \b, as the dropped one demanded. The pattern must
+// not match the empty string and must not look behind its start otherwise.
+func findAnchored(at *regexp.Regexp, text, search string, boundary bool, lits ...string) [][]int {
+	var out [][]int
+	o := newOccurrences(search, lits...)
+	for pos := 0; ; {
+		p := o.at(pos)
+		if p < 0 {
+			return out
+		}
+		pos = p + 1
+		if boundary && !wordBefore(search, p) {
+			continue
+		}
+		m := at.FindStringSubmatchIndex(text[p:])
+		if m == nil {
+			continue
+		}
+		for k := range m {
+			if m[k] >= 0 {
+				m[k] += p
+			}
+		}
+		out = append(out, m)
+		pos = m[1] // FindAll resumes at the end of a (non-empty) match
+	}
+}
+
+// findCalls returns what \b(?:n1|n2|...)\s*\( .FindAllStringIndex(text, -1)
+// returns for literal names (words joined by '.', as regexp.QuoteMeta
+// quotes them; each starts and ends with a word byte). Every match ends at
+// a '(' and holds no other, and a name ends exactly where the spaces before
+// that '(' start, so each '(' is checked backwards.
+func findCalls(text string, names []string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '(')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		j := spaceStart(text, p)
+		ws := runStart(text, j, isWord)
+		if ws == j {
+			continue
+		}
+		start := -1
+		for _, n := range names {
+			// A name that starts inside the word run has no \b before it.
+			if st := j - len(n); st >= 0 && st <= ws && text[st:j] == n && wordBefore(text, st) && (start < 0 || st < start) {
+				start = st
+			}
+		}
+		if start >= 0 {
+			out = append(out, []int{start, p + 1})
+		}
+	}
+	return out
+}
+
+// findPyMarshal returns what \bmarshal\s*\.\s*loads\s*\(
+// .FindAllStringIndex(text, -1) returns: every match ends at a '(' and
+// holds no other.
+func findPyMarshal(text string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '(')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		j := spaceStart(text, p)
+		ws := runStart(text, j, isWord)
+		if text[ws:j] != "loads" {
+			continue
+		}
+		d := spaceStart(text, ws)
+		if d == 0 || text[d-1] != '.' {
+			continue
+		}
+		e := spaceStart(text, d-1)
+		if ms := runStart(text, e, isWord); text[ms:e] == "marshal" {
+			out = append(out, []int{ms, p + 1})
+		}
+	}
+	return out
+}
+
+// findRevPipes returns what \|\s*rev\b .FindAllStringIndex(text, -1)
+// returns: each rev is checked for the '|' before it.
+func findRevPipes(text string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.Index(text[i:], "rev")
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 3
+		if p+3 < len(text) && isWord(text[p+3]) {
+			continue
+		}
+		if q := spaceStart(text, p) - 1; q >= 0 && text[q] == '|' {
+			out = append(out, []int{q, p + 3})
+		}
+	}
+	return out
+}
+
+// findRevHeres returns what \brev\s*<<<\s* .FindAllStringIndex(text, -1)
+// returns.
+func findRevHeres(text string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.Index(text[i:], "rev")
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 3
+		if !wordBefore(text, p) {
+			continue
+		}
+		j := p + 3
+		for j < len(text) && isRESpace(text[j]) {
+			j++
+		}
+		if !strings.HasPrefix(text[j:], "<<<") {
+			continue
+		}
+		j += 3
+		for j < len(text) && isRESpace(text[j]) {
+			j++
+		}
+		out = append(out, []int{p, j})
+		i = j
+	}
+	return out
+}
+
+// findNumLists returns what
+//
+//	\(\s*(?:0[xX][0-9a-fA-F]+|\d+)(?:\s*,\s*(?:0[xX][0-9a-fA-F]+|\d+)){3,}\s*\)
+//
+// .FindAllStringIndex(text, -1) returns. A match holds no '(' but its
+// first byte. The pattern needs no backtracking: a number is followed by
+// \s, ',' or ')', none of which a shorter reading of it (or the decimal
+// reading of a hex number) would leave next.
+func findNumLists(text string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '(')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		n, j := 0, p+1
+		for {
+			// j is after '(' or after the last number; e after the next.
+			k := skipRESpace(text, j)
+			if n > 0 {
+				if k >= len(text) || text[k] != ',' {
+					break
+				}
+				k = skipRESpace(text, k+1)
+			}
+			e := numEnd(text, k)
+			if e < 0 {
+				break
+			}
+			n++
+			j = e
+		}
+		j = skipRESpace(text, j)
+		if n >= 4 && j < len(text) && text[j] == ')' {
+			out = append(out, []int{p, j + 1})
+			i = j + 1
+		}
+	}
+	return out
+}
+
+// skipRESpace returns the first index >= i that is not \s.
+func skipRESpace(s string, i int) int {
+	for i < len(s) && isRESpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// numEnd returns the end of 0[xX][0-9a-fA-F]+ or else \d+ at s[i], or -1.
+func numEnd(s string, i int) int {
+	if i+2 < len(s) && s[i] == '0' && s[i+1]|0x20 == 'x' && isHex(s[i+2]) {
+		j := i + 3
+		for j < len(s) && isHex(s[j]) {
+			j++
+		}
+		return j
+	}
+	j := i
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
+}
+
+// lowerRegexp is a (?i) pattern and its twin: the same pattern without
+// (?i) and with lower-case literals, run on the ASCII-lower-cased text.
+// The twin has a literal prefix, which lets the regexp skip ahead by
+// substring search where the (?i) pattern stepped its NFA over every
+// byte. Both find the same matches in a text without U+017F and U+212A
+// (see hasFoldRunes); a text with them goes to the (?i) pattern.
+type lowerRegexp struct{ fold, twin *regexp.Regexp }
+
+func newLowerRegexp(pattern string) lowerRegexp {
+	if !strings.HasPrefix(pattern, "(?i)") {
+		panic("decode: lowerRegexp needs a (?i) pattern: " + pattern)
+	}
+	return lowerRegexp{regexp.MustCompile(pattern), regexp.MustCompile(pattern[len("(?i)"):])}
+}
+
+func (r lowerRegexp) findAllSubmatchIndex(s *scan) [][]int {
+	if s.foldRunes() {
+		return r.fold.FindAllStringSubmatchIndex(s.text, -1)
+	}
+	return r.twin.FindAllStringSubmatchIndex(s.lower, -1)
+}
+
+func (r lowerRegexp) findAllIndex(s *scan) [][]int {
+	if s.foldRunes() {
+		return r.fold.FindAllStringIndex(s.text, -1)
+	}
+	return r.twin.FindAllStringIndex(s.lower, -1)
+}
+
+// findCallsFold is findCalls for (?i)\b(?:n1|n2|...)\s*\( with lower-case
+// names, run on the lower-cased text; with the name as submatch 1 when
+// group is set.
+func findCallsFold(s *scan, names []string, group bool) [][]int {
+	if s.foldRunes() {
+		re := callRegexps[names[0]]
+		if group {
+			return re.FindAllStringSubmatchIndex(s.text, -1)
+		}
+		return re.FindAllStringIndex(s.text, -1)
+	}
+	ms := findCalls(s.lower, names)
+	if group {
+		for k, m := range ms {
+			ms[k] = append(m, m[0], spaceStart(s.lower, m[1]-1))
+		}
+	}
+	return ms
+}
+
+// Case-insensitive call lists, keyed by their first name; callRegexps
+// holds the pattern each stands for, used for texts with fold runes.
+var (
+	jsUnescapeFuncs = []string{"unescape", "decodeuricomponent", "decodeuri"}
+	jsAtobFuncs     = []string{"atob"}
+	callRegexps     = map[string]*regexp.Regexp{
+		"unescape": regexp.MustCompile(`(?i)\b(unescape|decodeuricomponent|decodeuri)\s*\(`),
+		"atob":     regexp.MustCompile(`(?i)\batob\s*\(`),
+	}
+)
+
+// findShRefs returns what \$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))
+// .FindAllStringSubmatchIndex(text, -1) returns. A match holds no '$' but
+// its first byte.
+func findShRefs(text string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '$')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		if p+1 >= len(text) {
+			break
+		}
+		if text[p+1] == '{' {
+			if e := identEnd(text, p+2); e > p+2 && e < len(text) && text[e] == '}' {
+				out = append(out, []int{p, e + 1, p + 2, e, -1, -1})
+				i = e + 1
+			}
+			continue
+		}
+		if e := identEnd(text, p+1); e > p+1 {
+			out = append(out, []int{p, e, -1, -1, p + 1, e})
+			i = e
+		}
+	}
+	return out
+}
+
+// identEnd returns the end of [A-Za-z_]\w* at s[i], or i when none starts
+// there.
+func identEnd(s string, i int) int {
+	if i >= len(s) || !isWord(s[i]) || s[i] >= '0' && s[i] <= '9' {
+		return i
+	}
+	for i < len(s) && isWord(s[i]) {
+		i++
+	}
+	return i
+}
+
+// findReverseHints returns what
+//
+//	\[array\]\s*::\s*reverse|righttoleft|\[\s*-1\s*\.\.\s*-
+//
+// .FindAllStringIndex(lower, n) returns (n > 0). Every match starts at a
+// '[' or at righttoleft and holds no other.
+func findReverseHints(lower string, n int) [][]int {
+	var out [][]int
+	o := newOccurrences(lower, "[", "righttoleft")
+	for pos := 0; len(out) < n; {
+		p := o.at(pos)
+		if p < 0 {
+			break
+		}
+		pos = p + 1
+		if lower[p] == 'r' {
+			out = append(out, []int{p, p + len("righttoleft")})
+			pos = p + len("righttoleft")
+			continue
+		}
+		end := -1
+		if strings.HasPrefix(lower[p:], "[array]") {
+			j := skipRESpace(lower, p+len("[array]"))
+			if strings.HasPrefix(lower[j:], "::") {
+				if j = skipRESpace(lower, j+2); strings.HasPrefix(lower[j:], "reverse") {
+					end = j + len("reverse")
+				}
+			}
+		} else if j := skipRESpace(lower, p+1); strings.HasPrefix(lower[j:], "-1") {
+			if j = skipRESpace(lower, j+2); strings.HasPrefix(lower[j:], "..") {
+				if j = skipRESpace(lower, j+2); j < len(lower) && lower[j] == '-' {
+					end = j + 1
+				}
+			}
+		}
+		if end >= 0 {
+			out = append(out, []int{p, end})
+			pos = end
+		}
 	}
 	return out
 }

@@ -21,7 +21,32 @@ var (
 	reInvokeOp       = regexp.MustCompile(`[.&]\s*\(`)
 	reBashEval       = regexp.MustCompile(`\b(?:eval|(?:ba|da|z|k)?sh\s+-c)\s+`)
 	reFromCharCodeI  = regexp.MustCompile(`(?i)string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)`)
+	rePyMarshal      = regexp.MustCompile(`\bmarshal\s*\.\s*loads\s*\(`)
+	reRevPipe        = regexp.MustCompile(`\|\s*rev\b`)
+	reRevHere        = regexp.MustCompile(`\brev\s*<<<\s*`)
+	reShRef          = regexp.MustCompile(`\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))`)
+	reReverseHint    = regexp.MustCompile(`\[array\]\s*::\s*reverse|righttoleft|\[\s*-1\s*\.\.\s*-`)
+	reCharHint       = regexp.MustCompile(`\[char\]|\[char\[\]\]|-as\s*\[char\]|\[chararray\]`)
+	reNumList        = regexp.MustCompile(`\(\s*(?:0[xX][0-9a-fA-F]+|\d+)(?:\s*,\s*(?:0[xX][0-9a-fA-F]+|\d+)){3,}\s*\)`)
 )
+
+// callLists are the name lists findCalls runs with, each with its regexp.
+var callLists = func() (out []struct {
+	names []string
+	re    *regexp.Regexp
+}) {
+	for _, names := range [][]string{pyExecFuncs, pyBase64Funcs, pyDecompressFuncs, pyCodecsFuncs, pyHexFuncs, {"a.b", "b", "x.a.b"}} {
+		alts := make([]string, len(names))
+		for i, n := range names {
+			alts[i] = regexp.QuoteMeta(n)
+		}
+		out = append(out, struct {
+			names []string
+			re    *regexp.Regexp
+		}{names, regexp.MustCompile(`\b(?:` + strings.Join(alts, "|") + `)\s*\(`)})
+	}
+	return out
+}()
 
 var matchSeeds = []string{
 	"",
@@ -48,10 +73,39 @@ var matchSeeds = []string{
 	"Invoke-Expre\u017f\u017fion $a; invo\u212ae-expression $b; IEX",
 	"eval \"$x\"; eval\t'y' ; xeval z; eval; sh -c 'a' bash  -c  \"b\" zsh -c x dash -cx y ksh -c\n\tz csh -c w sh -c",
 	"eval  eval sh -c eval 'q'\nsh\t-c\t-c 1",
+	"exec(base64.b64decode('YQ==')) eval (x) compile\n(y) _exec(z) exec_(w) .exec(v) 9eval(u) exec",
+	"codecs.decode('x','rot13') xcodecs.decode(1) codecs . decode(2) codecs.decode  (3) base64.b85decode(b'x')",
+	"marshal.loads(b'x') marshal . loads (y) xmarshal.loads(z) marshal.loadsx(w) marshal..loads(v)",
+	"a.b(1) x.a.b(2) ya.b(3) b(4) a.bb(5) .b(6) x.a.b (7)",
+	"PowerShell -nop -w hidden -c \"iex x\" pwsh.exe 'a' xpowershell \"b\" powershell.exe\" -NoProfile -Command  c",
+	"powershell -ExecutionPolicy Bypass -version 2.0 -sta /c 'd'; POWERSHELL -e abc; pwshell 'e' pwsh  -com \"f\"",
+	"powershell powershell 'g' pwsh\n-c\n'h' powerſhell 'i'",
+	"printf '\\x41' echo -e 'a' echo -n -e\t\"b\" echo x; xprintf y; printf\n z; echo -ne -E  w; echo -x v; echo -e",
+	"printfprintf a echo -e -e echo -e q printf",
+	"[char]72+[CHAR] 0x69 + [String][char](105) [string] [char]( 0X41 ) [string]x [char]y [char]12345678 [string][string][char]1",
+	"[char]([char]65) [Char]\n(66)[char]67[string]",
+	"echo 'cba' | rev; echo x |rev|sh; a|  \n rev x |revx |xrev rev <<< 'abc' rev<<<x rev <<<<y xrev <<< z rev << w rev\t<<<\n",
+	"|rev|rev rev <<<rev <<< a revrev <<< b rev",
+	"(1,2,3,4) ( 72 , 0x65,0X6c ,\f108\n) (1,2,3) (1,2,3,4,) (0x,1,2,3) (0x1g,1,2,3) ((1,2,3,4)) (1,2,3,4 (1, 2, 3, 4, 5)",
+	"(01,002,0x0,0xAb) (1 2,3,4,5) (1,2,3,4x) (1,2,3,0x)",
+	"abc de fghi jk lmnop qrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_- x QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
+	"[Convert]::FromBase64String('QUFBQUFB QUFB') frombase64string( ( \"QUFBQUFBQUFB\" FROMBASE64STRING('QUFB') fromba\u017fe64string('QUFBQUFBQUFB')",
+	"[string]::Join('', 'a') [STRING] :: join ( -join ('a','b') ('a','b')-JOIN'' -joinx -join",
+	"unescape('%41') decodeURIComponent ('x') DecodeURI\n('y') xunescape('z') unescape atob('QQ==') ATOB ('x') .atob(1) _atob(2)",
+	"$a$b ${c}${d}x $9 ${9} ${e $ $$f ${_g} $_h1 ${i}}",
+	"[array]::reverse($x) [Array] :: Reverse RightToLeft [ -1 .. - [-1..-5] [-1..5] [array]::reverser [ [array]::x",
+	"cmd /c \"x\" CMD.EXE /v:on /C y cmd\" /q /k z xcmd /c w cmd /r  v cmd/c u cmd.exe\"/c t cmd /x /c s cmdx /c r",
+	"[char]x [CHAR[]]y [chararray] -as [char] -as[char[]] [char [charx [chararray",
+	"'a'.Replace('a','b') 'c' -replace 'c','d' \"e\" -creplace 'e' 'f' -ireplace 'f','g' 'h' . replace ( 'x','y') 'i' -replacex 'j'",
+	"-eq 1 -ErrorAction Stop -e QUFBQUFBQUFBQUFBQUFBQUFB -e:QUFBQUFBQUFBQUFBQUFBQUFB -e 'QUFBQUFBQUFBQUFBQUFB' -encodedcommandxy QUFBQUFBQUFBQUFBQUFBQUFB -e QUFBQUFBQUFBQUF\u00e9",
+	"-e\u017f QUFBQUFBQUFBQUFBQUFBQUFB -e QUFBQUFBQUFBQUF\u212a -encodedcommand QUFBQUFBQUFBQUFBQUFBQUFB -encodedcommandx QUFBQUFBQUFBQUFBQUFBQUFB",
+	"'abc'.split('').reverse().join('') \"x\" . split ( \"\" ) . reverse ( ) . join ( '' ) 'y'.split('')",
+	"QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB.QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQU",
 }
 
 func checkMatchers(t *testing.T, text string) {
 	t.Helper()
+	checkHints(t, text)
 	lower := asciiLower(text)
 	if got, want := findJSSinks(lower), reJSSink.FindAllStringSubmatchIndex(lower, -1); !cmp.Equal(got, want) {
 		t.Errorf("findJSSinks(%q): got %v, want %v", trim(text), got, want)
@@ -77,6 +131,93 @@ func checkMatchers(t *testing.T, text string) {
 	}
 	if got, want := findBashEvals(text), reBashEval.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findBashEvals(%q): got %v, want %v", trim(text), got, want)
+	}
+	for _, c := range callLists {
+		if got, want := findCalls(text, c.names), c.re.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("findCalls(%q, %q): got %v, want %v", trim(text), c.names, got, want)
+		}
+	}
+	if got, want := findPSCommandLines(text, lower), rePSCommandLine.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findPSCommandLines(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findPrintfs(text), rePrintf.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findPrintfs(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findCharCasts(text, lower), reCharCast.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findCharCasts(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findRevPipes(text), reRevPipe.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findRevPipes(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findRevHeres(text), reRevHere.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findRevHeres(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findNumLists(text), reNumList.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findNumLists(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := b64Runs(text, minGenericB64), b64RunsOracle(text, minGenericB64); !cmp.Equal(got, want) {
+		t.Errorf("b64Runs(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := b64Runs(text, 3), b64RunsOracle(text, 3); !cmp.Equal(got, want) {
+		t.Errorf("b64Runs(%q, 3): got %v, want %v", trim(text), got, want)
+	}
+	sc := newScan(text, 0, 1<<20)
+	for _, r := range []lowerRegexp{reFromBase64, reStringJoin, reJoinOp} {
+		if got, want := r.findAllSubmatchIndex(sc), r.fold.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold, trim(text), got, want)
+		}
+		if got, want := r.findAllIndex(sc), r.fold.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold, trim(text), got, want)
+		}
+	}
+	if got, want := findCallsFold(sc, jsUnescapeFuncs, true), callRegexps["unescape"].FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findCallsFold(%q, unescape): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findCallsFold(sc, jsAtobFuncs, false), callRegexps["atob"].FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findCallsFold(%q, atob): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findShRefs(text), reShRef.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findShRefs(%q): got %v, want %v", trim(text), got, want)
+	}
+	for _, n := range []int{1, 16} {
+		if got, want := findReverseHints(lower, n), reReverseHint.FindAllStringIndex(lower, n); !cmp.Equal(got, want) {
+			t.Errorf("findReverseHints(%q, %d): got %v, want %v", trim(text), n, got, want)
+		}
+	}
+	for i := 0; i < len(text) && i < 4096; i++ {
+		if text[i] == '\'' || text[i] == '"' {
+			rest := text[i+1 : min(len(text), i+257)]
+			if got, want := jsReverseChain(rest), reJSReverse.FindStringIndex(rest); !cmp.Equal(got, want) {
+				t.Errorf("jsReverseChain(%q): got %v, want %v", trim(rest), got, want)
+			}
+		}
+	}
+	if got, want := findCmdCs(text, lower), reCmdC.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findCmdCs(%q): got %v, want %v", trim(text), got, want)
+	}
+	for _, w := range []string{lower, text} {
+		if got, want := charHint(w), reCharHint.MatchString(w); got != want {
+			t.Errorf("charHint(%q): got %v, want %v", trim(w), got, want)
+		}
+	}
+	// At every quote of a prefix (psDouble may read to the end of its
+	// text: every quote of a long text would be quadratic).
+	head := text[:min(len(text), 4096)]
+	for i := 0; i < len(head); i++ {
+		if head[i] == '\'' || head[i] == '"' {
+			rest := head[i+1 : min(len(head), i+33)]
+			if got, want := replaceOp(rest), reReplaceOp.FindStringSubmatchIndex(rest); !cmp.Equal(got, want) {
+				t.Errorf("replaceOp(%q): got %v, want %v", rest, got, want)
+			}
+		}
+		if head[i] == '"' {
+			if got, want := psDouble(head, i, 0), psDoubleEscaped(head, i, 0); got != want {
+				t.Errorf("psDouble(%q, %d): got %+v, want %+v", trim(head), i, got, want)
+			}
+		}
+	}
+	if got, want := findPyMarshal(text), rePyMarshal.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findPyMarshal(%q): got %v, want %v", trim(text), got, want)
 	}
 	// (?i) also folds U+017F and U+212A into ASCII letters; the lower-cased
 	// pattern deliberately does not.
@@ -121,7 +262,7 @@ func TestMatchersCorpus(t *testing.T) {
 }
 
 func FuzzMatchers(f *testing.F) {
-	for _, s := range matchSeeds {
+	for _, s := range append(matchSeeds, hintSeeds...) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -130,4 +271,51 @@ func FuzzMatchers(f *testing.F) {
 		}
 		checkMatchers(t, s)
 	})
+}
+
+// b64Runs lists what nextB64Run finds, as extractGenericBase64 walks it.
+func b64Runs(t string, n int) []Span {
+	var out []Span
+	for i := 0; ; {
+		r, ok := nextB64Run(t, i, n)
+		if !ok {
+			return out
+		}
+		out = append(out, r)
+		i = r.End
+	}
+}
+
+// b64RunsOracle lists the maximal base64 runs at least n long byte by byte.
+func b64RunsOracle(t string, n int) []Span {
+	var out []Span
+	for i := 0; i < len(t); {
+		if !isB64(t[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(t) && isB64(t[j]) {
+			j++
+		}
+		if j-i >= n {
+			out = append(out, Span{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+func TestASCIILower(t *testing.T) {
+	for _, s := range append(matchSeeds, strings.Repeat("AbC\u017f\xff", 400), strings.Repeat("x", 1000)+"Q", "") {
+		want := []byte(s)
+		for i, c := range want {
+			if c >= 'A' && c <= 'Z' {
+				want[i] = c + 32
+			}
+		}
+		if got := asciiLower(s); got != string(want) {
+			t.Errorf("asciiLower(%q) = %q, want %q", trim(s), trim(got), trim(string(want)))
+		}
+	}
 }

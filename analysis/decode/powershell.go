@@ -19,8 +19,19 @@ const maxNest = 32
 
 // psLiterals lexes s just enough to find string literals, skipping comments.
 func psLiterals(s string) []psLit {
-	var out []psLit
+	// Half the quotes is a capacity that rarely grows (see jsLiterals).
+	quotes := strings.Count(s, "'") + strings.Count(s, `"`)
+	if quotes == 0 {
+		return nil
+	}
+	out := make([]psLit, 0, quotes/2+1)
 	for i := 0; i < len(s); {
+		for i < len(s) && !psLexStart[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		switch {
 		case c == '#' && (i == 0 || isSpace(s[i-1]) || strings.IndexByte(";{(", s[i-1]) >= 0):
@@ -58,6 +69,10 @@ func psLiterals(s string) []psLit {
 	return out
 }
 
+// psLexStart marks the bytes psLiterals acts on; it skips the others in a
+// tight loop.
+var psLexStart = byteSet("#<@'\"")
+
 func psSingle(s string, i int) psLit {
 	// Without a doubled '' inside, the value is a substring: no copy.
 	k := strings.IndexByte(s[i+1:], '\'')
@@ -87,6 +102,24 @@ func psSingle(s string, i int) psLit {
 var psEscapes = map[byte]byte{'0': 0, 'a': 7, 'b': 8, 'e': 0x1b, 'f': 12, 'n': '\n', 'r': '\r', 't': '\t', 'v': 11}
 
 func psDouble(s string, i, nest int) psLit {
+	// Without escapes, doubled quotes or $ inside, the value is a
+	// substring: no copy.
+	for j := i + 1; j < len(s); j++ {
+		if c := s[j]; c == '"' {
+			if j+1 < len(s) && s[j+1] == '"' {
+				break
+			}
+			return psLit{start: i, end: j + 1, val: s[i+1 : j], pure: true}
+		} else if c == '`' || c == '$' {
+			break
+		}
+	}
+	return psDoubleEscaped(s, i, nest)
+}
+
+// psDoubleEscaped is psDouble for a literal that holds an escape, a
+// doubled quote or a $.
+func psDoubleEscaped(s string, i, nest int) psLit {
 	var b strings.Builder
 	pure := true
 	j := i + 1
@@ -233,7 +266,9 @@ func extractEncodedCommand(s *scan) []finding {
 	return out
 }
 
-var reFromBase64 = regexp.MustCompile(`(?i)frombase64string\s*\(\s*(?:\(\s*)?['"]\s*([A-Za-z0-9+/=\s]{8,}?)\s*['"]`)
+// reFromBase64 finds [Convert]::FromBase64String literals; see
+// (*scan).fromBase64s.
+var reFromBase64 = newLowerRegexp(`(?i)frombase64string\s*\(\s*(?:\(\s*)?['"]\s*([A-Za-z0-9+/=\s]{8,}?)\s*['"]`)
 
 var reGetString = regexp.MustCompile(`(?i)encoding\]\s*::\s*(unicode|utf8|ascii|default|utf7|bigendianunicode|utf32)\s*\)?\s*\.\s*getstring`)
 
@@ -241,7 +276,7 @@ var reGetString = regexp.MustCompile(`(?i)encoding\]\s*::\s*(unicode|utf8|ascii|
 // compressed streams.
 func extractFromBase64(s *scan) []finding {
 	var out []finding
-	for _, m := range reFromBase64.FindAllStringSubmatchIndex(s.text, -1) {
+	for _, m := range s.fromBase64s() {
 		b, ok := decodeB64(s.text[m[2]:m[3]], s.max)
 		if !ok || magic(b) != fmtNone {
 			continue
@@ -284,7 +319,7 @@ func extractPSCompressed(format string) func(s *scan) []finding {
 	}
 	return func(s *scan) []finding {
 		var out []finding
-		for _, m := range reFromBase64.FindAllStringSubmatchIndex(s.text, -1) {
+		for _, m := range s.fromBase64s() {
 			lo, hi := max(0, m[0]-400), min(len(s.lower), m[1]+400)
 			if !strings.Contains(s.lower[lo:hi], hint) {
 				continue
@@ -298,11 +333,28 @@ func extractPSCompressed(format string) func(s *scan) []finding {
 }
 
 var (
-	reNumList  = regexp.MustCompile(`\(\s*(?:0[xX][0-9a-fA-F]+|\d+)(?:\s*,\s*(?:0[xX][0-9a-fA-F]+|\d+)){3,}\s*\)`)
-	reToInt    = regexp.MustCompile(`toint(?:16|32|64)\s*\([^;]{0,80}?,\s*['"]?(\d+)['"]?\s*\)`)
-	reBxorKey  = regexp.MustCompile(`-bxor\s*\(?\s*['"]?\s*(0x[0-9a-f]+|\d+)`)
-	reCharHint = regexp.MustCompile(`\[char\]|\[char\[\]\]|-as\s*\[char\]|\[chararray\]`)
+	reToInt   = regexp.MustCompile(`toint(?:16|32|64)\s*\([^;]{0,80}?,\s*['"]?(\d+)['"]?\s*\)`)
+	reBxorKey = regexp.MustCompile(`-bxor\s*\(?\s*['"]?\s*(0x[0-9a-f]+|\d+)`)
 )
+
+// charHint reports whether
+//
+//	\[char\]|\[char\[\]\]|-as\s*\[char\]|\[chararray\]
+//
+// matches in s: a match of the third branch holds one of the first, so
+// the question is whether [char], [char[]] or [chararray] occurs.
+func charHint(s string) bool {
+	for i := 0; ; {
+		k := strings.Index(s[i:], "[char")
+		if k < 0 {
+			return false
+		}
+		i += k + len("[char")
+		if r := s[i:]; strings.HasPrefix(r, "]") || strings.HasPrefix(r, "[]]") || strings.HasPrefix(r, "array]") {
+			return true
+		}
+	}
+}
 
 // codeList is a candidate list of char codes.
 type codeList struct {
@@ -313,10 +365,10 @@ type codeList struct {
 
 func psCodeLists(s *scan) []codeList {
 	var out []codeList
-	for _, m := range reNumList.FindAllStringIndex(s.text, -1) {
+	for _, m := range findNumLists(s.text) {
 		out = append(out, codeList{start: m[0], end: m[1], body: s.text[m[0]+1 : m[1]-1]})
 	}
-	for _, l := range psLiterals(s.text) {
+	for _, l := range s.psLits() {
 		if len(l.val) < 16 || !l.pure {
 			continue
 		}
@@ -399,7 +451,7 @@ func extractPSCharCodes(s *scan) []finding {
 	for _, c := range psCodeLists(s) {
 		lo, hi := max(0, c.start-300), min(len(s.lower), c.end+500)
 		before, after := s.lower[lo:c.start], s.lower[c.end:hi]
-		if !reCharHint.MatchString(before) && !reCharHint.MatchString(after) {
+		if !charHint(before) && !charHint(after) {
 			continue
 		}
 		base := 10
@@ -450,12 +502,12 @@ func extractPSBxor(s *scan) []finding {
 		b    []byte
 	}
 	var blobs []blob
-	for _, m := range reFromBase64.FindAllStringSubmatchIndex(s.text, -1) {
+	for _, m := range s.fromBase64s() {
 		if b, ok := decodeB64(s.text[m[2]:m[3]], s.max); ok {
 			blobs = append(blobs, blob{Span{m[2], m[3]}, b})
 		}
 	}
-	for _, m := range reNumList.FindAllStringIndex(s.text, -1) {
+	for _, m := range findNumLists(s.text) {
 		codes, ok := parseCodes(codeList{start: m[0], end: m[1], body: s.text[m[0]+1 : m[1]-1]}, 10)
 		if !ok {
 			continue
@@ -517,15 +569,13 @@ func codeScore(s string) int {
 	return n
 }
 
-var reReverseHint = regexp.MustCompile(`\[array\]\s*::\s*reverse|righttoleft|\[\s*-1\s*\.\.\s*-`)
-
 // extractPSReverse emits reversed literals near a reversal idiom.
 func extractPSReverse(s *scan) []finding {
-	hints := reReverseHint.FindAllStringIndex(s.lower, 16)
+	hints := findReverseHints(s.lower, 16)
 	if len(hints) == 0 {
 		return nil
 	}
-	lits := psLiterals(s.text)
+	lits := s.psLits()
 	var out []finding
 	for _, h := range hints {
 		best := -1
@@ -579,7 +629,7 @@ func extractPSIEX(s *scan) []finding {
 	if len(invs) == 0 {
 		return nil
 	}
-	lits := psLiterals(s.text)
+	lits := s.psLits()
 	var out []finding
 	emit := func(l psLit) {
 		v := strings.TrimSpace(l.val)
@@ -624,7 +674,8 @@ func extractPSIEX(s *scan) []finding {
 // ---------------------------------------------------------------- rewriters
 
 // rewritePSBacktick drops backticks that escape ordinary letters (I`E`X).
-func rewritePSBacktick(text string, _ int) (string, bool) {
+func rewritePSBacktick(s *scan) (string, bool) {
+	text := s.text
 	var b strings.Builder
 	n := 0
 	last := 0
@@ -669,11 +720,28 @@ func rewritePSBacktick(text string, _ int) (string, bool) {
 	return b.String(), true
 }
 
-var reCharCast = regexp.MustCompile(`(?i)(?:\[string\]\s*)?\[char\]\s*(?:(0x[0-9a-f]+|\d{1,7})|\(\s*(0x[0-9a-f]+|\d{1,7})\s*\))`)
+// reCharCast finds [char]NN casts; findCharCasts runs reCharCastAt, the
+// same pattern anchored, only where [string] or [char] occurs.
+var (
+	reCharCast   = regexp.MustCompile(`(?i)` + charCast)
+	reCharCastAt = regexp.MustCompile(`(?i)^` + charCast)
+)
+
+const charCast = `(?:\[string\]\s*)?\[char\]\s*(?:(0x[0-9a-f]+|\d{1,7})|\(\s*(0x[0-9a-f]+|\d{1,7})\s*\))`
+
+// findCharCasts returns what reCharCast.FindAllStringSubmatchIndex(text, -1)
+// returns; lower is text ASCII-lower-cased.
+func findCharCasts(text, lower string) [][]int {
+	if hasFoldRunes(text) {
+		return reCharCast.FindAllStringSubmatchIndex(text, -1)
+	}
+	return findAnchored(reCharCastAt, text, lower, false, "[string]", "[char]")
+}
 
 // rewritePSCharCast turns [char]NN into 'c'.
-func rewritePSCharCast(text string, _ int) (string, bool) {
-	ms := reCharCast.FindAllStringSubmatchIndex(text, -1)
+func rewritePSCharCast(s *scan) (string, bool) {
+	text := s.text
+	ms := findCharCasts(text, s.lower)
 	var edits []edit
 	for _, m := range ms {
 		if m[1] < len(text) && isWord(text[m[1]]) {
@@ -702,11 +770,12 @@ func parseIntLit(s string) (int64, error) {
 }
 
 // rewritePSConcat folds 'a'+'b' chains.
-func rewritePSConcat(text string, max int) (string, bool) {
+func rewritePSConcat(s *scan) (string, bool) {
+	text, max := s.text, s.max
 	if !strings.Contains(text, "+") {
 		return text, false
 	}
-	lits := psLiterals(text)
+	lits := s.psLits()
 	var edits []edit
 	sig := false
 	for i := 0; i < len(lits); i++ {
@@ -828,8 +897,9 @@ func formatNET(f string, args []string, max int) (string, bool) {
 }
 
 // rewritePSFormat evaluates "{1}{0}" -f 'b','a'.
-func rewritePSFormat(text string, max int) (string, bool) {
-	lits := psLiterals(text)
+func rewritePSFormat(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	lits := s.psLits()
 	var edits []edit
 	sig := false
 	for _, l := range lits {
@@ -858,15 +928,26 @@ func rewritePSFormat(text string, max int) (string, bool) {
 
 var reReplaceOp = regexp.MustCompile(`(?i)^\s*(?:\.\s*(replace)\s*\(|-([ci]?replace)\b)`)
 
+// replaceOp is reReplaceOp.FindStringSubmatchIndex(rest), which can match
+// only where rest starts with \s* and a dot or a dash (most literals are
+// followed by neither).
+func replaceOp(rest string) []int {
+	if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' && rest[k] != '-' {
+		return nil
+	}
+	return reReplaceOp.FindStringSubmatchIndex(rest)
+}
+
 // rewritePSReplace evaluates .Replace() and -replace on literals.
-func rewritePSReplace(text string, max int) (string, bool) {
-	lits := psLiterals(text)
+func rewritePSReplace(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	lits := s.psLits()
 	var edits []edit
 	for _, l := range lits {
 		if !l.pure {
 			continue
 		}
-		m := reReplaceOp.FindStringSubmatchIndex(text[l.end:min(len(text), l.end+32)])
+		m := replaceOp(text[l.end:min(len(text), l.end+32)])
 		if m == nil {
 			continue
 		}
@@ -916,15 +997,16 @@ func rewritePSReplace(text string, max int) (string, bool) {
 }
 
 var (
-	reStringJoin = regexp.MustCompile(`(?i)\[string\]\s*::\s*join\s*\(`)
-	reJoinOp     = regexp.MustCompile(`(?i)-join\b`)
+	reStringJoin = newLowerRegexp(`(?i)\[string\]\s*::\s*join\s*\(`)
+	reJoinOp     = newLowerRegexp(`(?i)-join\b`)
 )
 
 // rewritePSJoin evaluates [string]::Join and -join over literal lists.
-func rewritePSJoin(text string, max int) (string, bool) {
-	lits := psLiterals(text)
+func rewritePSJoin(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	lits := s.psLits()
 	var edits []edit
-	for _, m := range reStringJoin.FindAllStringIndex(text, -1) {
+	for _, m := range reStringJoin.findAllIndex(s) {
 		sep, _, ok := litAt(lits, skipSpace(text, m[1]))
 		if !ok || !sep.pure {
 			continue
@@ -945,7 +1027,7 @@ func rewritePSJoin(text string, max int) (string, bool) {
 			edits = append(edits, edit{m[0], end + 1, psQuote(v)})
 		}
 	}
-	for _, m := range reJoinOp.FindAllStringIndex(text, -1) {
+	for _, m := range reJoinOp.findAllIndex(s) {
 		// unary: -join ('a','b')
 		p := skipSpace(text, m[1])
 		if p < len(text) && text[p] == '(' {
@@ -1009,8 +1091,9 @@ func matchingOpen(text string, close int) int {
 }
 
 // rewritePSParens drops parentheses around a lone literal: ('abc') -> 'abc'.
-func rewritePSParens(text string, _ int) (string, bool) {
-	lits := psLiterals(text)
+func rewritePSParens(s *scan) (string, bool) {
+	text := s.text
+	lits := s.psLits()
 	var edits []edit
 	for _, l := range lits {
 		if !l.pure {
@@ -1032,13 +1115,32 @@ func rewritePSParens(text string, _ int) (string, bool) {
 	return applyEdits(text, edits), false
 }
 
-var rePSCommandLine = regexp.MustCompile(`(?i)\b(?:powershell|pwsh)(?:\.exe)?"?((?:\s+[-/](?:nop\w*|noni\w*|nol\w*|w\w*\s+\w+|windowstyle\s+\w+|ep\s+\w+|exec\w*\s+\w+|sta|mta|version\s+[\d.]+|inputformat\s+\w+|outputformat\s+\w+|noexit))*)\s+(?:[-/]c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?\s+(["']?)|(["']))`)
+// rePSCommandLine finds powershell [options] "..." and -Command ...;
+// findPSCommandLines runs rePSCommandLineAt, the same pattern anchored,
+// only where powershell or pwsh occurs: without a literal prefix the
+// unanchored pattern stepped its NFA over every byte of every layer.
+var (
+	rePSCommandLine   = regexp.MustCompile(`(?i)\b` + psCommandLine)
+	rePSCommandLineAt = regexp.MustCompile(`(?i)^` + psCommandLine)
+)
+
+const psCommandLine = `(?:powershell|pwsh)(?:\.exe)?"?((?:\s+[-/](?:nop\w*|noni\w*|nol\w*|w\w*\s+\w+|windowstyle\s+\w+|ep\s+\w+|exec\w*\s+\w+|sta|mta|version\s+[\d.]+|inputformat\s+\w+|outputformat\s+\w+|noexit))*)\s+(?:[-/]c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?\s+(["']?)|(["']))`
+
+// findPSCommandLines returns what rePSCommandLine
+// .FindAllStringSubmatchIndex(text, -1) returns; lower is text
+// ASCII-lower-cased.
+func findPSCommandLines(text, lower string) [][]int {
+	if hasFoldRunes(text) {
+		return rePSCommandLine.FindAllStringSubmatchIndex(text, -1)
+	}
+	return findAnchored(rePSCommandLineAt, text, lower, true, "powershell", "pwsh")
+}
 
 // extractPSCommandLine emits the command of powershell [options] "..." (or
 // -Command ...), the form a launcher hands to powershell.exe.
 func extractPSCommandLine(s *scan) []finding {
 	var out []finding
-	for _, m := range rePSCommandLine.FindAllStringSubmatchIndex(s.text, -1) {
+	for _, m := range findPSCommandLines(s.text, s.lower) {
 		start := m[1]
 		eol := strings.IndexByte(s.text[start:], '\n')
 		if eol < 0 {

@@ -494,7 +494,9 @@ func b85decode(in []byte) ([]byte, bool) {
 	return out[:len(out)-pad], true
 }
 
-var rePyExec = regexp.MustCompile(`\b(exec|eval|compile)\s*\(`)
+// pyExecFuncs are the calls extractPyExec looks into: findCalls finds
+// \b(exec|eval|compile)\s*\(.
+var pyExecFuncs = []string{"exec", "eval", "compile"}
 
 // pyFinding turns an evaluated value into a finding.
 func pyFinding(v pyVal, span Span, ratio float64, max int) (finding, bool) {
@@ -516,7 +518,7 @@ func pyFinding(v pyVal, span Span, ratio float64, max int) (finding, bool) {
 // chain of decoding calls over literals.
 func extractPyExec(s *scan) []finding {
 	var out []finding
-	for _, m := range rePyExec.FindAllStringIndex(s.text, -1) {
+	for _, m := range findCalls(s.text, pyExecFuncs) {
 		if m[0] > 0 && s.text[m[0]-1] == '.' {
 			continue
 		}
@@ -545,16 +547,12 @@ var (
 	pyHexFuncs        = []string{"fromhex", "unhexlify", "a2b_hex"}
 )
 
-// extractPyCall decodes standalone calls of the given functions.
+// extractPyCall decodes standalone calls of the given functions (found as
+// \b(?:f1|f2|...)\s*\( would find them).
 func extractPyCall(funcs []string) func(s *scan) []finding {
-	alts := make([]string, len(funcs))
-	for i, f := range funcs {
-		alts[i] = regexp.QuoteMeta(f)
-	}
-	re := regexp.MustCompile(`\b(?:` + strings.Join(alts, "|") + `)\s*\(`)
 	return func(s *scan) []finding {
 		var out []finding
-		for _, m := range re.FindAllStringIndex(s.text, -1) {
+		for _, m := range findCalls(s.text, funcs) {
 			start := m[0]
 			for start > 0 && (isWord(s.text[start-1]) || s.text[start-1] == '.') {
 				start--
@@ -574,12 +572,10 @@ func extractPyCall(funcs []string) func(s *scan) []finding {
 	}
 }
 
-var rePyMarshal = regexp.MustCompile(`\bmarshal\s*\.\s*loads\s*\(`)
-
 // extractPyMarshal records marshal.loads payloads without decoding them.
 func extractPyMarshal(s *scan) []finding {
 	var out []finding
-	for _, m := range rePyMarshal.FindAllStringIndex(s.text, -1) {
+	for _, m := range findPyMarshal(s.text) {
 		ev := &pyEval{s: s.text, max: s.max}
 		v, end, ok := ev.postfix(m[0])
 		size, note := 0, "marshal.loads payload not decoded (code objects are never unmarshalled)"

@@ -1,10 +1,6 @@
 package decode
 
-import (
-	"strings"
-
-	"github.com/automaldesc/automaldesc/analysis/lang"
-)
+import "github.com/automaldesc/automaldesc/analysis/lang"
 
 // Decoder describes one registered decoder. The decoding function itself is
 // unexported; Decoders lists them for catalogs and documentation.
@@ -23,7 +19,7 @@ type Decoder struct {
 
 	hints   []string // lower-case substrings; the decoder runs only when one is present (none: always)
 	extract func(s *scan) []finding
-	rewrite func(text string, max int) (out string, significant bool)
+	rewrite func(s *scan) (out string, significant bool)
 }
 
 func (d *Decoder) handles(l lang.Language) bool {
@@ -38,24 +34,79 @@ func (d *Decoder) handles(l lang.Language) bool {
 	return false
 }
 
-func (d *Decoder) hinted(lower string) bool {
-	if len(d.hints) == 0 {
-		return true
-	}
-	for _, h := range d.hints {
-		if strings.Contains(lower, h) {
-			return true
-		}
-	}
-	return false
-}
-
-// scan is one layer under decoding.
+// scan is one text under decoding: a layer, or an intermediate text of the
+// rewrite pass. Besides the text it memoises what several decoders derive
+// from it: each language's literal lexer ran once per decoder on the same
+// text before, and lexing was most of what decoding allocated.
 type scan struct {
 	text  string
 	lower string // ASCII-lowered text, same offsets
 	lang  lang.Language
-	max   int // MaxLayerBytes
+	max   int      // MaxLayerBytes
+	hints hintMask // the decoders' hints found in lower (see hintTable)
+
+	js   []jsLit  // jsLiterals(text), once jsDone
+	ps   []psLit  // psLiterals(text), once psDone
+	vbs  []vbsLit // vbsLiterals(text), once vbsDone
+	b64s [][]int  // reFromBase64 matches, once b64Done
+	fold int8     // hasFoldRunes(text): 0 unknown, 1 no, 2 yes
+
+	jsDone, psDone, vbsDone, b64Done bool
+
+	// fixed marks a text no rewriter of its language changes (the rewrite
+	// pass ended on it).
+	fixed bool
+}
+
+func newScan(text string, l lang.Language, max int) *scan {
+	return &scan{text: text, lower: asciiLower(text), lang: l, max: max}
+}
+
+// jsLits returns the JavaScript string literals of the text. The slice is
+// shared: callers must not modify it.
+func (s *scan) jsLits() []jsLit {
+	if !s.jsDone {
+		s.js, s.jsDone = jsLiterals(s.text), true
+	}
+	return s.js
+}
+
+// psLits returns the PowerShell string literals of the text (shared, read
+// only).
+func (s *scan) psLits() []psLit {
+	if !s.psDone {
+		s.ps, s.psDone = psLiterals(s.text), true
+	}
+	return s.ps
+}
+
+// foldRunes reports hasFoldRunes(text).
+func (s *scan) foldRunes() bool {
+	if s.fold == 0 {
+		s.fold = 1
+		if hasFoldRunes(s.text) {
+			s.fold = 2
+		}
+	}
+	return s.fold == 2
+}
+
+// fromBase64s returns reFromBase64's matches in the text (shared, read
+// only): four decoders look at them.
+func (s *scan) fromBase64s() [][]int {
+	if !s.b64Done {
+		s.b64s, s.b64Done = reFromBase64.findAllSubmatchIndex(s), true
+	}
+	return s.b64s
+}
+
+// vbsLits returns the VBScript string literals of the text (shared, read
+// only).
+func (s *scan) vbsLits() []vbsLit {
+	if !s.vbsDone {
+		s.vbs, s.vbsDone = vbsLiterals(s.text), true
+	}
+	return s.vbs
 }
 
 // finding is a decoded span. An empty text with a note is a note-only marker

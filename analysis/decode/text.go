@@ -298,6 +298,14 @@ func capString(s string, max int) (string, bool) {
 	return cutUTF8(s, max), true
 }
 
+// byteSet returns the membership table of the bytes of set.
+func byteSet(set string) (t [256]bool) {
+	for i := 0; i < len(set); i++ {
+		t[set[i]] = true
+	}
+	return t
+}
+
 // isWord reports an ASCII letter, digit or underscore.
 func isWord(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'

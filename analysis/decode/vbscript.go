@@ -116,7 +116,7 @@ func extractVBSExecute(s *scan) []finding {
 	if len(ms) == 0 {
 		return nil
 	}
-	lits := vbsLiterals(s.text)
+	lits := s.vbsLits()
 	var out []finding
 	for _, m := range ms {
 		l, ok := vbsLitAt(lits, m[1])
@@ -131,7 +131,8 @@ func extractVBSExecute(s *scan) []finding {
 var reVBSChr = regexp.MustCompile(`(?i)\bchr[wb]?\s*\(([0-9a-fA-F&hH \t+\-*\\/]{1,60})\)`)
 
 // rewriteVBSChr turns Chr(72) (constant arithmetic allowed) into "H".
-func rewriteVBSChr(text string, _ int) (string, bool) {
+func rewriteVBSChr(s *scan) (string, bool) {
+	text := s.text
 	var edits []edit
 	for _, m := range reVBSChr.FindAllStringSubmatchIndex(text, -1) {
 		v, ok := evalArith(text[m[2]:m[3]])
@@ -258,8 +259,9 @@ var (
 )
 
 // rewriteVBSStrReverse evaluates StrReverse("...").
-func rewriteVBSStrReverse(text string, _ int) (string, bool) {
-	lits := vbsLiterals(text)
+func rewriteVBSStrReverse(s *scan) (string, bool) {
+	text := s.text
+	lits := s.vbsLits()
 	var edits []edit
 	for _, m := range reVBSStrReverse.FindAllStringIndex(text, -1) {
 		args, end, ok := vbsArgs(text, lits, m[1]-1, 1)
@@ -272,8 +274,9 @@ func rewriteVBSStrReverse(text string, _ int) (string, bool) {
 }
 
 // rewriteVBSReplace evaluates Replace("...","x","y").
-func rewriteVBSReplace(text string, max int) (string, bool) {
-	lits := vbsLiterals(text)
+func rewriteVBSReplace(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	lits := s.vbsLits()
 	var edits []edit
 	for _, m := range reVBSReplace.FindAllStringIndex(text, -1) {
 		if m[0] > 0 && text[m[0]-1] == '.' {
@@ -292,8 +295,9 @@ func rewriteVBSReplace(text string, max int) (string, bool) {
 }
 
 // rewriteVBSConcat folds "a" & "b" chains (line continuations allowed).
-func rewriteVBSConcat(text string, max int) (string, bool) {
-	lits := vbsLiterals(text)
+func rewriteVBSConcat(s *scan) (string, bool) {
+	text, max := s.text, s.max
+	lits := s.vbsLits()
 	var edits []edit
 	sig := false
 	for i := 0; i < len(lits); i++ {

@@ -1,0 +1,72 @@
+package decode
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/automaldesc/automaldesc/analysis/lang"
+)
+
+// hintedOracle is what a hint table replaces: d runs when one of its hints
+// is a substring of the lower-cased text (or when it has none).
+func hintedOracle(d *Decoder, lower string) bool {
+	if len(d.hints) == 0 {
+		return true
+	}
+	for _, h := range d.hints {
+		if strings.Contains(lower, h) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkHints compares every hint table's verdict on text with the oracle's.
+func checkHints(t *testing.T, text string) {
+	t.Helper()
+	lower := asciiLower(text)
+	for _, tables := range []map[lang.Language]*hintTable{hintTables.all, hintTables.rewrite} {
+		for l, ht := range tables {
+			m := ht.present(lower)
+			for i := range registry {
+				d := &registry[i]
+				if !d.handles(l) || tables[l] == hintTables.rewrite[l] && d.rewrite == nil {
+					continue
+				}
+				if got, want := ht.runs(i, &m), hintedOracle(d, lower); got != want {
+					t.Errorf("%s on %s text %q: runs %v, want %v", d.ID, l, trim(text), got, want)
+				}
+			}
+		}
+	}
+}
+
+var hintSeeds = []string{
+	"", "e", "-", "-e", "x-E", "POWERSHELL", "pws", "pwsh", "Invoke-Expression", "$PSHome $ShellId",
+	"(' ( \" ('(\" ( '", "\\x41 \\u0041 \\0 \\3", "fromCharCode atob unescape decodeURI", "a2b_hex unhexlify fromhex",
+	"-1..- [-1..-", "re re rev reverse righttoleft", "`^%!&$+[", "eval(execute(.run(.exec(function (function(",
+}
+
+// TestDecodeOtherLanguage: a language value outside lang's list runs no
+// decoder (and does not find a missing hint table).
+func TestDecodeOtherLanguage(t *testing.T) {
+	in := "powershell -enc " + b64u16("Write-Host x") + " " + b64("hello world, this is a long enough plain text line")
+	layers, err := Decode(context.Background(), in, lang.Language(200), Options{})
+	if err != nil || len(layers) != 1 {
+		t.Fatalf("got %d layers, %v; want the original only", len(layers), err)
+	}
+}
+
+func TestHintTables(t *testing.T) {
+	seeds := append([]string{}, hintSeeds...)
+	seeds = append(seeds, matchSeeds...)
+	for i := range registry {
+		for _, h := range registry[i].hints {
+			seeds = append(seeds, h, strings.ToUpper(h), "x"+h[:len(h)-1], h[1:]+"y", strings.Repeat(h[:1], 3)+h)
+		}
+	}
+	for _, s := range seeds {
+		checkHints(t, s)
+	}
+}
