@@ -1,0 +1,145 @@
+package indicators
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/automaldesc/automaldesc/analysis/lang"
+)
+
+// The differential tests hold Scan to the frozen reference evaluation in
+// reference_test.go: every optimisation of the scan must leave the hits
+// (ids, positions, excerpts, counts and order) exactly as they were.
+
+var refCatalogOnce = sync.OnceValue(func() *refCatalog {
+	c, err := refNewCatalog(registry())
+	if err != nil {
+		panic(err)
+	}
+	return c
+})
+
+// scanLangs are the scopes every differential text is scanned in.
+var scanLangs = append(lang.All(), lang.Unknown, lang.Language(200))
+
+// checkSame fails t when Scan and the reference disagree on text in l.
+func checkSame(t testing.TB, c *Catalog, ref *refCatalog, name, text string, l lang.Language) bool {
+	t.Helper()
+	got := c.Scan(text, l, 1)
+	want := ref.Scan(text, l, 1)
+	if reflect.DeepEqual(got, want) {
+		return true
+	}
+	t.Errorf("%s (%v, %d bytes): Scan differs from the reference\n got: %s\nwant: %s", name, l, len(text), hitsSummary(got), hitsSummary(want))
+	return false
+}
+
+func hitsSummary(hits []Hit) string {
+	var b strings.Builder
+	for _, h := range hits {
+		b.WriteString("\n  ")
+		b.WriteString(h.ID)
+		b.WriteString(" ")
+		b.WriteString(strconv.Itoa(h.Line) + ":" + strconv.Itoa(h.Column) + " x" + strconv.Itoa(h.Count))
+		b.WriteString(" ")
+		b.WriteString(h.Excerpt)
+	}
+	return b.String()
+}
+
+func itoaTest(i int) string {
+	return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+0)) + "")[:0] + strconv.Itoa(i)
+}
+
+func fmtInt(i int) string {
+	if i < 0 {
+		return "-" + fmtInt(-i)
+	}
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return fmtInt(i/10) + string(rune('0'+i%10))
+}
+
+// fixtureTexts returns the catalog's fixtures and variants of them that
+// stress the line windows: fixtures padded on one long line past the window
+// bounds, all fixtures joined in one text and joined on one line.
+func fixtureTexts() []string {
+	var texts []string
+	var all []string
+	for _, ind := range registry() {
+		for _, tp := range ind.TruePositives {
+			text, _, _ := fixture(tp)
+			all = append(all, text)
+		}
+		all = append(all, ind.FalsePositives...)
+	}
+	pad := func(n int) string { return strings.Repeat("ab+cd ", n/6+1)[:n] }
+	for _, x := range all {
+		texts = append(texts, x,
+			pad(500)+x+pad(1000),
+			pad(520)+x,
+			x+pad(1030),
+			strings.ToUpper(x),
+			x+"\n"+x+"\r\n"+x,
+			strings.Repeat(x+"; ", 12),
+		)
+	}
+	texts = append(texts, strings.Join(all, "\n"), strings.Join(all, " "), strings.Join(all, "\r\n"),
+		benchScript(5<<10), "", "\n", "\xff\xfe", strings.Repeat("'a'+", 40)+"'b'",
+		strings.Repeat("[]+!", 200), strings.Repeat("\\x41", 30))
+	return texts
+}
+
+func TestScanMatchesReferenceFixtures(t *testing.T) {
+	c, ref := Default(), refCatalogOnce()
+	for i, text := range fixtureTexts() {
+		for _, l := range scanLangs {
+			if !checkSame(t, c, ref, "fixture text "+strconv.Itoa(i), text, l) {
+				break
+			}
+		}
+	}
+}
+
+// TestScanMatchesReferenceDevCorpus compares every layer the engine scans
+// for the dev corpus, in its own language and as an unknown language (every
+// indicator in scope).
+func TestScanMatchesReferenceDevCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus comparison skipped in -short mode")
+	}
+	c, ref := Default(), refCatalogOnce()
+	fails := 0
+	for _, ly := range loadDevLayers(t) {
+		for _, l := range []lang.Language{ly.l, lang.Unknown} {
+			if !checkSame(t, c, ref, ly.name, ly.text, l) {
+				fails++
+			}
+		}
+		if fails > 10 {
+			t.Fatal("too many differences")
+		}
+	}
+}
+
+func FuzzScanMatchesReference(f *testing.F) {
+	for _, ind := range registry() {
+		for _, tp := range ind.TruePositives {
+			text, _, _ := fixture(tp)
+			f.Add(text, uint8(lang.Unknown))
+		}
+	}
+	f.Add(strings.Repeat("'a'+", 40)+"'b'", uint8(lang.JavaScript))
+	f.Add(strings.Repeat("[]+!", 200), uint8(lang.JavaScript))
+	c, ref := Default(), refCatalogOnce()
+	f.Fuzz(func(t *testing.T, text string, l uint8) {
+		if len(text) > 1<<16 {
+			return
+		}
+		checkSame(t, c, ref, "fuzz", text, lang.Language(l%9))
+	})
+}
