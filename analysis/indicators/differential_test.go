@@ -143,3 +143,59 @@ func FuzzScanMatchesReference(f *testing.F) {
 		checkSame(t, c, ref, "fuzz", text, lang.Language(l%9))
 	})
 }
+
+// matchFns pairs each statistical match function with its frozen copy.
+func matchFns() map[string][2]func(text, lower string) int {
+	out := map[string][2]func(text, lower string) int{}
+	for _, ind := range registry() {
+		if ind.m.fn != nil {
+			out[ind.ID] = [2]func(text, lower string) int{ind.m.fn, refFn(ind)}
+		}
+	}
+	return out
+}
+
+func checkSameFns(t testing.TB, name, text string) {
+	t.Helper()
+	lower := asciiLower(text)
+	for id, fns := range matchFns() {
+		if got, want := fns[0](text, lower), fns[1](text, lower); got != want {
+			t.Errorf("%s on %s (%d bytes): got %d, want %d", id, name, len(text), got, want)
+		}
+	}
+}
+
+func TestMatchFnsMatchReference(t *testing.T) {
+	for i, text := range fixtureTexts() {
+		checkSameFns(t, "fixture text "+strconv.Itoa(i), text)
+	}
+	edge := []string{
+		strings.Repeat("A", 399) + "a1", strings.Repeat("Aa1", 134), "x" + strings.Repeat("Ab1+", 100) + "=",
+		strings.Repeat("Ab1", 200) + "\n" + strings.Repeat("ab", 300),
+		"[" + strings.Repeat("65, ", 39) + "65]", "(" + strings.Repeat("0x41 ,\t\r\n", 39) + "0x41)",
+		"[" + strings.Repeat("65,", 38) + "65]",
+		strings.Repeat("XmtKaYoDq QwPzRtKxv ", 20), strings.Repeat("a1g2h3k4m5n6 9abcdefgh _XmtKaYoDq ", 10),
+	}
+	for i, text := range edge {
+		checkSameFns(t, "edge text "+strconv.Itoa(i), text)
+	}
+	if testing.Short() {
+		return
+	}
+	for _, ly := range loadDevLayers(t) {
+		checkSameFns(t, ly.name, ly.text)
+	}
+}
+
+func FuzzMatchFnsMatchReference(f *testing.F) {
+	f.Add(strings.Repeat("Ab1", 140))
+	f.Add("[" + strings.Repeat("65, ", 39) + "65]")
+	f.Add(randomIdentifierFixture)
+	f.Add(sampleBase64)
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > 1<<16 {
+			return
+		}
+		checkSameFns(t, "fuzz", text)
+	})
+}

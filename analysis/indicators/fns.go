@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -20,7 +21,9 @@ const (
 	clLower
 	clDigit
 	clUnder
-	clB64Sym // + and /
+	clB64Sym    // + and /
+	clHex       // 0-9 a-f A-F
+	clConsonant // lower-case letters other than a e i o u y
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -33,6 +36,12 @@ var byteClass = func() (t [256]uint8) {
 	}
 	t['_'] = clUnder
 	t['+'], t['/'] = clB64Sym, clB64Sym
+	for _, c := range "0123456789abcdefABCDEF" {
+		t[c] |= clHex
+	}
+	for _, c := range "bcdfghjklmnpqrstvwxz" {
+		t[c] |= clConsonant
+	}
 	return t
 }()
 
@@ -150,6 +159,9 @@ func backtickNoise(text, _ string) int {
 // charCodeArray finds an array/argument list of at least 40 integers of
 // which 80% or more are printable character codes.
 func charCodeArray(text, _ string) int {
+	if !hasListCommas(text, 39) {
+		return -1
+	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c != '[' && c != '(' && c != '{' {
@@ -186,6 +198,36 @@ func charCodeArray(text, _ string) int {
 		}
 	}
 	return -1
+}
+
+// hasListCommas reports whether text has at least n commas that can sit
+// between two integers of a charCodeArray list: the last byte before the
+// comma, past blanks, is a (hex) digit and the first after it, past white
+// space, is a digit. Each of the 39 commas of a 40-integer list is such a
+// comma, so with fewer there is no list; commas are found with IndexByte,
+// far quicker than charCodeArray's byte-by-byte walk over the brackets.
+func hasListCommas(text string, n int) bool {
+	found := 0
+	for i := 0; ; i++ {
+		k := strings.IndexByte(text[i:], ',')
+		if k < 0 {
+			return false
+		}
+		i += k
+		b := i - 1
+		for b >= 0 && (text[b] == ' ' || text[b] == '\t') {
+			b--
+		}
+		a := i + 1
+		for a < len(text) && (text[a] == ' ' || text[a] == '\t' || text[a] == '\n' || text[a] == '\r') {
+			a++
+		}
+		if b >= 0 && byteClass[text[b]]&clHex != 0 && a < len(text) && byteClass[text[a]]&clDigit != 0 {
+			if found++; found >= n {
+				return true
+			}
+		}
+	}
 }
 
 // parseSmallInt parses a decimal or 0x-hex integer at s[i:], returning its
@@ -270,24 +312,36 @@ func hexIdentifiers(_, lower string) int {
 
 // base64Blob finds a run of at least 400 Base64 characters (not wrapped)
 // with upper case, lower case and digits.
+//
+// A run that long cannot start at i when some byte of text[i:i+400] is not
+// Base64, so the scan tests the last byte of that span first and walks back
+// to the nearest non-Base64 byte k, then resumes at k+1: on ordinary text
+// it looks at a few bytes per 400 instead of every byte.
 func base64Blob(text, _ string) int {
 	const min = 400
 	const b64 = clUpper | clLower | clDigit | clB64Sym
 	const mixed = clUpper | clLower | clDigit
-	for i := 0; i < len(text); {
-		if byteClass[text[i]]&b64 == 0 {
-			i++
+	// i is always 0 or just past a non-Base64 byte: where a run may start.
+	for i := 0; i+min <= len(text); {
+		k := i + min - 1
+		for k >= i && byteClass[text[k]]&b64 != 0 {
+			k--
+		}
+		if k >= i {
+			i = k + 1 // every run starting in [i, k] ends by k: too short
 			continue
 		}
-		start := i
+		// text[i:i+min] is all Base64: take the whole run.
 		var seen uint8
-		for i < len(text) && byteClass[text[i]]&b64 != 0 {
-			seen |= byteClass[text[i]]
-			i++
+		j := i
+		for j < len(text) && byteClass[text[j]]&b64 != 0 {
+			seen |= byteClass[text[j]]
+			j++
 		}
-		if i-start >= min && seen&mixed == mixed {
-			return start
+		if seen&mixed == mixed {
+			return i
 		}
+		i = j + 1 // text[j] is not Base64 (or j is the end)
 	}
 	return -1
 }
@@ -299,8 +353,7 @@ func base64Blob(text, _ string) int {
 func isRandomIdent(s string) bool {
 	hex := true
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+		if byteClass[s[i]]&clHex == 0 {
 			hex = false
 			break
 		}
@@ -309,44 +362,32 @@ func isRandomIdent(s string) bool {
 		return false
 	}
 	short, segLen, consRun, maxCons, alt := 0, 0, 0, 0, 0
+	var prev uint8 // class of the previous byte; 0 before the first
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		isUpper := 'A' <= c && c <= 'Z'
-		isLower := 'a' <= c && c <= 'z'
-		isDigit := '0' <= c && c <= '9'
+		cl := byteClass[c]
 		if i > 0 {
-			p := s[i-1]
-			pl := 'a' <= p && p <= 'z'
-			pd := '0' <= p && p <= '9'
-			if isUpper && pl { // a new camel segment
+			if cl&clUpper != 0 && prev&clLower != 0 { // a new camel segment
 				if segLen <= 2 {
 					short++
 				}
 				segLen = 0
 			}
-			if (isDigit && !pd && p != '_') || (!isDigit && c != '_' && pd) {
+			// A switch between digits and anything but '_'.
+			if cl&clDigit != 0 && prev&(clDigit|clUnder) == 0 || cl&(clDigit|clUnder) == 0 && prev&clDigit != 0 {
 				alt++
 			}
 		}
+		prev = cl
 		segLen++
 		if c == '_' {
 			segLen = 0
 		}
-		switch {
-		case isUpper:
-			consRun = 0 // acronyms (HTTP, XML) are not gibberish
-		case isLower:
-			switch c {
-			case 'a', 'e', 'i', 'o', 'u', 'y':
-				consRun = 0
-			default:
-				consRun++
-				if consRun > maxCons {
-					maxCons = consRun
-				}
-			}
-		default:
-			consRun = 0
+		if cl&clConsonant != 0 {
+			consRun++
+			maxCons = max(maxCons, consRun)
+		} else {
+			consRun = 0 // vowels, digits, '_' and upper case: acronyms (HTTP, XML) are not gibberish
 		}
 	}
 	return short >= 2 || maxCons >= 6 || alt >= 5
@@ -354,48 +395,37 @@ func isRandomIdent(s string) bool {
 
 // randomIdentifiers flags a layer where random-looking identifiers (8+
 // characters) occur at least 12 times, with at least 4 different ones, and
-// make up 35% or more of all long identifier occurrences.
+// make up 35% or more of all long identifier occurrences. Identifiers are
+// the maximal runs of [A-Za-z0-9_] that do not start with a digit.
 func randomIdentifiers(text, _ string) int {
+	const ident = clUpper | clLower | clDigit | clUnder
 	long, random, first := 0, 0, -1
 	var names [4]string
 	distinct := 0
 	for i := 0; i < len(text); {
-		c := text[i]
-		if !(isIdent(c)) || ('0' <= c && c <= '9') {
+		for i < len(text) && byteClass[text[i]]&ident == 0 {
 			i++
+		}
+		start := i
+		for i < len(text) && byteClass[text[i]]&ident != 0 {
+			i++
+		}
+		if n := i - start; n < 8 || n > 64 || byteClass[text[start]]&clDigit != 0 {
 			continue
 		}
-		j := i + 1
-		for j < len(text) && isIdent(text[j]) {
-			j++
-		}
-		if i > 0 && ('0' <= text[i-1] && text[i-1] <= '9') {
-			i = j
+		long++
+		tok := text[start:i]
+		if !isRandomIdent(tok) {
 			continue
 		}
-		if n := j - i; n >= 8 && n <= 64 {
-			long++
-			tok := text[i:j]
-			if isRandomIdent(tok) {
-				random++
-				if first < 0 {
-					first = i
-				}
-				if distinct < len(names) {
-					seen := false
-					for _, x := range names[:distinct] {
-						if x == tok {
-							seen = true
-						}
-					}
-					if !seen {
-						names[distinct] = tok
-						distinct++
-					}
-				}
-			}
+		random++
+		if first < 0 {
+			first = start
 		}
-		i = j
+		if distinct < len(names) && !slices.Contains(names[:distinct], tok) {
+			names[distinct] = tok
+			distinct++
+		}
 	}
 	if random >= 12 && distinct >= 4 && random*100 >= long*35 {
 		return first
