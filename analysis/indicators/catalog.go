@@ -2,7 +2,6 @@ package indicators
 
 import (
 	"fmt"
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"sort"
@@ -53,18 +52,11 @@ type compiled struct {
 
 type ccond struct {
 	anchors []int32
-	re      *regexp.Regexp
-	at      int  // index of the (?<at>...) group that marks the hit, or -1
-	folded  bool // re is case-folded: run it on the ASCII-lower-cased text
-	// need lists literal sets that every match contains one member of
-	// (derived from re); a window lacking one is skipped without running re.
-	need [][]string
-	// alts, when set, are re's top-level alternatives compiled one by one,
-	// each with a literal prefix. The earliest of their first matches is
-	// where re first matches, and a prefix lets the regexp engine skip to
-	// candidates with a substring search instead of running its NFA over
-	// every byte of the window, as it must for the whole alternation.
-	alts []*regexp.Regexp
+	folded  bool // the regexp is case-folded: run it on the ASCII-lower-cased text
+	// m is the condition's regexp matcher, built on first use (many
+	// conditions never run in a process, or run only on a few layers); nil
+	// when the anchors alone are the condition.
+	m func() *matcher
 }
 
 var defaultCatalog = sync.OnceValue(func() *Catalog {
@@ -112,19 +104,11 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 				}
 				cc.folded = true
 			}
-			re, err := regexp.Compile(src)
+			tree, err := syntax.Parse(src, syntax.Perl)
 			if err != nil {
 				return cc, fmt.Errorf("compile: %w", err)
 			}
-			cc.re = re
-			cc.need = requiredLiterals(src)
-		}
-		cc.at = -1
-		if cc.re != nil {
-			cc.at = cc.re.SubexpIndex("at")
-			if cc.at < 0 {
-				cc.alts = prefixedAlternatives(cc.re.String())
-			}
+			cc.m = sync.OnceValue(func() *matcher { return newMatcher(src, tree) })
 		}
 		return cc, nil
 	}
@@ -195,89 +179,6 @@ func foldPattern(p string) (string, error) {
 		}
 	}
 	return string(b), nil
-}
-
-// prefixedAlternatives splits a pattern that is an alternation at its top
-// level into its branches, compiled, when every branch has a literal
-// prefix; else it returns nil. It splits the text (syntax.Regexp.String
-// would cost more than compiling the whole catalog) and refuses patterns
-// with flag groups, whose flags would carry over into later branches.
-func prefixedAlternatives(pattern string) []*regexp.Regexp {
-	if reFlagGroup.MatchString(pattern) || strings.Contains(pattern, `\Q`) || strings.Contains(pattern, "[:") {
-		return nil
-	}
-	var parts []string
-	depth, last := 0, 0
-	for i := 0; i < len(pattern); i++ {
-		switch pattern[i] {
-		case '\\':
-			i++
-		case '[':
-			// Skip the class; a ']' first (or after '^') is literal.
-			j := i + 1
-			if j < len(pattern) && pattern[j] == '^' {
-				j++
-			}
-			if j < len(pattern) && pattern[j] == ']' {
-				j++
-			}
-			for j < len(pattern) && pattern[j] != ']' {
-				if pattern[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			i = j
-		case '(':
-			depth++
-		case ')':
-			if depth--; depth < 0 {
-				return nil
-			}
-		case '|':
-			if depth == 0 {
-				parts = append(parts, pattern[last:i])
-				last = i + 1
-			}
-		}
-	}
-	if len(parts) == 0 || depth != 0 {
-		return nil
-	}
-	parts = append(parts, pattern[last:])
-	out := make([]*regexp.Regexp, 0, len(parts))
-	for _, p := range parts {
-		r, err := regexp.Compile(p)
-		if err != nil {
-			return nil
-		}
-		if pre, _ := r.LiteralPrefix(); pre == "" {
-			return nil
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-// reFlagGroup finds (?i), (?m-s) and the like: flags set until the end of
-// the enclosing group.
-var reFlagGroup = regexp.MustCompile(`\(\?[a-zA-Z-]+\)`)
-
-// firstIndex is c.re.FindStringIndex(s)[0], or -1.
-func (c *ccond) firstIndex(s string) int {
-	if c.alts == nil {
-		if loc := c.re.FindStringIndex(s); loc != nil {
-			return loc[0]
-		}
-		return -1
-	}
-	best := -1
-	for _, r := range c.alts {
-		if loc := r.FindStringIndex(s); loc != nil && (best < 0 || loc[0] < best) {
-			best = loc[0]
-		}
-	}
-	return best
 }
 
 // Indicators returns a copy of every indicator in registry order.
@@ -383,18 +284,9 @@ func (s *scan) eval(c *ccond, count bool) (int, int) {
 		for w := 0; w < maxWindows; w++ {
 			ws, we := s.window(p, len(lit))
 			m := -1
-			if c.re != nil && !hasNeeds(subject[ws:we], c.need) {
-				// cannot match here
-			} else if c.re == nil {
+			if c.m == nil {
 				m = p
-			} else if c.at >= 0 {
-				if loc := c.re.FindStringSubmatchIndex(subject[ws:we]); loc != nil {
-					m = ws + loc[0]
-					if loc[2*c.at] >= 0 {
-						m = ws + loc[2*c.at]
-					}
-				}
-			} else if k := c.firstIndex(subject[ws:we]); k >= 0 {
+			} else if k := c.m().first(subject[ws:we], !count); k >= 0 {
 				m = ws + k
 			}
 			if m < 0 && best >= 0 && count {
