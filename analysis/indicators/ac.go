@@ -1,16 +1,25 @@
 package indicators
 
 // automaton is an Aho-Corasick DFA over ASCII case-folded bytes that finds
-// the first occurrence of every literal in one pass. Bytes that occur in no
-// literal share class 0, which keeps the transition table small.
+// the first and last occurrence of every literal in one pass. Bytes that
+// occur in no literal share class 0, which keeps the transition table small.
 type automaton struct {
 	class  [256]uint8
 	nclass int
-	delta  []uint16  // state*nclass + class -> state (uint16 halves the table: ~1 MB, fewer cache misses)
+	// delta maps state*nclass + class to the next state, with termBit set
+	// when that state ends a literal: the one check done per byte. uint16
+	// halves the table (~1 MB, fewer cache misses).
+	delta  []uint16
 	out    [][]int32 // literal ids that end in a state (suffix outputs folded in)
-	term   []bool    // len(out[state]) > 0, the one check done per byte
 	lens   []int32   // literal id -> length in bytes
+	maxLen int
 }
+
+// termBit marks, in a delta entry, a state where some literal ends.
+const termBit = 1 << 15
+
+// minSplit is the shortest text scan splits into four interleaved runs.
+const minSplit = 1 << 10
 
 func foldByte(b byte) byte {
 	if 'A' <= b && b <= 'Z' {
@@ -26,6 +35,7 @@ func newAutomaton(lits []string) *automaton {
 	// Byte classes.
 	n := 1
 	for _, l := range lits {
+		a.maxLen = max(a.maxLen, len(l))
 		for i := 0; i < len(l); i++ {
 			c := foldByte(l[i])
 			if a.class[c] == 0 {
@@ -42,82 +52,141 @@ func newAutomaton(lits []string) *automaton {
 	}
 	a.nclass = n
 
-	// Trie.
-	type node struct {
-		next map[uint8]int32
-		out  []int32
-	}
-	nodes := []node{{next: map[uint8]int32{}}}
+	// Trie, built straight into the transition table: 0 is "no edge" (the
+	// root is nobody's child).
+	a.delta = make([]uint16, n, n*64)
+	zeros := make([]uint16, n)
+	own := [][]int32{nil} // literal ids ending in each trie node
 	for id, l := range lits {
 		a.lens[id] = int32(len(l))
-		s := int32(0)
+		s := 0
 		for i := 0; i < len(l); i++ {
-			c := a.class[foldByte(l[i])]
-			nx, ok := nodes[s].next[c]
-			if !ok {
-				nodes = append(nodes, node{next: map[uint8]int32{}})
-				nx = int32(len(nodes) - 1)
-				nodes[s].next[c] = nx
+			c := int(a.class[foldByte(l[i])])
+			nx := int(a.delta[s*n+c])
+			if nx == 0 {
+				nx = len(own)
+				if nx >= termBit {
+					panic("indicators: too many automaton states")
+				}
+				own = append(own, nil)
+				a.delta = append(a.delta, zeros...)
+				a.delta[s*n+c] = uint16(nx)
 			}
 			s = nx
 		}
-		nodes[s].out = append(nodes[s].out, int32(id))
+		own[s] = append(own[s], int32(id))
 	}
 
-	// BFS over the trie to fill the DFA and the failure outputs.
-	if len(nodes) > 1<<16 {
-		panic("indicators: too many automaton states")
-	}
-	a.delta = make([]uint16, len(nodes)*n)
-	a.out = make([][]int32, len(nodes))
-	fail := make([]int32, len(nodes))
-	queue := make([]int32, 0, len(nodes))
+	// BFS over the trie: missing edges follow the failure link, whose row
+	// is complete because it is shallower; outputs take the failure's.
+	states := len(own)
+	a.out = make([][]int32, states)
+	fail := make([]int32, states)
+	queue := make([]int32, 0, states)
 	for c := 0; c < n; c++ {
-		if nx, ok := nodes[0].next[uint8(c)]; ok {
-			a.delta[c] = uint16(nx)
-			fail[nx] = 0
-			queue = append(queue, nx)
+		if nx := a.delta[c]; nx != 0 {
+			queue = append(queue, int32(nx))
 		}
 	}
-	a.out[0] = nodes[0].out
+	a.out[0] = own[0]
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
-		a.out[s] = append(append([]int32(nil), nodes[s].out...), a.out[fail[s]]...)
+		a.out[s] = append(append([]int32(nil), own[s]...), a.out[fail[s]]...)
+		row, frow := int(s)*n, int(fail[s])*n
 		for c := 0; c < n; c++ {
-			if nx, ok := nodes[s].next[uint8(c)]; ok {
-				fail[nx] = int32(a.delta[int(fail[s])*n+c])
-				a.delta[int(s)*n+c] = uint16(nx)
-				queue = append(queue, nx)
+			if nx := a.delta[row+c]; nx != 0 {
+				fail[nx] = int32(a.delta[frow+c])
+				queue = append(queue, int32(nx))
 			} else {
-				a.delta[int(s)*n+c] = a.delta[int(fail[s])*n+c]
+				a.delta[row+c] = a.delta[frow+c]
 			}
 		}
 	}
-	a.term = make([]bool, len(a.out))
-	for i, o := range a.out {
-		a.term[i] = len(o) > 0
+	for i, s := range a.delta {
+		if len(a.out[s]) > 0 {
+			a.delta[i] = s | termBit
+		}
 	}
 	return a
 }
 
-// firsts sets first[id] to the byte offset of the first occurrence of every
-// literal found in text (case-folded); first must be filled with -1. It
-// returns how many distinct literals were found.
-func (a *automaton) firsts(text string, first []int32) int {
-	s := int32(0)
+// scan sets first[id] and last[id] to the byte offsets of the first and the
+// last occurrence of every literal found in text (case-folded); both must
+// be filled with -1. It returns how many distinct literals were found.
+//
+// Each step of a DFA waits for the table load of the step before, so a
+// long text is cut in four and the four runs are interleaved, which lets
+// the processor overlap their loads. The runs after the first start
+// maxLen-1 bytes before their quarter, so that every occurrence lies whole
+// in some run; occurrences seen twice in those overlaps agree.
+func (a *automaton) scan(text string, first, last []int32) int {
 	found := 0
-	n := int32(a.nclass)
-	for i := 0; i < len(text); i++ {
-		s = int32(a.delta[s*n+int32(a.class[text[i]])])
-		if a.term[s] {
-			for _, id := range a.out[s] {
-				if first[id] < 0 {
-					first[id] = int32(i+1) - a.lens[id]
-					found++
-				}
+	q := len(text) / 4
+	ov := a.maxLen - 1
+	if len(text) < minSplit || q <= ov {
+		a.run(0, text, 0, 0, first, last, &found)
+		return found
+	}
+	n := uint32(a.nclass)
+	o1, o2, o3 := q-ov, 2*q-ov, 3*q-ov
+	t0, t1, t2, t3 := text[:q], text[o1:2*q], text[o2:3*q], text[o3:]
+	var s0, s1, s2, s3 uint32
+	for i := 0; i < len(t0); i++ {
+		s0 = uint32(a.delta[s0*n+uint32(a.class[t0[i]])])
+		s1 = uint32(a.delta[s1*n+uint32(a.class[t1[i]])])
+		s2 = uint32(a.delta[s2*n+uint32(a.class[t2[i]])])
+		s3 = uint32(a.delta[s3*n+uint32(a.class[t3[i]])])
+		if (s0|s1|s2|s3)&termBit != 0 {
+			if s0&termBit != 0 {
+				s0 &^= termBit
+				a.report(s0, i+1, first, last, &found)
+			}
+			if s1&termBit != 0 {
+				s1 &^= termBit
+				a.report(s1, o1+i+1, first, last, &found)
+			}
+			if s2&termBit != 0 {
+				s2 &^= termBit
+				a.report(s2, o2+i+1, first, last, &found)
+			}
+			if s3&termBit != 0 {
+				s3 &^= termBit
+				a.report(s3, o3+i+1, first, last, &found)
 			}
 		}
 	}
+	a.run(s1, t1, len(t0), o1, first, last, &found)
+	a.run(s2, t2, len(t0), o2, first, last, &found)
+	a.run(s3, t3, len(t0), o3, first, last, &found)
 	return found
+}
+
+// run continues the DFA in state s over t[from:], where t starts at offset
+// base of the text.
+func (a *automaton) run(s uint32, t string, from, base int, first, last []int32, found *int) {
+	n := uint32(a.nclass)
+	for i := from; i < len(t); i++ {
+		s = uint32(a.delta[s*n+uint32(a.class[t[i]])])
+		if s&termBit != 0 {
+			s &^= termBit
+			a.report(s, base+i+1, first, last, found)
+		}
+	}
+}
+
+// report records the literals that end in state s just before offset end.
+func (a *automaton) report(s uint32, end int, first, last []int32, found *int) {
+	for _, id := range a.out[s] {
+		p := int32(end) - a.lens[id]
+		switch f := first[id]; {
+		case f < 0:
+			first[id], last[id] = p, p
+			*found++
+		case p < f:
+			first[id] = p
+		case p > last[id]:
+			last[id] = p
+		}
+	}
 }

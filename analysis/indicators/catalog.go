@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"encoding/binary"
 	"fmt"
 	"regexp/syntax"
 	"slices"
@@ -207,8 +208,9 @@ type scan struct {
 	c     *Catalog
 	text  string
 	lower string
-	first []int32
-	nl    []int // offsets of '\n', built on first need
+	first []int32 // offset of each literal's first occurrence, or -1
+	last  []int32 // offset of each literal's last occurrence, or -1
+	nl    []int   // offsets of '\n', built on first need
 	nlOK  bool
 }
 
@@ -219,8 +221,16 @@ func (s *scan) lowered() string {
 	return s.lower
 }
 
+// asciiLower returns t with ASCII upper-case letters lowered (t itself when
+// it has none). It works on eight bytes at a time: this runs over every
+// layer.
 func asciiLower(t string) string {
 	i := 0
+	for ; i+8 <= len(t); i += 8 {
+		if upperMask(load64(t, i)) != 0 {
+			break
+		}
+	}
 	for ; i < len(t); i++ {
 		if 'A' <= t[i] && t[i] <= 'Z' {
 			break
@@ -229,16 +239,42 @@ func asciiLower(t string) string {
 	if i == len(t) {
 		return t
 	}
-	b := make([]byte, len(t))
-	copy(b, t[:i])
-	for ; i < len(t); i++ {
-		c := t[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	var b strings.Builder
+	b.Grow(len(t))
+	b.WriteString(t[:i])
+	var buf [512]byte
+	for i < len(t) {
+		chunk := t[i:min(len(t), i+len(buf))]
+		j := 0
+		for ; j+8 <= len(chunk); j += 8 {
+			x := load64(chunk, j)
+			binary.LittleEndian.PutUint64(buf[j:], x|upperMask(x)>>2)
 		}
-		b[i] = c
+		for ; j < len(chunk); j++ {
+			buf[j] = foldByte(chunk[j])
+		}
+		b.Write(buf[:len(chunk)])
+		i += len(chunk)
 	}
-	return string(b)
+	return b.String()
+}
+
+// load64 reads the eight bytes of s at i as a little-endian word.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// upperMask returns 0x80 in each byte of x that is an ASCII upper-case
+// letter, 0 in the others. Adding to the low seven bits of a byte cannot
+// carry into the next one, and the sum's top bit tells the comparison.
+func upperMask(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	low := x & (0x7f * ones)
+	geA := low + (0x80-'A')*ones           // top bit set: low >= 'A'
+	gtZ := low + (0x80-'Z'-1)*ones         // top bit set: low > 'Z'
+	return geA &^ gtZ &^ x & (0x80 * ones) // and the byte itself is ASCII
 }
 
 // window returns the line around offset p, clipped to windowBack bytes
@@ -306,8 +342,8 @@ func (s *scan) eval(c *ccond, count bool) (int, int) {
 					break
 				}
 			}
-			if we >= len(s.text) {
-				break
+			if we >= len(s.text) || int(s.last[a]) < we {
+				break // no occurrence of the anchor after this window
 			}
 			q := strings.Index(s.lowered()[we:], lit)
 			if q < 0 {
@@ -332,11 +368,12 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 	if text == "" {
 		return nil
 	}
-	s := &scan{c: c, text: text, first: make([]int32, len(c.lits))}
-	for i := range s.first {
-		s.first[i] = -1
+	pos := make([]int32, 2*len(c.lits))
+	for i := range pos {
+		pos[i] = -1
 	}
-	if c.ac.firsts(text, s.first) == 0 && !c.anchorless {
+	s := &scan{c: c, text: text, first: pos[:len(c.lits)], last: pos[len(c.lits):]}
+	if c.ac.scan(text, s.first, s.last) == 0 && !c.anchorless {
 		return nil
 	}
 	idx := c.byLang[0]

@@ -199,3 +199,26 @@ func FuzzMatchFnsMatchReference(f *testing.F) {
 		checkSameFns(t, "fuzz", text)
 	})
 }
+
+func TestASCIILower(t *testing.T) {
+	var all strings.Builder
+	for b := 0; b < 256; b++ {
+		all.WriteByte(byte(b))
+	}
+	texts := []string{"", "a", "A", "abcdefgh", "ABCDEFGH", "abcdefgH", "Habcdefg", "@[`{AZaz\xc1\xda\xff",
+		all.String(), strings.Repeat(all.String(), 5) + "XYZ", strings.Repeat("x", 1000) + "Q"}
+	for _, text := range texts {
+		if got, want := asciiLower(text), refAsciiLower(text); got != want {
+			t.Errorf("asciiLower(%q): got %q, want %q", text, got, want)
+		}
+	}
+}
+
+func FuzzASCIILower(f *testing.F) {
+	f.Add("Hello, World! \xc1\xdaZ")
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := asciiLower(text), refAsciiLower(text); got != want {
+			t.Errorf("asciiLower(%q): got %q, want %q", text, got, want)
+		}
+	})
+}

@@ -202,11 +202,12 @@ func TestMatcherAgreesWithRegexp(t *testing.T) {
 		}
 	}
 	first := make([]int32, len(c.lits))
+	last := make([]int32, len(c.lits))
 	for _, line := range lines {
 		for i := range first {
-			first[i] = -1
+			first[i], last[i] = -1, -1
 		}
-		if c.ac.firsts(line, first) == 0 {
+		if c.ac.scan(line, first, last) == 0 {
 			continue
 		}
 		for _, ci := range c.inds {

@@ -195,28 +195,43 @@ func TestAutomatonMatchesNaive(t *testing.T) {
 		}
 		return string(b)
 	}
-	for trial := range 200 {
+	for trial := range 400 {
 		var lits []string
 		seen := map[string]bool{}
 		for len(lits) < 1+r.IntN(12) {
-			l := asciiLower(randStr(1 + r.IntN(4)))
+			l := asciiLower(randStr(1 + r.IntN(4+trial%40)))
 			if !seen[l] {
 				seen[l] = true
 				lits = append(lits, l)
 			}
 		}
 		a := newAutomaton(lits)
+		// Half the texts are long enough for the interleaved runs.
 		text := randStr(r.IntN(200))
-		first := make([]int32, len(lits))
-		for i := range first {
-			first[i] = -1
+		if trial%2 == 1 {
+			text = randStr(minSplit + r.IntN(4*minSplit))
 		}
-		a.firsts(text, first)
+		first := make([]int32, len(lits))
+		last := make([]int32, len(lits))
+		for i := range first {
+			first[i], last[i] = -1, -1
+		}
+		found := a.scan(text, first, last)
 		low := asciiLower(text)
+		want := 0
 		for i, l := range lits {
-			if want := int32(strings.Index(low, l)); first[i] != want {
-				t.Fatalf("trial %d: literal %q in %q: got %d, want %d", trial, l, text, first[i], want)
+			if w := int32(strings.Index(low, l)); first[i] != w {
+				t.Fatalf("trial %d: first %q in %q: got %d, want %d", trial, l, text, first[i], w)
 			}
+			if w := int32(strings.LastIndex(low, l)); last[i] != w {
+				t.Fatalf("trial %d: last %q in %q: got %d, want %d", trial, l, text, last[i], w)
+			}
+			if first[i] >= 0 {
+				want++
+			}
+		}
+		if found != want {
+			t.Fatalf("trial %d: found %d literals, want %d", trial, found, want)
 		}
 	}
 }
