@@ -222,3 +222,20 @@ func FuzzASCIILower(f *testing.F) {
 		}
 	})
 }
+
+func TestNonIdentMask(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		for pos := 0; pos < 8; pos++ {
+			w := []byte("abcdefgh")
+			w[pos] = byte(b)
+			got := nonIdentMask(load64(string(w), 0))
+			var want uint64
+			if byteClass[b]&(clUpper|clLower|clDigit|clUnder) == 0 {
+				want = 0x80 << (8 * pos)
+			}
+			if got != want {
+				t.Fatalf("byte %#x at %d: got %#x, want %#x", b, pos, got, want)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -362,25 +363,24 @@ func isRandomIdent(s string) bool {
 		return false
 	}
 	short, segLen, consRun, maxCons, alt := 0, 0, 0, 0, 0
-	var prev uint8 // class of the previous byte; 0 before the first
+	// prev is the class of the previous byte; '_' before the first, which
+	// starts neither a camel segment nor a letter/digit switch.
+	prev := uint8(clUnder)
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		cl := byteClass[c]
-		if i > 0 {
-			if cl&clUpper != 0 && prev&clLower != 0 { // a new camel segment
-				if segLen <= 2 {
-					short++
-				}
-				segLen = 0
+		cl := byteClass[s[i]]
+		if cl&clUpper != 0 && prev&clLower != 0 { // a new camel segment
+			if segLen <= 2 {
+				short++
 			}
-			// A switch between digits and anything but '_'.
-			if cl&clDigit != 0 && prev&(clDigit|clUnder) == 0 || cl&(clDigit|clUnder) == 0 && prev&clDigit != 0 {
-				alt++
-			}
+			segLen = 0
+		}
+		// A switch between a digit and anything but '_'.
+		if (cl^prev)&clDigit != 0 && (cl|prev)&clUnder == 0 {
+			alt++
 		}
 		prev = cl
 		segLen++
-		if c == '_' {
+		if cl&clUnder != 0 {
 			segLen = 0
 		}
 		if cl&clConsonant != 0 {
@@ -397,24 +397,33 @@ func isRandomIdent(s string) bool {
 // characters) occur at least 12 times, with at least 4 different ones, and
 // make up 35% or more of all long identifier occurrences. Identifiers are
 // the maximal runs of [A-Za-z0-9_] that do not start with a digit.
+//
+// Only runs of 8 or more bytes count, so the scan skips as base64Blob does,
+// eight bytes at a time: a counted run cannot start in text[i:i+8] when one
+// of those bytes ends it, and most identifiers are shorter.
 func randomIdentifiers(text, _ string) int {
 	const ident = clUpper | clLower | clDigit | clUnder
 	long, random, first := 0, 0, -1
 	var names [4]string
 	distinct := 0
-	for i := 0; i < len(text); {
-		for i < len(text) && byteClass[text[i]]&ident == 0 {
-			i++
+	// i is always 0 or just past a byte that is not an identifier byte:
+	// where a run may start.
+	for i := 0; i+8 <= len(text); {
+		if stop := nonIdentMask(load64(text, i)); stop != 0 {
+			i += (63-bits.LeadingZeros64(stop))/8 + 1 // past the last one
+			continue
 		}
 		start := i
 		for i < len(text) && byteClass[text[i]]&ident != 0 {
 			i++
 		}
-		if n := i - start; n < 8 || n > 64 || byteClass[text[start]]&clDigit != 0 {
+		n := i - start
+		i++ // text[i] ends the run (or i was the end)
+		if n > 64 || byteClass[text[start]]&clDigit != 0 {
 			continue
 		}
 		long++
-		tok := text[start:i]
+		tok := text[start : start+n]
 		if !isRandomIdent(tok) {
 			continue
 		}
@@ -431,6 +440,19 @@ func randomIdentifiers(text, _ string) int {
 		return first
 	}
 	return -1
+}
+
+// nonIdentMask returns 0x80 in each byte of x that is not an identifier
+// byte ([A-Za-z0-9_]), 0 in the others; see upperMask for the method. OR
+// 0x20 lowers letters, and maps no other byte into a-z.
+func nonIdentMask(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	low := x & (0x7f * ones)
+	folded := low | 0x20*ones
+	letter := (folded + (0x80-'a')*ones) &^ (folded + (0x80-'z'-1)*ones)
+	digit := (low + (0x80-'0')*ones) &^ (low + (0x80-'9'-1)*ones)
+	under := (low + (0x80-'_')*ones) &^ (low + (0x80-'_'-1)*ones)
+	return ^((letter | digit | under) &^ x) & (0x80 * ones)
 }
 
 // Fixtures for the statistical indicators (own, inert text).
