@@ -160,7 +160,7 @@ func backtickNoise(text, _ string) int {
 // charCodeArray finds an array/argument list of at least 40 integers of
 // which 80% or more are printable character codes.
 func charCodeArray(text, _ string) int {
-	if !hasListCommas(text, 39) {
+	if !hasIntChain(text, 39) {
 		return -1
 	}
 	for i := 0; i < len(text); i++ {
@@ -201,34 +201,43 @@ func charCodeArray(text, _ string) int {
 	return -1
 }
 
-// hasListCommas reports whether text has at least n commas that can sit
-// between two integers of a charCodeArray list: the last byte before the
-// comma, past blanks, is a (hex) digit and the first after it, past white
-// space, is a digit. Each of the 39 commas of a 40-integer list is such a
-// comma, so with fewer there is no list; commas are found with IndexByte,
-// far quicker than charCodeArray's byte-by-byte walk over the brackets.
-func hasListCommas(text string, n int) bool {
-	found := 0
-	for i := 0; ; i++ {
+// hasIntChain reports whether some comma of text starts n links of the
+// list charCodeArray parses: after the comma white space and an integer,
+// and then, for all links but the last, blanks and the next comma. A list
+// of 40 integers holds 39 such links from its first comma, so without them
+// there is no list; commas are found with IndexByte, far quicker than
+// charCodeArray's byte-by-byte walk over the brackets. A walk skips the
+// commas it passed: walks from them would be shorter.
+func hasIntChain(text string, n int) bool {
+	for i := 0; i < len(text); {
 		k := strings.IndexByte(text[i:], ',')
 		if k < 0 {
 			return false
 		}
-		i += k
-		b := i - 1
-		for b >= 0 && (text[b] == ' ' || text[b] == '\t') {
-			b--
-		}
-		a := i + 1
-		for a < len(text) && (text[a] == ' ' || text[a] == '\t' || text[a] == '\n' || text[a] == '\r') {
-			a++
-		}
-		if b >= 0 && byteClass[text[b]]&clHex != 0 && a < len(text) && byteClass[text[a]]&clDigit != 0 {
-			if found++; found >= n {
+		c := i + k
+		for links := 0; ; {
+			j := c + 1
+			for j < len(text) && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r') {
+				j++
+			}
+			_, e := parseSmallInt(text, j)
+			if e == j {
+				break
+			}
+			if links++; links >= n {
 				return true
 			}
+			for e < len(text) && (text[e] == ' ' || text[e] == '\t') {
+				e++
+			}
+			if e >= len(text) || text[e] != ',' {
+				break
+			}
+			c = e
 		}
+		i = c + 1
 	}
+	return false
 }
 
 // parseSmallInt parses a decimal or 0x-hex integer at s[i:], returning its
@@ -353,21 +362,13 @@ func base64Blob(text, _ string) int {
 // alternation (a1b2c3d4). Long pure-hex tokens (hashes) are not counted.
 func isRandomIdent(s string) bool {
 	hex := true
-	for i := 0; i < len(s); i++ {
-		if byteClass[s[i]]&clHex == 0 {
-			hex = false
-			break
-		}
-	}
-	if hex {
-		return false
-	}
 	short, segLen, consRun, maxCons, alt := 0, 0, 0, 0, 0
 	// prev is the class of the previous byte; '_' before the first, which
 	// starts neither a camel segment nor a letter/digit switch.
 	prev := uint8(clUnder)
 	for i := 0; i < len(s); i++ {
 		cl := byteClass[s[i]]
+		hex = hex && cl&clHex != 0
 		if cl&clUpper != 0 && prev&clLower != 0 { // a new camel segment
 			if segLen <= 2 {
 				short++
@@ -390,7 +391,7 @@ func isRandomIdent(s string) bool {
 			consRun = 0 // vowels, digits, '_' and upper case: acronyms (HTTP, XML) are not gibberish
 		}
 	}
-	return short >= 2 || maxCons >= 6 || alt >= 5
+	return !hex && (short >= 2 || maxCons >= 6 || alt >= 5)
 }
 
 // randomIdentifiers flags a layer where random-looking identifiers (8+
@@ -414,6 +415,12 @@ func randomIdentifiers(text, _ string) int {
 			continue
 		}
 		start := i
+		for i += 8; i+8 <= len(text); i += 8 {
+			if stop := nonIdentMask(load64(text, i)); stop != 0 {
+				i += bits.TrailingZeros64(stop) / 8
+				break
+			}
+		}
 		for i < len(text) && byteClass[text[i]]&ident != 0 {
 			i++
 		}

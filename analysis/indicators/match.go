@@ -37,6 +37,8 @@ type matcher struct {
 	// branches, when set, replace re for finding the first match; re still
 	// serves when one branch needs too many runs in a window.
 	branches []branch
+	// native, when set, replaces re altogether (see nativeMatchers).
+	native func(w string) int
 }
 
 // branch is one alternative of a pattern with a literal prefix: a match of
@@ -62,6 +64,9 @@ func newMatcher(src string, tree *syntax.Regexp) *matcher {
 		}
 	}
 	if m.at < 0 {
+		if m.native = nativeMatchers[src]; m.native != nil {
+			return m
+		}
 		m.branches = splitBranches(tree)
 	}
 	if m.branches == nil {
@@ -74,6 +79,9 @@ func newMatcher(src string, tree *syntax.Regexp) *matcher {
 // at group starts, when it has one), or -1. With exists set it may return
 // any match offset: only whether there is one matters.
 func (m *matcher) first(w string, exists bool) int {
+	if m.native != nil {
+		return m.native(w)
+	}
 	if m.branches == nil {
 		if !hasNeeds(w, m.need) {
 			return -1
