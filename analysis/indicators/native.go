@@ -14,8 +14,8 @@ import (
 // folding), so editing a pattern in the registry silently falls back to the
 // regexp; a test fails when a key matches no condition.
 var nativeMatchers = map[string]func(w string) int{
-	`(?:["'][^"'\n]{1,4}["']\s*[+&]\s*){9,}["'][^"'\n]{1,4}["']`: concatChain,
-	`(?:[\[\]()!+]{2,}){40,}`: jsfuckRun,
+	`(?:["'][^"'\n]{1,4}["']\s*[+&]\s*){9,}["'][^"'\n]{1,4}["']`:                                   concatChain,
+	`(?:[\[\]()!+]{2,}){40,}`:                                                                      jsfuckRun,
 	`(?:\\x[0-9a-f]{2}){24,}|(?:\\u[0-9a-f]{4}){16,}|(?:%u[0-9a-f]{4}){12,}|(?:%[0-9a-f]{2}){40,}`: escapedRun,
 }
 
