@@ -1,5 +1,7 @@
 package indicators
 
+import "slices"
+
 // automaton is an Aho-Corasick DFA over ASCII case-folded bytes that finds
 // the first and last occurrence of every literal in one pass. Bytes that
 // occur in no literal share class 0, which keeps the transition table small.
@@ -54,7 +56,11 @@ func newAutomaton(lits []string) *automaton {
 
 	// Trie, built straight into the transition table: 0 is "no edge" (the
 	// root is nobody's child).
-	a.delta = make([]uint16, n, n*64)
+	states := 1 // upper bound: one state per literal byte, and the root
+	for _, l := range lits {
+		states += len(l)
+	}
+	a.delta = make([]uint16, n, states*n)
 	zeros := make([]uint16, n)
 	own := [][]int32{nil} // literal ids ending in each trie node
 	for id, l := range lits {
@@ -79,7 +85,8 @@ func newAutomaton(lits []string) *automaton {
 
 	// BFS over the trie: missing edges follow the failure link, whose row
 	// is complete because it is shallower; outputs take the failure's.
-	states := len(own)
+	a.delta = slices.Clone(a.delta) // drop the slack of the upper bound
+	states = len(own)
 	a.out = make([][]int32, states)
 	fail := make([]int32, states)
 	queue := make([]int32, 0, states)

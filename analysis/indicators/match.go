@@ -306,15 +306,16 @@ func writeSource(b *strings.Builder, re *syntax.Regexp) {
 	case syntax.OpEmptyMatch:
 		b.WriteString(`(?:)`)
 	case syntax.OpLiteral:
+		// The pattern starts case-sensitive and every (?i: is closed.
 		if re.Flags&syntax.FoldCase != 0 {
 			b.WriteString(`(?i:`)
-		} else {
-			b.WriteString(`(?-i:`)
 		}
 		for _, r := range re.Rune {
 			writeRune(b, r)
 		}
-		b.WriteString(`)`)
+		if re.Flags&syntax.FoldCase != 0 {
+			b.WriteString(`)`)
+		}
 	case syntax.OpCharClass:
 		if len(re.Rune) == 0 {
 			b.WriteString(`[^\x00-\x{10FFFF}]`)
@@ -389,8 +390,13 @@ func writeSource(b *strings.Builder, re *syntax.Regexp) {
 	}
 }
 
-// writeRune writes r as an escape that means r alone, in or out of a class.
+// writeRune writes r so that it means r alone, in or out of a class:
+// letters, digits and '_' as they are, anything else escaped.
 func writeRune(b *strings.Builder, r rune) {
+	if r < utf8.RuneSelf && byteClass[r]&(clUpper|clLower|clDigit|clUnder) != 0 {
+		b.WriteByte(byte(r))
+		return
+	}
 	b.WriteString(`\x{`)
 	b.WriteString(strconv.FormatInt(int64(r), 16))
 	b.WriteString(`}`)
