@@ -120,15 +120,15 @@ func newAutomaton(lits []string) *automaton {
 
 // scan sets first[id] and last[id] to the byte offsets of the first and the
 // last occurrence of every literal found in text (case-folded); both must
-// be filled with -1. It returns how many distinct literals were found.
+// be filled with -1. It appends the ids of the literals found to found and
+// returns it.
 //
 // Each step of a DFA waits for the table load of the step before, so a
 // long text is cut in four and the four runs are interleaved, which lets
 // the processor overlap their loads. The runs after the first start
 // maxLen-1 bytes before their quarter, so that every occurrence lies whole
 // in some run; occurrences seen twice in those overlaps agree.
-func (a *automaton) scan(text string, first, last []int32) int {
-	found := 0
+func (a *automaton) scan(text string, first, last, found []int32) []int32 {
 	q := len(text) / 4
 	ov := a.maxLen - 1
 	if len(text) < minSplit || q <= ov {
@@ -171,7 +171,7 @@ func (a *automaton) scan(text string, first, last []int32) int {
 
 // run continues the DFA in state s over t[from:], where t starts at offset
 // base of the text.
-func (a *automaton) run(s uint32, t string, from, base int, first, last []int32, found *int) {
+func (a *automaton) run(s uint32, t string, from, base int, first, last []int32, found *[]int32) {
 	n := uint32(a.nclass)
 	for i := from; i < len(t); i++ {
 		s = uint32(a.delta[s*n+uint32(a.class[t[i]])])
@@ -183,13 +183,13 @@ func (a *automaton) run(s uint32, t string, from, base int, first, last []int32,
 }
 
 // report records the literals that end in state s just before offset end.
-func (a *automaton) report(s uint32, end int, first, last []int32, found *int) {
+func (a *automaton) report(s uint32, end int, first, last []int32, found *[]int32) {
 	for _, id := range a.out[s] {
 		p := int32(end) - a.lens[id]
 		switch f := first[id]; {
 		case f < 0:
 			first[id], last[id] = p, p
-			*found++
+			*found = append(*found, id)
 		case p < f:
 			first[id] = p
 		case p > last[id]:

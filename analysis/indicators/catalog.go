@@ -41,6 +41,12 @@ type Catalog struct {
 	// anchorless is set when some indicator runs without a literal
 	// prefilter, so a layer with no literal still has to be looked at.
 	anchorless bool
+	// byLit lists, for each literal, the indicators with it among their
+	// primary anchors: the found literals name the indicators to evaluate.
+	byLit [][]int32
+	// scans recycles the per-layer working state; its position tables
+	// are as large as the literal list.
+	scans sync.Pool
 }
 
 type compiled struct {
@@ -154,6 +160,21 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 		}
 	}
 	c.ac = newAutomaton(c.lits)
+	c.byLit = make([][]int32, len(c.lits))
+	for i := range c.inds {
+		for _, a := range c.inds[i].primary.anchors {
+			if !slices.Contains(c.byLit[a], int32(i)) {
+				c.byLit[a] = append(c.byLit[a], int32(i))
+			}
+		}
+	}
+	c.scans.New = func() any {
+		pos := make([]int32, 2*len(c.lits))
+		for i := range pos {
+			pos[i] = -1
+		}
+		return &scan{c: c, first: pos[:len(c.lits)], last: pos[len(c.lits):], cand: make([]bool, len(c.inds))}
+	}
 	return c, nil
 }
 
@@ -205,8 +226,24 @@ type scan struct {
 	lower string
 	first []int32 // offset of each literal's first occurrence, or -1
 	last  []int32 // offset of each literal's last occurrence, or -1
+	found []int32 // the literals that occur
+	cand  []bool  // indicators with a primary anchor that occurs
 	nl    []int   // offsets of '\n', built on first need
 	nlOK  bool
+}
+
+// reset readies a recycled scan for text: every literal absent, nothing
+// computed.
+func (s *scan) reset(text string) {
+	for _, id := range s.found {
+		s.first[id], s.last[id] = -1, -1
+		for _, i := range s.c.byLit[id] {
+			s.cand[i] = false
+		}
+	}
+	s.text, s.lower = text, ""
+	s.found = s.found[:0]
+	s.nl, s.nlOK = s.nl[:0], false
 }
 
 func (s *scan) lowered() string {
@@ -363,13 +400,16 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 	if text == "" {
 		return nil
 	}
-	pos := make([]int32, 2*len(c.lits))
-	for i := range pos {
-		pos[i] = -1
-	}
-	s := &scan{c: c, text: text, first: pos[:len(c.lits)], last: pos[len(c.lits):]}
-	if c.ac.scan(text, s.first, s.last) == 0 && !c.anchorless {
+	s := c.getScan(text)
+	defer c.putScan(s)
+	s.found = c.ac.scan(text, s.first, s.last, s.found)
+	if len(s.found) == 0 && !c.anchorless {
 		return nil
+	}
+	for _, id := range s.found {
+		for _, i := range c.byLit[id] {
+			s.cand[i] = true
+		}
 	}
 	idx := c.byLang[0]
 	if int(l) < len(c.byLang) {
@@ -378,7 +418,7 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 	var hits []Hit
 	for _, i := range idx {
 		ci := &c.inds[i]
-		if len(ci.primary.anchors) > 0 && !s.present(&ci.primary) {
+		if len(ci.primary.anchors) > 0 && !s.cand[i] {
 			continue
 		}
 		ok := true
@@ -432,6 +472,19 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 		return hits[a].ID < hits[b].ID
 	})
 	return hits
+}
+
+// getScan returns a working state for text, recycled when possible.
+func (c *Catalog) getScan(text string) *scan {
+	s := c.scans.Get().(*scan)
+	s.text = text
+	return s
+}
+
+// putScan recycles s; it must not keep the layer's text alive.
+func (c *Catalog) putScan(s *scan) {
+	s.reset("")
+	c.scans.Put(s)
 }
 
 func (s *scan) hit(ci *compiled, pos, count, layer int) Hit {
