@@ -189,7 +189,7 @@ func splitBranches(re *syntax.Regexp) []branch {
 	out := make([]branch, 0, len(heads))
 	for _, h := range heads {
 		cat := &syntax.Regexp{Op: syntax.OpConcat, Sub: h.seq}
-		r, err := regexp.Compile(regexpSource(cat))
+		r, err := regexp.Compile(regexpSource(cat, true))
 		if err != nil {
 			return nil
 		}
@@ -293,13 +293,19 @@ func expand(seq []*syntax.Regexp, assert syntax.EmptyOp, out *[]branchHead) bool
 // character class for case folding: milliseconds per [^\n]. This writer
 // spells out each class as ranges and each sub-expression in its own group,
 // and sets the flags that the syntax.Perl parse gave each node explicitly.
-func regexpSource(re *syntax.Regexp) string {
+//
+// With lazy set every repetition is written non-greedy. That changes where
+// a match ends, never where the leftmost match starts (the set of possible
+// matches is the same), and it is all a branch reports. The engine then
+// stops at the shortest match instead of first running x[^\n]*y's
+// [^\n]* to the end of the line and backing up.
+func regexpSource(re *syntax.Regexp, lazy bool) string {
 	var b strings.Builder
-	writeSource(&b, re)
+	writeSource(&b, re, lazy)
 	return b.String()
 }
 
-func writeSource(b *strings.Builder, re *syntax.Regexp) {
+func writeSource(b *strings.Builder, re *syntax.Regexp, lazy bool) {
 	switch re.Op {
 	case syntax.OpNoMatch:
 		b.WriteString(`[^\x00-\x{10FFFF}]`)
@@ -349,11 +355,11 @@ func writeSource(b *strings.Builder, re *syntax.Regexp) {
 	case syntax.OpCapture:
 		// Branches report where a match starts, never a group.
 		b.WriteString(`(?:`)
-		writeSource(b, re.Sub[0])
+		writeSource(b, re.Sub[0], lazy)
 		b.WriteString(`)`)
 	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
 		b.WriteString(`(?:`)
-		writeSource(b, re.Sub[0])
+		writeSource(b, re.Sub[0], lazy)
 		b.WriteString(`)`)
 		switch re.Op {
 		case syntax.OpStar:
@@ -372,7 +378,7 @@ func writeSource(b *strings.Builder, re *syntax.Regexp) {
 			}
 			b.WriteString(`}`)
 		}
-		if re.Flags&syntax.NonGreedy != 0 {
+		if lazy || re.Flags&syntax.NonGreedy != 0 {
 			b.WriteString(`?`)
 		}
 	case syntax.OpConcat, syntax.OpAlternate:
@@ -381,7 +387,7 @@ func writeSource(b *strings.Builder, re *syntax.Regexp) {
 			if i > 0 && re.Op == syntax.OpAlternate {
 				b.WriteString(`|`)
 			}
-			writeSource(b, sub)
+			writeSource(b, sub, lazy)
 		}
 		b.WriteString(`)`)
 	default:

@@ -66,7 +66,7 @@ func TestRegexpSource(t *testing.T) {
 	patterns := []string{
 		`(?i:Ab)c`, `a{2,5}?b`, `x{3}`, `x{2,}`, `[^\n]+`, `^a$`, `\bx\B`, `(?s:.)a.`, `(?m)^a$`,
 		`(?:)a`, `[\x{10FFFF}\x00-\x{1F}]`, `\Qa.b\E`, `(a)|(?P<n>b)`, `a*?b+?c??`, `[[:alpha:]]\d\W`,
-		`é|\x{FFFD}`, `(?U)a+`, `\pL\p{Greek}`, `(?i)k`, `[^\x00-\x{10FFFF}]`,
+		`é|\x{FFFD}`, `(?U)a+`, `\pL\p{Greek}`, `(?i)k`, `[^\x00-\x{10FFFF}]`, `a[^\n]*b|b+c`, `(?:ab)*?(?:a|b){2,3}b`,
 	}
 	inputs := []string{"", "a", "Abc abc aBc", "xxx xx x\nx", "a\nb\nb\n", "é\xff\xfe\x00 \x1f",
 		"aab aaab b c", "k K \u212a", "alpha1_ beta", "ΑΒΓ abc", "a.b a?b", "\u00e9\uFFFD"}
@@ -75,16 +75,29 @@ func TestRegexpSource(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		src := regexpSource(tree)
+		want := regexp.MustCompile(p)
+		src := regexpSource(tree, false)
 		re, err := regexp.Compile(src)
 		if err != nil {
 			t.Errorf("%q: written as %q, which does not compile: %v", p, src, err)
 			continue
 		}
-		want := regexp.MustCompile(p)
+		lazySrc := regexpSource(tree, true)
+		lazy, err := regexp.Compile(lazySrc)
+		if err != nil {
+			t.Errorf("%q: written lazily as %q, which does not compile: %v", p, lazySrc, err)
+			continue
+		}
 		for _, in := range inputs {
 			if g, w := re.FindAllStringIndex(in, -1), want.FindAllStringIndex(in, -1); !equalLocs(g, w) {
 				t.Errorf("%q written as %q on %q: got %v, want %v", p, src, in, g, w)
+			}
+			// Lazily written, only where the first match starts is kept.
+			for from := 0; from <= len(in); from++ {
+				g, w := lazy.FindStringIndex(in[from:]), want.FindStringIndex(in[from:])
+				if (g == nil) != (w == nil) || g != nil && g[0] != w[0] {
+					t.Errorf("%q written lazily as %q on %q: got %v, want %v", p, lazySrc, in[from:], g, w)
+				}
 			}
 		}
 	}
