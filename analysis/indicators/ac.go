@@ -1,6 +1,10 @@
 package indicators
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+	"strings"
+)
 
 // automaton is an Aho-Corasick DFA over ASCII case-folded bytes that finds
 // the first and last occurrence of every literal in one pass. Bytes that
@@ -118,22 +122,109 @@ func newAutomaton(lits []string) *automaton {
 	return a
 }
 
-// scan sets first[id] and last[id] to the byte offsets of the first and the
-// last occurrence of every literal found in text (case-folded); both must
-// be filled with -1. It appends the ids of the literals found to found and
-// returns it.
+// occurrences is what a pass of the automaton records about the literals
+// of one text.
+type occurrences struct {
+	first, last []int32 // offset of each literal's first and last occurrence, or -1
+	found       []int32 // the literals that occur, in no particular order
+	// blocks holds, for each literal found, a bitmap of the blockSize-byte
+	// blocks of the text in which an occurrence starts: words words from
+	// blockAt[id]. It lets next skip the stretches where a literal is
+	// absent instead of searching through them.
+	blocks  []uint64
+	blockAt []int32
+	words   int
+}
+
+// blockShift is log2 of the block size of occurrences.blocks.
+const blockShift = 8
+
+// newOccurrences returns the tables for n literals, all absent.
+func newOccurrences(n int) occurrences {
+	pos := make([]int32, 3*n)
+	for i := range pos {
+		pos[i] = -1
+	}
+	return occurrences{first: pos[:n:n], last: pos[n : 2*n : 2*n], blockAt: pos[2*n:]}
+}
+
+// reset marks every literal absent again, for a text of size bytes.
+func (o *occurrences) reset(size int) {
+	for _, id := range o.found {
+		o.first[id], o.last[id], o.blockAt[id] = -1, -1, -1
+	}
+	o.found = o.found[:0]
+	o.blocks = o.blocks[:0]
+	o.words = size>>blockShift/64 + 1
+}
+
+// add records an occurrence of literal id at offset p.
+func (o *occurrences) add(id, p int32) {
+	switch f := o.first[id]; {
+	case f < 0:
+		o.first[id], o.last[id] = p, p
+		o.found = append(o.found, id)
+		n := len(o.blocks)
+		o.blocks = slices.Grow(o.blocks, o.words)[:n+o.words]
+		clear(o.blocks[n:])
+		o.blockAt[id] = int32(n)
+	case p < f:
+		o.first[id] = p
+	case p > o.last[id]:
+		o.last[id] = p
+	}
+	b := int(p) >> blockShift
+	o.blocks[int(o.blockAt[id])+b/64] |= 1 << (b % 64)
+}
+
+// next returns the offset of the first occurrence of literal id, lit, at
+// or after offset from in the (lower-cased) text, or -1. It searches only
+// the blocks where an occurrence starts.
+func (o *occurrences) next(id int32, lit, text string, from int) int {
+	if o.first[id] < 0 || from > int(o.last[id]) {
+		return -1
+	}
+	if from <= int(o.first[id]) {
+		return int(o.first[id])
+	}
+	bm := o.blocks[o.blockAt[id]:][:o.words]
+	for b := from >> blockShift; b < len(bm)*64; b++ {
+		// Go to the next block with an occurrence.
+		if w := bm[b/64] >> (b % 64); w != 0 {
+			b += bits.TrailingZeros64(w)
+		} else {
+			i := b/64 + 1
+			for i < len(bm) && bm[i] == 0 {
+				i++
+			}
+			if i == len(bm) {
+				return -1
+			}
+			b = i*64 + bits.TrailingZeros64(bm[i])
+		}
+		lo := max(from, b<<blockShift)
+		hi := min(len(text), (b+1)<<blockShift+len(lit)-1)
+		if k := strings.Index(text[lo:hi], lit); k >= 0 {
+			return lo + k
+		}
+	}
+	return -1
+}
+
+// scan records the occurrences of every literal in text (case-folded) in
+// o, which must have been reset for text.
 //
 // Each step of a DFA waits for the table load of the step before, so a
 // long text is cut in four and the four runs are interleaved, which lets
 // the processor overlap their loads. The runs after the first start
 // maxLen-1 bytes before their quarter, so that every occurrence lies whole
 // in some run; occurrences seen twice in those overlaps agree.
-func (a *automaton) scan(text string, first, last, found []int32) []int32 {
+func (a *automaton) scan(text string, o *occurrences) {
 	q := len(text) / 4
 	ov := a.maxLen - 1
 	if len(text) < minSplit || q <= ov {
-		a.run(0, text, 0, 0, first, last, &found)
-		return found
+		a.run(0, text, 0, 0, o)
+		return
 	}
 	n := uint32(a.nclass)
 	o1, o2, o3 := q-ov, 2*q-ov, 3*q-ov
@@ -147,53 +238,43 @@ func (a *automaton) scan(text string, first, last, found []int32) []int32 {
 		if (s0|s1|s2|s3)&termBit != 0 {
 			if s0&termBit != 0 {
 				s0 &^= termBit
-				a.report(s0, i+1, first, last, &found)
+				a.report(s0, i+1, o)
 			}
 			if s1&termBit != 0 {
 				s1 &^= termBit
-				a.report(s1, o1+i+1, first, last, &found)
+				a.report(s1, o1+i+1, o)
 			}
 			if s2&termBit != 0 {
 				s2 &^= termBit
-				a.report(s2, o2+i+1, first, last, &found)
+				a.report(s2, o2+i+1, o)
 			}
 			if s3&termBit != 0 {
 				s3 &^= termBit
-				a.report(s3, o3+i+1, first, last, &found)
+				a.report(s3, o3+i+1, o)
 			}
 		}
 	}
-	a.run(s1, t1, len(t0), o1, first, last, &found)
-	a.run(s2, t2, len(t0), o2, first, last, &found)
-	a.run(s3, t3, len(t0), o3, first, last, &found)
-	return found
+	a.run(s1, t1, len(t0), o1, o)
+	a.run(s2, t2, len(t0), o2, o)
+	a.run(s3, t3, len(t0), o3, o)
 }
 
 // run continues the DFA in state s over t[from:], where t starts at offset
 // base of the text.
-func (a *automaton) run(s uint32, t string, from, base int, first, last []int32, found *[]int32) {
+func (a *automaton) run(s uint32, t string, from, base int, o *occurrences) {
 	n := uint32(a.nclass)
 	for i := from; i < len(t); i++ {
 		s = uint32(a.delta[s*n+uint32(a.class[t[i]])])
 		if s&termBit != 0 {
 			s &^= termBit
-			a.report(s, base+i+1, first, last, found)
+			a.report(s, base+i+1, o)
 		}
 	}
 }
 
 // report records the literals that end in state s just before offset end.
-func (a *automaton) report(s uint32, end int, first, last []int32, found *[]int32) {
+func (a *automaton) report(s uint32, end int, o *occurrences) {
 	for _, id := range a.out[s] {
-		p := int32(end) - a.lens[id]
-		switch f := first[id]; {
-		case f < 0:
-			first[id], last[id] = p, p
-			*found = append(*found, id)
-		case p < f:
-			first[id] = p
-		case p > last[id]:
-			last[id] = p
-		}
+		o.add(id, int32(end)-a.lens[id])
 	}
 }

@@ -169,11 +169,8 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 		}
 	}
 	c.scans.New = func() any {
-		pos := make([]int32, 2*len(c.lits))
-		for i := range pos {
-			pos[i] = -1
-		}
-		return &scan{c: c, first: pos[:len(c.lits)], last: pos[len(c.lits):], cand: make([]bool, len(c.inds))}
+		return &scan{c: c, occ: newOccurrences(len(c.lits)), cand: make([]bool, len(c.inds)),
+			wins: make([][]win, len(c.lits)), winsDone: make([]bool, len(c.lits))}
 	}
 	return c, nil
 }
@@ -224,10 +221,12 @@ type scan struct {
 	c     *Catalog
 	text  string
 	lower string
-	first []int32 // offset of each literal's first occurrence, or -1
-	last  []int32 // offset of each literal's last occurrence, or -1
-	found []int32 // the literals that occur
-	cand  []bool  // indicators with a primary anchor that occurs
+	occ   occurrences // where the literals occur
+	cand  []bool      // indicators with a primary anchor that occurs
+	// wins are, per literal, the windows found so far (see anchorWindow);
+	// winsDone marks a literal with no further window.
+	wins     [][]win
+	winsDone []bool
 	nl    []int   // offsets of '\n', built on first need
 	nlOK  bool
 }
@@ -235,14 +234,14 @@ type scan struct {
 // reset readies a recycled scan for text: every literal absent, nothing
 // computed.
 func (s *scan) reset(text string) {
-	for _, id := range s.found {
-		s.first[id], s.last[id] = -1, -1
+	for _, id := range s.occ.found {
+		s.wins[id], s.winsDone[id] = s.wins[id][:0], false
 		for _, i := range s.c.byLit[id] {
 			s.cand[i] = false
 		}
 	}
+	s.occ.reset(len(text))
 	s.text, s.lower = text, ""
-	s.found = s.found[:0]
 	s.nl, s.nlOK = s.nl[:0], false
 }
 
@@ -309,6 +308,10 @@ func upperMask(x uint64) uint64 {
 	return geA &^ gtZ &^ x & (0x80 * ones) // and the byte itself is ASCII
 }
 
+// win is a window of an anchor: the line around an occurrence at p,
+// clipped to [ws, we) (offsets fit: a layer is at most MaxScanBytes).
+type win struct{ p, ws, we int32 }
+
 // window returns the line around offset p, clipped to windowBack bytes
 // before p and windowFwd bytes after it.
 func (s *scan) window(p, n int) (int, int) {
@@ -327,7 +330,7 @@ func (s *scan) window(p, n int) (int, int) {
 
 func (s *scan) present(c *ccond) bool {
 	for _, a := range c.anchors {
-		if s.first[a] >= 0 {
+		if s.occ.first[a] >= 0 {
 			return true
 		}
 	}
@@ -338,22 +341,25 @@ func (s *scan) present(c *ccond) bool {
 // how many distinct lines hold it (capped) when count is set.
 func (s *scan) eval(c *ccond, count bool) (int, int) {
 	best := -1
-	var seen []int // window starts that matched, to count lines once
+	var seenBuf [MaxCount]int
+	seen := seenBuf[:0] // window starts that matched, to count lines once
 	for _, a := range c.anchors {
-		p := int(s.first[a])
-		if p < 0 {
+		if s.occ.first[a] < 0 {
 			continue
 		}
-		lit := s.c.lits[a]
 		subject := s.text
 		if c.folded {
 			subject = s.lowered()
 		}
 		for w := 0; w < maxWindows; w++ {
-			ws, we := s.window(p, len(lit))
+			win, ok := s.anchorWindow(a, w)
+			if !ok {
+				break // no occurrence of the anchor after the last window
+			}
+			ws, we := int(win.ws), int(win.we)
 			m := -1
 			if c.m == nil {
-				m = p
+				m = int(win.p)
 			} else if k := c.m().first(subject[ws:we], !count); k >= 0 {
 				m = ws + k
 			}
@@ -374,20 +380,36 @@ func (s *scan) eval(c *ccond, count bool) (int, int) {
 					break
 				}
 			}
-			if we >= len(s.text) || int(s.last[a]) < we {
-				break // no occurrence of the anchor after this window
-			}
-			q := strings.Index(s.lowered()[we:], lit)
-			if q < 0 {
-				break
-			}
-			p = we + q
 		}
 		if count && len(seen) >= MaxCount {
 			break
 		}
 	}
 	return best, len(seen)
+}
+
+// anchorWindow returns the w-th window of literal a: the line around its
+// first occurrence, then around its first occurrence after that window,
+// and so on. The windows depend on the literal alone, so the conditions
+// that share an anchor share them; they are found once per layer, on
+// demand. It reports false when there is no w-th window.
+func (s *scan) anchorWindow(a int32, w int) (win, bool) {
+	for len(s.wins[a]) <= w {
+		if s.winsDone[a] {
+			return win{}, false
+		}
+		lit := s.c.lits[a]
+		p := int(s.occ.first[a])
+		if n := len(s.wins[a]); n > 0 {
+			if p = s.occ.next(a, lit, s.lowered(), int(s.wins[a][n-1].we)); p < 0 {
+				s.winsDone[a] = true
+				continue
+			}
+		}
+		ws, we := s.window(p, len(lit))
+		s.wins[a] = append(s.wins[a], win{int32(p), int32(ws), int32(we)})
+	}
+	return s.wins[a][w], true
 }
 
 // Scan runs every indicator scoped to l (all of them for lang.Unknown) over
@@ -402,11 +424,11 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 	}
 	s := c.getScan(text)
 	defer c.putScan(s)
-	s.found = c.ac.scan(text, s.first, s.last, s.found)
-	if len(s.found) == 0 && !c.anchorless {
+	c.ac.scan(text, &s.occ)
+	if len(s.occ.found) == 0 && !c.anchorless {
 		return nil
 	}
-	for _, id := range s.found {
+	for _, id := range s.occ.found {
 		for _, i := range c.byLit[id] {
 			s.cand[i] = true
 		}
@@ -477,7 +499,7 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 // getScan returns a working state for text, recycled when possible.
 func (c *Catalog) getScan(text string) *scan {
 	s := c.scans.Get().(*scan)
-	s.text = text
+	s.reset(text)
 	return s
 }
 

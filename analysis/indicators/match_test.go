@@ -214,15 +214,13 @@ func TestMatcherAgreesWithRegexp(t *testing.T) {
 			lines = append(lines, line)
 		}
 	}
-	first := make([]int32, len(c.lits))
-	last := make([]int32, len(c.lits))
+	occ := newOccurrences(len(c.lits))
 	for _, line := range lines {
-		for i := range first {
-			first[i], last[i] = -1, -1
-		}
-		if len(c.ac.scan(line, first, last, nil)) == 0 {
+		occ.reset(len(line))
+		if c.ac.scan(line, &occ); len(occ.found) == 0 {
 			continue
 		}
+		first := occ.first
 		for _, ci := range c.inds {
 			for _, cc := range append(append([]ccond{ci.primary}, ci.with...), ci.without...) {
 				if cc.m == nil || !anyAnchor(first, cc.anchors) {

@@ -208,30 +208,43 @@ func TestAutomatonMatchesNaive(t *testing.T) {
 		a := newAutomaton(lits)
 		// Half the texts are long enough for the interleaved runs.
 		text := randStr(r.IntN(200))
-		if trial%2 == 1 {
+		switch {
+		case trial%20 == 19: // several words of occurrence blocks
+			text = randStr(1<<blockShift*64*2 + r.IntN(1<<16))
+		case trial%2 == 1:
 			text = randStr(minSplit + r.IntN(4*minSplit))
 		}
-		first := make([]int32, len(lits))
-		last := make([]int32, len(lits))
-		for i := range first {
-			first[i], last[i] = -1, -1
-		}
-		found := len(a.scan(text, first, last, nil))
+		occ := newOccurrences(len(lits))
+		occ.reset(len(text))
+		a.scan(text, &occ)
 		low := asciiLower(text)
 		want := 0
 		for i, l := range lits {
-			if w := int32(strings.Index(low, l)); first[i] != w {
-				t.Fatalf("trial %d: first %q in %q: got %d, want %d", trial, l, text, first[i], w)
+			id := int32(i)
+			if w := int32(strings.Index(low, l)); occ.first[i] != w {
+				t.Fatalf("trial %d: first %q in %q: got %d, want %d", trial, l, text, occ.first[i], w)
 			}
-			if w := int32(strings.LastIndex(low, l)); last[i] != w {
-				t.Fatalf("trial %d: last %q in %q: got %d, want %d", trial, l, text, last[i], w)
+			if w := int32(strings.LastIndex(low, l)); occ.last[i] != w {
+				t.Fatalf("trial %d: last %q in %q: got %d, want %d", trial, l, text, occ.last[i], w)
 			}
-			if first[i] >= 0 {
+			if occ.first[i] >= 0 {
 				want++
 			}
+			step := 1 + len(text)/256
+			for from := 0; from <= len(text)+1; from += 1 + r.IntN(step) {
+				w := -1
+				if from <= len(low) {
+					if k := strings.Index(low[from:], l); k >= 0 {
+						w = from + k
+					}
+				}
+				if got := occ.next(id, l, low, from); got != w {
+					t.Fatalf("trial %d: next %q from %d in %q: got %d, want %d", trial, l, from, text, got, w)
+				}
+			}
 		}
-		if found != want {
-			t.Fatalf("trial %d: found %d literals, want %d", trial, found, want)
+		if len(occ.found) != want {
+			t.Fatalf("trial %d: found %d literals, want %d", trial, len(occ.found), want)
 		}
 	}
 }
