@@ -227,8 +227,8 @@ type scan struct {
 	// winsDone marks a literal with no further window.
 	wins     [][]win
 	winsDone []bool
-	nl    []int   // offsets of '\n', built on first need
-	nlOK  bool
+	nl       []int // offsets of '\n', built on first need
+	nlOK     bool
 }
 
 // reset readies a recycled scan for text: every literal absent, nothing
