@@ -399,40 +399,24 @@ func isRandomIdent(s string) bool {
 // make up 35% or more of all long identifier occurrences. Identifiers are
 // the maximal runs of [A-Za-z0-9_] that do not start with a digit.
 //
-// Only runs of 8 or more bytes count, so the scan skips as base64Blob does,
-// eight bytes at a time: a counted run cannot start in text[i:i+8] when one
-// of those bytes ends it, and most identifiers are shorter.
+// Only runs of 8 or more bytes count, and a run that ends in the same
+// eight-byte word where it starts is shorter. So the scan looks at the text
+// a word at a time and only at the ends of runs that cross words: one
+// branch per word instead of one per byte.
 func randomIdentifiers(text, _ string) int {
 	const ident = clUpper | clLower | clDigit | clUnder
 	long, random, first := 0, 0, -1
 	var names [4]string
 	distinct := 0
-	// i is always 0 or just past a byte that is not an identifier byte:
-	// where a run may start.
-	for i := 0; i+8 <= len(text); {
-		if stop := nonIdentMask(load64(text, i)); stop != 0 {
-			i += (63-bits.LeadingZeros64(stop))/8 + 1 // past the last one
-			continue
-		}
-		start := i
-		for i += 8; i+8 <= len(text); i += 8 {
-			if stop := nonIdentMask(load64(text, i)); stop != 0 {
-				i += bits.TrailingZeros64(stop) / 8
-				break
-			}
-		}
-		for i < len(text) && byteClass[text[i]]&ident != 0 {
-			i++
-		}
-		n := i - start
-		i++ // text[i] ends the run (or i was the end)
-		if n > 64 || byteClass[text[start]]&clDigit != 0 {
-			continue
+	judge := func(start, end int) {
+		n := end - start
+		if n < 8 || n > 64 || byteClass[text[start]]&clDigit != 0 {
+			return
 		}
 		long++
-		tok := text[start : start+n]
+		tok := text[start:end]
 		if !isRandomIdent(tok) {
-			continue
+			return
 		}
 		random++
 		if first < 0 {
@@ -443,6 +427,23 @@ func randomIdentifiers(text, _ string) int {
 			distinct++
 		}
 	}
+	start := 0 // where the current run started: just past the last non-identifier byte
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		stop := nonIdentMask(load64(text, i))
+		if stop == 0 {
+			continue
+		}
+		judge(start, i+bits.TrailingZeros64(stop)/8)
+		start = i + (63-bits.LeadingZeros64(stop))/8 + 1
+	}
+	for ; i < len(text); i++ {
+		if byteClass[text[i]]&ident == 0 {
+			judge(start, i)
+			start = i + 1
+		}
+	}
+	judge(start, len(text))
 	if random >= 12 && distinct >= 4 && random*100 >= long*35 {
 		return first
 	}
