@@ -50,20 +50,6 @@ func hitsSummary(hits []Hit) string {
 	return b.String()
 }
 
-func itoaTest(i int) string {
-	return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+0)) + "")[:0] + strconv.Itoa(i)
-}
-
-func fmtInt(i int) string {
-	if i < 0 {
-		return "-" + fmtInt(-i)
-	}
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return fmtInt(i/10) + string(rune('0'+i%10))
-}
-
 // fixtureTexts returns the catalog's fixtures and variants of them that
 // stress the line windows: fixtures padded on one long line past the window
 // bounds, all fixtures joined in one text and joined on one line.

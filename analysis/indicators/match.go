@@ -29,7 +29,9 @@ const (
 // because a regexp match starts at the leftmost position where any of its
 // alternatives matches. Branches that cannot match a window are skipped
 // without running the engine: their prefix or a literal every match
-// contains (need) is missing.
+// contains (need) is missing. Patterns with an (?<at>...) group, whose
+// submatch is the hit, are not split, and a few patterns have hand-written
+// equivalents (nativeMatchers).
 type matcher struct {
 	re   func() *regexp.Regexp // the whole pattern, compiled on first use
 	at   int                   // index of the (?<at>...) group, or -1
