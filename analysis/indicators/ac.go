@@ -1,16 +1,31 @@
 package indicators
 
+import (
+	"math/bits"
+	"slices"
+	"strings"
+)
+
 // automaton is an Aho-Corasick DFA over ASCII case-folded bytes that finds
-// the first occurrence of every literal in one pass. Bytes that occur in no
-// literal share class 0, which keeps the transition table small.
+// the first and last occurrence of every literal in one pass. Bytes that
+// occur in no literal share class 0, which keeps the transition table small.
 type automaton struct {
 	class  [256]uint8
 	nclass int
-	delta  []uint16  // state*nclass + class -> state (uint16 halves the table: ~1 MB, fewer cache misses)
+	// delta maps state*nclass + class to the next state, with termBit set
+	// when that state ends a literal: the one check done per byte. uint16
+	// halves the table (~1 MB, fewer cache misses).
+	delta  []uint16
 	out    [][]int32 // literal ids that end in a state (suffix outputs folded in)
-	term   []bool    // len(out[state]) > 0, the one check done per byte
 	lens   []int32   // literal id -> length in bytes
+	maxLen int
 }
+
+// termBit marks, in a delta entry, a state where some literal ends.
+const termBit = 1 << 15
+
+// minSplit is the shortest text scan splits into four interleaved runs.
+const minSplit = 1 << 10
 
 func foldByte(b byte) byte {
 	if 'A' <= b && b <= 'Z' {
@@ -26,6 +41,7 @@ func newAutomaton(lits []string) *automaton {
 	// Byte classes.
 	n := 1
 	for _, l := range lits {
+		a.maxLen = max(a.maxLen, len(l))
 		for i := 0; i < len(l); i++ {
 			c := foldByte(l[i])
 			if a.class[c] == 0 {
@@ -42,82 +58,223 @@ func newAutomaton(lits []string) *automaton {
 	}
 	a.nclass = n
 
-	// Trie.
-	type node struct {
-		next map[uint8]int32
-		out  []int32
+	// Trie, built straight into the transition table: 0 is "no edge" (the
+	// root is nobody's child).
+	states := 1 // upper bound: one state per literal byte, and the root
+	for _, l := range lits {
+		states += len(l)
 	}
-	nodes := []node{{next: map[uint8]int32{}}}
+	a.delta = make([]uint16, n, states*n)
+	zeros := make([]uint16, n)
+	own := [][]int32{nil} // literal ids ending in each trie node
 	for id, l := range lits {
 		a.lens[id] = int32(len(l))
-		s := int32(0)
+		s := 0
 		for i := 0; i < len(l); i++ {
-			c := a.class[foldByte(l[i])]
-			nx, ok := nodes[s].next[c]
-			if !ok {
-				nodes = append(nodes, node{next: map[uint8]int32{}})
-				nx = int32(len(nodes) - 1)
-				nodes[s].next[c] = nx
+			c := int(a.class[foldByte(l[i])])
+			nx := int(a.delta[s*n+c])
+			if nx == 0 {
+				nx = len(own)
+				if nx >= termBit {
+					panic("indicators: too many automaton states")
+				}
+				own = append(own, nil)
+				a.delta = append(a.delta, zeros...)
+				a.delta[s*n+c] = uint16(nx)
 			}
 			s = nx
 		}
-		nodes[s].out = append(nodes[s].out, int32(id))
+		own[s] = append(own[s], int32(id))
 	}
 
-	// BFS over the trie to fill the DFA and the failure outputs.
-	if len(nodes) > 1<<16 {
-		panic("indicators: too many automaton states")
-	}
-	a.delta = make([]uint16, len(nodes)*n)
-	a.out = make([][]int32, len(nodes))
-	fail := make([]int32, len(nodes))
-	queue := make([]int32, 0, len(nodes))
+	// BFS over the trie: missing edges follow the failure link, whose row
+	// is complete because it is shallower; outputs take the failure's.
+	a.delta = slices.Clone(a.delta) // drop the slack of the upper bound
+	states = len(own)
+	a.out = make([][]int32, states)
+	fail := make([]int32, states)
+	queue := make([]int32, 0, states)
 	for c := 0; c < n; c++ {
-		if nx, ok := nodes[0].next[uint8(c)]; ok {
-			a.delta[c] = uint16(nx)
-			fail[nx] = 0
-			queue = append(queue, nx)
+		if nx := a.delta[c]; nx != 0 {
+			queue = append(queue, int32(nx))
 		}
 	}
-	a.out[0] = nodes[0].out
+	a.out[0] = own[0]
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
-		a.out[s] = append(append([]int32(nil), nodes[s].out...), a.out[fail[s]]...)
+		a.out[s] = append(append([]int32(nil), own[s]...), a.out[fail[s]]...)
+		row, frow := int(s)*n, int(fail[s])*n
 		for c := 0; c < n; c++ {
-			if nx, ok := nodes[s].next[uint8(c)]; ok {
-				fail[nx] = int32(a.delta[int(fail[s])*n+c])
-				a.delta[int(s)*n+c] = uint16(nx)
-				queue = append(queue, nx)
+			if nx := a.delta[row+c]; nx != 0 {
+				fail[nx] = int32(a.delta[frow+c])
+				queue = append(queue, int32(nx))
 			} else {
-				a.delta[int(s)*n+c] = a.delta[int(fail[s])*n+c]
+				a.delta[row+c] = a.delta[frow+c]
 			}
 		}
 	}
-	a.term = make([]bool, len(a.out))
-	for i, o := range a.out {
-		a.term[i] = len(o) > 0
+	for i, s := range a.delta {
+		if len(a.out[s]) > 0 {
+			a.delta[i] = s | termBit
+		}
 	}
 	return a
 }
 
-// firsts sets first[id] to the byte offset of the first occurrence of every
-// literal found in text (case-folded); first must be filled with -1. It
-// returns how many distinct literals were found.
-func (a *automaton) firsts(text string, first []int32) int {
-	s := int32(0)
-	found := 0
-	n := int32(a.nclass)
-	for i := 0; i < len(text); i++ {
-		s = int32(a.delta[s*n+int32(a.class[text[i]])])
-		if a.term[s] {
-			for _, id := range a.out[s] {
-				if first[id] < 0 {
-					first[id] = int32(i+1) - a.lens[id]
-					found++
-				}
+// occurrences is what a pass of the automaton records about the literals
+// of one text.
+type occurrences struct {
+	first, last []int32 // offset of each literal's first and last occurrence, or -1
+	found       []int32 // the literals that occur, in no particular order
+	// blocks holds, for each literal found, a bitmap of the blockSize-byte
+	// blocks of the text in which an occurrence starts: words words from
+	// blockAt[id]. It lets next skip the stretches where a literal is
+	// absent instead of searching through them.
+	blocks  []uint64
+	blockAt []int32
+	words   int
+}
+
+// blockShift is log2 of the block size of occurrences.blocks.
+const blockShift = 8
+
+// newOccurrences returns the tables for n literals, all absent.
+func newOccurrences(n int) occurrences {
+	pos := make([]int32, 3*n)
+	for i := range pos {
+		pos[i] = -1
+	}
+	return occurrences{first: pos[:n:n], last: pos[n : 2*n : 2*n], blockAt: pos[2*n:]}
+}
+
+// reset marks every literal absent again, for a text of size bytes.
+func (o *occurrences) reset(size int) {
+	for _, id := range o.found {
+		o.first[id], o.last[id], o.blockAt[id] = -1, -1, -1
+	}
+	o.found = o.found[:0]
+	o.blocks = o.blocks[:0]
+	o.words = size>>blockShift/64 + 1
+}
+
+// add records an occurrence of literal id at offset p.
+func (o *occurrences) add(id, p int32) {
+	switch f := o.first[id]; {
+	case f < 0:
+		o.first[id], o.last[id] = p, p
+		o.found = append(o.found, id)
+		n := len(o.blocks)
+		o.blocks = slices.Grow(o.blocks, o.words)[:n+o.words]
+		clear(o.blocks[n:])
+		o.blockAt[id] = int32(n)
+	case p < f:
+		o.first[id] = p
+	case p > o.last[id]:
+		o.last[id] = p
+	}
+	b := int(p) >> blockShift
+	o.blocks[int(o.blockAt[id])+b/64] |= 1 << (b % 64)
+}
+
+// next returns the offset of the first occurrence of literal id, lit, at
+// or after offset from in the (lower-cased) text, or -1. It searches only
+// the blocks where an occurrence starts.
+func (o *occurrences) next(id int32, lit, text string, from int) int {
+	if o.first[id] < 0 || from > int(o.last[id]) {
+		return -1
+	}
+	if from <= int(o.first[id]) {
+		return int(o.first[id])
+	}
+	bm := o.blocks[o.blockAt[id]:][:o.words]
+	for b := from >> blockShift; b < len(bm)*64; b++ {
+		// Go to the next block with an occurrence.
+		if w := bm[b/64] >> (b % 64); w != 0 {
+			b += bits.TrailingZeros64(w)
+		} else {
+			i := b/64 + 1
+			for i < len(bm) && bm[i] == 0 {
+				i++
+			}
+			if i == len(bm) {
+				return -1
+			}
+			b = i*64 + bits.TrailingZeros64(bm[i])
+		}
+		lo := max(from, b<<blockShift)
+		hi := min(len(text), (b+1)<<blockShift+len(lit)-1)
+		if k := strings.Index(text[lo:hi], lit); k >= 0 {
+			return lo + k
+		}
+	}
+	return -1
+}
+
+// scan records the occurrences of every literal in text (case-folded) in
+// o, which must have been reset for text.
+//
+// Each step of a DFA waits for the table load of the step before, so a
+// long text is cut in four and the four runs are interleaved, which lets
+// the processor overlap their loads. The runs after the first start
+// maxLen-1 bytes before their quarter, so that every occurrence lies whole
+// in some run; occurrences seen twice in those overlaps agree.
+func (a *automaton) scan(text string, o *occurrences) {
+	q := len(text) / 4
+	ov := a.maxLen - 1
+	if len(text) < minSplit || q <= ov {
+		a.run(0, text, 0, 0, o)
+		return
+	}
+	n := uint32(a.nclass)
+	o1, o2, o3 := q-ov, 2*q-ov, 3*q-ov
+	t0, t1, t2, t3 := text[:q], text[o1:2*q], text[o2:3*q], text[o3:]
+	var s0, s1, s2, s3 uint32
+	for i := 0; i < len(t0); i++ {
+		s0 = uint32(a.delta[s0*n+uint32(a.class[t0[i]])])
+		s1 = uint32(a.delta[s1*n+uint32(a.class[t1[i]])])
+		s2 = uint32(a.delta[s2*n+uint32(a.class[t2[i]])])
+		s3 = uint32(a.delta[s3*n+uint32(a.class[t3[i]])])
+		if (s0|s1|s2|s3)&termBit != 0 {
+			if s0&termBit != 0 {
+				s0 &^= termBit
+				a.report(s0, i+1, o)
+			}
+			if s1&termBit != 0 {
+				s1 &^= termBit
+				a.report(s1, o1+i+1, o)
+			}
+			if s2&termBit != 0 {
+				s2 &^= termBit
+				a.report(s2, o2+i+1, o)
+			}
+			if s3&termBit != 0 {
+				s3 &^= termBit
+				a.report(s3, o3+i+1, o)
 			}
 		}
 	}
-	return found
+	a.run(s1, t1, len(t0), o1, o)
+	a.run(s2, t2, len(t0), o2, o)
+	a.run(s3, t3, len(t0), o3, o)
+}
+
+// run continues the DFA in state s over t[from:], where t starts at offset
+// base of the text.
+func (a *automaton) run(s uint32, t string, from, base int, o *occurrences) {
+	n := uint32(a.nclass)
+	for i := from; i < len(t); i++ {
+		s = uint32(a.delta[s*n+uint32(a.class[t[i]])])
+		if s&termBit != 0 {
+			s &^= termBit
+			a.report(s, base+i+1, o)
+		}
+	}
+}
+
+// report records the literals that end in state s just before offset end.
+func (a *automaton) report(s uint32, end int, o *occurrences) {
+	for _, id := range a.out[s] {
+		o.add(id, int32(end)-a.lens[id])
+	}
 }

@@ -101,3 +101,33 @@ func BenchmarkScanDevCorpus(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(samples)), "ns/file")
 }
+
+// BenchmarkScanDevLayers scans every layer the engine scans for the dev
+// corpus (see loadDevLayers) per iteration, with Scan and with the frozen
+// reference evaluation, and reports the mean time per layer.
+func BenchmarkScanDevLayers(b *testing.B) {
+	layers := loadDevLayers(b)
+	size := 0
+	for _, l := range layers {
+		size += len(l.text)
+	}
+	c, ref := Default(), refCatalogOnce()
+	for _, l := range layers { // build the lazily compiled matchers
+		c.Scan(l.text, l.l, l.index)
+	}
+	for _, bc := range []struct {
+		name string
+		scan func(text string, l lang.Language, layer int) []Hit
+	}{{"scan", c.Scan}, {"reference", ref.Scan}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, l := range layers {
+					bc.scan(l.text, l.l, l.index)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(layers)), "ns/layer")
+		})
+	}
+}

@@ -1,8 +1,8 @@
 package indicators
 
 import (
+	"encoding/binary"
 	"fmt"
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"sort"
@@ -41,6 +41,12 @@ type Catalog struct {
 	// anchorless is set when some indicator runs without a literal
 	// prefilter, so a layer with no literal still has to be looked at.
 	anchorless bool
+	// byLit lists, for each literal, the indicators with it among their
+	// primary anchors: the found literals name the indicators to evaluate.
+	byLit [][]int32
+	// scans recycles the per-layer working state; its position tables
+	// are as large as the literal list.
+	scans sync.Pool
 }
 
 type compiled struct {
@@ -53,18 +59,11 @@ type compiled struct {
 
 type ccond struct {
 	anchors []int32
-	re      *regexp.Regexp
-	at      int  // index of the (?<at>...) group that marks the hit, or -1
-	folded  bool // re is case-folded: run it on the ASCII-lower-cased text
-	// need lists literal sets that every match contains one member of
-	// (derived from re); a window lacking one is skipped without running re.
-	need [][]string
-	// alts, when set, are re's top-level alternatives compiled one by one,
-	// each with a literal prefix. The earliest of their first matches is
-	// where re first matches, and a prefix lets the regexp engine skip to
-	// candidates with a substring search instead of running its NFA over
-	// every byte of the window, as it must for the whole alternation.
-	alts []*regexp.Regexp
+	folded  bool // the regexp is case-folded: run it on the ASCII-lower-cased text
+	// m is the condition's regexp matcher, built on first use (many
+	// conditions never run in a process, or run only on a few layers); nil
+	// when the anchors alone are the condition.
+	m func() *matcher
 }
 
 var defaultCatalog = sync.OnceValue(func() *Catalog {
@@ -106,25 +105,14 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 		if k.re != "" {
 			src := k.re
 			if !k.cs {
-				var err error
-				if src, err = foldPattern(src); err != nil {
-					return cc, fmt.Errorf("compile: %w", err)
-				}
+				src = foldPattern(src)
 				cc.folded = true
 			}
-			re, err := regexp.Compile(src)
+			tree, err := syntax.Parse(src, syntax.Perl)
 			if err != nil {
 				return cc, fmt.Errorf("compile: %w", err)
 			}
-			cc.re = re
-			cc.need = requiredLiterals(src)
-		}
-		cc.at = -1
-		if cc.re != nil {
-			cc.at = cc.re.SubexpIndex("at")
-			if cc.at < 0 {
-				cc.alts = prefixedAlternatives(cc.re.String())
-			}
+			cc.m = sync.OnceValue(func() *matcher { return newMatcher(src, tree) })
 		}
 		return cc, nil
 	}
@@ -172,6 +160,18 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 		}
 	}
 	c.ac = newAutomaton(c.lits)
+	c.byLit = make([][]int32, len(c.lits))
+	for i := range c.inds {
+		for _, a := range c.inds[i].primary.anchors {
+			if !slices.Contains(c.byLit[a], int32(i)) {
+				c.byLit[a] = append(c.byLit[a], int32(i))
+			}
+		}
+	}
+	c.scans.New = func() any {
+		return &scan{c: c, occ: newOccurrences(len(c.lits)), cand: make([]bool, len(c.inds)),
+			wins: make([][]win, len(c.lits)), winsDone: make([]bool, len(c.lits))}
+	}
 	return c, nil
 }
 
@@ -180,11 +180,9 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 // escape (\S, \W, \b, ...) is lower-cased. Case-sensitive matching on the
 // lowered copy is faster than (?i) and lets the regexp engine use literal
 // prefixes. Patterns must not use escapes whose arguments are case-sensitive
-// names (\p{Greek}); the registry tests compile every pattern.
-func foldPattern(p string) (string, error) {
-	if _, err := syntax.Parse(p, syntax.Perl); err != nil {
-		return "", err
-	}
+// names (\p{Greek}); newCatalog parses the folded pattern, which rejects
+// them.
+func foldPattern(p string) string {
 	b := []byte(p)
 	for i := 0; i < len(b); i++ {
 		switch c := b[i]; {
@@ -194,90 +192,7 @@ func foldPattern(p string) (string, error) {
 			b[i] = c + ('a' - 'A')
 		}
 	}
-	return string(b), nil
-}
-
-// prefixedAlternatives splits a pattern that is an alternation at its top
-// level into its branches, compiled, when every branch has a literal
-// prefix; else it returns nil. It splits the text (syntax.Regexp.String
-// would cost more than compiling the whole catalog) and refuses patterns
-// with flag groups, whose flags would carry over into later branches.
-func prefixedAlternatives(pattern string) []*regexp.Regexp {
-	if reFlagGroup.MatchString(pattern) || strings.Contains(pattern, `\Q`) || strings.Contains(pattern, "[:") {
-		return nil
-	}
-	var parts []string
-	depth, last := 0, 0
-	for i := 0; i < len(pattern); i++ {
-		switch pattern[i] {
-		case '\\':
-			i++
-		case '[':
-			// Skip the class; a ']' first (or after '^') is literal.
-			j := i + 1
-			if j < len(pattern) && pattern[j] == '^' {
-				j++
-			}
-			if j < len(pattern) && pattern[j] == ']' {
-				j++
-			}
-			for j < len(pattern) && pattern[j] != ']' {
-				if pattern[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			i = j
-		case '(':
-			depth++
-		case ')':
-			if depth--; depth < 0 {
-				return nil
-			}
-		case '|':
-			if depth == 0 {
-				parts = append(parts, pattern[last:i])
-				last = i + 1
-			}
-		}
-	}
-	if len(parts) == 0 || depth != 0 {
-		return nil
-	}
-	parts = append(parts, pattern[last:])
-	out := make([]*regexp.Regexp, 0, len(parts))
-	for _, p := range parts {
-		r, err := regexp.Compile(p)
-		if err != nil {
-			return nil
-		}
-		if pre, _ := r.LiteralPrefix(); pre == "" {
-			return nil
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-// reFlagGroup finds (?i), (?m-s) and the like: flags set until the end of
-// the enclosing group.
-var reFlagGroup = regexp.MustCompile(`\(\?[a-zA-Z-]+\)`)
-
-// firstIndex is c.re.FindStringIndex(s)[0], or -1.
-func (c *ccond) firstIndex(s string) int {
-	if c.alts == nil {
-		if loc := c.re.FindStringIndex(s); loc != nil {
-			return loc[0]
-		}
-		return -1
-	}
-	best := -1
-	for _, r := range c.alts {
-		if loc := r.FindStringIndex(s); loc != nil && (best < 0 || loc[0] < best) {
-			best = loc[0]
-		}
-	}
-	return best
+	return string(b)
 }
 
 // Indicators returns a copy of every indicator in registry order.
@@ -306,9 +221,28 @@ type scan struct {
 	c     *Catalog
 	text  string
 	lower string
-	first []int32
-	nl    []int // offsets of '\n', built on first need
-	nlOK  bool
+	occ   occurrences // where the literals occur
+	cand  []bool      // indicators with a primary anchor that occurs
+	// wins are, per literal, the windows found so far (see anchorWindow);
+	// winsDone marks a literal with no further window.
+	wins     [][]win
+	winsDone []bool
+	nl       []int // offsets of '\n', built on first need
+	nlOK     bool
+}
+
+// reset readies a recycled scan for text: every literal absent, nothing
+// computed.
+func (s *scan) reset(text string) {
+	for _, id := range s.occ.found {
+		s.wins[id], s.winsDone[id] = s.wins[id][:0], false
+		for _, i := range s.c.byLit[id] {
+			s.cand[i] = false
+		}
+	}
+	s.occ.reset(len(text))
+	s.text, s.lower = text, ""
+	s.nl, s.nlOK = s.nl[:0], false
 }
 
 func (s *scan) lowered() string {
@@ -318,8 +252,16 @@ func (s *scan) lowered() string {
 	return s.lower
 }
 
+// asciiLower returns t with ASCII upper-case letters lowered (t itself when
+// it has none). It works on eight bytes at a time: this runs over every
+// layer.
 func asciiLower(t string) string {
 	i := 0
+	for ; i+8 <= len(t); i += 8 {
+		if upperMask(load64(t, i)) != 0 {
+			break
+		}
+	}
 	for ; i < len(t); i++ {
 		if 'A' <= t[i] && t[i] <= 'Z' {
 			break
@@ -328,17 +270,47 @@ func asciiLower(t string) string {
 	if i == len(t) {
 		return t
 	}
-	b := make([]byte, len(t))
-	copy(b, t[:i])
-	for ; i < len(t); i++ {
-		c := t[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+	var b strings.Builder
+	b.Grow(len(t))
+	b.WriteString(t[:i])
+	var buf [512]byte
+	for i < len(t) {
+		chunk := t[i:min(len(t), i+len(buf))]
+		j := 0
+		for ; j+8 <= len(chunk); j += 8 {
+			x := load64(chunk, j)
+			binary.LittleEndian.PutUint64(buf[j:], x|upperMask(x)>>2)
 		}
-		b[i] = c
+		for ; j < len(chunk); j++ {
+			buf[j] = foldByte(chunk[j])
+		}
+		b.Write(buf[:len(chunk)])
+		i += len(chunk)
 	}
-	return string(b)
+	return b.String()
 }
+
+// load64 reads the eight bytes of s at i as a little-endian word.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// upperMask returns 0x80 in each byte of x that is an ASCII upper-case
+// letter, 0 in the others. Adding to the low seven bits of a byte cannot
+// carry into the next one, and the sum's top bit tells the comparison.
+func upperMask(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	low := x & (0x7f * ones)
+	geA := low + (0x80-'A')*ones           // top bit set: low >= 'A'
+	gtZ := low + (0x80-'Z'-1)*ones         // top bit set: low > 'Z'
+	return geA &^ gtZ &^ x & (0x80 * ones) // and the byte itself is ASCII
+}
+
+// win is a window of an anchor: the line around an occurrence at p,
+// clipped to [ws, we) (offsets fit: a layer is at most MaxScanBytes).
+type win struct{ p, ws, we int32 }
 
 // window returns the line around offset p, clipped to windowBack bytes
 // before p and windowFwd bytes after it.
@@ -358,7 +330,7 @@ func (s *scan) window(p, n int) (int, int) {
 
 func (s *scan) present(c *ccond) bool {
 	for _, a := range c.anchors {
-		if s.first[a] >= 0 {
+		if s.occ.first[a] >= 0 {
 			return true
 		}
 	}
@@ -369,32 +341,26 @@ func (s *scan) present(c *ccond) bool {
 // how many distinct lines hold it (capped) when count is set.
 func (s *scan) eval(c *ccond, count bool) (int, int) {
 	best := -1
-	var seen []int // window starts that matched, to count lines once
+	var seenBuf [MaxCount]int
+	seen := seenBuf[:0] // window starts that matched, to count lines once
 	for _, a := range c.anchors {
-		p := int(s.first[a])
-		if p < 0 {
+		if s.occ.first[a] < 0 {
 			continue
 		}
-		lit := s.c.lits[a]
 		subject := s.text
 		if c.folded {
 			subject = s.lowered()
 		}
 		for w := 0; w < maxWindows; w++ {
-			ws, we := s.window(p, len(lit))
+			win, ok := s.anchorWindow(a, w)
+			if !ok {
+				break // no occurrence of the anchor after the last window
+			}
+			ws, we := int(win.ws), int(win.we)
 			m := -1
-			if c.re != nil && !hasNeeds(subject[ws:we], c.need) {
-				// cannot match here
-			} else if c.re == nil {
-				m = p
-			} else if c.at >= 0 {
-				if loc := c.re.FindStringSubmatchIndex(subject[ws:we]); loc != nil {
-					m = ws + loc[0]
-					if loc[2*c.at] >= 0 {
-						m = ws + loc[2*c.at]
-					}
-				}
-			} else if k := c.firstIndex(subject[ws:we]); k >= 0 {
+			if c.m == nil {
+				m = int(win.p)
+			} else if k := c.m().first(subject[ws:we], !count); k >= 0 {
 				m = ws + k
 			}
 			if m < 0 && best >= 0 && count {
@@ -414,20 +380,36 @@ func (s *scan) eval(c *ccond, count bool) (int, int) {
 					break
 				}
 			}
-			if we >= len(s.text) {
-				break
-			}
-			q := strings.Index(s.lowered()[we:], lit)
-			if q < 0 {
-				break
-			}
-			p = we + q
 		}
 		if count && len(seen) >= MaxCount {
 			break
 		}
 	}
 	return best, len(seen)
+}
+
+// anchorWindow returns the w-th window of literal a: the line around its
+// first occurrence, then around its first occurrence after that window,
+// and so on. The windows depend on the literal alone, so the conditions
+// that share an anchor share them; they are found once per layer, on
+// demand. It reports false when there is no w-th window.
+func (s *scan) anchorWindow(a int32, w int) (win, bool) {
+	for len(s.wins[a]) <= w {
+		if s.winsDone[a] {
+			return win{}, false
+		}
+		lit := s.c.lits[a]
+		p := int(s.occ.first[a])
+		if n := len(s.wins[a]); n > 0 {
+			if p = s.occ.next(a, lit, s.lowered(), int(s.wins[a][n-1].we)); p < 0 {
+				s.winsDone[a] = true
+				continue
+			}
+		}
+		ws, we := s.window(p, len(lit))
+		s.wins[a] = append(s.wins[a], win{int32(p), int32(ws), int32(we)})
+	}
+	return s.wins[a][w], true
 }
 
 // Scan runs every indicator scoped to l (all of them for lang.Unknown) over
@@ -440,12 +422,16 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 	if text == "" {
 		return nil
 	}
-	s := &scan{c: c, text: text, first: make([]int32, len(c.lits))}
-	for i := range s.first {
-		s.first[i] = -1
-	}
-	if c.ac.firsts(text, s.first) == 0 && !c.anchorless {
+	s := c.getScan(text)
+	defer c.putScan(s)
+	c.ac.scan(text, &s.occ)
+	if len(s.occ.found) == 0 && !c.anchorless {
 		return nil
+	}
+	for _, id := range s.occ.found {
+		for _, i := range c.byLit[id] {
+			s.cand[i] = true
+		}
 	}
 	idx := c.byLang[0]
 	if int(l) < len(c.byLang) {
@@ -454,7 +440,7 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 	var hits []Hit
 	for _, i := range idx {
 		ci := &c.inds[i]
-		if len(ci.primary.anchors) > 0 && !s.present(&ci.primary) {
+		if len(ci.primary.anchors) > 0 && !s.cand[i] {
 			continue
 		}
 		ok := true
@@ -508,6 +494,19 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 		return hits[a].ID < hits[b].ID
 	})
 	return hits
+}
+
+// getScan returns a working state for text, recycled when possible.
+func (c *Catalog) getScan(text string) *scan {
+	s := c.scans.Get().(*scan)
+	s.reset(text)
+	return s
+}
+
+// putScan recycles s; it must not keep the layer's text alive.
+func (c *Catalog) putScan(s *scan) {
+	s.reset("")
+	c.scans.Put(s)
 }
 
 func (s *scan) hit(ci *compiled, pos, count, layer int) Hit {

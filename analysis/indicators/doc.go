@@ -10,7 +10,11 @@
 // true-positive and false-positive fixtures that the tests run.
 //
 // Matching is static and bounded. Scan makes one Aho-Corasick pass over a
-// layer to find which prefilter literals occur (ASCII case-folded), and only
-// then evaluates an indicator's regular expression, on the lines that hold
-// one of its literals. A Catalog is immutable and safe for concurrent use.
+// layer to find where the prefilter literals occur (ASCII case-folded), and
+// only then evaluates an indicator's regular expression, on the lines that
+// hold one of its literals. Each regexp is split into branches with literal
+// prefixes (match.go), so that the regexp engine runs only from candidate
+// positions; the differential tests hold the result to a frozen copy of the
+// plain evaluation (reference_test.go). A Catalog is immutable and safe for
+// concurrent use.
 package indicators

@@ -1,6 +1,8 @@
 package indicators
 
 import (
+	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -20,7 +22,9 @@ const (
 	clLower
 	clDigit
 	clUnder
-	clB64Sym // + and /
+	clB64Sym    // + and /
+	clHex       // 0-9 a-f A-F
+	clConsonant // lower-case letters other than a e i o u y
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -33,6 +37,12 @@ var byteClass = func() (t [256]uint8) {
 	}
 	t['_'] = clUnder
 	t['+'], t['/'] = clB64Sym, clB64Sym
+	for _, c := range "0123456789abcdefABCDEF" {
+		t[c] |= clHex
+	}
+	for _, c := range "bcdfghjklmnpqrstvwxz" {
+		t[c] |= clConsonant
+	}
 	return t
 }()
 
@@ -150,6 +160,9 @@ func backtickNoise(text, _ string) int {
 // charCodeArray finds an array/argument list of at least 40 integers of
 // which 80% or more are printable character codes.
 func charCodeArray(text, _ string) int {
+	if !hasIntChain(text, 39) {
+		return -1
+	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c != '[' && c != '(' && c != '{' {
@@ -186,6 +199,45 @@ func charCodeArray(text, _ string) int {
 		}
 	}
 	return -1
+}
+
+// hasIntChain reports whether some comma of text starts n links of the
+// list charCodeArray parses: after the comma white space and an integer,
+// and then, for all links but the last, blanks and the next comma. A list
+// of 40 integers holds 39 such links from its first comma, so without them
+// there is no list; commas are found with IndexByte, far quicker than
+// charCodeArray's byte-by-byte walk over the brackets. A walk skips the
+// commas it passed: walks from them would be shorter.
+func hasIntChain(text string, n int) bool {
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], ',')
+		if k < 0 {
+			return false
+		}
+		c := i + k
+		for links := 0; ; {
+			j := c + 1
+			for j < len(text) && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r') {
+				j++
+			}
+			_, e := parseSmallInt(text, j)
+			if e == j {
+				break
+			}
+			if links++; links >= n {
+				return true
+			}
+			for e < len(text) && (text[e] == ' ' || text[e] == '\t') {
+				e++
+			}
+			if e >= len(text) || text[e] != ',' {
+				break
+			}
+			c = e
+		}
+		i = c + 1
+	}
+	return false
 }
 
 // parseSmallInt parses a decimal or 0x-hex integer at s[i:], returning its
@@ -270,24 +322,36 @@ func hexIdentifiers(_, lower string) int {
 
 // base64Blob finds a run of at least 400 Base64 characters (not wrapped)
 // with upper case, lower case and digits.
+//
+// A run that long cannot start at i when some byte of text[i:i+400] is not
+// Base64, so the scan tests the last byte of that span first and walks back
+// to the nearest non-Base64 byte k, then resumes at k+1: on ordinary text
+// it looks at a few bytes per 400 instead of every byte.
 func base64Blob(text, _ string) int {
 	const min = 400
 	const b64 = clUpper | clLower | clDigit | clB64Sym
 	const mixed = clUpper | clLower | clDigit
-	for i := 0; i < len(text); {
-		if byteClass[text[i]]&b64 == 0 {
-			i++
+	// i is always 0 or just past a non-Base64 byte: where a run may start.
+	for i := 0; i+min <= len(text); {
+		k := i + min - 1
+		for k >= i && byteClass[text[k]]&b64 != 0 {
+			k--
+		}
+		if k >= i {
+			i = k + 1 // every run starting in [i, k] ends by k: too short
 			continue
 		}
-		start := i
+		// text[i:i+min] is all Base64: take the whole run.
 		var seen uint8
-		for i < len(text) && byteClass[text[i]]&b64 != 0 {
-			seen |= byteClass[text[i]]
-			i++
+		j := i
+		for j < len(text) && byteClass[text[j]]&b64 != 0 {
+			seen |= byteClass[text[j]]
+			j++
 		}
-		if i-start >= min && seen&mixed == mixed {
-			return start
+		if seen&mixed == mixed {
+			return i
 		}
+		i = j + 1 // text[j] is not Base64 (or j is the end)
 	}
 	return -1
 }
@@ -298,109 +362,105 @@ func base64Blob(text, _ string) int {
 // alternation (a1b2c3d4). Long pure-hex tokens (hashes) are not counted.
 func isRandomIdent(s string) bool {
 	hex := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			hex = false
-			break
-		}
-	}
-	if hex {
-		return false
-	}
 	short, segLen, consRun, maxCons, alt := 0, 0, 0, 0, 0
+	// prev is the class of the previous byte; '_' before the first, which
+	// starts neither a camel segment nor a letter/digit switch.
+	prev := uint8(clUnder)
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		isUpper := 'A' <= c && c <= 'Z'
-		isLower := 'a' <= c && c <= 'z'
-		isDigit := '0' <= c && c <= '9'
-		if i > 0 {
-			p := s[i-1]
-			pl := 'a' <= p && p <= 'z'
-			pd := '0' <= p && p <= '9'
-			if isUpper && pl { // a new camel segment
-				if segLen <= 2 {
-					short++
-				}
-				segLen = 0
+		cl := byteClass[s[i]]
+		hex = hex && cl&clHex != 0
+		if cl&clUpper != 0 && prev&clLower != 0 { // a new camel segment
+			if segLen <= 2 {
+				short++
 			}
-			if (isDigit && !pd && p != '_') || (!isDigit && c != '_' && pd) {
-				alt++
-			}
-		}
-		segLen++
-		if c == '_' {
 			segLen = 0
 		}
-		switch {
-		case isUpper:
-			consRun = 0 // acronyms (HTTP, XML) are not gibberish
-		case isLower:
-			switch c {
-			case 'a', 'e', 'i', 'o', 'u', 'y':
-				consRun = 0
-			default:
-				consRun++
-				if consRun > maxCons {
-					maxCons = consRun
-				}
-			}
-		default:
-			consRun = 0
+		// A switch between a digit and anything but '_'.
+		if (cl^prev)&clDigit != 0 && (cl|prev)&clUnder == 0 {
+			alt++
+		}
+		prev = cl
+		segLen++
+		if cl&clUnder != 0 {
+			segLen = 0
+		}
+		if cl&clConsonant != 0 {
+			consRun++
+			maxCons = max(maxCons, consRun)
+		} else {
+			consRun = 0 // vowels, digits, '_' and upper case: acronyms (HTTP, XML) are not gibberish
 		}
 	}
-	return short >= 2 || maxCons >= 6 || alt >= 5
+	return !hex && (short >= 2 || maxCons >= 6 || alt >= 5)
 }
 
 // randomIdentifiers flags a layer where random-looking identifiers (8+
 // characters) occur at least 12 times, with at least 4 different ones, and
-// make up 35% or more of all long identifier occurrences.
+// make up 35% or more of all long identifier occurrences. Identifiers are
+// the maximal runs of [A-Za-z0-9_] that do not start with a digit.
+//
+// Only runs of 8 or more bytes count, and a run that ends in the same
+// eight-byte word where it starts is shorter. So the scan looks at the text
+// a word at a time and only at the ends of runs that cross words: one
+// branch per word instead of one per byte.
 func randomIdentifiers(text, _ string) int {
+	const ident = clUpper | clLower | clDigit | clUnder
 	long, random, first := 0, 0, -1
 	var names [4]string
 	distinct := 0
-	for i := 0; i < len(text); {
-		c := text[i]
-		if !(isIdent(c)) || ('0' <= c && c <= '9') {
-			i++
-			continue
+	judge := func(start, end int) {
+		n := end - start
+		if n < 8 || n > 64 || byteClass[text[start]]&clDigit != 0 {
+			return
 		}
-		j := i + 1
-		for j < len(text) && isIdent(text[j]) {
-			j++
+		long++
+		tok := text[start:end]
+		if !isRandomIdent(tok) {
+			return
 		}
-		if i > 0 && ('0' <= text[i-1] && text[i-1] <= '9') {
-			i = j
-			continue
+		random++
+		if first < 0 {
+			first = start
 		}
-		if n := j - i; n >= 8 && n <= 64 {
-			long++
-			tok := text[i:j]
-			if isRandomIdent(tok) {
-				random++
-				if first < 0 {
-					first = i
-				}
-				if distinct < len(names) {
-					seen := false
-					for _, x := range names[:distinct] {
-						if x == tok {
-							seen = true
-						}
-					}
-					if !seen {
-						names[distinct] = tok
-						distinct++
-					}
-				}
-			}
+		if distinct < len(names) && !slices.Contains(names[:distinct], tok) {
+			names[distinct] = tok
+			distinct++
 		}
-		i = j
 	}
+	start := 0 // where the current run started: just past the last non-identifier byte
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		stop := nonIdentMask(load64(text, i))
+		if stop == 0 {
+			continue
+		}
+		judge(start, i+bits.TrailingZeros64(stop)/8)
+		start = i + (63-bits.LeadingZeros64(stop))/8 + 1
+	}
+	for ; i < len(text); i++ {
+		if byteClass[text[i]]&ident == 0 {
+			judge(start, i)
+			start = i + 1
+		}
+	}
+	judge(start, len(text))
 	if random >= 12 && distinct >= 4 && random*100 >= long*35 {
 		return first
 	}
 	return -1
+}
+
+// nonIdentMask returns 0x80 in each byte of x that is not an identifier
+// byte ([A-Za-z0-9_]), 0 in the others; see upperMask for the method. OR
+// 0x20 lowers letters, and maps no other byte into a-z.
+func nonIdentMask(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	low := x & (0x7f * ones)
+	folded := low | 0x20*ones
+	letter := (folded + (0x80-'a')*ones) &^ (folded + (0x80-'z'-1)*ones)
+	digit := (low + (0x80-'0')*ones) &^ (low + (0x80-'9'-1)*ones)
+	under := (low + (0x80-'_')*ones) &^ (low + (0x80-'_'-1)*ones)
+	return ^((letter | digit | under) &^ x) & (0x80 * ones)
 }
 
 // Fixtures for the statistical indicators (own, inert text).

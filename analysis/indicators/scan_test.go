@@ -195,28 +195,56 @@ func TestAutomatonMatchesNaive(t *testing.T) {
 		}
 		return string(b)
 	}
-	for trial := range 200 {
+	for trial := range 400 {
 		var lits []string
 		seen := map[string]bool{}
 		for len(lits) < 1+r.IntN(12) {
-			l := asciiLower(randStr(1 + r.IntN(4)))
+			l := asciiLower(randStr(1 + r.IntN(4+trial%40)))
 			if !seen[l] {
 				seen[l] = true
 				lits = append(lits, l)
 			}
 		}
 		a := newAutomaton(lits)
+		// Half the texts are long enough for the interleaved runs.
 		text := randStr(r.IntN(200))
-		first := make([]int32, len(lits))
-		for i := range first {
-			first[i] = -1
+		switch {
+		case trial%20 == 19: // several words of occurrence blocks
+			text = randStr(1<<blockShift*64*2 + r.IntN(1<<16))
+		case trial%2 == 1:
+			text = randStr(minSplit + r.IntN(4*minSplit))
 		}
-		a.firsts(text, first)
+		occ := newOccurrences(len(lits))
+		occ.reset(len(text))
+		a.scan(text, &occ)
 		low := asciiLower(text)
+		want := 0
 		for i, l := range lits {
-			if want := int32(strings.Index(low, l)); first[i] != want {
-				t.Fatalf("trial %d: literal %q in %q: got %d, want %d", trial, l, text, first[i], want)
+			id := int32(i)
+			if w := int32(strings.Index(low, l)); occ.first[i] != w {
+				t.Fatalf("trial %d: first %q in %q: got %d, want %d", trial, l, text, occ.first[i], w)
 			}
+			if w := int32(strings.LastIndex(low, l)); occ.last[i] != w {
+				t.Fatalf("trial %d: last %q in %q: got %d, want %d", trial, l, text, occ.last[i], w)
+			}
+			if occ.first[i] >= 0 {
+				want++
+			}
+			step := 1 + len(text)/256
+			for from := 0; from <= len(text)+1; from += 1 + r.IntN(step) {
+				w := -1
+				if from <= len(low) {
+					if k := strings.Index(low[from:], l); k >= 0 {
+						w = from + k
+					}
+				}
+				if got := occ.next(id, l, low, from); got != w {
+					t.Fatalf("trial %d: next %q from %d in %q: got %d, want %d", trial, l, from, text, got, w)
+				}
+			}
+		}
+		if len(occ.found) != want {
+			t.Fatalf("trial %d: found %d literals, want %d", trial, len(occ.found), want)
 		}
 	}
 }

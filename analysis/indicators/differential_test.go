@@ -1,0 +1,227 @@
+package indicators
+
+import (
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/automaldesc/automaldesc/analysis/lang"
+)
+
+// The differential tests hold Scan to the frozen reference evaluation in
+// reference_test.go: every optimisation of the scan must leave the hits
+// (ids, positions, excerpts, counts and order) exactly as they were.
+
+var refCatalogOnce = sync.OnceValue(func() *refCatalog {
+	c, err := refNewCatalog(registry())
+	if err != nil {
+		panic(err)
+	}
+	return c
+})
+
+// scanLangs are the scopes every differential text is scanned in.
+var scanLangs = append(lang.All(), lang.Unknown, lang.Language(200))
+
+// checkSame fails t when Scan and the reference disagree on text in l.
+func checkSame(t testing.TB, c *Catalog, ref *refCatalog, name, text string, l lang.Language) bool {
+	t.Helper()
+	got := c.Scan(text, l, 1)
+	want := ref.Scan(text, l, 1)
+	if reflect.DeepEqual(got, want) {
+		return true
+	}
+	t.Errorf("%s (%v, %d bytes): Scan differs from the reference\n got: %s\nwant: %s", name, l, len(text), hitsSummary(got), hitsSummary(want))
+	return false
+}
+
+func hitsSummary(hits []Hit) string {
+	var b strings.Builder
+	for _, h := range hits {
+		b.WriteString("\n  ")
+		b.WriteString(h.ID)
+		b.WriteString(" ")
+		b.WriteString(strconv.Itoa(h.Line) + ":" + strconv.Itoa(h.Column) + " x" + strconv.Itoa(h.Count))
+		b.WriteString(" ")
+		b.WriteString(h.Excerpt)
+	}
+	return b.String()
+}
+
+// fixtureTexts returns the catalog's fixtures and variants of them that
+// stress the line windows: fixtures padded on one long line past the window
+// bounds, all fixtures joined in one text and joined on one line.
+func fixtureTexts() []string {
+	var texts []string
+	var all []string
+	for _, ind := range registry() {
+		for _, tp := range ind.TruePositives {
+			text, _, _ := fixture(tp)
+			all = append(all, text)
+		}
+		all = append(all, ind.FalsePositives...)
+	}
+	pad := func(n int) string { return strings.Repeat("ab+cd ", n/6+1)[:n] }
+	for _, x := range all {
+		texts = append(texts, x,
+			pad(500)+x+pad(1000),
+			pad(520)+x,
+			x+pad(1030),
+			strings.ToUpper(x),
+			x+"\n"+x+"\r\n"+x,
+			strings.Repeat(x+"; ", 12),
+		)
+	}
+	texts = append(texts, strings.Join(all, "\n"), strings.Join(all, " "), strings.Join(all, "\r\n"),
+		benchScript(5<<10), "", "\n", "\xff\xfe", strings.Repeat("'a'+", 40)+"'b'",
+		strings.Repeat("[]+!", 200), strings.Repeat("\\x41", 30))
+	return texts
+}
+
+func TestScanMatchesReferenceFixtures(t *testing.T) {
+	c, ref := Default(), refCatalogOnce()
+	for i, text := range fixtureTexts() {
+		for _, l := range scanLangs {
+			if !checkSame(t, c, ref, "fixture text "+strconv.Itoa(i), text, l) {
+				break
+			}
+		}
+	}
+}
+
+// TestScanMatchesReferenceDevCorpus compares every layer the engine scans
+// for the dev corpus, in its own language and as an unknown language (every
+// indicator in scope).
+func TestScanMatchesReferenceDevCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus comparison skipped in -short mode")
+	}
+	c, ref := Default(), refCatalogOnce()
+	fails := 0
+	for _, ly := range loadDevLayers(t) {
+		for _, l := range []lang.Language{ly.l, lang.Unknown} {
+			if !checkSame(t, c, ref, ly.name, ly.text, l) {
+				fails++
+			}
+		}
+		if fails > 10 {
+			t.Fatal("too many differences")
+		}
+	}
+}
+
+func FuzzScanMatchesReference(f *testing.F) {
+	for _, ind := range registry() {
+		for _, tp := range ind.TruePositives {
+			text, _, _ := fixture(tp)
+			f.Add(text, uint8(lang.Unknown))
+		}
+	}
+	f.Add(strings.Repeat("'a'+", 40)+"'b'", uint8(lang.JavaScript))
+	f.Add(strings.Repeat("[]+!", 200), uint8(lang.JavaScript))
+	c, ref := Default(), refCatalogOnce()
+	f.Fuzz(func(t *testing.T, text string, l uint8) {
+		if len(text) > 1<<16 {
+			return
+		}
+		checkSame(t, c, ref, "fuzz", text, lang.Language(l%9))
+	})
+}
+
+// matchFns pairs each statistical match function with its frozen copy.
+func matchFns() map[string][2]func(text, lower string) int {
+	out := map[string][2]func(text, lower string) int{}
+	for _, ind := range registry() {
+		if ind.m.fn != nil {
+			out[ind.ID] = [2]func(text, lower string) int{ind.m.fn, refFn(ind)}
+		}
+	}
+	return out
+}
+
+func checkSameFns(t testing.TB, name, text string) {
+	t.Helper()
+	lower := asciiLower(text)
+	for id, fns := range matchFns() {
+		if got, want := fns[0](text, lower), fns[1](text, lower); got != want {
+			t.Errorf("%s on %s (%d bytes): got %d, want %d", id, name, len(text), got, want)
+		}
+	}
+}
+
+func TestMatchFnsMatchReference(t *testing.T) {
+	for i, text := range fixtureTexts() {
+		checkSameFns(t, "fixture text "+strconv.Itoa(i), text)
+	}
+	edge := []string{
+		strings.Repeat("A", 399) + "a1", strings.Repeat("Aa1", 134), "x" + strings.Repeat("Ab1+", 100) + "=",
+		strings.Repeat("Ab1", 200) + "\n" + strings.Repeat("ab", 300),
+		"[" + strings.Repeat("65, ", 39) + "65]", "(" + strings.Repeat("0x41 ,\t\r\n", 39) + "0x41)",
+		"[" + strings.Repeat("65,", 38) + "65]",
+		strings.Repeat("XmtKaYoDq QwPzRtKxv ", 20), strings.Repeat("a1g2h3k4m5n6 9abcdefgh _XmtKaYoDq ", 10),
+	}
+	for i, text := range edge {
+		checkSameFns(t, "edge text "+strconv.Itoa(i), text)
+	}
+	if testing.Short() {
+		return
+	}
+	for _, ly := range loadDevLayers(t) {
+		checkSameFns(t, ly.name, ly.text)
+	}
+}
+
+func FuzzMatchFnsMatchReference(f *testing.F) {
+	f.Add(strings.Repeat("Ab1", 140))
+	f.Add("[" + strings.Repeat("65, ", 39) + "65]")
+	f.Add(randomIdentifierFixture)
+	f.Add(sampleBase64)
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > 1<<16 {
+			return
+		}
+		checkSameFns(t, "fuzz", text)
+	})
+}
+
+func TestASCIILower(t *testing.T) {
+	var all strings.Builder
+	for b := 0; b < 256; b++ {
+		all.WriteByte(byte(b))
+	}
+	texts := []string{"", "a", "A", "abcdefgh", "ABCDEFGH", "abcdefgH", "Habcdefg", "@[`{AZaz\xc1\xda\xff",
+		all.String(), strings.Repeat(all.String(), 5) + "XYZ", strings.Repeat("x", 1000) + "Q"}
+	for _, text := range texts {
+		if got, want := asciiLower(text), refAsciiLower(text); got != want {
+			t.Errorf("asciiLower(%q): got %q, want %q", text, got, want)
+		}
+	}
+}
+
+func FuzzASCIILower(f *testing.F) {
+	f.Add("Hello, World! \xc1\xdaZ")
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := asciiLower(text), refAsciiLower(text); got != want {
+			t.Errorf("asciiLower(%q): got %q, want %q", text, got, want)
+		}
+	})
+}
+
+func TestNonIdentMask(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		for pos := 0; pos < 8; pos++ {
+			w := []byte("abcdefgh")
+			w[pos] = byte(b)
+			got := nonIdentMask(load64(string(w), 0))
+			var want uint64
+			if byteClass[b]&(clUpper|clLower|clDigit|clUnder) == 0 {
+				want = 0x80 << (8 * pos)
+			}
+			if got != want {
+				t.Fatalf("byte %#x at %d: got %#x, want %#x", b, pos, got, want)
+			}
+		}
+	}
+}
