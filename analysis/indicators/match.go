@@ -11,9 +11,9 @@ import (
 
 // Limits for splitting a condition's regexp into branches.
 const (
-	maxBranches    = 24 // more and the split is not worth its set-up cost
-	maxClassSplit  = 6  // a leading character class of up to this many characters is split
-	maxBranchCalls = 8  // regexp runs of one branch in one window before the whole pattern takes over
+	maxBranches   = 24 // more and the split is not worth its set-up cost
+	maxClassSplit = 6  // a leading character class of up to this many characters is split
+	maxRetries    = 8  // regexp runs in one window beyond one per branch before the whole pattern takes over
 )
 
 // A matcher finds where a condition's regexp first matches in a window.
@@ -105,6 +105,10 @@ func (m *matcher) first(w string, exists bool) int {
 		return -1
 	}
 	best := -1
+	// Each branch may run its regexp once; a branch whose match starts
+	// where its assertions fail runs it again, and on hostile text that
+	// could go on. Past the budget the whole pattern decides, in one run.
+	budget := len(m.branches) + maxRetries
 	for i := range m.branches {
 		b := &m.branches[i]
 		end := len(w)
@@ -113,7 +117,7 @@ func (m *matcher) first(w string, exists bool) int {
 			// with the prefix.
 			end = min(end, best-1+len(b.prefix))
 		}
-		q, ok := b.first(w, end)
+		q, ok := b.first(w, end, &budget)
 		if !ok {
 			if loc := m.re().FindStringIndex(w); loc != nil {
 				return loc[0]
@@ -131,10 +135,11 @@ func (m *matcher) first(w string, exists bool) int {
 }
 
 // first returns the first offset of w where the branch matches, considering
-// only starts whose prefix ends by end, or -1. It reports false when that
-// took too many regexp runs; the caller then runs the whole pattern.
-func (b *branch) first(w string, end int) (int, bool) {
-	for from, calls := 0, 0; ; {
+// only starts whose prefix ends by end, or -1. Each regexp run takes one
+// from budget; it reports false when the budget ran out, and the caller
+// then runs the whole pattern.
+func (b *branch) first(w string, end int, budget *int) (int, bool) {
+	for from := 0; ; {
 		if from >= end {
 			return -1, true
 		}
@@ -150,7 +155,7 @@ func (b *branch) first(w string, end int) (int, bool) {
 		if !hasNeeds(w[q:], b.need) {
 			return -1, true // no match can start at q or later
 		}
-		if calls++; calls > maxBranchCalls {
+		if *budget--; *budget < 0 {
 			return -1, false
 		}
 		loc := b.re.FindStringIndex(w[q:])

@@ -103,6 +103,30 @@ func TestRegexpSource(t *testing.T) {
 	}
 }
 
+// TestMatcherRetryBudget covers branches whose regexp keeps matching where
+// the branch's leading \b fails, until the whole pattern takes over.
+func TestMatcherRetryBudget(t *testing.T) {
+	const pattern = `\brm\s+-rf|\bzz\d`
+	tree, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newMatcher(pattern, tree)
+	if len(m.branches) != 2 {
+		t.Fatalf("branches: got %d, want 2", len(m.branches))
+	}
+	cr := condRef{"retry", m, m.re(), false}
+	unit := "rm q xrm -rf "
+	for _, w := range []string{
+		strings.Repeat(unit, maxRetries-1),            // within the budget
+		strings.Repeat(unit, 3*maxRetries),            // past it, no match
+		strings.Repeat(unit, 3*maxRetries) + "rm -rf", // past it, a match at the end
+		strings.Repeat(unit, 3*maxRetries) + " zz1",
+	} {
+		checkMatcher(t, cr, w)
+	}
+}
+
 func equalLocs(a, b [][]int) bool {
 	if len(a) != len(b) {
 		return false
