@@ -362,16 +362,22 @@ func TokenText(layers []decode.Layer, feature string) (string, bool) {
 func TokenTexts(layers []decode.Layer, features []string) (texts []string) {
 	texts = make([]string, len(features))
 	want := make([]int64, len(features)) // bucket, or -1 when done
+	// maybe has the bits (bucket mod its size) of the wanted buckets: most
+	// tokens are none of them, and one bit test tells so, where comparing
+	// with every wanted bucket would cost more than hashing the token.
+	var maybe [64]uint64
 	pending := 0
 	for i, feature := range features {
 		want[i] = -1
 		if hexPart, ok := strings.CutPrefix(feature, verdict.TokenPrefix); ok {
 			if b, err := strconv.ParseUint(hexPart, 16, 32); err == nil {
 				want[i] = int64(b)
+				maybe[b>>6&63] |= 1 << (b & 63)
 				pending++
 			}
 		}
 	}
+	mayWant := func(b int64) bool { return maybe[b>>6&63]>>(b&63)&1 != 0 }
 	for _, l := range layers {
 		if pending == 0 {
 			break
@@ -387,6 +393,10 @@ func TokenTexts(layers []decode.Layer, features []string) (texts []string) {
 			bi := int64(-2) // no bigram at the first token of a layer
 			if prevStart >= 0 {
 				bi = int64(bigram(prev, h))
+			}
+			if !mayWant(uni) && (bi < 0 || !mayWant(bi)) {
+				prev, prevStart, prevEnd = h, start, end
+				return true
 			}
 			for i, w := range want {
 				// Per feature, the first token of the first layer where it
