@@ -181,7 +181,16 @@ func ModelInput(in Input, f map[string]float64) map[string]float64 {
 // ModelVector is ModelInput in the verdict model's compact form: the same
 // features, the tokens as sorted bucket numbers (see TokenHashes).
 func ModelVector(in Input, f map[string]float64) verdict.Vector {
-	named := make([]verdict.Feature, 0, len(f)+len(in.Hits)+len(in.YARA)+len(in.Layers)+1)
+	var v verdict.Vector
+	AppendModelVector(&v, in, f)
+	return v
+}
+
+// AppendModelVector is ModelVector appending the features to v.Named and
+// the tokens to v.Tokens, which should both be empty: a caller that scores
+// many samples reuses their arrays, about 4 KiB per sample.
+func AppendModelVector(v *verdict.Vector, in Input, f map[string]float64) {
+	named := slices.Grow(v.Named, len(f)+len(in.Hits)+len(in.YARA)+len(in.Layers)+1)
 	// Schema features first, in schema order and with their names made
 	// once; then, sorted, any other names f has.
 	known := 0
@@ -226,7 +235,7 @@ func ModelVector(in Input, f map[string]float64) verdict.Vector {
 		named = append(named, verdict.Feature{Name: names[:n], Value: 1})
 		names = names[n:]
 	})
-	return verdict.Vector{Named: named, Tokens: TokenHashes(in.Layers)}
+	v.Named, v.Tokens = named, appendTokenHashes(v.Tokens, in.Layers)
 }
 
 // evidenceNames calls yield with the prefix and name of each evidence
@@ -295,15 +304,15 @@ func (t *tokenSet) add(b uint32) {
 	t.summary[b>>12] |= 1 << (b >> 6 & 63)
 }
 
-// drain returns the buckets in the set, sorted, and empties it.
-func (t *tokenSet) drain() []uint32 {
+// drain appends the buckets in the set to out, sorted, and empties the set.
+func (t *tokenSet) drain(out []uint32) []uint32 {
 	n := 0
 	for si, sw := range t.summary {
 		for ; sw != 0; sw &= sw - 1 {
 			n += bits.OnesCount64(t.words[si<<6|bits.TrailingZeros64(sw)])
 		}
 	}
-	out := make([]uint32, 0, n)
+	out = slices.Grow(out, n)
 	for si, sw := range t.summary {
 		t.summary[si] = 0
 		for ; sw != 0; sw &= sw - 1 {
@@ -324,6 +333,11 @@ var tokenSets = sync.Pool{New: func() any { return new(tokenSet) }}
 // TokenHashes returns the distinct hashed lower-cased identifier unigrams
 // and bigrams of the layers' texts (at most scanLimit bytes of each), sorted.
 func TokenHashes(layers []decode.Layer) []uint32 {
+	return appendTokenHashes(nil, layers)
+}
+
+// appendTokenHashes appends TokenHashes(layers) to dst.
+func appendTokenHashes(dst []uint32, layers []decode.Layer) []uint32 {
 	set := tokenSets.Get().(*tokenSet)
 	for _, l := range layers {
 		text := l.Text
@@ -341,9 +355,9 @@ func TokenHashes(layers []decode.Layer) []uint32 {
 			return true
 		})
 	}
-	out := set.drain()
+	dst = set.drain(dst)
 	tokenSets.Put(set)
-	return out
+	return dst
 }
 
 func bigram(a, b uint32) uint32 { return (a*16777619 ^ b ^ 0x9e3779b9) % TokenBuckets }
