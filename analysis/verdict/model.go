@@ -258,6 +258,9 @@ type scratch struct {
 	terms []term
 	bits  []uint64
 	pos   []int32
+	// words has one bit per word of bits that is not zero, so that the
+	// walk reads the few words an input sets, not all of them.
+	words []uint64
 }
 
 // term is one collected feature's share of the log-odds, u, and its
@@ -271,6 +274,7 @@ func newScratchPool(nFeatures int) *sync.Pool {
 			vals:  make([]float64, 0, 512),
 			terms: make([]term, 0, 512),
 			bits:  make([]uint64, (nFeatures+63)/64),
+			words: make([]uint64, (nFeatures+64*64-1)/(64*64)),
 			pos:   make([]int32, nFeatures),
 		}
 	}}
@@ -440,18 +444,20 @@ func (m *Model) sum(c *collector, l lang.Language, topK int) (float64, Result, t
 		for _, key := range keys {
 			j := key >> 32
 			sc.bits[j>>6] |= 1 << (j & 63)
+			sc.words[j>>12] |= 1 << (j >> 6 & 63)
 			sc.pos[j] = int32(uint32(key)) // a repeat overwrites: the last value counts
 		}
 		keys = keys[:0]
-		for wi, w := range sc.bits {
-			if w == 0 {
-				continue
-			}
-			sc.bits[wi] = 0
-			for w != 0 {
-				j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
-				w &= w - 1
-				keys = append(keys, j<<32|uint64(uint32(sc.pos[j])))
+		for si, sw := range sc.words {
+			sc.words[si] = 0
+			for ; sw != 0; sw &= sw - 1 {
+				wi := si<<6 | bits.TrailingZeros64(sw)
+				w := sc.bits[wi]
+				sc.bits[wi] = 0
+				for ; w != 0; w &= w - 1 {
+					j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
+					keys = append(keys, j<<32|uint64(uint32(sc.pos[j])))
+				}
 			}
 		}
 	} else {
