@@ -363,13 +363,29 @@ func (e *Engine) assess(r *Report, layers []decode.Layer, wantInput bool) map[st
 	fin := features.Input{Layers: layers, Hits: r.Indicators, YARA: r.YARA, IOCs: r.IOCs, Language: r.Language.Language}
 	r.decoded = layers
 	r.Features = features.Extract(fin)
-	vec := features.ModelVector(fin, r.Features)
-	r.Verdict = e.decide(r, vec)
-	if !wantInput {
-		return nil
+	vec := modelVectors.Get().(*verdict.Vector)
+	features.AppendModelVector(vec, fin, r.Features)
+	r.Verdict = e.decide(r, *vec) // keeps nothing of vec
+	var input map[string]float64
+	if wantInput {
+		input = vec.Map()
 	}
-	return vec.Map()
+	// Recycle the arrays, unless a huge sample made them big enough to be
+	// worth giving back.
+	if cap(vec.Named) <= maxPooledFeatures && cap(vec.Tokens) <= maxPooledFeatures {
+		clear(vec.Named) // drop the names
+		vec.Named, vec.Tokens = vec.Named[:0], vec.Tokens[:0]
+		modelVectors.Put(vec)
+	}
+	return input
 }
+
+// modelVectors recycles the model inputs of assess.
+var modelVectors = sync.Pool{New: func() any { return new(verdict.Vector) }}
+
+// maxPooledFeatures bounds the arrays modelVectors keeps (a typical sample
+// has a few hundred tokens; a big one may have 10^5).
+const maxPooledFeatures = 16 << 10
 
 // fail marks r as failed in stage, keeping its partial findings.
 func (e *Engine) fail(ctx context.Context, r *Report, stage string, cause error) (*Report, map[string]float64, error) {

@@ -181,7 +181,16 @@ func ModelInput(in Input, f map[string]float64) map[string]float64 {
 // ModelVector is ModelInput in the verdict model's compact form: the same
 // features, the tokens as sorted bucket numbers (see TokenHashes).
 func ModelVector(in Input, f map[string]float64) verdict.Vector {
-	named := make([]verdict.Feature, 0, len(f)+len(in.Hits)+len(in.YARA)+len(in.Layers)+1)
+	var v verdict.Vector
+	AppendModelVector(&v, in, f)
+	return v
+}
+
+// AppendModelVector is ModelVector appending the features to v.Named and
+// the tokens to v.Tokens, which should both be empty: a caller that scores
+// many samples reuses their arrays, about 4 KiB per sample.
+func AppendModelVector(v *verdict.Vector, in Input, f map[string]float64) {
+	named := slices.Grow(v.Named, len(f)+len(in.Hits)+len(in.YARA)+len(in.Layers)+1)
 	// Schema features first, in schema order and with their names made
 	// once; then, sorted, any other names f has.
 	known := 0
@@ -226,7 +235,7 @@ func ModelVector(in Input, f map[string]float64) verdict.Vector {
 		named = append(named, verdict.Feature{Name: names[:n], Value: 1})
 		names = names[n:]
 	})
-	return verdict.Vector{Named: named, Tokens: TokenHashes(in.Layers)}
+	v.Named, v.Tokens = named, appendTokenHashes(v.Tokens, in.Layers)
 }
 
 // evidenceNames calls yield with the prefix and name of each evidence
@@ -295,15 +304,15 @@ func (t *tokenSet) add(b uint32) {
 	t.summary[b>>12] |= 1 << (b >> 6 & 63)
 }
 
-// drain returns the buckets in the set, sorted, and empties it.
-func (t *tokenSet) drain() []uint32 {
+// drain appends the buckets in the set to out, sorted, and empties the set.
+func (t *tokenSet) drain(out []uint32) []uint32 {
 	n := 0
 	for si, sw := range t.summary {
 		for ; sw != 0; sw &= sw - 1 {
 			n += bits.OnesCount64(t.words[si<<6|bits.TrailingZeros64(sw)])
 		}
 	}
-	out := make([]uint32, 0, n)
+	out = slices.Grow(out, n)
 	for si, sw := range t.summary {
 		t.summary[si] = 0
 		for ; sw != 0; sw &= sw - 1 {
@@ -324,6 +333,11 @@ var tokenSets = sync.Pool{New: func() any { return new(tokenSet) }}
 // TokenHashes returns the distinct hashed lower-cased identifier unigrams
 // and bigrams of the layers' texts (at most scanLimit bytes of each), sorted.
 func TokenHashes(layers []decode.Layer) []uint32 {
+	return appendTokenHashes(nil, layers)
+}
+
+// appendTokenHashes appends TokenHashes(layers) to dst.
+func appendTokenHashes(dst []uint32, layers []decode.Layer) []uint32 {
 	set := tokenSets.Get().(*tokenSet)
 	for _, l := range layers {
 		text := l.Text
@@ -341,9 +355,9 @@ func TokenHashes(layers []decode.Layer) []uint32 {
 			return true
 		})
 	}
-	out := set.drain()
+	dst = set.drain(dst)
 	tokenSets.Put(set)
-	return out
+	return dst
 }
 
 func bigram(a, b uint32) uint32 { return (a*16777619 ^ b ^ 0x9e3779b9) % TokenBuckets }
@@ -362,16 +376,22 @@ func TokenText(layers []decode.Layer, feature string) (string, bool) {
 func TokenTexts(layers []decode.Layer, features []string) (texts []string) {
 	texts = make([]string, len(features))
 	want := make([]int64, len(features)) // bucket, or -1 when done
+	// maybe has the bits (bucket mod its size) of the wanted buckets: most
+	// tokens are none of them, and one bit test tells so, where comparing
+	// with every wanted bucket would cost more than hashing the token.
+	var maybe [64]uint64
 	pending := 0
 	for i, feature := range features {
 		want[i] = -1
 		if hexPart, ok := strings.CutPrefix(feature, verdict.TokenPrefix); ok {
 			if b, err := strconv.ParseUint(hexPart, 16, 32); err == nil {
 				want[i] = int64(b)
+				maybe[b>>6&63] |= 1 << (b & 63)
 				pending++
 			}
 		}
 	}
+	mayWant := func(b int64) bool { return maybe[b>>6&63]>>(b&63)&1 != 0 }
 	for _, l := range layers {
 		if pending == 0 {
 			break
@@ -387,6 +407,10 @@ func TokenTexts(layers []decode.Layer, features []string) (texts []string) {
 			bi := int64(-2) // no bigram at the first token of a layer
 			if prevStart >= 0 {
 				bi = int64(bigram(prev, h))
+			}
+			if !mayWant(uni) && (bi < 0 || !mayWant(bi)) {
+				prev, prevStart, prevEnd = h, start, end
+				return true
 			}
 			for i, w := range want {
 				// Per feature, the first token of the first layer where it

@@ -434,3 +434,24 @@ func refExtract(in Input) map[string]float64 {
 	f["obfuscation_score"] = obfuscationScore(f)
 	return f
 }
+
+// commentRatio is the share of non-blank lines that are whole-line comments
+// in l's syntax, line by line as the original did; textStats computes it in
+// its walk over the lines.
+func commentRatio(text string, l lang.Language) float64 {
+	comments, total := 0, 0
+	for line := range strings.SplitSeq(text, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" {
+			continue
+		}
+		total++
+		if isComment(t, l) {
+			comments++
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(comments) / float64(total)
+}

@@ -75,25 +75,34 @@ func textStats(text string, l lang.Language) stats {
 	st.space = hist[' '] + hist['\t'] + hist['\n'] + hist['\r']
 	st.symbol = len(text) - st.nonASCII - st.alpha - st.digit - st.space
 
+	// One walk over the lines gives the longest line and the comment
+	// ratio (see commentLine).
 	newlines := hist['\n']
 	st.lines = newlines
+	comments, nonBlank := 0, 0
 	for rest := text; ; {
 		i := strings.IndexByte(rest, '\n')
 		if i < 0 {
 			if len(rest) > 0 {
 				st.lines++ // a last line without a newline
 				st.maxLine = max(st.maxLine, len(rest))
+				c, nb := commentLine(rest, l)
+				comments, nonBlank = comments+c, nonBlank+nb
 			}
 			break
 		}
 		st.maxLine = max(st.maxLine, i)
+		c, nb := commentLine(rest[:i], l)
+		comments, nonBlank = comments+c, nonBlank+nb
 		rest = rest[i+1:]
+	}
+	if nonBlank > 0 {
+		st.commentRatio = float64(comments) / float64(nonBlank)
 	}
 	st.meanLine = float64(len(text)-newlines) / float64(max(st.lines, 1))
 	st.entropy = entropy(hist[:], len(text))
 	st.maxLiteralEntropy = maxLiteralEntropy(text)
 	st.charCodeRuns = charCodeRuns(text)
-	st.commentRatio = commentRatio(text, l)
 	return st
 }
 
@@ -290,24 +299,18 @@ func nextDigit(s string, i int) int {
 	return i
 }
 
-// commentRatio is the share of non-blank lines that are whole-line comments
-// in l's syntax.
-func commentRatio(text string, l lang.Language) float64 {
-	comments, total := 0, 0
-	for line := range strings.SplitSeq(text, "\n") {
-		t := strings.TrimSpace(line)
-		if t == "" {
-			continue
-		}
-		total++
-		if isComment(t, l) {
-			comments++
-		}
+// commentLine classifies one line for the comment ratio, the share of
+// non-blank lines that are whole-line comments in l's syntax: nonBlank is 1 when it
+// is not blank, comment 1 when it is also a whole-line comment.
+func commentLine(line string, l lang.Language) (comment, nonBlank int) {
+	t := strings.TrimSpace(line)
+	if t == "" {
+		return 0, 0
 	}
-	if total == 0 {
-		return 0
+	if isComment(t, l) {
+		return 1, 1
 	}
-	return float64(comments) / float64(total)
+	return 0, 1
 }
 
 func isComment(t string, l lang.Language) bool {

@@ -144,3 +144,26 @@ func BenchmarkTokenHashesDev(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTokenTextsDev looks up, per dev sample, the texts of eight of
+// its token buckets (spread over its sorted buckets, so some are found
+// late) and one absent bucket, as a report's contributions do.
+func BenchmarkTokenTextsDev(b *testing.B) {
+	all := requireDev(b)
+	wants := make([][]string, len(all))
+	for i, layers := range all {
+		hs := TokenHashes(layers)
+		for k := range 8 {
+			if len(hs) > 0 {
+				wants[i] = append(wants[i], verdict.TokenName(hs[k*len(hs)/8]))
+			}
+		}
+		wants[i] = append(wants[i], "tok:3ffff", "feat:size")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, layers := range all {
+			TokenTexts(layers, wants[i])
+		}
+	}
+}

@@ -91,7 +91,10 @@ func newModel(p modelParams) (*Model, error) {
 		fp.perUnit, fp.offset, fp.lo, fp.hi = w/s, w*mu/s, p.lo[j], p.hi[j]
 		m.baseline -= fp.offset
 		if strings.HasPrefix(name, LangPrefix) {
-			fp.context = true
+			if m.ctxHi == 0 {
+				m.ctxLo = int32(j)
+			}
+			m.ctxHi = int32(j + 1)
 			if l, err := lang.Parse(name[len(LangPrefix):]); err == nil && int(l) < len(m.langIndex) && name[len(LangPrefix):] == l.String() {
 				m.langIndex[l] = int32(j)
 			}

@@ -36,6 +36,8 @@ type Model struct {
 	index     nameIndex
 	tokens    []int32  // token bucket -> index of TokenName(bucket), -1 if absent
 	params    []param  // per feature, packed for one cache line per lookup
+	ctxLo     int32    // features[ctxLo:ctxHi] are the "lang:" context features
+	ctxHi     int32    // (contiguous, as the names are sorted)
 	baseline  float64  // bias - sum_j weights[j]*means[j]/scales[j]
 	langIndex [8]int32 // lang.Language -> index of "lang:<name>", -1 if absent
 	pool      *sync.Pool
@@ -233,32 +235,47 @@ func (m *Model) Weight(feature string) (weight, mean, scale float64, ok bool) {
 	return m.weights[j], m.means[j], m.scales[j], true
 }
 
-// param is what Predict needs of one feature.
+// param is what Predict needs of one feature: 32 bytes, so that the
+// records of a large model's table (allocated aligned) never straddle two
+// cache lines, and one lookup costs at most one miss. Whether a feature is
+// context is known from its index (see Model.context).
 type param struct {
 	perUnit float64 // weight / scale
 	offset  float64 // weight * mean / scale
 	lo, hi  float64 // clamp range
-	context bool    // a "lang:" context feature
 }
+
+// context reports whether feature j is a "lang:" context feature.
+func (m *Model) context(j int32) bool { return uint32(j-m.ctxLo) < uint32(m.ctxHi-m.ctxLo) }
 
 // scratch holds per-call buffers, pooled per model to keep Predict free of
 // allocations. keys packs (feature index << 32 | position in vals); bits and
 // pos (one bit and one slot per model feature) order them without sorting
 // when the input is dense enough relative to the model.
 type scratch struct {
-	keys []uint64
-	vals []float64
-	bits []uint64
-	pos  []int32
+	keys  []uint64
+	vals  []float64
+	terms []term
+	bits  []uint64
+	pos   []int32
+	// words has one bit per word of bits that is not zero, so that the
+	// walk reads the few words an input sets, not all of them.
+	words []uint64
 }
+
+// term is one collected feature's share of the log-odds, u, and its
+// contribution, c (u less the share of the feature's mean).
+type term struct{ u, c float64 }
 
 func newScratchPool(nFeatures int) *sync.Pool {
 	return &sync.Pool{New: func() any {
 		return &scratch{
-			keys: make([]uint64, 0, 512),
-			vals: make([]float64, 0, 512),
-			bits: make([]uint64, (nFeatures+63)/64),
-			pos:  make([]int32, nFeatures),
+			keys:  make([]uint64, 0, 512),
+			vals:  make([]float64, 0, 512),
+			terms: make([]term, 0, 512),
+			bits:  make([]uint64, (nFeatures+63)/64),
+			words: make([]uint64, (nFeatures+64*64-1)/(64*64)),
+			pos:   make([]int32, nFeatures),
 		}
 	}}
 }
@@ -355,7 +372,7 @@ func (c *collector) named(name string, v float64) {
 		}
 		return
 	}
-	if c.m.params[j].context {
+	if c.m.context(j) {
 		c.hasLang = true
 	}
 	c.add(j, v)
@@ -427,18 +444,20 @@ func (m *Model) sum(c *collector, l lang.Language, topK int) (float64, Result, t
 		for _, key := range keys {
 			j := key >> 32
 			sc.bits[j>>6] |= 1 << (j & 63)
+			sc.words[j>>12] |= 1 << (j >> 6 & 63)
 			sc.pos[j] = int32(uint32(key)) // a repeat overwrites: the last value counts
 		}
 		keys = keys[:0]
-		for wi, w := range sc.bits {
-			if w == 0 {
-				continue
-			}
-			sc.bits[wi] = 0
-			for w != 0 {
-				j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
-				w &= w - 1
-				keys = append(keys, j<<32|uint64(uint32(sc.pos[j])))
+		for si, sw := range sc.words {
+			sc.words[si] = 0
+			for ; sw != 0; sw &= sw - 1 {
+				wi := si<<6 | bits.TrailingZeros64(sw)
+				w := sc.bits[wi]
+				sc.bits[wi] = 0
+				for ; w != 0; w &= w - 1 {
+					j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
+					keys = append(keys, j<<32|uint64(uint32(sc.pos[j])))
+				}
 			}
 		}
 	} else {
@@ -454,25 +473,32 @@ func (m *Model) sum(c *collector, l lang.Language, topK int) (float64, Result, t
 		keys = out
 	}
 
+	// First look up every feature's parameters, then add up: the lookups
+	// (most miss the cache in a large model) are independent of each other
+	// and of any branch, so the processor overlaps their misses, which
+	// the branches of the sum (context, top-k) would otherwise stop.
+	terms := slices.Grow(sc.terms[:0], len(keys))[:len(keys)]
+	for i, key := range keys {
+		p := &m.params[key>>32]
+		u := p.perUnit * min(max(vals[uint32(key)], p.lo), p.hi)
+		terms[i] = term{u: u, c: u - p.offset}
+	}
 	logit := m.baseline
 	var res Result
 	top := topContrib{k: topK}
-	for _, key := range keys {
-		j, v := int32(key>>32), vals[uint32(key)]
-		p := &m.params[j]
-		x := min(max(v, p.lo), p.hi)
-		u := p.perUnit * x
-		logit += u
-		if p.context {
+	for i, key := range keys {
+		j, t := int32(key>>32), terms[i]
+		logit += t.u
+		if m.context(j) {
 			continue
 		}
-		c := u - p.offset
 		res.ActiveFeatures++
-		res.Evidence += math.Abs(c)
+		res.Evidence += math.Abs(t.c)
 		if topK > 0 {
-			top.offer(m, j, v, c)
+			top.offer(m, j, vals[uint32(key)], t.c)
 		}
 	}
+	sc.terms = terms[:0]
 	sc.keys, sc.vals = keys[:0], vals[:0]
 	m.pool.Put(sc)
 	return logit, res, top
