@@ -268,7 +268,7 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 	}
 	layers, derr := decode.Decode(ctx, text, r.Language.Language, decode.Options{
 		Limits:   lim,
-		Identify: func(t string) lang.Language { return lang.Identify(t, "").Language },
+		Identify: lang.LanguageOf,
 	})
 	r.Timings.DecodeMS = ms(time.Since(t))
 	if len(layers) == 0 {

@@ -90,7 +90,7 @@ func BenchmarkDecodeDev(b *testing.B) {
 		samples = append(samples, sample{text, lang.Identify(text, e.Name()).Language})
 		size += int64(len(text))
 	}
-	opt := Options{Identify: func(t string) lang.Language { return lang.Identify(t, "").Language }}
+	opt := Options{Identify: lang.LanguageOf}
 	ctx := context.Background()
 	b.SetBytes(size)
 	b.ReportAllocs()

@@ -60,3 +60,30 @@ func BenchmarkExtractDev(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLogitsDev sums the model's weights for the features of every
+// dev corpus sample, with the packed rows and with the reference sum of
+// the int8 weights.
+func BenchmarkLogitsDev(b *testing.B) {
+	texts, _ := devTexts(b)
+	docs := make([][]uint32, len(texts))
+	for i, s := range texts {
+		f := getFeatureSet(builtin.bits)
+		extract(s, f)
+		docs[i] = append([]uint32(nil), f.buckets...)
+		f.put()
+	}
+	for _, bc := range []struct {
+		name   string
+		logits func(*model, []uint32) [nClasses]float64
+	}{{"packed", (*model).logits}, {"reference", refLogits}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, d := range docs {
+					bc.logits(builtin, d)
+				}
+			}
+		})
+	}
+}

@@ -39,6 +39,9 @@ func TestCorpusAccuracy(t *testing.T) {
 		text, _, err := charset.Decode(b)
 		if err == nil {
 			got = Identify(text, "").Language
+			if l := LanguageOf(text); l != got {
+				t.Errorf("%s: LanguageOf = %v, Identify = %v", filepath.Base(e.File), l, got)
+			}
 		}
 		if confusion[want] == nil {
 			confusion[want] = map[Language]int{}

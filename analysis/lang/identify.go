@@ -62,7 +62,17 @@ func isShell(l Language) bool { return l == PowerShell || l == Batch || l == Bas
 //
 // Identify inspects at most the first 64 KiB of text. It is safe for
 // concurrent use.
-func Identify(text, name string) Result {
+func Identify(text, name string) Result { return identify(text, name, true) }
+
+// LanguageOf is Identify(text, "").Language. It skips the model's evidence
+// (a count of each evidence word over the text and a string per line),
+// which a caller that only wants the language, such as the decoder naming
+// each decoded layer, would throw away.
+func LanguageOf(text string) Language { return identify(text, "", false).Language }
+
+// identify is Identify; the model's evidence is added to the Result only
+// when evidence is set.
+func identify(text, name string, evidence bool) Result {
 	if len(text) > maxScan {
 		text = text[:maxScan]
 	}
@@ -133,7 +143,10 @@ func Identify(text, name string) Result {
 		ev = append(ev, fmt.Sprintf("no language reaches %.0f%% (best %s %.0f%%)", minConfidence*100, best, p[best]*100))
 		return Result{Language: Unknown, Confidence: 1 - p[best], Evidence: ev}
 	}
-	if ev = builtin.appendEvidence(ev, f, text, best); len(ev) == 0 {
+	if evidence {
+		ev = builtin.appendEvidence(ev, f, text, best)
+	}
+	if len(ev) == 0 {
 		ev = nil
 	}
 	return Result{Language: best, Confidence: p[best], Evidence: ev}

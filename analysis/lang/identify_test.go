@@ -343,6 +343,9 @@ func FuzzIdentify(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text, name string) {
 		r := Identify(text, name)
+		if l := LanguageOf(text); l != Identify(text, "").Language {
+			t.Fatalf("LanguageOf = %v, Identify without a name = %v", l, Identify(text, "").Language)
+		}
 		if r.Confidence < 0 || r.Confidence > 1 || r.Confidence != r.Confidence {
 			t.Fatalf("confidence %v out of range", r.Confidence)
 		}

@@ -19,7 +19,8 @@ type model struct {
 	bits    uint8
 	scale   float32
 	bias    [nClasses]float32
-	weights []int8 // [bucket][class], quantised
+	weights []int8   // [bucket][class], quantised
+	rows    []uint64 // weights packed by packRows, for logits
 }
 
 //go:embed model.bin
@@ -70,6 +71,7 @@ func loadModel(b []byte) (*model, error) {
 	for i, x := range b {
 		m.weights[i] = int8(x)
 	}
+	m.rows = m.packRows()
 	return m, nil
 }
 

@@ -2,6 +2,8 @@ package lang
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,6 +41,9 @@ func checkSameFeatures(t *testing.T, text string) {
 	refExtract(text, addVisitor{want})
 	if !slices.Equal(got.buckets, want.buckets) {
 		t.Fatalf("extract(%.80q): %d buckets, want %d (first difference at %d)", text, len(got.buckets), len(want.buckets), firstDiff(got.buckets, want.buckets))
+	}
+	if g, w := builtin.logits(got.buckets), refLogits(builtin, want.buckets); g != w {
+		t.Fatalf("logits(%.80q) = %v, want %v", text, g, w)
 	}
 	if got.ncands != want.ncands || got.cands != want.cands {
 		t.Fatalf("extract(%.80q): evidence candidates differ", text)
@@ -162,6 +167,63 @@ func FuzzExtractMatchesReference(f *testing.F) {
 		checkSameFeatures(t, text)
 		checkSameChecks(t, text)
 	})
+}
+
+// refLogits is model.logits summing the int8 weights one by one.
+func refLogits(m *model, buckets []uint32) [nClasses]float64 {
+	var sum [nClasses]int32
+	for _, b := range buckets {
+		w := m.weights[b*nClasses : b*nClasses+nClasses : b*nClasses+nClasses]
+		for c := range sum {
+			sum[c] += int32(w[c])
+		}
+	}
+	var out [nClasses]float64
+	norm := 0.0
+	if n := len(buckets); n > 0 {
+		norm = float64(m.scale) / math.Sqrt(float64(n))
+	}
+	for c := range out {
+		out[c] = float64(m.bias[c]) + float64(sum[c])*norm
+	}
+	return out
+}
+
+// TestLogitsPacked checks the packed sum of logits against refLogits on
+// models of extreme weights (every lane at its minimum or maximum) and
+// on bucket lists around and far beyond the flush interval.
+func TestLogitsPacked(t *testing.T) {
+	const bits = maxBits
+	rng := rand.New(rand.NewPCG(1, 2))
+	models := map[string]func(b, c int) int8{
+		"max":    func(b, c int) int8 { return 127 },
+		"min":    func(b, c int) int8 { return -128 },
+		"mixed":  func(b, c int) int8 { return int8(b*7 + c) },
+		"random": func(b, c int) int8 { return int8(rng.IntN(256)) },
+	}
+	for name, weight := range models {
+		m := &model{bits: bits, scale: 0.013, weights: make([]int8, nClasses<<bits)}
+		for b := range 1 << bits {
+			for c := range nClasses {
+				m.weights[b*nClasses+c] = weight(b, c)
+			}
+		}
+		m.bias = [nClasses]float32{-1, 0.5, 2, -3, 0.25, 1, -0.75}
+		m.rows = m.packRows()
+		all := make([]uint32, 1<<bits)
+		for i := range all {
+			all[i] = uint32(i)
+		}
+		rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+		for _, n := range []int{0, 1, 2, 255, 256, 257, 511, 512, 513, 1000, 4097, 1 << bits} {
+			if g, w := m.logits(all[:n]), refLogits(m, all[:n]); g != w {
+				t.Fatalf("%s model, %d buckets: logits = %v, want %v", name, n, g, w)
+			}
+		}
+	}
+	if g, w := builtin.logits([]uint32{0, 1, 2}), refLogits(builtin, []uint32{0, 1, 2}); g != w {
+		t.Fatalf("builtin: logits = %v, want %v", g, w)
+	}
 }
 
 // junk reports text that looks like decoded binary data: many control

@@ -13,12 +13,30 @@ const maxBits = 16
 // logits returns the model's class scores for a document with the given
 // distinct feature buckets. The weights are summed as integers, so the
 // result does not depend on the order of the buckets.
+//
+// The sum reads one packed row per bucket (see packRows) and adds the
+// seven biased weights as lanes of two uint64 accumulators: the even
+// classes in the 16-bit lanes of one, the odd classes in the other. A
+// lane holds at most 255 per bucket, so the accumulators are flushed into
+// the exact totals every laneFlush buckets, before a lane can overflow.
+// The totals, less the bias of 128 per bucket, are exactly the sums of
+// the int8 weights.
 func (m *model) logits(buckets []uint32) [nClasses]float64 {
-	var sum [nClasses]int32
-	for _, b := range buckets {
-		w := m.weights[b*nClasses : b*nClasses+nClasses : b*nClasses+nClasses]
-		for c := range sum {
-			sum[c] += int32(w[c])
+	const lanes = 0x00FF00FF00FF00FF
+	rows := m.rows
+	var total [nClasses + 1]int64
+	for rest := buckets; len(rest) > 0; {
+		chunk := rest[:min(len(rest), laneFlush)]
+		rest = rest[len(chunk):]
+		var even, odd uint64
+		for _, b := range chunk {
+			r := rows[b]
+			even += r & lanes
+			odd += r >> 8 & lanes
+		}
+		for c := 0; c < nClasses+1; c += 2 {
+			total[c] += int64(even >> (8 * c) & 0xFFFF)
+			total[c+1] += int64(odd >> (8 * c) & 0xFFFF)
 		}
 	}
 	var out [nClasses]float64
@@ -27,9 +45,30 @@ func (m *model) logits(buckets []uint32) [nClasses]float64 {
 		norm = float64(m.scale) / math.Sqrt(float64(n))
 	}
 	for c := range out {
-		out[c] = float64(m.bias[c]) + float64(sum[c])*norm
+		sum := int32(total[c] - 128*int64(len(buckets)))
+		out[c] = float64(m.bias[c]) + float64(sum)*norm
 	}
 	return out
+}
+
+// laneFlush is how many packed rows a 16-bit lane can sum without
+// overflowing: 257 * 255 = 65535.
+const laneFlush = 256
+
+// packRows returns the weights of m as one uint64 per bucket, the weight
+// of class c, plus 128, in byte c; the eighth byte is zero. A row is one
+// aligned load, never split across cache lines, which matters when the
+// table competes for the cache with the rest of a scan.
+func (m *model) packRows() []uint64 {
+	rows := make([]uint64, len(m.weights)/nClasses)
+	for b := range rows {
+		var r uint64
+		for c, w := range m.weights[b*nClasses : b*nClasses+nClasses] {
+			r |= uint64(uint8(w)^0x80) << (8 * c)
+		}
+		rows[b] = r
+	}
+	return rows
 }
 
 // softmax turns logits into probabilities.

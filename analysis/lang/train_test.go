@@ -217,6 +217,7 @@ func quantize(w []float64, bias [nClasses]float64, bits uint8) *model {
 	for c := range bias {
 		m.bias[c] = float32(bias[c])
 	}
+	m.rows = m.packRows()
 	return m
 }
 
