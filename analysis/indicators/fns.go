@@ -482,6 +482,9 @@ func randomIdentifiers(text, _ string) int {
 	start := 0 // where the current run started: just past the last non-identifier byte
 	i := 0
 	for ; i+8 <= len(text); i += 8 {
+		if i%512 == 0 && hopeless(random, long, len(text)-i) {
+			return -1
+		}
 		stop := nonIdentMask(load64(text, i))
 		if stop == 0 {
 			continue
@@ -500,6 +503,18 @@ func randomIdentifiers(text, _ string) int {
 		return first
 	}
 	return -1
+}
+
+// hopeless reports whether randomIdentifiers can no longer flag a layer
+// once it has seen random of long identifiers and rest bytes remain. Those
+// bytes hold at most rest/9+1 more long identifiers (the run in progress,
+// and runs of 8 or more bytes each after a separator); even if all of them
+// were random, there would be fewer than 12 random ones, or fewer than 35%.
+// On most layers the scan stops early this way: near the end of a large
+// one, at once on a small one.
+func hopeless(random, long, rest int) bool {
+	more := rest/8 + 1 // rest/9+1, rounded up generously
+	return random+more < 12 || (random+more)*100 < (long+more)*35
 }
 
 // nonIdentMask returns 0x80 in each byte of x that is not an identifier
