@@ -131,3 +131,30 @@ func BenchmarkScanDevLayers(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIsRandomIdent judges every long identifier of the dev-corpus
+// layers per iteration, with isRandomIdent and with the byte-by-byte
+// reference.
+func BenchmarkIsRandomIdent(b *testing.B) {
+	var toks []string
+	for _, ly := range loadDevLayers(b) {
+		for _, tok := range strings.FieldsFunc(ly.text, func(r rune) bool { return r >= 0x80 || !isIdent(byte(r)) }) {
+			if len(tok) >= 8 && len(tok) <= 64 {
+				toks = append(toks, tok)
+			}
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		fn   func(string) bool
+	}{{"bitmask", isRandomIdent}, {"reference", refIsRandomIdent}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, tok := range toks {
+					bc.fn(tok)
+				}
+			}
+		})
+	}
+}

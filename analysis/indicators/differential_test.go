@@ -1,11 +1,13 @@
 package indicators
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
@@ -224,4 +226,54 @@ func TestNonIdentMask(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestIsRandomIdentMatchesReference holds the bitmask judgement of identifiers to the
+// byte-by-byte reference: on random identifiers of every length it takes
+// (with biased alphabets so that each property occurs), and on every
+// identifier of the dev-corpus layers.
+func TestIsRandomIdentMatchesReference(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		if got, want := isRandomIdent(s), refIsRandomIdent(s); got != want {
+			t.Fatalf("isRandomIdent(%q): got %v, want %v", s, got, want)
+		}
+	}
+	for _, s := range []string{"XmtKaYoDq", "qzxvbnrt", "a1b2c3d4e5", "deadbeefcafe1234", "HTTPServer",
+		"a_1b_2c_3d_4e", "aBcDeFgH", "ABCDEFGHIJ", "bcdfgh_x", "x1y2z3_4a5b6", "getElementById"} {
+		check(s)
+	}
+	alphabets := []string{
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_",
+		"aA1_", "bcdfgzZ", "ab1", "aBcD", "abcdefABCDEF0123456789", "xY_9", "a_B",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := 1; n <= 80; n++ {
+		for range 2000 {
+			abc := alphabets[rng.IntN(len(alphabets))]
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = abc[rng.IntN(len(abc))]
+			}
+			check(string(b))
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	for _, ly := range loadDevLayers(t) {
+		for _, tok := range strings.FieldsFunc(ly.text, func(r rune) bool { return r >= utf8.RuneSelf || !isIdent(byte(r)) }) {
+			check(tok)
+		}
+	}
+}
+
+func FuzzIsRandomIdent(f *testing.F) {
+	f.Add("XmtKaYoDq")
+	f.Add("a1b2c3d4e5")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isRandomIdent(s), refIsRandomIdent(s); got != want {
+			t.Fatalf("isRandomIdent(%q): got %v, want %v", s, got, want)
+		}
+	})
 }

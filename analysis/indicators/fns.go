@@ -356,11 +356,63 @@ func base64Blob(text, _ string) int {
 	return -1
 }
 
-// isRandomIdent reports whether an identifier of 8+ characters looks
+// isRandomIdent reports whether an identifier of 8 to 64 characters looks
 // machine-generated: mixed-case fragments of one or two letters
 // (XmtKaYoD), long consonant runs (qzxvbnrt), or frequent letter/digit
 // alternation (a1b2c3d4). Long pure-hex tokens (hashes) are not counted.
+//
+// It runs on most long identifiers of every layer, so it first turns s
+// into one bitmask per byte class (bit i for s[i]) in a loop without
+// data-dependent branches, and then judges the three properties with a
+// few bit operations on the masks.
 func isRandomIdent(s string) bool {
+	if len(s) > 64 {
+		return isRandomIdentLong(s)
+	}
+	all := uint8(0xff) // the classes every byte has
+	var upper, lower, digit, under, cons uint64
+	for i := 0; i < len(s); i++ {
+		cl := byteClass[s[i]]
+		all &= cl
+		upper |= uint64(cl/clUpper&1) << i
+		lower |= uint64(cl/clLower&1) << i
+		digit |= uint64(cl/clDigit&1) << i
+		under |= uint64(cl/clUnder&1) << i
+		cons |= uint64(cl/clConsonant&1) << i
+	}
+	if all&clHex != 0 {
+		return false // a hash
+	}
+	// Six consonants in a row (upper case, vowels, digits and '_' break a
+	// run: acronyms such as HTTP or XML are not gibberish).
+	if cons&(cons>>1)&(cons>>2)&(cons>>3)&(cons>>4)&(cons>>5) != 0 {
+		return true
+	}
+	// Switches between a digit and a byte before it that is not '_' (nor
+	// '_' itself); bit 0 has no byte before it.
+	valid := ^uint64(0) >> (64 - len(s))
+	if bits.OnesCount64((digit^digit<<1)&^(under|under<<1)&valid&^1) >= 5 {
+		return true
+	}
+	// Camel segments: a new one starts at an upper-case letter after a
+	// lower-case one, and one also starts at 0 and after each '_'. A
+	// segment ended by an upper-case letter is short when it has at most
+	// two bytes.
+	camel := upper & (lower << 1)
+	starts := 1 | camel | under<<1
+	short := 0
+	for t := camel; t != 0; t &= t - 1 {
+		p := bits.TrailingZeros64(t)
+		if p-(63-bits.LeadingZeros64(starts&(1<<p-1))) <= 2 {
+			short++
+		}
+	}
+	return short >= 2
+}
+
+// isRandomIdentLong is isRandomIdent byte by byte, for identifiers too
+// long for a 64-bit mask (randomIdentifiers judges none).
+func isRandomIdentLong(s string) bool {
 	hex := true
 	short, segLen, consRun, maxCons, alt := 0, 0, 0, 0, 0
 	// prev is the class of the previous byte; '_' before the first, which
@@ -430,6 +482,9 @@ func randomIdentifiers(text, _ string) int {
 	start := 0 // where the current run started: just past the last non-identifier byte
 	i := 0
 	for ; i+8 <= len(text); i += 8 {
+		if i%512 == 0 && hopeless(random, long, len(text)-i) {
+			return -1
+		}
 		stop := nonIdentMask(load64(text, i))
 		if stop == 0 {
 			continue
@@ -448,6 +503,18 @@ func randomIdentifiers(text, _ string) int {
 		return first
 	}
 	return -1
+}
+
+// hopeless reports whether randomIdentifiers can no longer flag a layer
+// once it has seen random of long identifiers and rest bytes remain. Those
+// bytes hold at most rest/9+1 more long identifiers (the run in progress,
+// and runs of 8 or more bytes each after a separator); even if all of them
+// were random, there would be fewer than 12 random ones, or fewer than 35%.
+// On most layers the scan stops early this way: near the end of a large
+// one, at once on a small one.
+func hopeless(random, long, rest int) bool {
+	more := rest/8 + 1 // rest/9+1, rounded up generously
+	return random+more < 12 || (random+more)*100 < (long+more)*35
 }
 
 // nonIdentMask returns 0x80 in each byte of x that is not an identifier

@@ -65,10 +65,10 @@ func newMatcher(src string, tree *syntax.Regexp) *matcher {
 			m.at = i
 		}
 	}
+	if m.native = nativeMatchers[src]; m.native != nil {
+		return m
+	}
 	if m.at < 0 {
-		if m.native = nativeMatchers[src]; m.native != nil {
-			return m
-		}
 		m.branches = splitBranches(tree)
 	}
 	if m.branches == nil {

@@ -7,16 +7,54 @@ import (
 
 // nativeMatchers are hand-written equivalents of a few catalog patterns that
 // the regexp engine handles slowly: long counted repetitions, which compile
-// to large programs that the backtracker runs from every candidate. Each
-// returns what (*regexp.Regexp).FindStringIndex(w)[0] returns for its
-// pattern, or -1; the matcher tests and fuzz targets hold them to the
-// regexp. They are keyed by the exact pattern (as compiled, after case
-// folding), so editing a pattern in the registry silently falls back to the
-// regexp; a test fails when a key matches no condition.
+// to large programs that the backtracker runs from every candidate, and
+// patterns with an (?<at>...) group, which cannot be split into branches.
+// Each returns what (*matcher).first returns for its pattern with the
+// regexp alone (FindStringIndex(w)[0], or where the at group starts), or
+// -1; the matcher tests and fuzz targets hold them to the regexp. They are
+// keyed by the exact pattern (as compiled, after case folding), so editing
+// a pattern in the registry silently falls back to the regexp; a test
+// fails when a key matches no condition.
 var nativeMatchers = map[string]func(w string) int{
 	`(?:["'][^"'\n]{1,4}["']\s*[+&]\s*){9,}["'][^"'\n]{1,4}["']`:                                   concatChain,
 	`(?:[\[\]()!+]{2,}){40,}`:                                                                      jsfuckRun,
 	`(?:\\x[0-9a-f]{2}){24,}|(?:\\u[0-9a-f]{4}){16,}|(?:%u[0-9a-f]{4}){12,}|(?:%[0-9a-f]{2}){40,}`: escapedRun,
+	`(?:^|[^\w$.])(?<at>eval)\s*\(\s*[\w$(\[]`:                                                     jsEvalCall,
+}
+
+// jsEvalCall finds where eval starts in the first match of
+// (?:^|[^\w$.])(?<at>eval)\s*\(\s*[\w$(\[]
+//
+// An occurrence of eval at q is the at group of a match exactly when q is
+// 0 or the byte before it is not one of [\w$.], and the call follows. A
+// byte of 0x80 or more before q ends a rune outside the class (a
+// multi-byte rune, or an invalid byte, which the engine reads as U+FFFD),
+// and no valid rune holds an ASCII byte, so the rune before q always ends
+// at q. Matches of later occurrences start later, so the first occurrence
+// that qualifies is the answer.
+func jsEvalCall(w string) int {
+	for from := 0; ; {
+		k := strings.Index(w[from:], "eval")
+		if k < 0 {
+			return -1
+		}
+		q := from + k
+		from = q + 1
+		if q > 0 {
+			if c := w[q-1]; c == '$' || c == '.' || isIdent(c) {
+				continue
+			}
+		}
+		p := skipSpace(w, q+len("eval"))
+		if p >= len(w) || w[p] != '(' {
+			continue
+		}
+		if p = skipSpace(w, p+1); p < len(w) {
+			if c := w[p]; c == '$' || c == '(' || c == '[' || isIdent(c) {
+				return q
+			}
+		}
+	}
 }
 
 // concatChain finds ten or more short quoted strings joined by + or &:
