@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"github.com/automaldesc/automaldesc/internal/race"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -63,7 +64,11 @@ func TestNativeMatchersAgree(t *testing.T) {
 			t.Fatalf("%q: no test tokens", src)
 		}
 		matched := 0
-		for range 20000 {
+		rounds := 20000
+		if race.Enabled {
+			rounds /= race.Stride
+		}
+		for range rounds {
 			var b strings.Builder
 			// Long runs of one matching token, with a few others mixed in.
 			run := toks[r.IntN(len(toks))]
