@@ -1,11 +1,12 @@
 package indicators
 
 import (
-	"github.com/automaldesc/automaldesc/internal/race"
 	"regexp"
 	"regexp/syntax"
 	"strings"
 	"testing"
+
+	"github.com/automaldesc/automaldesc/internal/race"
 )
 
 func TestSplitBranches(t *testing.T) {

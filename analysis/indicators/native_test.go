@@ -1,11 +1,12 @@
 package indicators
 
 import (
-	"github.com/automaldesc/automaldesc/internal/race"
 	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/automaldesc/automaldesc/internal/race"
 )
 
 // TestNativeMatchersInUse fails when a native matcher's pattern is no
