@@ -171,7 +171,10 @@ func (c *collector) RuleMatching(sc *yara.ScanContext, r *yara.Rule) (abort bool
 		return true, nil
 	}
 	ns, name := r.Namespace(), r.Identifier()
-	d := c.rules.byKey[ruleKey(ns, name)]
+	d, ok := c.rules.byKey[ruleID{ns, name}]
+	if ok {
+		ns = d.ns
+	}
 	m := Match{
 		Rule:       name,
 		Namespace:  ns,
