@@ -547,11 +547,12 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start, i := 0, 0
 	for i < len(s) {
-		// Skip plain ASCII eight bytes at a time. A byte needs a look when
-		// it is not ASCII, a control character, or one of " \ < > &. Each
-		// term marks such bytes with their top bit; a term can also mark
-		// bytes above a marked one (borrows run upwards), never below, so
-		// the lowest mark is the first byte to look at.
+		// Eight bytes at a time: a byte needs a look when it is not ASCII,
+		// a control character, or one of " \ < > &. Each term of special
+		// marks such bytes with their top bit. A term may also mark bytes
+		// above one it rightly marks (borrows run upwards), never below and
+		// never miss one; the marks are visited lowest first, and a wrongly
+		// marked byte is plain ASCII that jsonSafe lets through.
 		if i+8 <= len(s) {
 			c := s[i : i+8] // one 8-byte load: no bounds checks between the bytes
 			w := uint64(c[0]) | uint64(c[1])<<8 | uint64(c[2])<<16 | uint64(c[3])<<24 |
@@ -560,6 +561,18 @@ func appendJSONString(dst []byte, s string) []byte {
 			// > (0x3e): setting it finds both with one comparison.
 			special := w&msb | (w-0x20*lsb)&^w&msb | hasZeroByte(w^('\\'*lsb)) |
 				hasZeroByte((w|0x04*lsb)^('&'*lsb)) | hasZeroByte((w|0x02*lsb)^('>'*lsb))
+			for ; special != 0; special &= special - 1 {
+				j := i + bits.TrailingZeros64(special)/8
+				b := s[j]
+				if b >= utf8.RuneSelf {
+					break // a multi-byte rune: below
+				}
+				if !jsonSafe[b] {
+					dst = append(dst, s[start:j]...)
+					dst = appendEscape(dst, b)
+					start = j + 1
+				}
+			}
 			if special == 0 {
 				i += 8
 				continue
@@ -568,29 +581,13 @@ func appendJSONString(dst []byte, s string) []byte {
 		}
 		b := s[i]
 		if b < utf8.RuneSelf {
-			if jsonSafe[b] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			// One of the last bytes, fewer than eight.
+			if !jsonSafe[b] {
+				dst = append(dst, s[start:i]...)
+				dst = appendEscape(dst, b)
+				start = i + 1
 			}
 			i++
-			start = i
 			continue
 		}
 		c, size := utf8.DecodeRuneInString(s[i:])
@@ -612,6 +609,26 @@ func appendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// appendEscape appends the escape of b, an ASCII byte that is not jsonSafe.
+func appendEscape(dst []byte, b byte) []byte {
+	switch b {
+	case '\\', '"':
+		return append(dst, '\\', b)
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	// Other control characters, and < > & for HTML's sake.
+	return append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
 }
 
 const hexDigits = "0123456789abcdef"
