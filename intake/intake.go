@@ -52,16 +52,18 @@ func ReadFile(path string, maxSize int64) (analysis.Sample, error) {
 	if !fi.Mode().IsRegular() {
 		return s, &Rejection{analysis.StatusSkipped, fmt.Sprintf("%v (%s)", ErrNotRegular, fi.Mode().Type())}
 	}
-	return read(s, f, maxSize)
+	return read(s, f, maxSize, fi.Size())
 }
 
 // ReadStdin reads a sample from r under the given display name.
 func ReadStdin(r io.Reader, name string, maxSize int64) (analysis.Sample, error) {
-	return read(analysis.Sample{Name: name}, r, maxSize)
+	return read(analysis.Sample{Name: name}, r, maxSize, 0)
 }
 
-func read(s analysis.Sample, r io.Reader, maxSize int64) (analysis.Sample, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxSize+1))
+// read reads up to maxSize bytes of r; sizeHint is the size r is expected to
+// have (0 when unknown).
+func read(s analysis.Sample, r io.Reader, maxSize, sizeHint int64) (analysis.Sample, error) {
+	data, err := readAtMost(r, maxSize+1, sizeHint)
 	if err != nil {
 		return s, &Rejection{analysis.StatusError, fmt.Sprintf("read: %v", unwrapPath(err))}
 	}
@@ -77,6 +79,31 @@ func read(s analysis.Sample, r io.Reader, maxSize int64) (analysis.Sample, error
 	}
 	s.Size, s.Hashes = n, &h
 	return s, nil
+}
+
+// readAtMost reads r until EOF or limit bytes, like
+// io.ReadAll(io.LimitReader(r, limit)), into a buffer sized for sizeHint
+// bytes. With the size a file had at Stat, a whole file takes one read and
+// one more to see EOF, where io.ReadAll starts at 512 bytes and grows. The
+// hint may be stale (a file can grow or shrink while read): it only sizes
+// the first buffer.
+func readAtMost(r io.Reader, limit, sizeHint int64) ([]byte, error) {
+	// One byte more than expected so that EOF needs no bigger buffer.
+	b := make([]byte, 0, max(512, min(sizeHint, limit-1)+1))
+	for int64(len(b)) < limit {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append grow the buffer
+		}
+		n, err := r.Read(b[len(b):min(int64(cap(b)), limit)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 func unwrapPath(err error) error {

@@ -3,11 +3,13 @@ package intake
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"testing/iotest"
 
 	"github.com/automaldesc/automaldesc/analysis"
 )
@@ -110,5 +112,47 @@ func TestWalk(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("entries: got %v, want %v", got, want)
+	}
+}
+
+// TestReadAtMostMatchesReadAll compares readAtMost with what read used
+// before, io.ReadAll over an io.LimitReader, for every combination of
+// stale size hints, limits and short or failing readers.
+func TestReadAtMostMatchesReadAll(t *testing.T) {
+	errBoom := errors.New("boom")
+	readers := map[string]func(b []byte) io.Reader{
+		"plain":    func(b []byte) io.Reader { return bytes.NewReader(b) },
+		"one byte": func(b []byte) io.Reader { return iotest.OneByteReader(bytes.NewReader(b)) },
+		"half":     func(b []byte) io.Reader { return iotest.HalfReader(bytes.NewReader(b)) },
+		"data+EOF": func(b []byte) io.Reader { return iotest.DataErrReader(bytes.NewReader(b)) },
+		"fails":    func(b []byte) io.Reader { return io.MultiReader(bytes.NewReader(b), iotest.ErrReader(errBoom)) },
+	}
+	for _, size := range []int{0, 1, 511, 512, 513, 4096, 70000} {
+		data := bytes.Repeat([]byte("0123456789abcdef"), size/16+1)[:size]
+		for name, mk := range readers {
+			for _, limit := range []int64{1, 2, 512, int64(size), int64(size) + 1, 1 << 20} {
+				if limit <= 0 {
+					continue
+				}
+				want, wantErr := io.ReadAll(io.LimitReader(mk(data), limit))
+				for _, hint := range []int64{0, 1, int64(size) / 2, int64(size), int64(size) + 7, 1 << 30} {
+					got, err := readAtMost(mk(data), limit, hint)
+					if !bytes.Equal(got, want) || err != wantErr {
+						t.Fatalf("%s, size %d, limit %d, hint %d: got %d bytes, %v; want %d bytes, %v",
+							name, size, limit, hint, len(got), err, len(want), wantErr)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestReadFileGrowsPastStat reads a file whose size changed after Stat; the
+// hint must not cut it short.
+func TestReadFileGrowsPastStat(t *testing.T) {
+	r := io.MultiReader(strings.NewReader(strings.Repeat("x", 100)), strings.NewReader(strings.Repeat("y", 5000)))
+	s, err := read(analysis.Sample{}, r, 1<<20, 100)
+	if err != nil || len(s.Data) != 5100 {
+		t.Fatalf("got %d bytes, %v; want 5100", len(s.Data), err)
 	}
 }

@@ -8,6 +8,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -46,6 +47,31 @@ type Writer struct {
 	f     Format
 	color bool
 	n     int
+	enc   jsonEncoder  // json, jsonl: the report, reused
+	ind   bytes.Buffer // json: the indented report, reused
+}
+
+// maxKeptBuffer bounds the encoding buffers a Writer keeps between reports,
+// so that one huge report does not pin its size for the rest of a stream.
+const maxKeptBuffer = 1 << 20
+
+// marshal returns r as json.Marshal encodes it, in a buffer that the next
+// call reuses.
+func (w *Writer) marshal(r *analysis.Report) ([]byte, error) {
+	w.enc.b = w.enc.b[:0]
+	if w.enc.appendReport(r) {
+		return w.enc.b, nil
+	}
+	return json.Marshal(r) // for its error
+}
+
+func (w *Writer) release() {
+	if cap(w.enc.b) > maxKeptBuffer {
+		w.enc.b = nil
+	}
+	if w.ind.Cap() > maxKeptBuffer {
+		w.ind = bytes.Buffer{}
+	}
 }
 
 // NewWriter returns a writer; color applies to the text format only.
@@ -58,22 +84,32 @@ func (w *Writer) Write(r *analysis.Report) error {
 	defer func() { w.n++ }()
 	switch w.f {
 	case JSON:
-		sep := ",\n"
-		if w.n == 0 {
-			sep = "[\n"
-		}
-		b, err := json.MarshalIndent(r, "  ", "  ")
+		defer w.release()
+		b, err := w.marshal(r)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(w.w, "%s  %s", sep, b)
+		w.ind.Reset()
+		if w.n == 0 {
+			w.ind.WriteString("[\n  ")
+		} else {
+			w.ind.WriteString(",\n  ")
+		}
+		// What json.MarshalIndent(r, "  ", "  ") does after marshalling.
+		if err := json.Indent(&w.ind, b, "  ", "  "); err != nil {
+			return err
+		}
+		_, err = w.w.Write(w.ind.Bytes())
 		return err
 	case JSONL:
-		b, err := json.Marshal(r)
+		defer w.release()
+		b, err := w.marshal(r)
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(w.w, "%s\n", b)
+		b = append(b, '\n')
+		w.enc.b = b[:0]
+		_, err = w.w.Write(b)
 		return err
 	case Paper:
 		b, err := json.Marshal(PaperView(r))

@@ -60,3 +60,12 @@ func BenchmarkExplainMany(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewOffline is the explainer's share of every process start.
+func BenchmarkNewOffline(b *testing.B) {
+	cat := indicators.Default()
+	b.ReportAllocs()
+	for b.Loop() {
+		explain.NewOffline(cat)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,13 +58,7 @@ func NewOffline(cat *indicators.Catalog) *Offline {
 	}
 	o.catLen = cat.Len()
 	for _, ind := range cat.Indicators() {
-		lower := asciiLower(strings.Join(ind.TruePositives, "\n"))
-		var cands []uint16
-		for i, c := range commands {
-			if strings.Contains(lower, c.key) {
-				cands = append(cands, uint16(i))
-			}
-		}
+		cands := commandsIn(asciiLower(strings.Join(ind.TruePositives, "\n")))
 		act, verb := action(ind.Title)
 		o.info[ind.ID] = indInfo{st: classifyHit(ind.ID, ind.Tactic, ind.Techniques), cands: cands, act: act, verb: verb}
 	}
@@ -138,12 +131,23 @@ type writer struct {
 }
 
 func newWriter(o *Offline, r *analysis.Report) *writer {
-	h := fnv.New64a()
-	h.Write([]byte(r.Sample.SHA256))
-	if r.Sample.SHA256 == "" {
-		h.Write([]byte(r.ID))
+	key := r.Sample.SHA256
+	if key == "" {
+		key = r.ID
 	}
-	return &writer{o: o, r: r, seed: h.Sum64(), hand: -1}
+	return &writer{o: o, r: r, seed: fnv64a(key), hand: -1}
+}
+
+// fnv64a is the 64-bit FNV-1a hash of s, as hash/fnv computes it, without
+// the allocations of a hash.Hash64.
+func fnv64a(s string) uint64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= prime
+	}
+	return h
 }
 
 // pick chooses one of n phrasings for a slot, from the sample's hash.

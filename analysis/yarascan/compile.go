@@ -69,18 +69,20 @@ type Rules struct {
 	y       *yara.Rules
 	version string
 	infos   []RuleInfo          // sorted by namespace, name
-	byKey   map[string]ruleData // namespace + "\x00" + name
+	byKey   map[ruleID]ruleData // by libyara's namespace and rule name
 }
+
+// ruleID names a rule inside libyara's compiled set.
+type ruleID struct{ ns, name string }
 
 // ruleData is what a Match copies from its rule, computed once at compile time.
 type ruleData struct {
+	ns         string // the namespace reported (the source's, see compileTogether)
 	tags       []string
 	meta       map[string]string
 	severity   string
 	techniques []string
 }
-
-func ruleKey(ns, name string) string { return ns + "\x00" + name }
 
 // Version returns a stable content hash of the compiled sources (their names,
 // namespaces and texts, independent of the order they were given in), e.g.
@@ -113,10 +115,91 @@ type checked struct {
 // When some sources failed, Compile returns a usable *Rules together with the
 // errors.Join of their *CompileError. It returns a nil *Rules only when no
 // source compiled (the error then wraps ErrNoRules).
+//
+// Compiling is a noticeable part of every process start, so the common case
+// where every source is good takes one compiler pass (compileTogether); only
+// when that finds a problem is each source compiled on its own to name it.
 func Compile(sources []Source) (*Rules, error) {
+	if r := compileTogether(sources); r != nil {
+		return r, nil
+	}
+	return compileIsolated(sources)
+}
+
+// compileTogether compiles every source with one compiler, each in a private
+// namespace, and returns nil whenever the result could differ from what
+// compileIsolated builds; Compile then takes that path.
+//
+// A private namespace reproduces the isolated check: libyara resolves rule
+// references and imported modules within the current namespace only (and
+// automaldesc defines no external variables), so a source compiles in its
+// own namespace exactly when it compiles alone; in the shared namespace a
+// later source could use an earlier source's rules and compile where it
+// would fail alone. Nil is returned when any source fails, when two sources
+// define the same rule in the namespace they declare (compileIsolated leaves
+// the later one out), and when a rule is global: a global rule constrains
+// every rule of its namespace, so splitting a namespace would change what it
+// applies to. Otherwise the namespace a rule is compiled in only shows in
+// the matches, and the scanner reports the source's namespace (ruleData.ns).
+func compileTogether(sources []Source) *Rules {
+	if len(sources) == 0 {
+		return nil
+	}
+	for _, src := range sources {
+		if strings.IndexByte(src.Text, 0) >= 0 {
+			return nil
+		}
+	}
+	c, err := newCompiler()
+	if err != nil {
+		return nil
+	}
+	defer c.Destroy()
+	good := make([]checked, len(sources))
+	private := make(map[string]int, len(sources)) // private namespace -> source
+	for i, src := range sources {
+		ns := "source#" + strconv.Itoa(i)
+		if err := c.AddString(src.Text, ns); err != nil {
+			return nil
+		}
+		private[ns] = i
+		good[i] = checked{src: src, ns: src.namespace()}
+	}
+	yr, err := c.GetRules()
+	if err != nil {
+		return nil
+	}
+	byKey := make(map[ruleID]ruleData)
+	seen := make(map[ruleID]bool)
+	compiled := yr.GetRules()
+	for i := range compiled {
+		rl := &compiled[i]
+		ns := rl.Namespace()
+		src, ok := private[ns]
+		if !ok || rl.IsGlobal() {
+			yr.Destroy()
+			return nil
+		}
+		g := &good[src]
+		in := ruleInfo(rl, g.ns, g.src.Name)
+		id := ruleID{g.ns, in.Name}
+		if seen[id] {
+			yr.Destroy()
+			return nil
+		}
+		seen[id] = true
+		g.infos = append(g.infos, in)
+		byKey[ruleID{ns, in.Name}] = newRuleData(in)
+	}
+	return newRules(yr, good, byKey)
+}
+
+// compileIsolated compiles each source on its own, reports the failures and
+// compiles the good sources together, in the namespaces they declare.
+func compileIsolated(sources []Source) (*Rules, error) {
 	var errs []error
 	good := make([]checked, 0, len(sources))
-	seen := make(map[string]string) // rule key -> file that defined it first
+	seen := make(map[ruleID]string) // rule -> file that defined it first
 	for _, src := range sources {
 		infos, err := compileOne(src)
 		if err != nil {
@@ -126,7 +209,7 @@ func Compile(sources []Source) (*Rules, error) {
 		ns := src.namespace()
 		var dup []error
 		for _, in := range infos {
-			if first, ok := seen[ruleKey(ns, in.Name)]; ok {
+			if first, ok := seen[ruleID{ns, in.Name}]; ok {
 				dup = append(dup, &CompileError{
 					File: src.Name,
 					Line: ruleLine(src.Text, in.Name),
@@ -139,7 +222,7 @@ func Compile(sources []Source) (*Rules, error) {
 			continue
 		}
 		for _, in := range infos {
-			seen[ruleKey(ns, in.Name)] = src.Name
+			seen[ruleID{ns, in.Name}] = src.Name
 		}
 		good = append(good, checked{src: src, ns: ns, infos: infos})
 	}
@@ -167,16 +250,23 @@ func Compile(sources []Source) (*Rules, error) {
 		errs = append(errs, fmt.Errorf("yara: get rules: %w", err))
 		return nil, errors.Join(errs...)
 	}
+	byKey := make(map[ruleID]ruleData)
+	for _, g := range good {
+		for _, in := range g.infos {
+			byKey[ruleID{in.Namespace, in.Name}] = newRuleData(in)
+		}
+	}
+	return newRules(yr, good, byKey), errors.Join(errs...)
+}
 
-	r := &Rules{y: yr, byKey: make(map[string]ruleData)}
+// newRules assembles the rule set of the good sources, compiled into yr.
+func newRules(yr *yara.Rules, good []checked, byKey map[ruleID]ruleData) *Rules {
+	r := &Rules{y: yr, byKey: byKey}
 	h := sha256.New()
 	keys := make([]string, 0, len(good))
 	for _, g := range good {
 		keys = append(keys, g.ns+"\x00"+g.src.Name+"\x00"+g.src.Text)
-		for _, in := range g.infos {
-			r.infos = append(r.infos, in)
-			r.byKey[ruleKey(in.Namespace, in.Name)] = newRuleData(in)
-		}
+		r.infos = append(r.infos, g.infos...)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
@@ -189,7 +279,7 @@ func Compile(sources []Source) (*Rules, error) {
 		}
 		return r.infos[i].Name < r.infos[j].Name
 	})
-	return r, errors.Join(errs...)
+	return r
 }
 
 // Check compiles one source in isolation and returns its problems (nil when
@@ -231,26 +321,30 @@ func compileOne(src Source) ([]RuleInfo, []error) {
 	rules := yr.GetRules()
 	infos := make([]RuleInfo, 0, len(rules))
 	for i := range rules {
-		rl := &rules[i]
-		in := RuleInfo{
-			Namespace: rl.Namespace(),
-			Name:      rl.Identifier(),
-			File:      src.Name,
-			Tags:      rl.Tags(),
-			Private:   rl.IsPrivate(),
-		}
-		if ms := rl.Metas(); len(ms) > 0 {
-			in.Meta = make(map[string]string, len(ms))
-			for _, m := range ms {
-				if _, dup := in.Meta[m.Identifier]; dup {
-					continue // first value wins, as in yara's meta lookup
-				}
-				in.Meta[m.Identifier] = metaString(m.Value)
-			}
-		}
-		infos = append(infos, in)
+		infos = append(infos, ruleInfo(&rules[i], ns, src.Name))
 	}
 	return infos, nil
+}
+
+// ruleInfo describes rl, a rule of file compiled in namespace ns.
+func ruleInfo(rl *yara.Rule, ns, file string) RuleInfo {
+	in := RuleInfo{
+		Namespace: ns,
+		Name:      rl.Identifier(),
+		File:      file,
+		Tags:      rl.Tags(),
+		Private:   rl.IsPrivate(),
+	}
+	if ms := rl.Metas(); len(ms) > 0 {
+		in.Meta = make(map[string]string, len(ms))
+		for _, m := range ms {
+			if _, dup := in.Meta[m.Identifier]; dup {
+				continue // first value wins, as in yara's meta lookup
+			}
+			in.Meta[m.Identifier] = metaString(m.Value)
+		}
+	}
+	return in
 }
 
 func compilerErrors(src Source, msgs []yara.CompilerMessage, fallback error) []error {
@@ -327,7 +421,7 @@ func ParseTechniques(s string) []string {
 }
 
 func newRuleData(in RuleInfo) ruleData {
-	d := ruleData{tags: in.Tags, meta: in.Meta}
+	d := ruleData{ns: in.Namespace, tags: in.Tags, meta: in.Meta}
 	if sev := strings.ToLower(strings.TrimSpace(in.Meta["severity"])); ValidSeverity(sev) {
 		d.severity = sev
 	}

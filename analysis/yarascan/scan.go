@@ -29,6 +29,16 @@ const (
 	yrErrScanTimeout = 26
 )
 
+// scanFlagsNoTryCatch is SCAN_FLAGS_NO_TRYCATCH (yara/scan.h), which go-yara
+// does not name. Without it libyara wraps every scan in handlers for SIGBUS
+// and SIGSEGV, meant for memory-mapped files that shrink while scanned: a
+// dozen sigaction and sigprocmask system calls per scan, and, while a scan
+// runs, a process-wide SIGSEGV handler that is not the Go runtime's (libyara
+// 4.2 installs it without SA_ONSTACK and, from two threads at once, can
+// leave it installed). Scan only reads Go-owned memory, which cannot fault
+// that way.
+const scanFlagsNoTryCatch yara.ScanFlags = 4
+
 // ErrTimeout is returned (wrapped) when libyara stopped a scan at its
 // timeout. The matches found before the stop are returned with it.
 var ErrTimeout = errors.New("yara scan timed out")
@@ -60,9 +70,10 @@ type MatchString struct {
 // Scanner scans buffers with one rule set. It is not safe for concurrent use:
 // create one per worker goroutine with Rules.NewScanner.
 type Scanner struct {
-	rules *Rules
-	ys    *yara.Scanner
-	cb    collector
+	rules   *Rules
+	ys      *yara.Scanner
+	cb      collector
+	timeout time.Duration // last timeout given to ys
 }
 
 // NewScanner returns a scanner over r.
@@ -75,7 +86,7 @@ func (r *Rules) NewScanner() (*Scanner, error) {
 	s.cb.rules = r
 	// Fast mode stops looking for a string once it matched when the
 	// conditions do not count it; rule results are the same.
-	ys.SetFlags(yara.ScanFlagsFastMode)
+	ys.SetFlags(yara.ScanFlagsFastMode | scanFlagsNoTryCatch)
 	ys.SetCallback(&s.cb)
 	return s, nil
 }
@@ -113,7 +124,10 @@ func (s *Scanner) Scan(ctx context.Context, data []byte, layer int) (ms []Match,
 		}
 	}
 	secs := (timeout + time.Second - 1) / time.Second
-	s.ys.SetTimeout(secs * time.Second)
+	if s.timeout != secs*time.Second {
+		s.timeout = secs * time.Second
+		s.ys.SetTimeout(s.timeout)
+	}
 
 	s.cb.reset(layer)
 	defer func() {
@@ -171,7 +185,10 @@ func (c *collector) RuleMatching(sc *yara.ScanContext, r *yara.Rule) (abort bool
 		return true, nil
 	}
 	ns, name := r.Namespace(), r.Identifier()
-	d := c.rules.byKey[ruleKey(ns, name)]
+	d, ok := c.rules.byKey[ruleID{ns, name}]
+	if ok {
+		ns = d.ns
+	}
 	m := Match{
 		Rule:       name,
 		Namespace:  ns,
