@@ -312,7 +312,22 @@ func TestWatchThousandFiles(t *testing.T) {
 			}
 		}
 	}
-	// 60 with content already dropped under another name.
+	// 60 with content already dropped under another name, once those
+	// originals are recorded: a copy analysed beside its original (two
+	// workers; claims do not follow file order) is rightly analysed twice,
+	// not a reuse of an earlier analysis.
+	waitFor(t, 45*time.Second, "the originals of the copies recorded", func() bool {
+		got := map[string]bool{}
+		for _, l := range readNDJSON(t, e.ndjson) {
+			got[l.File.Path] = true
+		}
+		for i := range 60 {
+			if !got[filepath.Join(e.quarantine, fmt.Sprintf("job-%03d.ps1", i))] {
+				return false
+			}
+		}
+		return true
+	})
 	for i := range 60 {
 		path := write(t, e.quarantine, fmt.Sprintf("dup-%03d.ps1", i), script(i))
 		add(path, len(script(i)))

@@ -377,7 +377,14 @@ func (w *Watcher) event(ev fsnotify.Event) {
 	}
 	fi, err := os.Lstat(p)
 	if err != nil {
-		w.forget(p)
+		if !w.forget(p) && ev.Has(fsnotify.Create) && errors.Is(err, fs.ErrNotExist) {
+			// It entered the folder and left before the watcher could
+			// look: never a candidate, but not silently gone either. (A
+			// create event that lags behind a rescan's claim of the same
+			// file would count it here too: a metric off by one, never a
+			// lost file.)
+			w.vanished(p)
+		}
 		return
 	}
 	if fi.IsDir() {
@@ -394,11 +401,11 @@ func (w *Watcher) event(ev fsnotify.Event) {
 }
 
 // forget drops a path that disappeared. A candidate that was never claimed
-// counts as vanished.
-func (w *Watcher) forget(p string) {
+// counts as vanished; forget reports whether p was one.
+func (w *Watcher) forget(p string) (gone bool) {
 	w.mu.Lock()
 	c, ok := w.cands[p]
-	gone := ok && !c.inflight // decided under the lock: claim() writes inflight
+	gone = ok && !c.inflight // decided under the lock: claim() writes inflight
 	if gone {
 		delete(w.cands, p)
 	}
@@ -414,6 +421,7 @@ func (w *Watcher) forget(p string) {
 	if gone {
 		w.vanished(p)
 	}
+	return gone
 }
 
 func (w *Watcher) vanished(p string) {

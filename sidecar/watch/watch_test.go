@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
+
 	"github.com/automaldesc/automaldesc/store"
 	"github.com/automaldesc/automaldesc/store/sqlite"
 )
@@ -310,5 +312,35 @@ func TestNewRefusesOverlap(t *testing.T) {
 				t.Error("got no error")
 			}
 		})
+	}
+}
+
+// TestCreatedAndGoneCountsAsVanished: a file that enters the folder and
+// leaves before the watcher looks is counted once as vanished (its create
+// event), never silently, and its remove event does not count it again.
+func TestCreatedAndGoneCountsAsVanished(t *testing.T) {
+	e := newEnv(t)
+	w, err := New(Options{Folders: []Folder{{Path: e.folder}}, Staging: e.staging, Settle: 150 * time.Millisecond, Queue: &recQueue{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(e.folder, "gone.ps1")
+	w.event(fsnotify.Event{Name: p, Op: fsnotify.Create})
+	w.event(fsnotify.Event{Name: p, Op: fsnotify.Remove})
+	if got := w.Outcomes().Value(OutcomeVanished); got != 1 {
+		t.Errorf("vanished after create+remove of a file never seen: got %v, want 1", got)
+	}
+	// A file that was a candidate is counted by forget, once.
+	q := filepath.Join(e.folder, "cand.ps1")
+	if err := os.WriteFile(q, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.event(fsnotify.Event{Name: q, Op: fsnotify.Create})
+	if err := os.Remove(q); err != nil {
+		t.Fatal(err)
+	}
+	w.event(fsnotify.Event{Name: q, Op: fsnotify.Remove})
+	if got := w.Outcomes().Value(OutcomeVanished); got != 2 {
+		t.Errorf("vanished after a candidate was removed: got %v, want 2", got)
 	}
 }
