@@ -62,8 +62,8 @@ func newScanCmd(a *app) *cobra.Command {
 			}
 			if os.Getenv("GOGC") == "" {
 				// A scan is a batch job whose heap is a few reports in
-				// flight: trading some memory for less collection saves
-				// ~10% of a corpus pass's CPU (docs/BENCHMARKS.md).
+				// flight: ~20 MB more peak memory for 5-10% less CPU
+				// over the dev corpus (docs/BENCHMARKS.md).
 				debug.SetGCPercent(scanGCPercent)
 			}
 			log := a.logger(cfg)
