@@ -131,16 +131,7 @@ func (e *jsonEncoder) sample(s *analysis.SampleInfo) {
 }
 
 func (e *jsonEncoder) layers(ls []analysis.Layer) {
-	if ls == nil {
-		e.raw("null")
-		return
-	}
-	e.b = append(e.b, '[')
-	for i := range ls {
-		l := &ls[i]
-		if i > 0 {
-			e.b = append(e.b, ',')
-		}
+	array(e, ls, func(l *analysis.Layer) {
 		e.raw(`{"index":`)
 		e.int(int64(l.Index))
 		e.raw(`,"parent":`)
@@ -161,21 +152,11 @@ func (e *jsonEncoder) layers(ls []analysis.Layer) {
 		e.optStr(`,"note":`, l.Note)
 		e.optStr(`,"text":`, l.Text)
 		e.b = append(e.b, '}')
-	}
-	e.b = append(e.b, ']')
+	})
 }
 
 func (e *jsonEncoder) matches(ms []yarascan.Match) {
-	if ms == nil {
-		e.raw("null")
-		return
-	}
-	e.b = append(e.b, '[')
-	for i := range ms {
-		m := &ms[i]
-		if i > 0 {
-			e.b = append(e.b, ',')
-		}
+	array(e, ms, func(m *yarascan.Match) {
 		e.raw(`{"rule":`)
 		e.str(m.Rule)
 		e.raw(`,"namespace":`)
@@ -213,21 +194,11 @@ func (e *jsonEncoder) matches(ms []yarascan.Match) {
 			e.b = append(e.b, ']')
 		}
 		e.b = append(e.b, '}')
-	}
-	e.b = append(e.b, ']')
+	})
 }
 
 func (e *jsonEncoder) hits(hs []indicators.Hit) {
-	if hs == nil {
-		e.raw("null")
-		return
-	}
-	e.b = append(e.b, '[')
-	for i := range hs {
-		h := &hs[i]
-		if i > 0 {
-			e.b = append(e.b, ',')
-		}
+	array(e, hs, func(h *indicators.Hit) {
 		e.raw(`{"id":`)
 		e.str(h.ID)
 		e.raw(`,"title":`)
@@ -250,21 +221,11 @@ func (e *jsonEncoder) hits(hs []indicators.Hit) {
 		e.raw(`,"count":`)
 		e.int(int64(h.Count))
 		e.b = append(e.b, '}')
-	}
-	e.b = append(e.b, ']')
+	})
 }
 
 func (e *jsonEncoder) iocs(cs []ioc.IOC) {
-	if cs == nil {
-		e.raw("null")
-		return
-	}
-	e.b = append(e.b, '[')
-	for i := range cs {
-		c := &cs[i]
-		if i > 0 {
-			e.b = append(e.b, ',')
-		}
+	array(e, cs, func(c *ioc.IOC) {
 		e.raw(`{"type":`)
 		e.str(string(c.Type))
 		e.raw(`,"value":`)
@@ -276,21 +237,11 @@ func (e *jsonEncoder) iocs(cs []ioc.IOC) {
 		e.raw(`,"offset":`)
 		e.int(int64(c.Offset))
 		e.b = append(e.b, '}')
-	}
-	e.b = append(e.b, ']')
+	})
 }
 
 func (e *jsonEncoder) techniques(ts []analysis.Technique) {
-	if ts == nil {
-		e.raw("null")
-		return
-	}
-	e.b = append(e.b, '[')
-	for i := range ts {
-		t := &ts[i]
-		if i > 0 {
-			e.b = append(e.b, ',')
-		}
+	array(e, ts, func(t *analysis.Technique) {
 		e.raw(`{"id":`)
 		e.str(t.ID)
 		e.raw(`,"name":`)
@@ -302,8 +253,7 @@ func (e *jsonEncoder) techniques(ts []analysis.Technique) {
 		e.raw(`,"evidence":`)
 		e.strs(t.Evidence)
 		e.b = append(e.b, '}')
-	}
-	e.b = append(e.b, ']')
+	})
 }
 
 // features writes the map with its keys sorted, as encoding/json does.
@@ -479,16 +429,22 @@ func (e *jsonEncoder) optStr(key, v string) {
 }
 
 func (e *jsonEncoder) strs(list []string) {
-	if list == nil {
+	array(e, list, func(s *string) { e.str(*s) })
+}
+
+// array writes xs as a JSON array, each element by elem ("null" for a nil
+// slice, as encoding/json does).
+func array[T any](e *jsonEncoder, xs []T, elem func(*T)) {
+	if xs == nil {
 		e.raw("null")
 		return
 	}
 	e.b = append(e.b, '[')
-	for i, s := range list {
+	for i := range xs {
 		if i > 0 {
 			e.b = append(e.b, ',')
 		}
-		e.str(s)
+		elem(&xs[i])
 	}
 	e.b = append(e.b, ']')
 }
