@@ -308,7 +308,7 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 			return e.fail(ctx, r, "scan", err)
 		}
 		t = time.Now()
-		m, yerr := sc.s.Scan(ctx, []byte(l.Text), l.Index)
+		m, yerr := sc.s.ScanString(ctx, l.Text, l.Index)
 		r.Timings.YARAMS += ms(time.Since(t))
 		if yerr != nil {
 			return e.fail(ctx, r, "yara", yerr)

@@ -3,10 +3,12 @@ package yarascan
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 const goodRule = `rule Good_Rule : tagA tagB
@@ -247,6 +249,29 @@ func TestScan(t *testing.T) {
 			if err != nil || len(ms) != 0 {
 				t.Errorf("got %v, %v, want no matches", ms, err)
 			}
+		}
+	})
+	t.Run("string without copy", func(t *testing.T) {
+		for _, text := range []string{"", "nothing here", "xx inert-marker \x01yy", strings.Repeat("AB ", 1000)} {
+			want, werr := s.Scan(ctx, []byte(text), 1)
+			got, err := s.ScanString(ctx, text, 1)
+			if err != nil || werr != nil {
+				t.Fatalf("%.20q: got errors %v and %v", text, err, werr)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%.20q: ScanString gave %+v, Scan %+v", text, got, want)
+			}
+		}
+		// A match's data is copied: it does not change with the memory
+		// the text was in (aliased here to make that visible).
+		buf := []byte("xx inert-marker yy")
+		ms, err := s.ScanString(ctx, unsafe.String(&buf[0], len(buf)), 0)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("got %v, %v", ms, err)
+		}
+		copy(buf, strings.Repeat("z", len(buf)))
+		if ms[0].Strings[0].Data != "inert-marker" {
+			t.Errorf("match data %q changed with the scanned text", ms[0].Strings[0].Data)
 		}
 	})
 	t.Run("cancelled context", func(t *testing.T) {
