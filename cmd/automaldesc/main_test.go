@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/automaldesc/automaldesc/internal/corpus"
 	"github.com/automaldesc/automaldesc/learning/dataset"
@@ -382,5 +384,68 @@ func TestEvalDevTargets(t *testing.T) {
 			}
 		}
 		t.Logf("%-10s accuracy %.2f%% FPR %.2f%% language ID %.2f%%", g.Name, 100*m.Accuracy, 100*m.FPR, 100*g.LanguageAccuracy)
+	}
+}
+
+// TestScanStreamsReports checks that buffered output does not hold a
+// finished report back: with the last path still blocked on standard input,
+// the first file's report must already be out.
+func TestScanStreamsReports(t *testing.T) {
+	in := write(t, t.TempDir(), "rotate.ps1", benignPS)
+	cmd := exec.Command(binary, "scan", "--format", "jsonl", "--workers", "1", in, "-")
+	cmd.Env = cleanEnv()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill() // ends the process when the test failed early
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 16<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	select {
+	case l := <-lines:
+		if !strings.Contains(l, `"name":"rotate.ps1"`) {
+			t.Fatalf("first report is not rotate.ps1's: %.200s", l)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no report while standard input stays open: output is held in a buffer")
+	}
+	if _, err := io.WriteString(stdin, cradlePS); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Close()
+	if l, ok := <-lines; !ok || !strings.Contains(l, `"name":"stdin"`) {
+		t.Fatalf("second report: got %.200q, want the one of stdin", l)
+	}
+	if err := cmd.Wait(); err == nil || cmd.ProcessState.ExitCode() != 1 {
+		t.Errorf("exit: got %v, want status 1 (the cradle is a detection)", err)
+	}
+}
+
+// TestScanOutputDiskFull: reports that cannot be written are an error
+// (exit status 2 naming the cause), never a silent success.
+func TestScanOutputDiskFull(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full on this system")
+	}
+	in := write(t, t.TempDir(), "rotate.ps1", benignPS)
+	for _, format := range []string{"jsonl", "json", "text"} {
+		r := runBin(t, "", nil, "scan", "--format", format, "--out", "/dev/full", in)
+		if r.code != 2 || !strings.Contains(r.stderr, "no space left on device") {
+			t.Errorf("%s to /dev/full: got code %d, stderr %q; want 2 and the cause", format, r.code, r.stderr)
+		}
 	}
 }

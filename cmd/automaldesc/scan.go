@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -92,10 +93,18 @@ func newScanCmd(a *app) *cobra.Command {
 			default:
 				return usageError("--color %q: want auto, always or never", o.color)
 			}
-			w := render.NewWriter(out, f, color)
-			sum, err := scan(cmd.Context(), a, eng, args, cfg.Scan.EffectiveWorkers(), int64(cfg.Limits.MaxFileSize), o, w)
+			// Reports are ~12 KB each on average: buffered, a corpus scan
+			// makes a few hundred writes instead of one per file. The
+			// pipeline flushes whenever it has no finished report waiting,
+			// so output still appears as soon as the workers produce it.
+			bw := bufio.NewWriterSize(out, 256<<10)
+			w := render.NewWriter(bw, f, color)
+			sum, err := scan(cmd.Context(), a, eng, args, cfg.Scan.EffectiveWorkers(), int64(cfg.Limits.MaxFileSize), o, w, bw.Flush)
 			if cerr := w.Close(); err == nil && cerr != nil {
 				err = cerr
+			}
+			if ferr := bw.Flush(); err == nil && ferr != nil {
+				err = fmt.Errorf("write report: %w", ferr)
 			}
 			if f, ok := out.(*os.File); ok && out != a.stdout {
 				if serr := f.Sync(); err == nil && serr != nil {
@@ -191,7 +200,10 @@ func (s scanSummary) print(w io.Writer) {
 // scan runs a bounded pipeline: one walker, N analysis workers, and a
 // writer that restores input order. At most window reports wait to be
 // written, so memory stays flat on any number of files.
-func scan(ctx context.Context, a *app, eng *analysis.Engine, paths []string, workers int, maxSize int64, o scanOptions, w *render.Writer) (scanSummary, error) {
+//
+// flush pushes out what w has buffered; scan calls it whenever no finished
+// report is waiting, and the caller flushes once more after the last one.
+func scan(ctx context.Context, a *app, eng *analysis.Engine, paths []string, workers int, maxSize int64, o scanOptions, w *render.Writer, flush func() error) (scanSummary, error) {
 	start := time.Now()
 	workers = max(1, workers)
 	window := workers * 8
@@ -258,6 +270,11 @@ func scan(ctx context.Context, a *app, eng *analysis.Engine, paths []string, wor
 				if writeErr = w.Write(r); writeErr != nil {
 					cancel()
 				}
+			}
+		}
+		if len(results) == 0 && writeErr == nil {
+			if writeErr = flush(); writeErr != nil {
+				cancel()
 			}
 		}
 	}
