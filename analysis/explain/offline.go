@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/automaldesc/automaldesc/analysis"
 	"github.com/automaldesc/automaldesc/analysis/indicators"
@@ -35,11 +36,18 @@ const (
 // Offline is the grounded offline explainer. It is immutable and safe for
 // concurrent use.
 type Offline struct {
-	info   map[string]indInfo // per catalog indicator id
+	cat    *indicators.Catalog
 	catLen int
+	// info caches, per catalog indicator id, what explaining a hit of it
+	// needs (an *indInfo). It is filled on first use rather than in
+	// NewOffline: a scan hits a small part of the catalog, and the work for
+	// the whole catalog was a visible share of a one-file scan's start-up.
+	// Entries are a pure function of the catalog, so two goroutines that
+	// race to fill one store equal values.
+	info sync.Map
 }
 
-// indInfo is what NewOffline precomputes for one catalog indicator.
+// indInfo is what the explainer derives from one catalog indicator.
 type indInfo struct {
 	st    stage
 	cands []uint16 // vocabulary entries that occur in the indicator's fixtures
@@ -52,17 +60,35 @@ var _ analysis.Explainer = (*Offline)(nil)
 // NewOffline returns an explainer that knows the indicators of cat (it may
 // be nil: hits are then placed by their tactic and techniques alone).
 func NewOffline(cat *indicators.Catalog) *Offline {
-	o := &Offline{info: map[string]indInfo{}}
-	if cat == nil {
-		return o
-	}
-	o.catLen = cat.Len()
-	for _, ind := range cat.Indicators() {
-		cands := commandsIn(asciiLower(strings.Join(ind.TruePositives, "\n")))
-		act, verb := action(ind.Title)
-		o.info[ind.ID] = indInfo{st: classifyHit(ind.ID, ind.Tactic, ind.Techniques), cands: cands, act: act, verb: verb}
+	o := &Offline{cat: cat}
+	if cat != nil {
+		o.catLen = cat.Len()
 	}
 	return o
+}
+
+// lookup returns the information on the catalog indicator id, or false when
+// the catalog does not hold it.
+func (o *Offline) lookup(id string) (*indInfo, bool) {
+	if v, ok := o.info.Load(id); ok {
+		return v.(*indInfo), true
+	}
+	if o.cat == nil {
+		return nil, false
+	}
+	ind, ok := o.cat.Lookup(id)
+	if !ok {
+		return nil, false
+	}
+	act, verb := action(ind.Title)
+	info := &indInfo{
+		st:    classifyHit(ind.ID, ind.Tactic, ind.Techniques),
+		cands: commandsIn(asciiLower(strings.Join(ind.TruePositives, "\n"))),
+		act:   act,
+		verb:  verb,
+	}
+	v, _ := o.info.LoadOrStore(id, info)
+	return v.(*indInfo), true
 }
 
 // Explain writes the explanation of r. It reads r and never changes it.
@@ -248,8 +274,11 @@ func (w *writer) collect() {
 			w.extra++
 			continue
 		}
-		info, known := w.o.info[h.ID]
-		if !known {
+		var info indInfo
+		ip, known := w.o.lookup(h.ID)
+		if known {
+			info = *ip
+		} else {
 			info.st = classifyHit(h.ID, h.Tactic, h.Techniques)
 		}
 		f := finding{id: h.ID, title: h.Title, sev: h.Severity, st: info.st, layer: h.Layer, line: h.Line,
