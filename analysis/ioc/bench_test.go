@@ -129,3 +129,15 @@ func BenchmarkExtractDevLayers(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRefangDevLayers is the refang pass of BenchmarkExtractDevLayers.
+func BenchmarkRefangDevLayers(b *testing.B) {
+	texts, size := devLayerTexts(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range texts {
+			refang(s)
+		}
+	}
+}

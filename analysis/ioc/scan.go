@@ -403,7 +403,14 @@ func validDomain(d string) bool {
 	if len(d) < 4 || len(d) > 253 {
 		return false
 	}
-	labels, start, last := 0, 0, 0
+	// The TLD first: most dotted words of a script are member accesses
+	// (obj.Method) whose last part is no TLD, and this rejects them
+	// without walking the name.
+	last := strings.LastIndexByte(d, '.')
+	if last < 0 || !lookupFold(tlds, d[last+1:]) {
+		return false
+	}
+	labels, start := 0, 0
 	for i := 0; i <= len(d); i++ {
 		if i == len(d) || d[i] == '.' {
 			n := i - start
@@ -411,7 +418,6 @@ func validDomain(d string) bool {
 				return false
 			}
 			labels++
-			last = start
 			start = i + 1
 			continue
 		}
@@ -419,7 +425,7 @@ func validDomain(d string) bool {
 			return false
 		}
 	}
-	return labels >= 2 && lookupFold(tlds, d[last:])
+	return labels >= 2
 }
 
 // parseIPv4 parses a dotted quad with no leading zeros and a non-zero first
@@ -454,13 +460,15 @@ func parseIPv4(s string) (string, bool) {
 
 // scanRuns looks at the maximal runs of cRun bytes (letters, digits, '.',
 // '-', '_'). Only two kinds of run can hold an indicator: runs with a dot
-// (domains, IPv4 addresses) and runs of 32 bytes or more (hashes). The
-// first are found from their dots, the second from probes every 32 bytes,
-// one of which every such run covers; the bytes in between are not read.
+// (domains, IPv4 addresses) and runs that hold a hex token of 32 bytes or
+// more (hashes). The first are found from their dots, the second from
+// their hex probe words (see nextHexWord); the bytes in between are not
+// read one by one. Runs are looked at in order of position, each once.
 func (sc *scanner) scanRuns() {
 	r := sc.r
 	n := len(r)
 	dot := -1 // the first dot at or after pos, n for none
+	hex := -1 // the first hex probe word at or after pos, n for none
 	for pos := 0; pos < n; {
 		if dot < pos {
 			dot = n
@@ -468,15 +476,15 @@ func (sc *scanner) scanRuns() {
 				dot = pos + k
 			}
 		}
-		at := pos + 31
-		for at < dot && class[r[at]]&cRun == 0 {
-			at += 32
-		}
-		if at >= dot {
-			if dot == n {
-				return
+		at := dot
+		if !sc.defang { // defanging leaves hashes alone
+			if hex < pos {
+				hex = nextHexWord(r, pos)
 			}
-			at = dot
+			at = min(at, hex)
+		}
+		if at >= n {
+			return
 		}
 		// The maximal run around at. It starts after pos: r[pos] ended the
 		// previous run, unless pos is 0.
@@ -490,6 +498,23 @@ func (sc *scanner) scanRuns() {
 		sc.run(i, j, dot < j)
 		pos = j
 	}
+}
+
+// nextHexWord returns the first p >= pos that is a multiple of 16 and
+// starts eight hex digits, or len(r) for none. A hex token of 32 bytes or
+// more holds three consecutive whole 8-byte words at multiples of 8, so
+// one at a multiple of 16: probing those finds the run of every hash. In
+// scripts such words are rare (prose and code words are not all hex), so
+// the probe's branch is well predicted, unlike a probe that would stop in
+// every word.
+func nextHexWord(r string, pos int) int {
+	for p := (pos + 15) &^ 15; p+8 <= len(r); p += 16 {
+		w := r[p : p+8]
+		if class[w[0]]&class[w[1]]&class[w[2]]&class[w[3]]&class[w[4]]&class[w[5]]&class[w[6]]&class[w[7]]&cHex != 0 {
+			return p
+		}
+	}
+	return len(r)
 }
 
 // run looks for hashes, domains and IPv4 addresses in the run r[i:j],
