@@ -33,3 +33,20 @@ func TestScanRunsHexProbes(t *testing.T) {
 		}
 	}
 }
+
+// TestIsTLD checks the filter in front of the TLD set: every entry passes
+// it in any letter case, and isTLD agrees with the set on other words.
+func TestIsTLD(t *testing.T) {
+	for tld := range tlds {
+		for _, s := range []string{tld, strings.ToUpper(tld), strings.ToUpper(tld[:1]) + tld[1:]} {
+			if !isTLD(s) {
+				t.Errorf("isTLD(%q) = false", s)
+			}
+		}
+	}
+	for _, s := range []string{"", "c", "-", "co-", "push", "Length", "exe", "ps1", "a1", "0x", "xn--", "comm", "\xffcom", "co\x00", "\u0441om"} {
+		if got, want := isTLD(s), lookupFold(tlds, s); got != want {
+			t.Errorf("isTLD(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

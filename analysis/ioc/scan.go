@@ -42,6 +42,7 @@ type scanner struct {
 
 	masks  []span // URLs, e-mails, paths, registry keys: no bare hosts inside
 	merged int    // masks[:merged] are sorted and disjoint
+	cursor int    // maskedInOrder: the first merged mask that may follow
 
 	urls    int // URL candidates looked at
 	urlStop int // end of the last run of URL characters walked
@@ -209,6 +210,19 @@ func (sc *scanner) masked(s, e int) bool {
 	m := sc.masks[:sc.merged]
 	i := sort.Search(len(m), func(i int) bool { return m[i].s >= e }) - 1
 	return i >= 0 && m[i].e > s
+}
+
+// maskedInOrder is masked for scanRuns, which asks about spans in order of
+// position once every mask is merged: it walks the masks once instead of
+// searching them for each span.
+func (sc *scanner) maskedInOrder(s, e int) bool {
+	m := sc.masks[:sc.merged]
+	c := sc.cursor
+	for c < len(m) && m[c].e <= s {
+		c++
+	}
+	sc.cursor = c
+	return c < len(m) && m[c].s < e
 }
 
 // ---- URLs ----
@@ -407,7 +421,7 @@ func validDomain(d string) bool {
 	// (obj.Method) whose last part is no TLD, and this rejects them
 	// without walking the name.
 	last := strings.LastIndexByte(d, '.')
-	if last < 0 || !lookupFold(tlds, d[last+1:]) {
+	if last < 0 || !isTLD(d[last+1:]) {
 		return false
 	}
 	labels, start := 0, 0
@@ -467,6 +481,10 @@ func parseIPv4(s string) (string, bool) {
 func (sc *scanner) scanRuns() {
 	r := sc.r
 	n := len(r)
+	if sc.merged != len(sc.masks) {
+		sc.mergeMasks() // maskedInOrder reads merged masks only
+	}
+	sc.cursor = 0
 	dot := -1 // the first dot at or after pos, n for none
 	hex := -1 // the first hex probe word at or after pos, n for none
 	for pos := 0; pos < n; {
@@ -536,7 +554,7 @@ func (sc *scanner) run(i, j int, hasDot bool) {
 			alpha = true
 		}
 	}
-	if !sc.masked(i, j) {
+	if !sc.maskedInOrder(i, j) {
 		if alpha {
 			sc.bareDomain(i, j)
 		} else if dots >= 3 {
