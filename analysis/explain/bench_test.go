@@ -101,3 +101,17 @@ func BenchmarkExplainDev(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewOfflineFirstExplain is what a one-file scan pays for the
+// explainer: building it and explaining one report.
+func BenchmarkNewOfflineFirstExplain(b *testing.B) {
+	cat := indicators.Default()
+	r := cradle(b, "first")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := explain.NewOffline(cat).Explain(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
