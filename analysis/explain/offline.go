@@ -16,6 +16,11 @@ import (
 	"github.com/automaldesc/automaldesc/internal/safetext"
 )
 
+// sentenceSize is the capacity a sentence's builder starts with: most
+// sentences fit, so that each costs one allocation rather than a series of
+// doublings.
+const sentenceSize = 256
+
 // Source is the Explanation.Source of the offline explainer.
 const Source = "offline"
 
@@ -161,7 +166,7 @@ func newWriter(o *Offline, r *analysis.Report) *writer {
 	if key == "" {
 		key = r.ID
 	}
-	return &writer{o: o, r: r, seed: fnv64a(key), hand: -1}
+	return &writer{o: o, r: r, seed: fnv64a(key), hand: -1, claims: make([]analysis.Claim, 0, 6)}
 }
 
 // fnv64a is the 64-bit FNV-1a hash of s, as hash/fnv computes it, without
@@ -618,6 +623,7 @@ func (w *writer) identity() {
 	r := w.r
 	ev := []string{"language:" + r.Language.Language.String()}
 	var b strings.Builder
+	b.Grow(sentenceSize)
 	switch w.pick(1, 3) {
 	case 0:
 		b.WriteString("This is a ")

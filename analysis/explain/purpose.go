@@ -77,6 +77,7 @@ func (w *writer) purpose() {
 		}
 	}
 	var b strings.Builder
+	b.Grow(sentenceSize)
 	list := ""
 	if len(all) > 0 {
 		list = w.iocList(all, &ev)
@@ -151,6 +152,7 @@ func (w *writer) dualUse() {
 		return
 	}
 	var b strings.Builder
+	b.Grow(sentenceSize)
 	switch w.pick(62, 2) {
 	case 0:
 		b.WriteString("Low-severity, dual-use findings: ")
@@ -182,7 +184,9 @@ func proseLike(s string) bool {
 		}
 	}
 	run := 0
-	for _, word := range strings.Split(s, " ") {
+	for rest := s; ; {
+		word, tail, more := strings.Cut(rest, " ")
+		rest = tail
 		letters := len(word) >= 2
 		for i := 0; i < len(word) && letters; i++ {
 			c := word[i]
@@ -196,8 +200,10 @@ func proseLike(s string) bool {
 		} else {
 			run = 0
 		}
+		if !more {
+			return false
+		}
 	}
-	return false
 }
 
 // techRef reports text holding something that looks like an ATT&CK id.

@@ -570,7 +570,15 @@ func joinList(items []string, max int, more string) string {
 	if len(items) > max {
 		shown, rest = items[:max], len(items)-max
 	}
+	if len(shown) == 1 && rest == 0 {
+		return shown[0]
+	}
+	n := 5*len(shown) + 16 + len(more) // separators and " and N more"
+	for _, s := range shown {
+		n += len(s)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i, s := range shown {
 		switch {
 		case i == 0:
