@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/automaldesc/automaldesc/analysis"
 	"github.com/automaldesc/automaldesc/analysis/indicators"
@@ -50,6 +51,35 @@ type Offline struct {
 	// Entries are a pure function of the catalog, so two goroutines that
 	// race to fill one store equal values.
 	info sync.Map
+	// actions caches action of YARA rule titles, which repeat from report
+	// to report; nActions bounds it (rule sets are finite, but a server may
+	// load many over its life).
+	actions  sync.Map
+	nActions atomic.Int64
+}
+
+// maxCachedActions bounds Offline.actions.
+const maxCachedActions = 4096
+
+// titleAction is a cached result of action.
+type titleAction struct {
+	act  string
+	verb bool
+}
+
+// yaraAction is action(title) for the title of a YARA rule.
+func (o *Offline) yaraAction(title string) (string, bool) {
+	if v, ok := o.actions.Load(title); ok {
+		a := v.(titleAction)
+		return a.act, a.verb
+	}
+	act, verb := action(title)
+	if o.nActions.Load() < maxCachedActions {
+		if _, loaded := o.actions.LoadOrStore(title, titleAction{act, verb}); !loaded {
+			o.nActions.Add(1)
+		}
+	}
+	return act, verb
 }
 
 // indInfo is what the explainer derives from one catalog indicator.
@@ -292,7 +322,8 @@ func (w *writer) collect() {
 			f.act, f.verb = action(h.Title)
 		}
 		if h.Excerpt != "" && !strings.HasPrefix(h.ID, "prompt.") {
-			lower := asciiLower(h.Excerpt)
+			var buf [256]byte // excerpts are short: no allocation for the copy
+			lower := appendLower(buf[:0], h.Excerpt)
 			if known && info.cands != nil {
 				f.cmds = commandsFor(lower, info.cands, maxCmdsClause)
 			}
@@ -322,17 +353,18 @@ func (w *writer) collect() {
 		}
 		f := finding{id: id, title: title, sev: sev, st: classifyYARA(m.Rule, m.Techniques), layer: m.Layer,
 			techs: m.Techniques, yara: true, order: len(w.fs)}
-		f.act, f.verb = action(title)
-		var data strings.Builder
+		f.act, f.verb = w.o.yaraAction(title)
+		var buf [512]byte
+		data := buf[:0]
 		for i, s := range m.Strings {
 			if i == 4 {
 				break
 			}
-			data.WriteString(s.Data)
-			data.WriteByte('\n')
+			data = appendLower(data, s.Data)
+			data = append(data, '\n')
 		}
-		if data.Len() > 0 {
-			f.cmds = commandsFor(asciiLower(data.String()), stageCommands[f.st], maxCmdsClause)
+		if len(data) > 0 {
+			f.cmds = commandsFor(data, stageCommands[f.st], maxCmdsClause)
 		}
 		w.fs = append(w.fs, f)
 	}
@@ -766,6 +798,18 @@ func clip(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// appendLower appends s to b in ASCII lower case.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 func asciiLower(s string) string {

@@ -1,6 +1,9 @@
 package explain
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // command is a well-known command, API or switch the explanation may name.
 // key is searched (lower-case) in a finding's excerpt or YARA strings; name
@@ -311,10 +314,10 @@ func commandsIn(lower string) []uint16 {
 // commandsFor returns the indices of the vocabulary entries that occur in
 // lower (an ASCII-lower-cased text). When only is not nil the search is
 // limited to those indices.
-func commandsFor(lower string, only []uint16, max int) []uint16 {
+func commandsFor(lower []byte, only []uint16, max int) []uint16 {
 	var out []uint16
 	try := func(i int) bool {
-		if strings.Contains(lower, commands[i].key) {
+		if bytes.Contains(lower, commandKeys[i]) {
 			for _, o := range out {
 				if commands[o].name == commands[i].name {
 					return len(out) >= max
@@ -339,6 +342,15 @@ func commandsFor(lower string, only []uint16, max int) []uint16 {
 	}
 	return out
 }
+
+// commandKeys holds the keys of commands as byte slices, for commandsFor.
+var commandKeys = func() [][]byte {
+	out := make([][]byte, len(commands))
+	for i, c := range commands {
+		out[i] = []byte(c.key)
+	}
+	return out
+}()
 
 // stageCommands lists, per stage, the vocabulary indices of that stage, for
 // findings whose candidates are not known in advance.
