@@ -323,12 +323,12 @@ func (w *writer) collect() {
 		}
 		if h.Excerpt != "" && !strings.HasPrefix(h.ID, "prompt.") {
 			var buf [256]byte // excerpts are short: no allocation for the copy
-			lower := appendLower(buf[:0], h.Excerpt)
+			lower := newLowerText(buf[:0], h.Excerpt)
 			if known && info.cands != nil {
-				f.cmds = commandsFor(lower, info.cands, maxCmdsClause)
+				f.cmds = commandsFor(&lower, info.cands, maxCmdsClause)
 			}
 			if len(f.cmds) == 0 {
-				f.cmds = commandsFor(lower, stageCommands[f.st], maxCmdsClause)
+				f.cmds = commandsFor(&lower, stageCommands[f.st], maxCmdsClause)
 			}
 		}
 		w.fs = append(w.fs, f)
@@ -354,17 +354,16 @@ func (w *writer) collect() {
 		f := finding{id: id, title: title, sev: sev, st: classifyYARA(m.Rule, m.Techniques), layer: m.Layer,
 			techs: m.Techniques, yara: true, order: len(w.fs)}
 		f.act, f.verb = w.o.yaraAction(title)
-		var buf [512]byte
-		data := buf[:0]
-		for i, s := range m.Strings {
-			if i == 4 {
-				break
+		if len(m.Strings) > 0 {
+			var strs [8]string // the data of the first four strings, each with a newline
+			n := 0
+			for _, s := range m.Strings[:min(len(m.Strings), 4)] {
+				strs[n], strs[n+1] = s.Data, "\n"
+				n += 2
 			}
-			data = appendLower(data, s.Data)
-			data = append(data, '\n')
-		}
-		if len(data) > 0 {
-			f.cmds = commandsFor(data, stageCommands[f.st], maxCmdsClause)
+			var buf [512]byte
+			data := newLowerText(buf[:0], strs[:n]...)
+			f.cmds = commandsFor(&data, stageCommands[f.st], maxCmdsClause)
 		}
 		w.fs = append(w.fs, f)
 	}
@@ -802,12 +801,12 @@ func clip(s string, n int) string {
 
 // appendLower appends s to b in ASCII lower case.
 func appendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	n := len(b)
+	b = append(b, s...)
+	for i, c := range b[n:] {
 		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
+			b[n+i] = c + 'a' - 'A'
 		}
-		b = append(b, c)
 	}
 	return b
 }

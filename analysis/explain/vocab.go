@@ -312,12 +312,11 @@ func commandsIn(lower string) []uint16 {
 }
 
 // commandsFor returns the indices of the vocabulary entries that occur in
-// lower (an ASCII-lower-cased text). When only is not nil the search is
-// limited to those indices.
-func commandsFor(lower []byte, only []uint16, max int) []uint16 {
+// t. When only is not nil the search is limited to those indices.
+func commandsFor(t *lowerText, only []uint16, max int) []uint16 {
 	var out []uint16
 	try := func(i int) bool {
-		if bytes.Contains(lower, commandKeys[i]) {
+		if t.contains(i) {
 			for _, o := range out {
 				if commands[o].name == commands[i].name {
 					return len(out) >= max
@@ -343,13 +342,56 @@ func commandsFor(lower []byte, only []uint16, max int) []uint16 {
 	return out
 }
 
-// commandKeys holds the keys of commands as byte slices, for commandsFor.
-var commandKeys = func() [][]byte {
-	out := make([][]byte, len(commands))
-	for i, c := range commands {
-		out[i] = []byte(c.key)
+// lowerText is an ASCII-lower-cased text that commandsFor searches for the
+// keys of the vocabulary, with a Bloom filter of its byte pairs: a key can
+// only occur when each of its pairs does, and most keys of a stage's list
+// are ruled out by a few bit tests instead of a search of the text.
+type lowerText struct {
+	b     []byte
+	pairs [pairBits / 64]uint64
+}
+
+const pairBits = 1024
+
+func pairHash(a, b byte) uint { return (uint(a)<<5 ^ uint(b)) % pairBits }
+
+// newLowerText returns the concatenation of s, lower-cased into buf's
+// storage (or a larger one when it does not fit), with its pairs indexed.
+func newLowerText(buf []byte, s ...string) lowerText {
+	b := buf[:0]
+	for _, p := range s {
+		b = appendLower(b, p)
 	}
-	return out
+	t := lowerText{b: b}
+	for i := 0; i+1 < len(b); i++ {
+		h := pairHash(b[i], b[i+1])
+		t.pairs[h/64] |= 1 << (h % 64)
+	}
+	return t
+}
+
+// contains reports whether the key of commands[i] occurs in t.
+func (t *lowerText) contains(i int) bool {
+	for _, h := range commandPairs[i] {
+		if t.pairs[h/64]&(1<<(h%64)) == 0 {
+			return false
+		}
+	}
+	return bytes.Contains(t.b, commandKeys[i])
+}
+
+// commandKeys holds the keys of commands as byte slices, and commandPairs
+// the pair hashes of each key, for lowerText.contains.
+var commandKeys, commandPairs = func() ([][]byte, [][]uint16) {
+	keys := make([][]byte, len(commands))
+	pairs := make([][]uint16, len(commands))
+	for i, c := range commands {
+		keys[i] = []byte(c.key)
+		for j := 0; j+1 < len(c.key); j++ {
+			pairs[i] = append(pairs[i], uint16(pairHash(c.key[j], c.key[j+1])))
+		}
+	}
+	return keys, pairs
 }()
 
 // stageCommands lists, per stage, the vocabulary indices of that stage, for
