@@ -1,10 +1,11 @@
 package explain
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -172,8 +173,18 @@ func (s *step) empty() bool { return len(s.fs) == 0 && len(s.layers) == 0 && len
 
 func (s *step) addEv(id string) {
 	if !contains(s.ev, id) {
-		s.ev = append(s.ev, id)
+		s.ev = appendSmall(s.ev, id)
 	}
+}
+
+// appendSmall appends v to list, giving a new list room for four: the
+// lists of a step mostly stay that short, and growing them one by one
+// costs an allocation per doubling.
+func appendSmall[T any](list []T, v T) []T {
+	if list == nil {
+		list = make([]T, 0, 4)
+	}
+	return append(list, v)
 }
 
 // writer builds one explanation.
@@ -379,12 +390,12 @@ func (w *writer) collect() {
 		}
 		return f.line
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		fa, fb := &w.fs[order[a]], &w.fs[order[b]]
+	slices.SortStableFunc(order, func(a, b int) int {
+		fa, fb := &w.fs[a], &w.fs[b]
 		if fa.layer != fb.layer {
-			return fa.layer < fb.layer
+			return cmp.Compare(fa.layer, fb.layer)
 		}
-		return lineKey(fa) < lineKey(fb)
+		return cmp.Compare(lineKey(fa), lineKey(fb))
 	})
 	for _, i := range order {
 		f := &w.fs[i]
@@ -393,7 +404,7 @@ func (w *writer) collect() {
 		// evidence lists short on reports with very many findings.
 		var novel [numStages]bool
 		s := &w.steps[f.st]
-		s.fs = append(s.fs, i)
+		s.fs = appendSmall(s.fs, i)
 		f.mask |= 1 << f.st
 		novel[f.st] = len(s.ev) < 8
 		if f.act != "" && len(s.actions) < 4 && !contains(s.actions, f.act) {
@@ -410,7 +421,7 @@ func (w *writer) collect() {
 			}
 			d := &w.steps[dst]
 			if !contains(d.cmds, commands[c].name) {
-				d.cmds = append(d.cmds, commands[c].name)
+				d.cmds = appendSmall(d.cmds, commands[c].name)
 				novel[dst] = true
 			}
 			if dst != f.st {
@@ -426,7 +437,7 @@ func (w *writer) collect() {
 				dst = ts
 			}
 			if d := &w.steps[dst]; !contains(d.techs, t) {
-				d.techs = append(d.techs, t)
+				d.techs = appendSmall(d.techs, t)
 				novel[dst] = true
 			}
 		}
@@ -652,7 +663,8 @@ func (w *writer) role() (string, []string) {
 // identity is the first sentence: what the script is.
 func (w *writer) identity() {
 	r := w.r
-	ev := []string{"language:" + r.Language.Language.String()}
+	ev := make([]string, 1, 4)
+	ev[0] = languageEv(r.Language.Language)
 	var b strings.Builder
 	b.Grow(sentenceSize)
 	switch w.pick(1, 3) {
@@ -697,7 +709,7 @@ func (w *writer) identity() {
 		}
 		b.WriteString(" command to ")
 		b.WriteString(ho.to)
-		ev = append(ev, "layer:"+itoa(w.hand))
+		ev = append(ev, layerEv(w.hand))
 	}
 	if n := len(r.Layers) - 1; n > 0 {
 		switch w.pick(2, 3) {
@@ -740,7 +752,7 @@ func (w *writer) identity() {
 			b.WriteString(" cut short by a decoding limit")
 			for i, l := range r.Layers {
 				if l.Truncated {
-					addUnique(&ev, "layer:"+itoa(i))
+					addUnique(&ev, layerEv(i))
 				}
 			}
 		}
@@ -765,11 +777,44 @@ func (w *writer) layerMethods(layers []int, ev *[]string) string {
 		if !contains(names, p) {
 			names = append(names, p)
 			if len(names) <= maxLayersNamed {
-				addUnique(ev, "layer:"+itoa(i))
+				addUnique(ev, layerEv(i))
 			}
 		}
 	}
 	return joinList(names, maxLayersNamed, "")
+}
+
+// languageEvs and layerEvs hold the evidence ids of the languages and of
+// the first layers, which every explanation cites.
+var (
+	languageEvs = func() (ids [16]string) {
+		for i := range ids {
+			ids[i] = "language:" + lang.Language(i).String()
+		}
+		return ids
+	}()
+	layerEvs = func() (ids [64]string) {
+		for i := range ids {
+			ids[i] = "layer:" + itoa(i)
+		}
+		return ids
+	}()
+)
+
+// languageEv is the evidence id of language l.
+func languageEv(l lang.Language) string {
+	if int(l) < len(languageEvs) {
+		return languageEvs[l]
+	}
+	return "language:" + l.String()
+}
+
+// layerEv is the evidence id of layer i.
+func layerEv(i int) string {
+	if i >= 0 && i < len(layerEvs) {
+		return layerEvs[i]
+	}
+	return "layer:" + itoa(i)
 }
 
 func addUnique(list *[]string, s string) {

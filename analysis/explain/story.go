@@ -135,7 +135,11 @@ func (w *writer) refsTail(b *strings.Builder, ev *[]string) {
 // subject, with its commands, IOCs and technique ids.
 func (w *writer) clause(st stage) (string, []string) {
 	s := &w.steps[st]
-	ev := append([]string(nil), s.ev...)
+	var ev []string // nil when the step cites nothing, as before
+	if len(s.ev) > 0 {
+		ev = make([]string, len(s.ev), len(s.ev)+4)
+		copy(ev, s.ev)
+	}
 	verb := stageVerbs[st][w.pick(20+int(st), len(stageVerbs[st]))]
 	var b strings.Builder
 	b.Grow(sentenceSize)
@@ -164,7 +168,7 @@ func (w *writer) clause(st stage) (string, []string) {
 			b.WriteString(verb)
 			b.WriteByte(' ')
 			b.WriteString(methodPhrase(w.r.Layers[w.hand].Method))
-			addUnique(&ev, "layer:"+itoa(w.hand))
+			addUnique(&ev, layerEv(w.hand))
 		case cmds != "":
 			b.WriteString("decodes data")
 			b.WriteString(with)
