@@ -453,6 +453,13 @@ func (sc *scanner) scanRegistry() {
 				return
 			}
 		}
+		// Skip to the next "hk" that this backslash is close enough to
+		// end (or to the last start it can end, letting the loop move on
+		// to the next backslash).
+		last := min(bs-3, n-5)
+		for i < last && (r[i]|0x20 != 'h' || r[i+1]|0x20 != 'k') {
+			i++
+		}
 		if r[i]|0x20 != 'h' || r[i+1]|0x20 != 'k' {
 			continue
 		}
