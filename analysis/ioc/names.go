@@ -178,6 +178,7 @@ const (
 	cLocal             // e-mail local part: A-Z a-z 0-9 . _ % + -
 	cURL               // may appear inside a URL
 	cUnix              // may appear inside a Unix path
+	cIdent             // A-Z a-z _: makes a run of the run pass a name, not a number
 )
 
 var class = buildClass()
@@ -189,7 +190,7 @@ func buildClass() [256]uint8 {
 		var v uint8
 		switch {
 		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z':
-			v |= cAlpha | cRun | cLocal
+			v |= cAlpha | cRun | cLocal | cIdent
 		case b >= '0' && b <= '9':
 			v |= cDigit | cRun | cLocal
 		}
@@ -199,6 +200,9 @@ func buildClass() [256]uint8 {
 		switch b {
 		case '.', '-', '_':
 			v |= cRun | cLocal
+			if b == '_' {
+				v |= cIdent
+			}
 		case '%', '+':
 			v |= cLocal
 		}

@@ -19,7 +19,7 @@ func TestScanRunsHexProbes(t *testing.T) {
 		strings.Repeat("0123456789abcdef", 3), "deadbeefdeadbeef",
 	}
 	for _, tok := range tokens {
-		for off := 0; off < 40; off++ {
+		for off := 0; off < 64; off++ {
 			pad := strings.Repeat("z", off)
 			for _, s := range []string{
 				pad + " " + tok,

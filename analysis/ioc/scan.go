@@ -518,15 +518,15 @@ func (sc *scanner) scanRuns() {
 	}
 }
 
-// nextHexWord returns the first p >= pos that is a multiple of 16 and
+// nextHexWord returns the first p >= pos that is a multiple of 24 and
 // starts eight hex digits, or len(r) for none. A hex token of 32 bytes or
 // more holds three consecutive whole 8-byte words at multiples of 8, so
-// one at a multiple of 16: probing those finds the run of every hash. In
+// one at a multiple of 24: probing those finds the run of every hash. In
 // scripts such words are rare (prose and code words are not all hex), so
 // the probe's branch is well predicted, unlike a probe that would stop in
 // every word.
 func nextHexWord(r string, pos int) int {
-	for p := (pos + 15) &^ 15; p+8 <= len(r); p += 16 {
+	for p := (pos + 23) / 24 * 24; p+8 <= len(r); p += 24 {
 		w := r[p : p+8]
 		if class[w[0]]&class[w[1]]&class[w[2]]&class[w[3]]&class[w[4]]&class[w[5]]&class[w[6]]&class[w[7]]&cHex != 0 {
 			return p
@@ -545,19 +545,15 @@ func (sc *scanner) run(i, j int, hasDot bool) {
 	if !hasDot || j-i < 4 {
 		return
 	}
-	dots, alpha := 0, false
+	// Without a branch per byte: whether the run holds a letter or '_'.
+	var kinds uint8
 	for _, c := range []byte(r[i:j]) {
-		switch {
-		case c == '.':
-			dots++
-		case c == '_' || isAlpha(c):
-			alpha = true
-		}
+		kinds |= class[c]
 	}
 	if !sc.maskedInOrder(i, j) {
-		if alpha {
+		if kinds&cIdent != 0 {
 			sc.bareDomain(i, j)
-		} else if dots >= 3 {
+		} else if strings.Count(r[i:j], ".") >= 3 {
 			sc.bareIPv4(i, j)
 		}
 	}
