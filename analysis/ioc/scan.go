@@ -116,6 +116,9 @@ func (sc *scanner) emit(t Type, rs, re int, value string, owned bool) {
 	if !owned {
 		value = strings.Clone(value) // do not pin the whole layer in memory
 	}
+	if sc.found == nil {
+		sc.found = make([]occ, 0, 8) // one allocation for most layers
+	}
 	sc.found = append(sc.found, occ{typ: t, rs: rs, re: re, value: value})
 	sc.counts[ti]++
 	if sc.index != nil {
@@ -179,7 +182,12 @@ func (sc *scanner) addEdits(t Type, rs, re int) {
 	}
 }
 
-func (sc *scanner) mask(s, e int) { sc.masks = append(sc.masks, span{s, e}) }
+func (sc *scanner) mask(s, e int) {
+	if sc.masks == nil {
+		sc.masks = make([]span, 0, 8) // one allocation for most layers
+	}
+	sc.masks = append(sc.masks, span{s, e})
+}
 
 // mergeMasks sorts the masks and merges overlapping ones.
 func (sc *scanner) mergeMasks() {
