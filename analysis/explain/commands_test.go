@@ -47,6 +47,13 @@ func checkCommandsFor(t *testing.T, parts ...string) {
 	if string(text.b) != lower {
 		t.Fatalf("newLowerText(%q) = %q, want %q", parts, text.b, lower)
 	}
+	for pi, p := range iocPurposes {
+		for ki, k := range p.keys {
+			if got, want := text.has(&iocPurposeKeys[pi][ki]), strings.Contains(lower, k); got != want {
+				t.Fatalf("has(%q, %q) = %v, want %v", lower, k, got, want)
+			}
+		}
+	}
 	lists := [][]uint16{nil}
 	for _, l := range stageCommands {
 		lists = append(lists, l)
@@ -60,10 +67,17 @@ func checkCommandsFor(t *testing.T, parts ...string) {
 	}
 }
 
-// TestCommandsForReference compares commandsFor with the plain search on
-// every key of the vocabulary, alone and in context, and on the fixtures
-// of the default catalog.
+// TestCommandsForReference compares commandsFor and lowerText.has with the
+// plain search on every key of the vocabulary and of iocPurposes, alone
+// and in context, and on the fixtures of the default catalog.
 func TestCommandsForReference(t *testing.T) {
+	for _, p := range iocPurposes {
+		for _, k := range p.keys {
+			checkCommandsFor(t, k)
+			checkCommandsFor(t, "C:\\Users\\x\\", strings.ToUpper(k), "/y")
+			checkCommandsFor(t, k[:len(k)-1])
+		}
+	}
 	for _, c := range commands {
 		checkCommandsFor(t, c.key)
 		checkCommandsFor(t, "x ", strings.ToUpper(c.key), " y")

@@ -849,12 +849,21 @@ func appendLower(b []byte, s string) []byte {
 	n := len(b)
 	b = append(b, s...)
 	for i, c := range b[n:] {
-		if c >= 'A' && c <= 'Z' {
-			b[n+i] = c + 'a' - 'A'
-		}
+		b[n+i] = lowerTable[c]
 	}
 	return b
 }
+
+// lowerTable maps a byte to its ASCII lower case, without a branch.
+var lowerTable = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+		if c >= 'A' && c <= 'Z' {
+			t[c] += 'a' - 'A'
+		}
+	}
+	return t
+}()
 
 func asciiLower(s string) string {
 	for i := 0; i < len(s); i++ {

@@ -41,6 +41,18 @@ var iocPurposes = []struct {
 	{[]string{"report", ".csv", ".html"}, "produces a report"},
 }
 
+// iocPurposeKeys holds the keys of iocPurposes, in the same order, for
+// lowerText.has.
+var iocPurposeKeys = func() [][]pairKey {
+	out := make([][]pairKey, len(iocPurposes))
+	for i, p := range iocPurposes {
+		for _, k := range p.keys {
+			out[i] = append(out[i], newPairKey(k))
+		}
+	}
+	return out
+}()
+
 // purpose is the benign story: what the script appears to be for, or what
 // was checked when nothing stands out.
 func (w *writer) purpose() {
@@ -63,10 +75,11 @@ func (w *writer) purpose() {
 	for i := 0; i < n; i++ {
 		c := w.r.IOCs[i]
 		all = append(all, i)
-		lower := asciiLower(c.Value)
-		for _, p := range iocPurposes {
-			for _, k := range p.keys {
-				if strings.Contains(lower, k) {
+		var buf [256]byte
+		lower := newLowerText(buf[:0], c.Value)
+		for pi, p := range iocPurposes {
+			for ki := range p.keys {
+				if lower.has(&iocPurposeKeys[pi][ki]) {
 					if !contains(phrases, p.phrase) {
 						phrases = append(phrases, p.phrase)
 					}

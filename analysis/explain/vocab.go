@@ -370,28 +370,40 @@ func newLowerText(buf []byte, s ...string) lowerText {
 	return t
 }
 
-// contains reports whether the key of commands[i] occurs in t.
-func (t *lowerText) contains(i int) bool {
-	for _, h := range commandPairs[i] {
+// pairKey is a lower-case key that lowerText.has looks for.
+type pairKey struct {
+	b     []byte
+	pairs []uint16 // the hashes of the key's byte pairs
+}
+
+func newPairKey(k string) pairKey {
+	pk := pairKey{b: []byte(k)}
+	for j := 0; j+1 < len(k); j++ {
+		pk.pairs = append(pk.pairs, uint16(pairHash(k[j], k[j+1])))
+	}
+	return pk
+}
+
+// has reports whether k occurs in t.
+func (t *lowerText) has(k *pairKey) bool {
+	for _, h := range k.pairs {
 		if t.pairs[h/64]&(1<<(h%64)) == 0 {
 			return false
 		}
 	}
-	return bytes.Contains(t.b, commandKeys[i])
+	return bytes.Contains(t.b, k.b)
 }
 
-// commandKeys holds the keys of commands as byte slices, and commandPairs
-// the pair hashes of each key, for lowerText.contains.
-var commandKeys, commandPairs = func() ([][]byte, [][]uint16) {
-	keys := make([][]byte, len(commands))
-	pairs := make([][]uint16, len(commands))
+// contains reports whether the key of commands[i] occurs in t.
+func (t *lowerText) contains(i int) bool { return t.has(&commandKeys[i]) }
+
+// commandKeys holds the keys of commands, for lowerText.contains.
+var commandKeys = func() []pairKey {
+	keys := make([]pairKey, len(commands))
 	for i, c := range commands {
-		keys[i] = []byte(c.key)
-		for j := 0; j+1 < len(c.key); j++ {
-			pairs[i] = append(pairs[i], uint16(pairHash(c.key[j], c.key[j+1])))
-		}
+		keys[i] = newPairKey(c.key)
 	}
-	return keys, pairs
+	return keys
 }()
 
 // stageCommands lists, per stage, the vocabulary indices of that stage, for
