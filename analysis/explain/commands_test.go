@@ -47,6 +47,11 @@ func checkCommandsFor(t *testing.T, parts ...string) {
 	if string(text.b) != lower {
 		t.Fatalf("newLowerText(%q) = %q, want %q", parts, text.b, lower)
 	}
+	for i, w := range injectionWords {
+		if got, want := text.has(&injectionKeys[i]), strings.Contains(lower, w); got != want {
+			t.Fatalf("has(%q, %q) = %v, want %v", lower, w, got, want)
+		}
+	}
 	for pi, p := range iocPurposes {
 		for ki, k := range p.keys {
 			if got, want := text.has(&iocPurposeKeys[pi][ki]), strings.Contains(lower, k); got != want {
@@ -68,9 +73,15 @@ func checkCommandsFor(t *testing.T, parts ...string) {
 }
 
 // TestCommandsForReference compares commandsFor and lowerText.has with the
-// plain search on every key of the vocabulary and of iocPurposes, alone
-// and in context, and on the fixtures of the default catalog.
+// plain search on every key of the vocabulary, of iocPurposes and of
+// injectionWords, alone and in context, and on the fixtures of the default
+// catalog.
 func TestCommandsForReference(t *testing.T) {
+	for _, w := range injectionWords {
+		checkCommandsFor(t, w)
+		checkCommandsFor(t, "Please ", strings.ToUpper(w), " now")
+		checkCommandsFor(t, w[:len(w)-1])
+	}
 	for _, p := range iocPurposes {
 		for _, k := range p.keys {
 			checkCommandsFor(t, k)

@@ -187,12 +187,22 @@ var injectionWords = []string{
 	"benign", "malicious", "verdict", "summary", "analyst",
 }
 
+// injectionKeys holds injectionWords for lowerText.has.
+var injectionKeys = func() []pairKey {
+	out := make([]pairKey, len(injectionWords))
+	for i, w := range injectionWords {
+		out[i] = newPairKey(w)
+	}
+	return out
+}()
+
 // proseLike reports text that reads as natural language: three or more
 // letter-only words in a row, or words aimed at an AI reader.
 func proseLike(s string) bool {
-	lower := asciiLower(s)
-	for _, w := range injectionWords {
-		if strings.Contains(lower, w) {
+	var buf [256]byte
+	lower := newLowerText(buf[:0], s)
+	for i := range injectionKeys {
+		if lower.has(&injectionKeys[i]) {
 			return true
 		}
 	}
