@@ -311,7 +311,8 @@ func (w *writer) collect() {
 	r := w.r
 	seen := make(map[string]bool, min(len(r.Indicators)+len(r.YARA), 1024))
 	w.fs = make([]finding, 0, min(len(r.Indicators)+len(r.YARA), maxFindings))
-	for _, h := range r.Indicators {
+	for i := range r.Indicators {
+		h := &r.Indicators[i] // not a copy: hits are large
 		if seen[h.ID] {
 			continue
 		}
@@ -344,7 +345,8 @@ func (w *writer) collect() {
 		}
 		w.fs = append(w.fs, f)
 	}
-	for _, m := range r.YARA {
+	for i := range r.YARA {
+		m := &r.YARA[i]
 		id := "yara:" + m.Rule
 		if seen[id] {
 			continue
@@ -449,7 +451,8 @@ func (w *writer) collect() {
 	}
 
 	// Decoded layers.
-	for i, l := range r.Layers {
+	for i := range r.Layers {
+		l := &r.Layers[i]
 		if i == 0 || l.Index == 0 {
 			continue
 		}
