@@ -3,12 +3,15 @@ package explain_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/automaldesc/automaldesc/analysis"
 	"github.com/automaldesc/automaldesc/analysis/explain"
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/internal/corpus"
 	"github.com/automaldesc/automaldesc/seeds"
 )
 
@@ -67,5 +70,48 @@ func BenchmarkNewOffline(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		explain.NewOffline(cat)
+	}
+}
+
+// BenchmarkExplainDev explains the report of every dev corpus sample once
+// per iteration: the engine's explain stage.
+func BenchmarkExplainDev(b *testing.B) {
+	dir := corpus.Require(b, corpus.Dev)
+	ents, err := os.ReadDir(filepath.Join(dir, "samples"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, x := newEngine(b)
+	var reports []*analysis.Report
+	for _, ent := range ents {
+		data, err := os.ReadFile(filepath.Join(dir, "samples", ent.Name()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		reports = append(reports, analyze(b, e, ent.Name(), data))
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, r := range reports {
+			if _, err := x.Explain(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkNewOfflineFirstExplain is what a one-file scan pays for the
+// explainer: building it and explaining one report.
+func BenchmarkNewOfflineFirstExplain(b *testing.B) {
+	cat := indicators.Default()
+	r := cradle(b, "first")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := explain.NewOffline(cat).Explain(ctx, r); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -1,12 +1,15 @@
 package explain
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/automaldesc/automaldesc/analysis"
 	"github.com/automaldesc/automaldesc/analysis/indicators"
@@ -14,6 +17,11 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/lang"
 	"github.com/automaldesc/automaldesc/internal/safetext"
 )
+
+// sentenceSize is the capacity a sentence's builder starts with: most
+// sentences fit, so that each costs one allocation rather than a series of
+// doublings.
+const sentenceSize = 256
 
 // Source is the Explanation.Source of the offline explainer.
 const Source = "offline"
@@ -35,11 +43,47 @@ const (
 // Offline is the grounded offline explainer. It is immutable and safe for
 // concurrent use.
 type Offline struct {
-	info   map[string]indInfo // per catalog indicator id
+	cat    *indicators.Catalog
 	catLen int
+	// info caches, per catalog indicator id, what explaining a hit of it
+	// needs (an *indInfo). It is filled on first use rather than in
+	// NewOffline: a scan hits a small part of the catalog, and the work for
+	// the whole catalog was a visible share of a one-file scan's start-up.
+	// Entries are a pure function of the catalog, so two goroutines that
+	// race to fill one store equal values.
+	info sync.Map
+	// actions caches action of YARA rule titles, which repeat from report
+	// to report; nActions bounds it (rule sets are finite, but a server may
+	// load many over its life).
+	actions  sync.Map
+	nActions atomic.Int64
 }
 
-// indInfo is what NewOffline precomputes for one catalog indicator.
+// maxCachedActions bounds Offline.actions.
+const maxCachedActions = 4096
+
+// titleAction is a cached result of action.
+type titleAction struct {
+	act  string
+	verb bool
+}
+
+// yaraAction is action(title) for the title of a YARA rule.
+func (o *Offline) yaraAction(title string) (string, bool) {
+	if v, ok := o.actions.Load(title); ok {
+		a := v.(titleAction)
+		return a.act, a.verb
+	}
+	act, verb := action(title)
+	if o.nActions.Load() < maxCachedActions {
+		if _, loaded := o.actions.LoadOrStore(title, titleAction{act, verb}); !loaded {
+			o.nActions.Add(1)
+		}
+	}
+	return act, verb
+}
+
+// indInfo is what the explainer derives from one catalog indicator.
 type indInfo struct {
 	st    stage
 	cands []uint16 // vocabulary entries that occur in the indicator's fixtures
@@ -52,17 +96,35 @@ var _ analysis.Explainer = (*Offline)(nil)
 // NewOffline returns an explainer that knows the indicators of cat (it may
 // be nil: hits are then placed by their tactic and techniques alone).
 func NewOffline(cat *indicators.Catalog) *Offline {
-	o := &Offline{info: map[string]indInfo{}}
-	if cat == nil {
-		return o
-	}
-	o.catLen = cat.Len()
-	for _, ind := range cat.Indicators() {
-		cands := commandsIn(asciiLower(strings.Join(ind.TruePositives, "\n")))
-		act, verb := action(ind.Title)
-		o.info[ind.ID] = indInfo{st: classifyHit(ind.ID, ind.Tactic, ind.Techniques), cands: cands, act: act, verb: verb}
+	o := &Offline{cat: cat}
+	if cat != nil {
+		o.catLen = cat.Len()
 	}
 	return o
+}
+
+// lookup returns the information on the catalog indicator id, or false when
+// the catalog does not hold it.
+func (o *Offline) lookup(id string) (*indInfo, bool) {
+	if v, ok := o.info.Load(id); ok {
+		return v.(*indInfo), true
+	}
+	if o.cat == nil {
+		return nil, false
+	}
+	ind, ok := o.cat.Lookup(id)
+	if !ok {
+		return nil, false
+	}
+	act, verb := action(ind.Title)
+	info := &indInfo{
+		st:    classifyHit(ind.ID, ind.Tactic, ind.Techniques),
+		cands: commandsIn(asciiLower(strings.Join(ind.TruePositives, "\n"))),
+		act:   act,
+		verb:  verb,
+	}
+	v, _ := o.info.LoadOrStore(id, info)
+	return v.(*indInfo), true
 }
 
 // Explain writes the explanation of r. It reads r and never changes it.
@@ -111,8 +173,18 @@ func (s *step) empty() bool { return len(s.fs) == 0 && len(s.layers) == 0 && len
 
 func (s *step) addEv(id string) {
 	if !contains(s.ev, id) {
-		s.ev = append(s.ev, id)
+		s.ev = appendSmall(s.ev, id)
 	}
+}
+
+// appendSmall appends v to list, giving a new list room for four: the
+// lists of a step mostly stay that short, and growing them one by one
+// costs an allocation per doubling.
+func appendSmall[T any](list []T, v T) []T {
+	if list == nil {
+		list = make([]T, 0, 4)
+	}
+	return append(list, v)
 }
 
 // writer builds one explanation.
@@ -135,7 +207,7 @@ func newWriter(o *Offline, r *analysis.Report) *writer {
 	if key == "" {
 		key = r.ID
 	}
-	return &writer{o: o, r: r, seed: fnv64a(key), hand: -1}
+	return &writer{o: o, r: r, seed: fnv64a(key), hand: -1, claims: make([]analysis.Claim, 0, 6)}
 }
 
 // fnv64a is the 64-bit FNV-1a hash of s, as hash/fnv computes it, without
@@ -239,7 +311,8 @@ func (w *writer) collect() {
 	r := w.r
 	seen := make(map[string]bool, min(len(r.Indicators)+len(r.YARA), 1024))
 	w.fs = make([]finding, 0, min(len(r.Indicators)+len(r.YARA), maxFindings))
-	for _, h := range r.Indicators {
+	for i := range r.Indicators {
+		h := &r.Indicators[i] // not a copy: hits are large
 		if seen[h.ID] {
 			continue
 		}
@@ -248,8 +321,11 @@ func (w *writer) collect() {
 			w.extra++
 			continue
 		}
-		info, known := w.o.info[h.ID]
-		if !known {
+		var info indInfo
+		ip, known := w.o.lookup(h.ID)
+		if known {
+			info = *ip
+		} else {
 			info.st = classifyHit(h.ID, h.Tactic, h.Techniques)
 		}
 		f := finding{id: h.ID, title: h.Title, sev: h.Severity, st: info.st, layer: h.Layer, line: h.Line,
@@ -258,17 +334,19 @@ func (w *writer) collect() {
 			f.act, f.verb = action(h.Title)
 		}
 		if h.Excerpt != "" && !strings.HasPrefix(h.ID, "prompt.") {
-			lower := asciiLower(h.Excerpt)
+			var buf [256]byte // excerpts are short: no allocation for the copy
+			lower := newLowerText(buf[:0], h.Excerpt)
 			if known && info.cands != nil {
-				f.cmds = commandsFor(lower, info.cands, maxCmdsClause)
+				f.cmds = commandsFor(&lower, info.cands, maxCmdsClause)
 			}
 			if len(f.cmds) == 0 {
-				f.cmds = commandsFor(lower, stageCommands[f.st], maxCmdsClause)
+				f.cmds = commandsFor(&lower, stageCommands[f.st], maxCmdsClause)
 			}
 		}
 		w.fs = append(w.fs, f)
 	}
-	for _, m := range r.YARA {
+	for i := range r.YARA {
+		m := &r.YARA[i]
 		id := "yara:" + m.Rule
 		if seen[id] {
 			continue
@@ -288,17 +366,17 @@ func (w *writer) collect() {
 		}
 		f := finding{id: id, title: title, sev: sev, st: classifyYARA(m.Rule, m.Techniques), layer: m.Layer,
 			techs: m.Techniques, yara: true, order: len(w.fs)}
-		f.act, f.verb = action(title)
-		var data strings.Builder
-		for i, s := range m.Strings {
-			if i == 4 {
-				break
+		f.act, f.verb = w.o.yaraAction(title)
+		if len(m.Strings) > 0 {
+			var strs [8]string // the data of the first four strings, each with a newline
+			n := 0
+			for _, s := range m.Strings[:min(len(m.Strings), 4)] {
+				strs[n], strs[n+1] = s.Data, "\n"
+				n += 2
 			}
-			data.WriteString(s.Data)
-			data.WriteByte('\n')
-		}
-		if data.Len() > 0 {
-			f.cmds = commandsFor(asciiLower(data.String()), stageCommands[f.st], maxCmdsClause)
+			var buf [512]byte
+			data := newLowerText(buf[:0], strs[:n]...)
+			f.cmds = commandsFor(&data, stageCommands[f.st], maxCmdsClause)
 		}
 		w.fs = append(w.fs, f)
 	}
@@ -314,12 +392,12 @@ func (w *writer) collect() {
 		}
 		return f.line
 	}
-	sort.SliceStable(order, func(a, b int) bool {
-		fa, fb := &w.fs[order[a]], &w.fs[order[b]]
+	slices.SortStableFunc(order, func(a, b int) int {
+		fa, fb := &w.fs[a], &w.fs[b]
 		if fa.layer != fb.layer {
-			return fa.layer < fb.layer
+			return cmp.Compare(fa.layer, fb.layer)
 		}
-		return lineKey(fa) < lineKey(fb)
+		return cmp.Compare(lineKey(fa), lineKey(fb))
 	})
 	for _, i := range order {
 		f := &w.fs[i]
@@ -328,7 +406,7 @@ func (w *writer) collect() {
 		// evidence lists short on reports with very many findings.
 		var novel [numStages]bool
 		s := &w.steps[f.st]
-		s.fs = append(s.fs, i)
+		s.fs = appendSmall(s.fs, i)
 		f.mask |= 1 << f.st
 		novel[f.st] = len(s.ev) < 8
 		if f.act != "" && len(s.actions) < 4 && !contains(s.actions, f.act) {
@@ -345,7 +423,7 @@ func (w *writer) collect() {
 			}
 			d := &w.steps[dst]
 			if !contains(d.cmds, commands[c].name) {
-				d.cmds = append(d.cmds, commands[c].name)
+				d.cmds = appendSmall(d.cmds, commands[c].name)
 				novel[dst] = true
 			}
 			if dst != f.st {
@@ -361,7 +439,7 @@ func (w *writer) collect() {
 				dst = ts
 			}
 			if d := &w.steps[dst]; !contains(d.techs, t) {
-				d.techs = append(d.techs, t)
+				d.techs = appendSmall(d.techs, t)
 				novel[dst] = true
 			}
 		}
@@ -373,7 +451,8 @@ func (w *writer) collect() {
 	}
 
 	// Decoded layers.
-	for i, l := range r.Layers {
+	for i := range r.Layers {
+		l := &r.Layers[i]
 		if i == 0 || l.Index == 0 {
 			continue
 		}
@@ -587,8 +666,10 @@ func (w *writer) role() (string, []string) {
 // identity is the first sentence: what the script is.
 func (w *writer) identity() {
 	r := w.r
-	ev := []string{"language:" + r.Language.Language.String()}
+	ev := make([]string, 1, 4)
+	ev[0] = languageEv(r.Language.Language)
 	var b strings.Builder
+	b.Grow(sentenceSize)
 	switch w.pick(1, 3) {
 	case 0:
 		b.WriteString("This is a ")
@@ -631,7 +712,7 @@ func (w *writer) identity() {
 		}
 		b.WriteString(" command to ")
 		b.WriteString(ho.to)
-		ev = append(ev, "layer:"+itoa(w.hand))
+		ev = append(ev, layerEv(w.hand))
 	}
 	if n := len(r.Layers) - 1; n > 0 {
 		switch w.pick(2, 3) {
@@ -674,7 +755,7 @@ func (w *writer) identity() {
 			b.WriteString(" cut short by a decoding limit")
 			for i, l := range r.Layers {
 				if l.Truncated {
-					addUnique(&ev, "layer:"+itoa(i))
+					addUnique(&ev, layerEv(i))
 				}
 			}
 		}
@@ -699,11 +780,44 @@ func (w *writer) layerMethods(layers []int, ev *[]string) string {
 		if !contains(names, p) {
 			names = append(names, p)
 			if len(names) <= maxLayersNamed {
-				addUnique(ev, "layer:"+itoa(i))
+				addUnique(ev, layerEv(i))
 			}
 		}
 	}
 	return joinList(names, maxLayersNamed, "")
+}
+
+// languageEvs and layerEvs hold the evidence ids of the languages and of
+// the first layers, which every explanation cites.
+var (
+	languageEvs = func() (ids [16]string) {
+		for i := range ids {
+			ids[i] = "language:" + lang.Language(i).String()
+		}
+		return ids
+	}()
+	layerEvs = func() (ids [64]string) {
+		for i := range ids {
+			ids[i] = "layer:" + itoa(i)
+		}
+		return ids
+	}()
+)
+
+// languageEv is the evidence id of language l.
+func languageEv(l lang.Language) string {
+	if int(l) < len(languageEvs) {
+		return languageEvs[l]
+	}
+	return "language:" + l.String()
+}
+
+// layerEv is the evidence id of layer i.
+func layerEv(i int) string {
+	if i >= 0 && i < len(layerEvs) {
+		return layerEvs[i]
+	}
+	return "layer:" + itoa(i)
 }
 
 func addUnique(list *[]string, s string) {
@@ -732,6 +846,27 @@ func clip(s string, n int) string {
 	}
 	return s[:cut] + "…"
 }
+
+// appendLower appends s to b in ASCII lower case.
+func appendLower(b []byte, s string) []byte {
+	n := len(b)
+	b = append(b, s...)
+	for i, c := range b[n:] {
+		b[n+i] = lowerTable[c]
+	}
+	return b
+}
+
+// lowerTable maps a byte to its ASCII lower case, without a branch.
+var lowerTable = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+		if c >= 'A' && c <= 'Z' {
+			t[c] += 'a' - 'A'
+		}
+	}
+	return t
+}()
 
 func asciiLower(s string) string {
 	for i := 0; i < len(s); i++ {

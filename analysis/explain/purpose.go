@@ -41,6 +41,18 @@ var iocPurposes = []struct {
 	{[]string{"report", ".csv", ".html"}, "produces a report"},
 }
 
+// iocPurposeKeys holds the keys of iocPurposes, in the same order, for
+// lowerText.has.
+var iocPurposeKeys = func() [][]pairKey {
+	out := make([][]pairKey, len(iocPurposes))
+	for i, p := range iocPurposes {
+		for _, k := range p.keys {
+			out[i] = append(out[i], newPairKey(k))
+		}
+	}
+	return out
+}()
+
 // purpose is the benign story: what the script appears to be for, or what
 // was checked when nothing stands out.
 func (w *writer) purpose() {
@@ -63,10 +75,11 @@ func (w *writer) purpose() {
 	for i := 0; i < n; i++ {
 		c := w.r.IOCs[i]
 		all = append(all, i)
-		lower := asciiLower(c.Value)
-		for _, p := range iocPurposes {
-			for _, k := range p.keys {
-				if strings.Contains(lower, k) {
+		var buf [256]byte
+		lower := newLowerText(buf[:0], c.Value)
+		for pi, p := range iocPurposes {
+			for ki := range p.keys {
+				if lower.has(&iocPurposeKeys[pi][ki]) {
 					if !contains(phrases, p.phrase) {
 						phrases = append(phrases, p.phrase)
 					}
@@ -77,6 +90,7 @@ func (w *writer) purpose() {
 		}
 	}
 	var b strings.Builder
+	b.Grow(sentenceSize)
 	list := ""
 	if len(all) > 0 {
 		list = w.iocList(all, &ev)
@@ -151,6 +165,7 @@ func (w *writer) dualUse() {
 		return
 	}
 	var b strings.Builder
+	b.Grow(sentenceSize)
 	switch w.pick(62, 2) {
 	case 0:
 		b.WriteString("Low-severity, dual-use findings: ")
@@ -172,17 +187,29 @@ var injectionWords = []string{
 	"benign", "malicious", "verdict", "summary", "analyst",
 }
 
+// injectionKeys holds injectionWords for lowerText.has.
+var injectionKeys = func() []pairKey {
+	out := make([]pairKey, len(injectionWords))
+	for i, w := range injectionWords {
+		out[i] = newPairKey(w)
+	}
+	return out
+}()
+
 // proseLike reports text that reads as natural language: three or more
 // letter-only words in a row, or words aimed at an AI reader.
 func proseLike(s string) bool {
-	lower := asciiLower(s)
-	for _, w := range injectionWords {
-		if strings.Contains(lower, w) {
+	var buf [256]byte
+	lower := newLowerText(buf[:0], s)
+	for i := range injectionKeys {
+		if lower.has(&injectionKeys[i]) {
 			return true
 		}
 	}
 	run := 0
-	for _, word := range strings.Split(s, " ") {
+	for rest := s; ; {
+		word, tail, more := strings.Cut(rest, " ")
+		rest = tail
 		letters := len(word) >= 2
 		for i := 0; i < len(word) && letters; i++ {
 			c := word[i]
@@ -196,8 +223,10 @@ func proseLike(s string) bool {
 		} else {
 			run = 0
 		}
+		if !more {
+			return false
+		}
 	}
-	return false
 }
 
 // techRef reports text holding something that looks like an ATT&CK id.

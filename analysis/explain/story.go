@@ -68,6 +68,7 @@ func (w *writer) behaviour() {
 		chunk := sts[at : at+size]
 		at += size
 		var b strings.Builder
+		b.Grow(sentenceSize)
 		var ev []string
 		switch {
 		case k == 0 && len(chunk) == 1:
@@ -134,9 +135,14 @@ func (w *writer) refsTail(b *strings.Builder, ev *[]string) {
 // subject, with its commands, IOCs and technique ids.
 func (w *writer) clause(st stage) (string, []string) {
 	s := &w.steps[st]
-	ev := append([]string(nil), s.ev...)
+	var ev []string // nil when the step cites nothing, as before
+	if len(s.ev) > 0 {
+		ev = make([]string, len(s.ev), len(s.ev)+4)
+		copy(ev, s.ev)
+	}
 	verb := stageVerbs[st][w.pick(20+int(st), len(stageVerbs[st]))]
 	var b strings.Builder
+	b.Grow(sentenceSize)
 	with := withWords[w.pick(40+int(st), len(withWords))]
 	cmds := joinList(s.cmds, maxCmdsClause, "")
 	iocs := w.iocList(s.iocs, &ev)
@@ -162,7 +168,7 @@ func (w *writer) clause(st stage) (string, []string) {
 			b.WriteString(verb)
 			b.WriteByte(' ')
 			b.WriteString(methodPhrase(w.r.Layers[w.hand].Method))
-			addUnique(&ev, "layer:"+itoa(w.hand))
+			addUnique(&ev, layerEv(w.hand))
 		case cmds != "":
 			b.WriteString("decodes data")
 			b.WriteString(with)
@@ -310,6 +316,7 @@ func techSuffix(techs []string) string {
 	t := append([]string(nil), techs...)
 	sort.Strings(t)
 	var b strings.Builder
+	b.Grow(3 + 11*min(len(t), maxTechsClause+1)) // " (" T1234.567, ... ")"
 	b.WriteString(" (")
 	for i, id := range t {
 		if i == maxTechsClause {
@@ -435,6 +442,7 @@ func defangSchemes(s string) string {
 // still calls the sample malicious or suspicious.
 func (w *writer) modelOnly() {
 	var b strings.Builder
+	b.Grow(sentenceSize)
 	ev := []string{"verdict"}
 	b.WriteString("No indicator or YARA rule matched, so no concrete behaviour can be named")
 	if feats := w.positiveFeatures(&ev); feats != "" {
@@ -561,6 +569,7 @@ func (w *writer) verdictLine() {
 	v := r.Verdict
 	ev := []string{"verdict"}
 	var b strings.Builder
+	b.Grow(sentenceSize)
 	label := v.Label.String()
 	var src string
 	switch {
@@ -713,6 +722,7 @@ func srcNoun(src string) string {
 // checked says what found nothing, for benign verdicts.
 func (w *writer) checked(ev *[]string) string {
 	var b strings.Builder
+	b.Grow(128) // the longest form is about 110 bytes
 	if w.o.catLen > 0 {
 		b.WriteString("the ")
 		b.WriteString(strconv.Itoa(w.o.catLen))

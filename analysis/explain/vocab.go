@@ -1,6 +1,9 @@
 package explain
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // command is a well-known command, API or switch the explanation may name.
 // key is searched (lower-case) in a finding's excerpt or YARA strings; name
@@ -309,12 +312,11 @@ func commandsIn(lower string) []uint16 {
 }
 
 // commandsFor returns the indices of the vocabulary entries that occur in
-// lower (an ASCII-lower-cased text). When only is not nil the search is
-// limited to those indices.
-func commandsFor(lower string, only []uint16, max int) []uint16 {
+// t. When only is not nil the search is limited to those indices.
+func commandsFor(t *lowerText, only []uint16, max int) []uint16 {
 	var out []uint16
 	try := func(i int) bool {
-		if strings.Contains(lower, commands[i].key) {
+		if t.contains(i) {
 			for _, o := range out {
 				if commands[o].name == commands[i].name {
 					return len(out) >= max
@@ -339,6 +341,70 @@ func commandsFor(lower string, only []uint16, max int) []uint16 {
 	}
 	return out
 }
+
+// lowerText is an ASCII-lower-cased text that commandsFor searches for the
+// keys of the vocabulary, with a Bloom filter of its byte pairs: a key can
+// only occur when each of its pairs does, and most keys of a stage's list
+// are ruled out by a few bit tests instead of a search of the text.
+type lowerText struct {
+	b     []byte
+	pairs [pairBits / 64]uint64
+}
+
+const pairBits = 1024
+
+func pairHash(a, b byte) uint { return (uint(a)<<5 ^ uint(b)) % pairBits }
+
+// newLowerText returns the concatenation of s, lower-cased into buf's
+// storage (or a larger one when it does not fit), with its pairs indexed.
+func newLowerText(buf []byte, s ...string) lowerText {
+	b := buf[:0]
+	for _, p := range s {
+		b = appendLower(b, p)
+	}
+	t := lowerText{b: b}
+	for i := 0; i+1 < len(b); i++ {
+		h := pairHash(b[i], b[i+1])
+		t.pairs[h/64] |= 1 << (h % 64)
+	}
+	return t
+}
+
+// pairKey is a lower-case key that lowerText.has looks for.
+type pairKey struct {
+	b     []byte
+	pairs []uint16 // the hashes of the key's byte pairs
+}
+
+func newPairKey(k string) pairKey {
+	pk := pairKey{b: []byte(k)}
+	for j := 0; j+1 < len(k); j++ {
+		pk.pairs = append(pk.pairs, uint16(pairHash(k[j], k[j+1])))
+	}
+	return pk
+}
+
+// has reports whether k occurs in t.
+func (t *lowerText) has(k *pairKey) bool {
+	for _, h := range k.pairs {
+		if t.pairs[h/64]&(1<<(h%64)) == 0 {
+			return false
+		}
+	}
+	return bytes.Contains(t.b, k.b)
+}
+
+// contains reports whether the key of commands[i] occurs in t.
+func (t *lowerText) contains(i int) bool { return t.has(&commandKeys[i]) }
+
+// commandKeys holds the keys of commands, for lowerText.contains.
+var commandKeys = func() []pairKey {
+	keys := make([]pairKey, len(commands))
+	for i, c := range commands {
+		keys[i] = newPairKey(c.key)
+	}
+	return keys
+}()
 
 // stageCommands lists, per stage, the vocabulary indices of that stage, for
 // findings whose candidates are not known in advance.
@@ -570,7 +636,15 @@ func joinList(items []string, max int, more string) string {
 	if len(items) > max {
 		shown, rest = items[:max], len(items)-max
 	}
+	if len(shown) == 1 && rest == 0 {
+		return shown[0]
+	}
+	n := 5*len(shown) + 16 + len(more) // separators and " and N more"
+	for _, s := range shown {
+		n += len(s)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i, s := range shown {
 		switch {
 		case i == 0:

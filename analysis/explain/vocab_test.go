@@ -56,7 +56,7 @@ func TestCatalogStages(t *testing.T) {
 	cat := indicators.Default()
 	o := NewOffline(cat)
 	for _, ind := range cat.Indicators() {
-		info, ok := o.info[ind.ID]
+		info, ok := o.lookup(ind.ID)
 		if !ok {
 			t.Errorf("%s: not precomputed", ind.ID)
 			continue

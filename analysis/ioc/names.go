@@ -27,6 +27,50 @@ func parseTLDs(text string) map[string]struct{} {
 	return m
 }
 
+// tldFilter[n][f] has bit l set when a TLD of n bytes starts with the
+// byte of filter index f and ends with the byte of index l (see
+// filterIndex). Nineteen in twenty dotted words of a script end in a part
+// that is no TLD (x.push, s.length, a.exe); the filter turns nearly all of
+// them away without hashing.
+var tldFilter = func() (t [maxTLDLen + 1][36]uint64) {
+	for tld := range tlds {
+		f, l := filterIndex(tld[0]), filterIndex(tld[len(tld)-1])
+		if len(tld) < 2 || len(tld) > maxTLDLen || f < 0 || l < 0 {
+			panic("ioc: TLD list entry outside the filter: " + tld)
+		}
+		t[len(tld)][f] |= 1 << l
+	}
+	return t
+}()
+
+// maxTLDLen bounds the length of the entries of tlds.txt.
+const maxTLDLen = 31
+
+// filterIndex maps a-z and A-Z to 0-25 and 0-9 to 26-35, other bytes to -1.
+func filterIndex(c byte) int {
+	switch {
+	case c >= 'a' && c <= 'z':
+		return int(c - 'a')
+	case c >= 'A' && c <= 'Z':
+		return int(c - 'A')
+	case c >= '0' && c <= '9':
+		return int(c-'0') + 26
+	}
+	return -1
+}
+
+// isTLD reports whether s is in tlds, in any letter case.
+func isTLD(s string) bool {
+	if len(s) < 2 || len(s) > maxTLDLen {
+		return false
+	}
+	f, l := filterIndex(s[0]), filterIndex(s[len(s)-1])
+	if f < 0 || l < 0 || tldFilter[len(s)][f]&(1<<l) == 0 {
+		return false
+	}
+	return lookupFold(tlds, s)
+}
+
 func set(words ...string) map[string]struct{} {
 	m := make(map[string]struct{}, len(words))
 	for _, w := range words {
@@ -134,6 +178,7 @@ const (
 	cLocal             // e-mail local part: A-Z a-z 0-9 . _ % + -
 	cURL               // may appear inside a URL
 	cUnix              // may appear inside a Unix path
+	cIdent             // A-Z a-z _: makes a run of the run pass a name, not a number
 )
 
 var class = buildClass()
@@ -145,7 +190,7 @@ func buildClass() [256]uint8 {
 		var v uint8
 		switch {
 		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z':
-			v |= cAlpha | cRun | cLocal
+			v |= cAlpha | cRun | cLocal | cIdent
 		case b >= '0' && b <= '9':
 			v |= cDigit | cRun | cLocal
 		}
@@ -155,6 +200,9 @@ func buildClass() [256]uint8 {
 		switch b {
 		case '.', '-', '_':
 			v |= cRun | cLocal
+			if b == '_' {
+				v |= cIdent
+			}
 		case '%', '+':
 			v |= cLocal
 		}

@@ -343,10 +343,12 @@ var unixRoots = []string{
 	"/Library/", "/System/", "/Users/", "/Applications/", "/private/", "/Volumes/",
 }
 
-// unixRootFirst marks the bytes that can follow the leading slash of a root.
-var unixRootFirst = func() (t [256]bool) {
+// unixRootsAfter lists, by the byte after their leading slash, the roots
+// of unixRoots in their order: a slash is compared with a few roots at
+// most.
+var unixRootsAfter = func() (t [256][]string) {
 	for _, r := range unixRoots {
-		t[r[1]] = true
+		t[r[1]] = append(t[r[1]], r)
 	}
 	return t
 }()
@@ -370,12 +372,10 @@ func (sc *scanner) scanUnixPaths() {
 			return
 		}
 		start, body := -1, -1
-		if unixRootFirst[r[k+1]] {
-			for _, root := range unixRoots {
-				if strings.HasPrefix(r[k:], root) {
-					start, body = k, k+len(root)
-					break
-				}
+		for _, root := range unixRootsAfter[r[k+1]] {
+			if strings.HasPrefix(r[k:], root) {
+				start, body = k, k+len(root)
+				break
 			}
 		}
 		if start < 0 {
@@ -452,6 +452,13 @@ func (sc *scanner) scanRegistry() {
 			if i+4 >= n {
 				return
 			}
+		}
+		// Skip to the next "hk" that this backslash is close enough to
+		// end (or to the last start it can end, letting the loop move on
+		// to the next backslash).
+		last := min(bs-3, n-5)
+		for i < last && (r[i]|0x20 != 'h' || r[i+1]|0x20 != 'k') {
+			i++
 		}
 		if r[i]|0x20 != 'h' || r[i+1]|0x20 != 'k' {
 			continue

@@ -150,8 +150,6 @@ type fangHit struct {
 	repl   string
 }
 
-const bracketOpeners = "[({"
-
 // fangInner marks the bytes that may follow the opening bracket of a
 // bracketed form; non-ASCII bytes are left to refangAt.
 var fangInner = func() (t [256]bool) {
@@ -196,33 +194,59 @@ func (f *fangFinder) next(from int) (i, n int, repl string) {
 // nextBracket returns the first bracketed or spaced form at or after from.
 func (f *fangFinder) nextBracket(from int) fangHit {
 	s := f.s
-	for p := from; ; {
-		o := len(s) // the nearest opening bracket at or after p
-		for k, next := range f.open {
-			if next < p {
-				next = len(s)
-				if j := strings.IndexByte(s[p:], bracketOpeners[k]); j >= 0 {
-					next = p + j
-				}
-				f.open[k] = next
-			}
-			o = min(o, next)
-		}
+	// The next opener of each kind, in registers; only the kind just
+	// passed needs a new search.
+	sq, rd, cu := f.open[0], f.open[1], f.open[2]
+	if sq < from {
+		sq = indexByteFrom(s, '[', from)
+	}
+	if rd < from {
+		rd = indexByteFrom(s, '(', from)
+	}
+	if cu < from {
+		cu = indexByteFrom(s, '{', from)
+	}
+	for {
+		o := min(sq, rd, cu)
 		if o+1 >= len(s) {
+			f.open = [3]int{sq, rd, cu}
 			return fangHit{pos: len(s)}
 		}
 		if fangInner[s[o+1]] {
+			h := fangHit{pos: -1}
 			if o > from && s[o-1] == ' ' {
 				if n, repl := refangAt(s, o-1); n > 0 {
-					return fangHit{o - 1, n, repl}
+					h = fangHit{o - 1, n, repl}
 				}
 			}
-			if n, repl := refangAt(s, o); n > 0 {
-				return fangHit{o, n, repl}
+			if h.pos < 0 {
+				if n, repl := refangAt(s, o); n > 0 {
+					h = fangHit{o, n, repl}
+				}
+			}
+			if h.pos >= 0 {
+				f.open = [3]int{sq, rd, cu}
+				return h
 			}
 		}
-		p = o + 1
+		switch o {
+		case sq:
+			sq = indexByteFrom(s, '[', o+1)
+		case rd:
+			rd = indexByteFrom(s, '(', o+1)
+		default:
+			cu = indexByteFrom(s, '{', o+1)
+		}
 	}
+}
+
+// indexByteFrom returns the position of the first c at or after p in s, or
+// len(s) for none.
+func indexByteFrom(s string, c byte, p int) int {
+	if j := strings.IndexByte(s[p:], c); j >= 0 {
+		return p + j
+	}
+	return len(s)
 }
 
 // nextScheme returns the first defanged scheme at or after from.

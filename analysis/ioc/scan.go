@@ -42,6 +42,7 @@ type scanner struct {
 
 	masks  []span // URLs, e-mails, paths, registry keys: no bare hosts inside
 	merged int    // masks[:merged] are sorted and disjoint
+	cursor int    // maskedInOrder: the first merged mask that may follow
 
 	urls    int // URL candidates looked at
 	urlStop int // end of the last run of URL characters walked
@@ -115,6 +116,9 @@ func (sc *scanner) emit(t Type, rs, re int, value string, owned bool) {
 	if !owned {
 		value = strings.Clone(value) // do not pin the whole layer in memory
 	}
+	if sc.found == nil {
+		sc.found = make([]occ, 0, 8) // one allocation for most layers
+	}
 	sc.found = append(sc.found, occ{typ: t, rs: rs, re: re, value: value})
 	sc.counts[ti]++
 	if sc.index != nil {
@@ -178,7 +182,12 @@ func (sc *scanner) addEdits(t Type, rs, re int) {
 	}
 }
 
-func (sc *scanner) mask(s, e int) { sc.masks = append(sc.masks, span{s, e}) }
+func (sc *scanner) mask(s, e int) {
+	if sc.masks == nil {
+		sc.masks = make([]span, 0, 8) // one allocation for most layers
+	}
+	sc.masks = append(sc.masks, span{s, e})
+}
 
 // mergeMasks sorts the masks and merges overlapping ones.
 func (sc *scanner) mergeMasks() {
@@ -209,6 +218,19 @@ func (sc *scanner) masked(s, e int) bool {
 	m := sc.masks[:sc.merged]
 	i := sort.Search(len(m), func(i int) bool { return m[i].s >= e }) - 1
 	return i >= 0 && m[i].e > s
+}
+
+// maskedInOrder is masked for scanRuns, which asks about spans in order of
+// position once every mask is merged: it walks the masks once instead of
+// searching them for each span.
+func (sc *scanner) maskedInOrder(s, e int) bool {
+	m := sc.masks[:sc.merged]
+	c := sc.cursor
+	for c < len(m) && m[c].e <= s {
+		c++
+	}
+	sc.cursor = c
+	return c < len(m) && m[c].s < e
 }
 
 // ---- URLs ----
@@ -403,7 +425,14 @@ func validDomain(d string) bool {
 	if len(d) < 4 || len(d) > 253 {
 		return false
 	}
-	labels, start, last := 0, 0, 0
+	// The TLD first: most dotted words of a script are member accesses
+	// (obj.Method) whose last part is no TLD, and this rejects them
+	// without walking the name.
+	last := strings.LastIndexByte(d, '.')
+	if last < 0 || !isTLD(d[last+1:]) {
+		return false
+	}
+	labels, start := 0, 0
 	for i := 0; i <= len(d); i++ {
 		if i == len(d) || d[i] == '.' {
 			n := i - start
@@ -411,7 +440,6 @@ func validDomain(d string) bool {
 				return false
 			}
 			labels++
-			last = start
 			start = i + 1
 			continue
 		}
@@ -419,7 +447,7 @@ func validDomain(d string) bool {
 			return false
 		}
 	}
-	return labels >= 2 && lookupFold(tlds, d[last:])
+	return labels >= 2
 }
 
 // parseIPv4 parses a dotted quad with no leading zeros and a non-zero first
@@ -454,13 +482,19 @@ func parseIPv4(s string) (string, bool) {
 
 // scanRuns looks at the maximal runs of cRun bytes (letters, digits, '.',
 // '-', '_'). Only two kinds of run can hold an indicator: runs with a dot
-// (domains, IPv4 addresses) and runs of 32 bytes or more (hashes). The
-// first are found from their dots, the second from probes every 32 bytes,
-// one of which every such run covers; the bytes in between are not read.
+// (domains, IPv4 addresses) and runs that hold a hex token of 32 bytes or
+// more (hashes). The first are found from their dots, the second from
+// their hex probe words (see nextHexWord); the bytes in between are not
+// read one by one. Runs are looked at in order of position, each once.
 func (sc *scanner) scanRuns() {
 	r := sc.r
 	n := len(r)
+	if sc.merged != len(sc.masks) {
+		sc.mergeMasks() // maskedInOrder reads merged masks only
+	}
+	sc.cursor = 0
 	dot := -1 // the first dot at or after pos, n for none
+	hex := -1 // the first hex probe word at or after pos, n for none
 	for pos := 0; pos < n; {
 		if dot < pos {
 			dot = n
@@ -468,15 +502,15 @@ func (sc *scanner) scanRuns() {
 				dot = pos + k
 			}
 		}
-		at := pos + 31
-		for at < dot && class[r[at]]&cRun == 0 {
-			at += 32
-		}
-		if at >= dot {
-			if dot == n {
-				return
+		at := dot
+		if !sc.defang { // defanging leaves hashes alone
+			if hex < pos {
+				hex = nextHexWord(r, pos)
 			}
-			at = dot
+			at = min(at, hex)
+		}
+		if at >= n {
+			return
 		}
 		// The maximal run around at. It starts after pos: r[pos] ended the
 		// previous run, unless pos is 0.
@@ -492,6 +526,23 @@ func (sc *scanner) scanRuns() {
 	}
 }
 
+// nextHexWord returns the first p >= pos that is a multiple of 24 and
+// starts eight hex digits, or len(r) for none. A hex token of 32 bytes or
+// more holds three consecutive whole 8-byte words at multiples of 8, so
+// one at a multiple of 24: probing those finds the run of every hash. In
+// scripts such words are rare (prose and code words are not all hex), so
+// the probe's branch is well predicted, unlike a probe that would stop in
+// every word.
+func nextHexWord(r string, pos int) int {
+	for p := (pos + 23) / 24 * 24; p+8 <= len(r); p += 24 {
+		w := r[p : p+8]
+		if class[w[0]]&class[w[1]]&class[w[2]]&class[w[3]]&class[w[4]]&class[w[5]]&class[w[6]]&class[w[7]]&cHex != 0 {
+			return p
+		}
+	}
+	return len(r)
+}
+
 // run looks for hashes, domains and IPv4 addresses in the run r[i:j],
 // which holds a dot when hasDot is set.
 func (sc *scanner) run(i, j int, hasDot bool) {
@@ -502,19 +553,15 @@ func (sc *scanner) run(i, j int, hasDot bool) {
 	if !hasDot || j-i < 4 {
 		return
 	}
-	dots, alpha := 0, false
+	// Without a branch per byte: whether the run holds a letter or '_'.
+	var kinds uint8
 	for _, c := range []byte(r[i:j]) {
-		switch {
-		case c == '.':
-			dots++
-		case c == '_' || isAlpha(c):
-			alpha = true
-		}
+		kinds |= class[c]
 	}
-	if !sc.masked(i, j) {
-		if alpha {
+	if !sc.maskedInOrder(i, j) {
+		if kinds&cIdent != 0 {
 			sc.bareDomain(i, j)
-		} else if dots >= 3 {
+		} else if strings.Count(r[i:j], ".") >= 3 {
 			sc.bareIPv4(i, j)
 		}
 	}
