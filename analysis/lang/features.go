@@ -398,61 +398,69 @@ var (
 // an optional sigil l[start:body] and the word itself, and returns the end
 // of the token. Numbers collapse into one token so that values do not
 // spread over the model, and long identifiers (obfuscation noise or data)
-// into one per first byte. It finds the end of the word, computes both
-// hashes and, for a word without a sigil, its shape in one pass.
+// into one per first byte.
+//
+// It first finds the end of the word, noting the classes of its bytes,
+// and then hashes only what the token keeps: no hash for a long word, and
+// the case-kept hash only for a word with capitals. The loops stay small
+// enough for their variables to live in registers.
 func scanWord(t *token, l string, start, body int) int {
-	h := uint32(fnvOffset) ^ seed(kWord)
-	hc := uint32(fnvOffset) ^ seed(kWordCase)
-	for j := start; j < body; j++ { // the sigil: never a letter
-		h = (h ^ uint32(l[j])) * fnvPrime
-		hc = (hc ^ uint32(l[j])) * fnvPrime
-	}
-	upper, hyphen := 0, -1
+	hyphen := -1
 	var classes uint8 // the classes of all bytes of the word
 	j := body
 	for ; j < len(l); j++ {
-		c := l[j]
-		cc := charClass[c]
+		cc := charClass[l[j]]
 		if cc&cWord == 0 {
-			if c != '-' || j+1 >= len(l) || !isLetter(l[j+1]) || j == body || !isLetter(l[j-1]) {
+			if l[j] != '-' || j+1 >= len(l) || !isLetter(l[j+1]) || j == body || !isLetter(l[j-1]) {
 				break
 			}
 			if hyphen < 0 {
 				hyphen = j - start
 			}
 		}
-		hc = (hc ^ uint32(c)) * fnvPrime
-		h = (h ^ uint32(lowerByte[c])) * fnvPrime
-		upper += int(cc>>cUpperShift) & 1
 		classes |= cc
 	}
-	lower := classes&cLower != 0
 	w := l[start:j]
 	*t = token{text: w}
+	upper := classes&cUpper != 0
 	switch {
 	case start == body && l[start] >= '0' && l[start] <= '9':
 		t.h = hashNumber
-		if len(w) <= 32 && upper > 0 {
-			t.hc = hc
+		if len(w) <= 32 && upper {
+			t.hc = hashStr(kWordCase, w, false)
 		}
 	case len(w) > 32:
 		t.h = hashLong ^ uint32(w[0])
+	case upper:
+		t.h, t.hc = hashWord(w)
 	default:
-		t.h = h
-		if upper > 0 {
-			t.hc = hc
-		}
+		// No capitals (the sigil is never a letter): nothing to lower.
+		t.h = hashStr(kWord, w, false)
 	}
 	if start == body {
-		t.shape = wordShape(w, upper, lower, hyphen)
+		t.shape = wordShape(w, classes, hyphen)
 	}
 	return j
 }
 
-// wordShape is shapeOf for a word without a sigil, from the count of its
-// capital letters, whether it has small letters and the offset of its
-// first hyphen (or -1).
-func wordShape(w string, upper int, lower bool, hyphen int) uint32 {
+// hashWord returns hashStr(kWord, w, true) and hashStr(kWordCase, w,
+// false) in one pass.
+func hashWord(w string) (h, hc uint32) {
+	h = uint32(fnvOffset) ^ seed(kWord)
+	hc = uint32(fnvOffset) ^ seed(kWordCase)
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		hc = (hc ^ uint32(c)) * fnvPrime
+		h = (h ^ uint32(lowerByte[c])) * fnvPrime
+	}
+	return h, hc
+}
+
+// wordShape is shapeOf for a word without a sigil, from the classes of
+// its bytes and the offset of its first hyphen (or -1). It counts the
+// capitals only for the two shapes that depend on their number.
+func wordShape(w string, classes uint8, hyphen int) uint32 {
+	lower := classes&cLower != 0
 	switch {
 	case len(w) < 2:
 		return 0
@@ -464,12 +472,26 @@ func wordShape(w string, upper int, lower bool, hyphen int) uint32 {
 			return shapeVerbNoun
 		}
 		return shapeVerbLower
-	case upper >= 2 && !lower:
-		return shapeAllCaps
-	case w[0] >= 'A' && w[0] <= 'Z' && upper == 1 && lower:
+	case classes&cUpper == 0:
+		return 0
+	case !lower: // capitals and no small letters: two capitals or more
+		if countUpper(w) >= 2 {
+			return shapeAllCaps
+		}
+		return 0
+	case w[0] >= 'A' && w[0] <= 'Z' && countUpper(w[1:]) == 0: // one capital, first
 		return shapeCapitalized
 	}
 	return 0
+}
+
+// countUpper counts the ASCII capitals of w.
+func countUpper(w string) int {
+	n := 0
+	for i := 0; i < len(w); i++ {
+		n += int(charClass[w[i]]>>cUpperShift) & 1
+	}
+	return n
 }
 
 // shapeOf classifies a token into one of the shape* constants, or 0. l is

@@ -155,11 +155,53 @@ func identify(text, name string, evidence bool) Result {
 // junk reports text that looks like decoded binary data: many control
 // characters or U+FFFD replacement characters.
 func junk(text string) string {
-	bad := strings.Count(text, "\uFFFD") + countControls(text)
+	bad := strings.Count(text, "\uFFFD")
+	// Most text is plainly not junk: bounding the control bytes from above
+	// by the bytes below 0x20 and DEL, white space included, settles it
+	// without counting them exactly.
+	if (bad+countLowBytes(text))*10 <= len(text) {
+		return ""
+	}
+	bad += countControls(text)
 	if bad*10 > len(text) {
 		return fmt.Sprintf("binary-looking text (%d control or invalid characters in %d bytes)", bad, len(text))
 	}
 	return ""
+}
+
+// countLowBytes counts the bytes of s below 0x20 and the DEL bytes: an
+// upper bound of countControls. The bytes below 0x20 are flagged eight at a
+// time, in the top bit of each byte of a word, and summed in byte lanes.
+func countLowBytes(s string) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+		low7 = 0x7F7F7F7F7F7F7F7F
+	)
+	n := strings.Count(s, "\x7f")
+	for len(s) >= 8 {
+		// A lane holds at most 255: fold the lanes every 255 words.
+		chunk := s[:min(len(s), 255*8)&^7]
+		s = s[len(chunk):]
+		var acc uint64
+		for i := 0; i+8 <= len(chunk); i += 8 {
+			b := chunk[i : i+8]
+			x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			// Adding 0x60 to the low seven bits of a byte sets its top
+			// bit unless they are below 0x20, and never carries into the
+			// next byte; a byte of x with its top bit set is not low.
+			acc += ^(x&low7 + 0x60*ones | x) & high >> 7
+		}
+		pairs := acc&0x00FF00FF00FF00FF + acc>>8&0x00FF00FF00FF00FF
+		n += int(pairs * 0x0001000100010001 >> 48)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 {
+			n++
+		}
+	}
+	return n
 }
 
 // countControls counts the bytes of s that controlByte marks, eight at a
@@ -195,11 +237,13 @@ var controlByte = func() (t [256]uint8) {
 func notScript(t string) string {
 	head := t[:min(len(t), 256)]
 	heads := countLineHeads(t)
-	lower := strings.ToLower(head)
+	// The markers are matched in ASCII case folding rather than in a
+	// strings.ToLower copy of head: the only runes beyond ASCII that
+	// ToLower maps into ASCII become 'i' and 'k', which no marker holds.
 	switch {
-	case strings.HasPrefix(lower, "<?php") || strings.Contains(lower, "<?php"):
+	case indexLowerASCII(head, "<?php") >= 0:
 		return "PHP open tag"
-	case strings.HasPrefix(lower, "<!doctype html") || strings.HasPrefix(lower, "<html"):
+	case hasPrefixLowerASCII(head, "<!doctype html") || hasPrefixLowerASCII(head, "<html"):
 		return "HTML document"
 	case (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)):
 		return "JSON document"
@@ -217,6 +261,32 @@ func notScript(t string) string {
 		return "natural-language prose"
 	}
 	return ""
+}
+
+// hasPrefixLowerASCII reports whether s starts with the lower-case ASCII
+// string prefix, the ASCII letters of s compared in lower case.
+func hasPrefixLowerASCII(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if lowerByte[s[i]] != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexLowerASCII is the index of the first instance of the lower-case
+// ASCII string sub in s, the ASCII letters of s compared in lower case,
+// or -1.
+func indexLowerASCII(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if lowerByte[s[i]] == sub[0] && hasPrefixLowerASCII(s[i:], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // isINI reports text made only of [section] headers, key = value lines and

@@ -22,7 +22,6 @@ const maxBits = 16
 // The totals, less the bias of 128 per bucket, are exactly the sums of
 // the int8 weights.
 func (m *model) logits(buckets []uint32) [nClasses]float64 {
-	const lanes = 0x00FF00FF00FF00FF
 	rows := m.rows
 	var total [nClasses + 1]int64
 	for rest := buckets; len(rest) > 0; {
@@ -50,6 +49,9 @@ func (m *model) logits(buckets []uint32) [nClasses]float64 {
 	}
 	return out
 }
+
+// lanes selects the even bytes of a packed row (see packRows).
+const lanes = 0x00FF00FF00FF00FF
 
 // laneFlush is how many packed rows a 16-bit lane can sum without
 // overflowing: 257 * 255 = 65535.
@@ -100,14 +102,16 @@ func (m *model) appendEvidence(ev []string, f *featureSet, text string, class La
 	var top [maxEvidence]scored
 	n := 0
 	for _, c := range f.cands[:f.ncands] {
-		w := m.weights[c.bucket*nClasses : c.bucket*nClasses+nClasses]
-		others := 0.0
-		for i := range w {
-			if Language(i) != class {
-				others += float64(w[i])
-			}
-		}
-		margin := float64(w[class]) - others/(nClasses-1)
+		// The packed row rather than m.weights: logits has just read it,
+		// so it is in the cache, where the row of m.weights often is not
+		// (the other stages of a scan evict the tables between samples).
+		// The weights are small integers, so their sum is the same in
+		// integers as in floating point, in any order.
+		r := m.rows[c.bucket]
+		pairs := r&lanes + r>>8&lanes // four 16-bit lanes, 510 at most
+		all := int(pairs*0x0001000100010001>>48) - 128*nClasses
+		w := int(uint8(r>>(8*class))) - 128
+		margin := float64(w) - float64(all-w)/(nClasses-1)
 		if margin <= 0 {
 			continue
 		}
