@@ -87,3 +87,46 @@ func TestHashWord(t *testing.T) {
 		}
 	}
 }
+
+func checkRare(t *testing.T, s, sub string) {
+	t.Helper()
+	if g, w := indexRare(s, sub), strings.Index(s, sub); g != w {
+		t.Fatalf("indexRare(%.60q, %q) = %d, want %d", s, sub, g, w)
+	}
+	if g, w := countRare(s, sub), strings.Count(s, sub); g != w {
+		t.Fatalf("countRare(%.60q, %q) = %d, want %d", s, sub, g, w)
+	}
+}
+
+func TestRare(t *testing.T) {
+	subs := []string{"", "a", "aa", "aaa", "aba", "-Force", "public ", "sudo ", "\xff\x00", "~/", "abab"}
+	texts := []string{"", "a", "aaaa", "aaaaa", "ababababa", "x-Force -Forc -Force-Force", "public public class", "pseudo sudo  sudo",
+		"\xff\x00\xff\x00\xff", "~/~/~", "abababab"}
+	for _, s := range texts {
+		for _, sub := range subs {
+			checkRare(t, s, sub)
+			for cut := range len(s) {
+				checkRare(t, s[cut:], sub)
+				checkRare(t, s[:cut], sub)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 2000 {
+		b := make([]byte, rng.IntN(60))
+		for i := range b {
+			b[i] = "ab-e "[rng.IntN(5)]
+		}
+		sub := make([]byte, 1+rng.IntN(4))
+		for i := range sub {
+			sub[i] = "ab-e "[rng.IntN(5)]
+		}
+		checkRare(t, string(b), string(sub))
+	}
+}
+
+func FuzzRare(f *testing.F) {
+	f.Add("x-Force -Forc -Force-Force", "-Force")
+	f.Add("aaaaa", "aa")
+	f.Fuzz(checkRare)
+}

@@ -283,9 +283,8 @@ func extract(text string, f *featureSet) {
 // platformCues reports Windows cues (backslash paths, .exe, /switches,
 // %variables%) and Unix cues (system folders, home paths, sudo) in text.
 func platformCues(text string) (win, unix bool) {
-	win = strings.IndexByte(text, '\\') >= 0 || strings.IndexByte(text, '%') >= 0 ||
-		strings.Contains(text, ".exe") || strings.Contains(text, ".EXE") || strings.Contains(text, ".Exe")
-	unix = strings.Contains(text, "~/") || strings.Contains(text, "sudo ")
+	win = strings.IndexByte(text, '\\') >= 0 || strings.IndexByte(text, '%') >= 0 || hasExe(text)
+	unix = strings.Contains(text, "~/") || indexRare(text, "sudo ") >= 0
 	for i := strings.IndexByte(text, '/'); i >= 0 && !(win && unix); {
 		if !win && i > 0 && text[i-1] == ' ' && i+1 < len(text) && isLetter(text[i+1]) && (i+2 == len(text) || !isLetter(text[i+2]) || !isLetter(text[min(i+3, len(text)-1)])) {
 			win = true // a short /switch
@@ -303,6 +302,24 @@ func platformCues(text string) (win, unix bool) {
 		i += j + 1
 	}
 	return win, unix
+}
+
+// hasExe reports whether text contains ".exe", ".EXE" or ".Exe", in one
+// pass over its dots.
+func hasExe(text string) bool {
+	for i := 0; ; {
+		j := strings.IndexByte(text[i:], '.')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+		if i+3 <= len(text) {
+			switch text[i : i+3] {
+			case "exe", "EXE", "Exe":
+				return true
+			}
+		}
+	}
 }
 
 // tokenize splits one line into tokens, storing at most cap(buf) of them

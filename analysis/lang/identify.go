@@ -399,13 +399,13 @@ func isCSV(t string) bool {
 func isJava(t string) bool {
 	// Every marker starts with "public ": look at each of those once.
 	decl := false
-	for i := strings.Index(t, "public "); i >= 0; {
+	for i := indexRare(t, "public "); i >= 0; {
 		rest := t[i+len("public "):]
 		if strings.HasPrefix(rest, "static void main(") {
 			return true
 		}
 		decl = decl || strings.HasPrefix(rest, "class ") || strings.HasPrefix(rest, "final class ") || strings.HasPrefix(rest, "interface ")
-		j := strings.Index(rest, "public ")
+		j := indexRare(rest, "public ")
 		if j < 0 {
 			break
 		}

@@ -3,7 +3,6 @@ package lang
 import (
 	"math"
 	"strconv"
-	"strings"
 )
 
 // maxBits bounds the hash space a model may use, so that the dedupe bitset
@@ -146,7 +145,7 @@ func (m *model) appendEvidence(ev []string, f *featureSet, text string, class La
 		}
 		e = strconv.AppendQuote(e, tok)
 		if t.c.k == kWord {
-			if cnt := strings.Count(text, t.c.tok); cnt > 1 {
+			if cnt := countRare(text, t.c.tok); cnt > 1 {
 				e = append(e, " x"...)
 				e = strconv.AppendInt(e, int64(cnt), 10)
 			}
