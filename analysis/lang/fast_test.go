@@ -130,3 +130,32 @@ func FuzzRare(f *testing.F) {
 	f.Add("aaaaa", "aa")
 	f.Fuzz(checkRare)
 }
+
+func checkFold(t *testing.T, s string) {
+	t.Helper()
+	if g, w := containsFold(s, "errorlevel"), refContainsFold(s, "errorlevel"); g != w {
+		t.Fatalf("containsFold(%.60q, errorlevel) = %v, want %v", s, g, w)
+	}
+	for _, sub := range []string{"@echo", "rem ", "set /", "start \"", "> nul", ">nul", "call :", "goto ", "setlocal"} {
+		if g, w := hasPrefixFold(s, sub), refHasPrefixFold(s, sub); g != w {
+			t.Fatalf("hasPrefixFold(%.60q, %q) = %v, want %v", s, sub, g, w)
+		}
+	}
+}
+
+func TestFold(t *testing.T) {
+	for _, s := range []string{"", "ERRORLEVEL", "if errorLevel 1", "xerrorleve", "\u017fet /a", "\u212a", "@ECHO off",
+		"SET /A", "errorlev\u212al", "\xffERRORLEVEL\xff", "Start \"\" x", ">NUL", "> Nul 2>&1"} {
+		checkFold(t, s)
+		for cut := range len(s) {
+			checkFold(t, s[cut:])
+			checkFold(t, s[:cut])
+		}
+	}
+}
+
+func FuzzFold(f *testing.F) {
+	f.Add("if ERRORLEVEL 1 goto x")
+	f.Add("\u017fetlocal")
+	f.Fuzz(checkFold)
+}

@@ -454,7 +454,9 @@ func scanWord(t *token, l string, start, body int) int {
 		// No capitals (the sigil is never a letter): nothing to lower.
 		t.h = hashStr(kWord, w, false)
 	}
-	if start == body {
+	// Most words, without capitals or hyphens, have no shape: wordShape
+	// is called for the others only.
+	if start == body && len(w) >= 2 && (hyphen > 0 || upper) {
 		t.shape = wordShape(w, classes, hyphen)
 	}
 	return j

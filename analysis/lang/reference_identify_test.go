@@ -364,9 +364,9 @@ func refShellMarkers(text string) (ps, bat, strong int) {
 // refLineMarkers is lineMarkers.
 func refLineMarkers(line string) (ps, bat, strong int) {
 	switch {
-	case hasPrefixFold(line, "@echo"), hasPrefixFold(line, "rem "), strings.HasPrefix(line, "::"),
-		hasPrefixFold(line, "setlocal"), hasPrefixFold(line, "goto "), hasPrefixFold(line, "set /"),
-		hasPrefixFold(line, "call :"), hasPrefixFold(line, "start \""), len(line) > 1 && line[0] == ':' && isLetter(line[1]):
+	case refHasPrefixFold(line, "@echo"), refHasPrefixFold(line, "rem "), strings.HasPrefix(line, "::"),
+		refHasPrefixFold(line, "setlocal"), refHasPrefixFold(line, "goto "), refHasPrefixFold(line, "set /"),
+		refHasPrefixFold(line, "call :"), refHasPrefixFold(line, "start \""), len(line) > 1 && line[0] == ':' && isLetter(line[1]):
 		bat++
 		strong++
 	case line[0] == '&' && len(line) > 2 && line[1] == ' ' && (line[2] == '"' || line[2] == '\'' || line[2] == '$' || line[2] == '('):
@@ -402,12 +402,12 @@ func refLineMarkers(line string) (ps, bat, strong int) {
 				bat++
 			}
 		case '>':
-			if hasPrefixFold(line[i:], ">nul") || hasPrefixFold(line[i:], "> nul") {
+			if refHasPrefixFold(line[i:], ">nul") || refHasPrefixFold(line[i:], "> nul") {
 				bat++
 			}
 		}
 	}
-	if containsFold(line, "errorlevel") {
+	if refContainsFold(line, "errorlevel") {
 		bat++
 	}
 	var quote byte
@@ -432,4 +432,19 @@ func refLineMarkers(line string) (ps, bat, strong int) {
 		}
 	}
 	return ps, bat, strong
+}
+
+// refHasPrefixFold is hasPrefixFold.
+func refHasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// refContainsFold is containsFold.
+func refContainsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
