@@ -332,7 +332,9 @@ func tokenize(l string, buf []token) int {
 		c := l[i]
 		cc := charClass[c]
 		if cc&cSkip != 0 {
-			i++
+			// Skip the whole run of blanks (indentation).
+			for i++; i < len(l) && charClass[l[i]]&cSkip != 0; i++ {
+			}
 			continue
 		}
 		t := &buf[n]
@@ -345,7 +347,7 @@ func tokenize(l string, buf []token) int {
 		case c == '-' && i+2 < len(l) && l[i+1] == '-' && isLetter(l[i+2]):
 			i = scanWord(t, l, i, i+2)
 		case cc&cQuote != 0:
-			*t = token{text: l[i : i+1], h: hashStr(kPunct, l[i:i+1], false)}
+			*t = token{text: l[i : i+1], h: punctHash[c]}
 			i++
 		default:
 			j := i + 1
@@ -359,7 +361,11 @@ func tokenize(l string, buf []token) int {
 				}
 				j++
 			}
-			*t = token{text: l[i:j], h: hashStr(kPunct, l[i:j], false)}
+			h := punctHash[c] // hashStr(kPunct, l[i:j], false)
+			for _, d := range []byte(l[i+1 : j]) {
+				h = (h ^ uint32(d)) * fnvPrime
+			}
+			*t = token{text: l[i:j], h: h}
 			// Skip the rest of a long punctuation run.
 			if j-i >= 3 {
 				for j < len(l) && charClass[l[j]]&(cWord|cSkip) == 0 {
@@ -404,6 +410,15 @@ func wordEnd(l string, i int) int {
 	}
 	return j
 }
+
+// punctHash holds hashStr(kPunct, string(c), false) for every byte c: the
+// hash of a one-byte punctuation token, and the start of a longer one.
+var punctHash = func() (t [256]uint32) {
+	for c := range t {
+		t[c] = hashStr(kPunct, string([]byte{byte(c)}), false)
+	}
+	return t
+}()
 
 // Hashes of the collapsed word tokens.
 var (
