@@ -76,19 +76,28 @@ func identify(text, name string, evidence bool) Result {
 	if len(text) > maxScan {
 		text = text[:maxScan]
 	}
+	// reason is the Result of an early decision; LanguageOf drops the
+	// evidence, so it is built for Identify only.
+	reason := func(confidence float64, why string) Result {
+		r := Result{Language: Unknown, Confidence: confidence}
+		if evidence {
+			r.Evidence = []string{why}
+		}
+		return r
+	}
 	trimmed := strings.TrimSpace(text)
 	if trimmed == "" {
-		return Result{Language: Unknown, Confidence: 1, Evidence: []string{"empty or whitespace only"}}
+		return reason(1, "empty or whitespace only")
 	}
 	if why := junk(text); why != "" {
-		return Result{Language: Unknown, Confidence: 1, Evidence: []string{why}}
+		return reason(1, why)
 	}
 	shebangLang, interp, hasShebang := shebang(trimmed)
 	// A shebang naming a supported interpreter outranks the look of
 	// embedded code (a Perl or Ruby here-document in a shell script).
 	if !hasShebang || shebangLang == Unknown {
 		if why := notScript(trimmed); why != "" {
-			return Result{Language: Unknown, Confidence: 0.95, Evidence: []string{why}}
+			return reason(0.95, why)
 		}
 	}
 
@@ -98,39 +107,54 @@ func identify(text, name string, evidence bool) Result {
 	logits := builtin.logits(f.buckets)
 	logits[Unknown] -= unknownPenalty
 
-	// At most five hints below and the model's evidence.
-	ev := make([]string, 0, 5+maxEvidence)
+	// At most five hints below and the model's evidence, for Identify.
+	var ev []string
+	if evidence {
+		ev = make([]string, 0, 5+maxEvidence)
+	}
 	if echoOnly(text) {
 		// Lines that all start with echo are shell commands writing text
 		// out, whatever the text says.
 		for _, l := range []Language{JavaScript, VBScript, Python} {
 			logits[l] -= markerBoost
 		}
-		ev = append(ev, "every line is an echo command")
+		if evidence {
+			ev = append(ev, "every line is an echo command")
+		}
 	}
 	if pythonImports(text) {
 		logits[Python] += markerBoost
-		ev = append(ev, "Python import statements")
+		if evidence {
+			ev = append(ev, "Python import statements")
+		}
 	}
 	if first, second := top2(logits); isShell(first) && isShell(second) {
 		switch ps, bat, strong := shellMarkers(text); {
 		case ps > 0 && bat == 0 && (first == Batch || second == Batch):
 			logits[PowerShell] += markerBoost
-			ev = append(ev, fmt.Sprintf("PowerShell-only syntax x%d", ps))
+			if evidence {
+				ev = append(ev, fmt.Sprintf("PowerShell-only syntax x%d", ps))
+			}
 		case bat > 0 && ps == 0 && (first != Bash && second != Bash || strong > 0):
 			logits[Batch] += markerBoost
-			ev = append(ev, fmt.Sprintf("cmd.exe-only syntax x%d", bat))
+			if evidence {
+				ev = append(ev, fmt.Sprintf("cmd.exe-only syntax x%d", bat))
+			}
 		case ps == 0 && bat == 0 && (first == Batch || second == Batch) && (first == PowerShell || second == PowerShell):
 			logits[Batch] += neutralBatchBoost
 		}
 	}
 	if hasShebang {
 		logits[shebangLang] += shebangBoost
-		ev = append(ev, "shebang #!"+interp)
+		if evidence {
+			ev = append(ev, "shebang #!"+interp)
+		}
 	}
 	if l, ext := extensionHint(name); ext != "" {
 		logits[l] += extBoost
-		ev = append(ev, "extension "+ext)
+		if evidence {
+			ev = append(ev, "extension "+ext)
+		}
 	}
 	p := softmax(logits)
 	best := Unknown
@@ -140,7 +164,9 @@ func identify(text, name string, evidence bool) Result {
 		}
 	}
 	if best != Unknown && p[best] < minConfidence {
-		ev = append(ev, fmt.Sprintf("no language reaches %.0f%% (best %s %.0f%%)", minConfidence*100, best, p[best]*100))
+		if evidence {
+			ev = append(ev, fmt.Sprintf("no language reaches %.0f%% (best %s %.0f%%)", minConfidence*100, best, p[best]*100))
+		}
 		return Result{Language: Unknown, Confidence: 1 - p[best], Evidence: ev}
 	}
 	if evidence {

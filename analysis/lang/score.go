@@ -129,15 +129,17 @@ func (m *model) appendEvidence(ev []string, f *featureSet, text string, class La
 		}
 		top[i] = scored{c, margin}
 	}
-	// Each line is built in buf and copied out once: a quoted token of at
-	// most 32 bytes, escapes included, fits.
-	var buf [192]byte
-	for _, t := range top[:n] {
+	// The lines are built in buf and copied out as one string, which they
+	// share: a line, with a quoted token of at most 32 bytes, escapes
+	// included, takes less than 160 bytes.
+	var buf [maxEvidence * 160]byte
+	var ends [maxEvidence]int
+	e := buf[:0]
+	for i, t := range top[:n] {
 		tok := t.c.tok
 		if len(tok) > 32 {
 			tok = tok[:32]
 		}
-		e := buf[:0]
 		if t.c.k == kLineStart {
 			e = append(e, "line start "...)
 		} else {
@@ -150,7 +152,12 @@ func (m *model) appendEvidence(ev []string, f *featureSet, text string, class La
 				e = strconv.AppendInt(e, int64(cnt), 10)
 			}
 		}
-		ev = append(ev, string(e))
+		ends[i] = len(e)
+	}
+	lines, start := string(e), 0
+	for _, end := range ends[:n] {
+		ev = append(ev, lines[start:end])
+		start = end
 	}
 	return ev
 }
