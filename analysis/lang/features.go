@@ -170,12 +170,17 @@ func getFeatureSet(bits uint8) *featureSet {
 	return f
 }
 
-// put empties f and returns it to the pool. Only the words of the bitset
-// that were set are cleared, and the candidates drop their references into
-// the text.
+// put empties f and returns it to the pool. The candidates drop their
+// references into the text.
 func (f *featureSet) put() {
-	for _, b := range f.buckets {
-		f.seen[b>>6] = 0
+	if len(f.buckets) > len(f.seen)/16 {
+		// Clearing all of the 8 KiB at once is cheaper than a word
+		// per bucket for all but the smallest sets.
+		clear(f.seen[:])
+	} else {
+		for _, b := range f.buckets {
+			f.seen[b>>6] = 0
+		}
 	}
 	f.buckets = f.buckets[:0]
 	clear(f.cands[:f.ncands])
