@@ -30,7 +30,7 @@ func checkLowBytes(t *testing.T, s string) {
 
 func TestCountLowBytes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, n := range []int{0, 1, 7, 8, 9, 63, 64, 2039, 2040, 2041, 2048, 4100, 70000} {
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 2031, 2032, 2033, 2039, 2040, 2041, 2048, 4100, 70000} {
 		for _, alphabet := range []string{"\x00\x1f\x20\x7f\x80\xff\n\t", "\x00", "\x7f", "\x1f", "a\n", "\xe0\x9f"} {
 			b := make([]byte, n)
 			for i := range b {

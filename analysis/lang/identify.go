@@ -205,19 +205,22 @@ func countLowBytes(s string) int {
 		low7 = 0x7F7F7F7F7F7F7F7F
 	)
 	n := strings.Count(s, "\x7f")
-	for len(s) >= 8 {
-		// A lane holds at most 255: fold the lanes every 255 words.
-		chunk := s[:min(len(s), 255*8)&^7]
+	for len(s) >= 16 {
+		// A lane holds at most 255: fold the lanes every 127 pairs of
+		// words (two flags a pair).
+		chunk := s[:min(len(s), 127*16)&^15]
 		s = s[len(chunk):]
 		var acc uint64
-		for i := 0; i+8 <= len(chunk); i += 8 {
-			b := chunk[i : i+8]
+		for i := 0; i+16 <= len(chunk); i += 16 {
+			b := chunk[i : i+16]
 			x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
 				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			y := uint64(b[8]) | uint64(b[9])<<8 | uint64(b[10])<<16 | uint64(b[11])<<24 |
+				uint64(b[12])<<32 | uint64(b[13])<<40 | uint64(b[14])<<48 | uint64(b[15])<<56
 			// Adding 0x60 to the low seven bits of a byte sets its top
 			// bit unless they are below 0x20, and never carries into the
-			// next byte; a byte of x with its top bit set is not low.
-			acc += ^(x&low7 + 0x60*ones | x) & high >> 7
+			// next byte; a byte with its own top bit set is not low.
+			acc += (^(x&low7 + 0x60*ones | x) & high >> 7) + (^(y&low7 + 0x60*ones | y) & high >> 7)
 		}
 		pairs := acc&0x00FF00FF00FF00FF + acc>>8&0x00FF00FF00FF00FF
 		n += int(pairs * 0x0001000100010001 >> 48)
