@@ -46,6 +46,50 @@ func BenchmarkIdentifyDev(b *testing.B) {
 	}
 }
 
+// BenchmarkLanguageOfDev names the language of every dev corpus sample
+// once per iteration, as the decoder does for each decoded layer.
+func BenchmarkLanguageOfDev(b *testing.B) {
+	texts, size := devTexts(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range texts {
+			LanguageOf(s)
+		}
+	}
+}
+
+// BenchmarkIdentifyDevCold is BenchmarkIdentifyDev with the caches
+// overwritten before each sample, as the other stages of a scan do: the
+// model's tables then come from memory. The evict sub-benchmark measures
+// the overwriting alone, to subtract.
+func BenchmarkIdentifyDevCold(b *testing.B) {
+	texts, size := devTexts(b)
+	junk := make([]byte, 4<<20)
+	evict := func() {
+		for i := 0; i < len(junk); i += 64 {
+			junk[i]++
+		}
+	}
+	b.Run("identify", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, s := range texts {
+				evict()
+				Identify(s, "")
+			}
+		}
+	})
+	b.Run("evict", func(b *testing.B) {
+		for b.Loop() {
+			for range texts {
+				evict()
+			}
+		}
+	})
+}
+
 // BenchmarkExtractDev measures the feature extractor alone over the dev
 // corpus.
 func BenchmarkExtractDev(b *testing.B) {

@@ -170,12 +170,17 @@ func getFeatureSet(bits uint8) *featureSet {
 	return f
 }
 
-// put empties f and returns it to the pool. Only the words of the bitset
-// that were set are cleared, and the candidates drop their references into
-// the text.
+// put empties f and returns it to the pool. The candidates drop their
+// references into the text.
 func (f *featureSet) put() {
-	for _, b := range f.buckets {
-		f.seen[b>>6] = 0
+	if len(f.buckets) > len(f.seen)/16 {
+		// Clearing all of the 8 KiB at once is cheaper than a word
+		// per bucket for all but the smallest sets.
+		clear(f.seen[:])
+	} else {
+		for _, b := range f.buckets {
+			f.seen[b>>6] = 0
+		}
 	}
 	f.buckets = f.buckets[:0]
 	clear(f.cands[:f.ncands])
@@ -283,9 +288,8 @@ func extract(text string, f *featureSet) {
 // platformCues reports Windows cues (backslash paths, .exe, /switches,
 // %variables%) and Unix cues (system folders, home paths, sudo) in text.
 func platformCues(text string) (win, unix bool) {
-	win = strings.IndexByte(text, '\\') >= 0 || strings.IndexByte(text, '%') >= 0 ||
-		strings.Contains(text, ".exe") || strings.Contains(text, ".EXE") || strings.Contains(text, ".Exe")
-	unix = strings.Contains(text, "~/") || strings.Contains(text, "sudo ")
+	win = strings.IndexByte(text, '\\') >= 0 || strings.IndexByte(text, '%') >= 0 || hasExe(text)
+	unix = strings.Contains(text, "~/") || indexRare(text, "sudo ") >= 0
 	for i := strings.IndexByte(text, '/'); i >= 0 && !(win && unix); {
 		if !win && i > 0 && text[i-1] == ' ' && i+1 < len(text) && isLetter(text[i+1]) && (i+2 == len(text) || !isLetter(text[i+2]) || !isLetter(text[min(i+3, len(text)-1)])) {
 			win = true // a short /switch
@@ -305,6 +309,24 @@ func platformCues(text string) (win, unix bool) {
 	return win, unix
 }
 
+// hasExe reports whether text contains ".exe", ".EXE" or ".Exe", in one
+// pass over its dots.
+func hasExe(text string) bool {
+	for i := 0; ; {
+		j := strings.IndexByte(text[i:], '.')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+		if i+3 <= len(text) {
+			switch text[i : i+3] {
+			case "exe", "EXE", "Exe":
+				return true
+			}
+		}
+	}
+}
+
 // tokenize splits one line into tokens, storing at most cap(buf) of them
 // in buf[:cap(buf)], and returns how many it stored.
 func tokenize(l string, buf []token) int {
@@ -315,7 +337,9 @@ func tokenize(l string, buf []token) int {
 		c := l[i]
 		cc := charClass[c]
 		if cc&cSkip != 0 {
-			i++
+			// Skip the whole run of blanks (indentation).
+			for i++; i < len(l) && charClass[l[i]]&cSkip != 0; i++ {
+			}
 			continue
 		}
 		t := &buf[n]
@@ -328,7 +352,7 @@ func tokenize(l string, buf []token) int {
 		case c == '-' && i+2 < len(l) && l[i+1] == '-' && isLetter(l[i+2]):
 			i = scanWord(t, l, i, i+2)
 		case cc&cQuote != 0:
-			*t = token{text: l[i : i+1], h: hashStr(kPunct, l[i:i+1], false)}
+			*t = token{text: l[i : i+1], h: punctHash[c]}
 			i++
 		default:
 			j := i + 1
@@ -342,7 +366,11 @@ func tokenize(l string, buf []token) int {
 				}
 				j++
 			}
-			*t = token{text: l[i:j], h: hashStr(kPunct, l[i:j], false)}
+			h := punctHash[c] // hashStr(kPunct, l[i:j], false)
+			for _, d := range []byte(l[i+1 : j]) {
+				h = (h ^ uint32(d)) * fnvPrime
+			}
+			*t = token{text: l[i:j], h: h}
 			// Skip the rest of a long punctuation run.
 			if j-i >= 3 {
 				for j < len(l) && charClass[l[j]]&(cWord|cSkip) == 0 {
@@ -388,6 +416,15 @@ func wordEnd(l string, i int) int {
 	return j
 }
 
+// punctHash holds hashStr(kPunct, string(c), false) for every byte c: the
+// hash of a one-byte punctuation token, and the start of a longer one.
+var punctHash = func() (t [256]uint32) {
+	for c := range t {
+		t[c] = hashStr(kPunct, string([]byte{byte(c)}), false)
+	}
+	return t
+}()
+
 // Hashes of the collapsed word tokens.
 var (
 	hashNumber = hashStr(kWord, "0", false)
@@ -398,61 +435,71 @@ var (
 // an optional sigil l[start:body] and the word itself, and returns the end
 // of the token. Numbers collapse into one token so that values do not
 // spread over the model, and long identifiers (obfuscation noise or data)
-// into one per first byte. It finds the end of the word, computes both
-// hashes and, for a word without a sigil, its shape in one pass.
+// into one per first byte.
+//
+// It first finds the end of the word, noting the classes of its bytes,
+// and then hashes only what the token keeps: no hash for a long word, and
+// the case-kept hash only for a word with capitals. The loops stay small
+// enough for their variables to live in registers.
 func scanWord(t *token, l string, start, body int) int {
-	h := uint32(fnvOffset) ^ seed(kWord)
-	hc := uint32(fnvOffset) ^ seed(kWordCase)
-	for j := start; j < body; j++ { // the sigil: never a letter
-		h = (h ^ uint32(l[j])) * fnvPrime
-		hc = (hc ^ uint32(l[j])) * fnvPrime
-	}
-	upper, hyphen := 0, -1
+	hyphen := -1
 	var classes uint8 // the classes of all bytes of the word
 	j := body
 	for ; j < len(l); j++ {
-		c := l[j]
-		cc := charClass[c]
+		cc := charClass[l[j]]
 		if cc&cWord == 0 {
-			if c != '-' || j+1 >= len(l) || !isLetter(l[j+1]) || j == body || !isLetter(l[j-1]) {
+			if l[j] != '-' || j+1 >= len(l) || !isLetter(l[j+1]) || j == body || !isLetter(l[j-1]) {
 				break
 			}
 			if hyphen < 0 {
 				hyphen = j - start
 			}
 		}
-		hc = (hc ^ uint32(c)) * fnvPrime
-		h = (h ^ uint32(lowerByte[c])) * fnvPrime
-		upper += int(cc>>cUpperShift) & 1
 		classes |= cc
 	}
-	lower := classes&cLower != 0
 	w := l[start:j]
 	*t = token{text: w}
+	upper := classes&cUpper != 0
 	switch {
 	case start == body && l[start] >= '0' && l[start] <= '9':
 		t.h = hashNumber
-		if len(w) <= 32 && upper > 0 {
-			t.hc = hc
+		if len(w) <= 32 && upper {
+			t.hc = hashStr(kWordCase, w, false)
 		}
 	case len(w) > 32:
 		t.h = hashLong ^ uint32(w[0])
+	case upper:
+		t.h, t.hc = hashWord(w)
 	default:
-		t.h = h
-		if upper > 0 {
-			t.hc = hc
-		}
+		// No capitals (the sigil is never a letter): nothing to lower.
+		t.h = hashStr(kWord, w, false)
 	}
-	if start == body {
-		t.shape = wordShape(w, upper, lower, hyphen)
+	// Most words, without capitals or hyphens, have no shape: wordShape
+	// is called for the others only.
+	if start == body && len(w) >= 2 && (hyphen > 0 || upper) {
+		t.shape = wordShape(w, classes, hyphen)
 	}
 	return j
 }
 
-// wordShape is shapeOf for a word without a sigil, from the count of its
-// capital letters, whether it has small letters and the offset of its
-// first hyphen (or -1).
-func wordShape(w string, upper int, lower bool, hyphen int) uint32 {
+// hashWord returns hashStr(kWord, w, true) and hashStr(kWordCase, w,
+// false) in one pass.
+func hashWord(w string) (h, hc uint32) {
+	h = uint32(fnvOffset) ^ seed(kWord)
+	hc = uint32(fnvOffset) ^ seed(kWordCase)
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		hc = (hc ^ uint32(c)) * fnvPrime
+		h = (h ^ uint32(lowerByte[c])) * fnvPrime
+	}
+	return h, hc
+}
+
+// wordShape is shapeOf for a word without a sigil, from the classes of
+// its bytes and the offset of its first hyphen (or -1). It counts the
+// capitals only for the two shapes that depend on their number.
+func wordShape(w string, classes uint8, hyphen int) uint32 {
+	lower := classes&cLower != 0
 	switch {
 	case len(w) < 2:
 		return 0
@@ -464,12 +511,26 @@ func wordShape(w string, upper int, lower bool, hyphen int) uint32 {
 			return shapeVerbNoun
 		}
 		return shapeVerbLower
-	case upper >= 2 && !lower:
-		return shapeAllCaps
-	case w[0] >= 'A' && w[0] <= 'Z' && upper == 1 && lower:
+	case classes&cUpper == 0:
+		return 0
+	case !lower: // capitals and no small letters: two capitals or more
+		if countUpper(w) >= 2 {
+			return shapeAllCaps
+		}
+		return 0
+	case w[0] >= 'A' && w[0] <= 'Z' && countUpper(w[1:]) == 0: // one capital, first
 		return shapeCapitalized
 	}
 	return 0
+}
+
+// countUpper counts the ASCII capitals of w.
+func countUpper(w string) int {
+	n := 0
+	for i := 0; i < len(w); i++ {
+		n += int(charClass[w[i]]>>cUpperShift) & 1
+	}
+	return n
 }
 
 // shapeOf classifies a token into one of the shape* constants, or 0. l is

@@ -76,19 +76,28 @@ func identify(text, name string, evidence bool) Result {
 	if len(text) > maxScan {
 		text = text[:maxScan]
 	}
+	// reason is the Result of an early decision; LanguageOf drops the
+	// evidence, so it is built for Identify only.
+	reason := func(confidence float64, why string) Result {
+		r := Result{Language: Unknown, Confidence: confidence}
+		if evidence {
+			r.Evidence = []string{why}
+		}
+		return r
+	}
 	trimmed := strings.TrimSpace(text)
 	if trimmed == "" {
-		return Result{Language: Unknown, Confidence: 1, Evidence: []string{"empty or whitespace only"}}
+		return reason(1, "empty or whitespace only")
 	}
 	if why := junk(text); why != "" {
-		return Result{Language: Unknown, Confidence: 1, Evidence: []string{why}}
+		return reason(1, why)
 	}
 	shebangLang, interp, hasShebang := shebang(trimmed)
 	// A shebang naming a supported interpreter outranks the look of
 	// embedded code (a Perl or Ruby here-document in a shell script).
 	if !hasShebang || shebangLang == Unknown {
 		if why := notScript(trimmed); why != "" {
-			return Result{Language: Unknown, Confidence: 0.95, Evidence: []string{why}}
+			return reason(0.95, why)
 		}
 	}
 
@@ -98,39 +107,54 @@ func identify(text, name string, evidence bool) Result {
 	logits := builtin.logits(f.buckets)
 	logits[Unknown] -= unknownPenalty
 
-	// At most five hints below and the model's evidence.
-	ev := make([]string, 0, 5+maxEvidence)
+	// At most five hints below and the model's evidence, for Identify.
+	var ev []string
+	if evidence {
+		ev = make([]string, 0, 5+maxEvidence)
+	}
 	if echoOnly(text) {
 		// Lines that all start with echo are shell commands writing text
 		// out, whatever the text says.
 		for _, l := range []Language{JavaScript, VBScript, Python} {
 			logits[l] -= markerBoost
 		}
-		ev = append(ev, "every line is an echo command")
+		if evidence {
+			ev = append(ev, "every line is an echo command")
+		}
 	}
 	if pythonImports(text) {
 		logits[Python] += markerBoost
-		ev = append(ev, "Python import statements")
+		if evidence {
+			ev = append(ev, "Python import statements")
+		}
 	}
 	if first, second := top2(logits); isShell(first) && isShell(second) {
 		switch ps, bat, strong := shellMarkers(text); {
 		case ps > 0 && bat == 0 && (first == Batch || second == Batch):
 			logits[PowerShell] += markerBoost
-			ev = append(ev, fmt.Sprintf("PowerShell-only syntax x%d", ps))
+			if evidence {
+				ev = append(ev, fmt.Sprintf("PowerShell-only syntax x%d", ps))
+			}
 		case bat > 0 && ps == 0 && (first != Bash && second != Bash || strong > 0):
 			logits[Batch] += markerBoost
-			ev = append(ev, fmt.Sprintf("cmd.exe-only syntax x%d", bat))
+			if evidence {
+				ev = append(ev, fmt.Sprintf("cmd.exe-only syntax x%d", bat))
+			}
 		case ps == 0 && bat == 0 && (first == Batch || second == Batch) && (first == PowerShell || second == PowerShell):
 			logits[Batch] += neutralBatchBoost
 		}
 	}
 	if hasShebang {
 		logits[shebangLang] += shebangBoost
-		ev = append(ev, "shebang #!"+interp)
+		if evidence {
+			ev = append(ev, "shebang #!"+interp)
+		}
 	}
 	if l, ext := extensionHint(name); ext != "" {
 		logits[l] += extBoost
-		ev = append(ev, "extension "+ext)
+		if evidence {
+			ev = append(ev, "extension "+ext)
+		}
 	}
 	p := softmax(logits)
 	best := Unknown
@@ -140,7 +164,9 @@ func identify(text, name string, evidence bool) Result {
 		}
 	}
 	if best != Unknown && p[best] < minConfidence {
-		ev = append(ev, fmt.Sprintf("no language reaches %.0f%% (best %s %.0f%%)", minConfidence*100, best, p[best]*100))
+		if evidence {
+			ev = append(ev, fmt.Sprintf("no language reaches %.0f%% (best %s %.0f%%)", minConfidence*100, best, p[best]*100))
+		}
 		return Result{Language: Unknown, Confidence: 1 - p[best], Evidence: ev}
 	}
 	if evidence {
@@ -155,11 +181,56 @@ func identify(text, name string, evidence bool) Result {
 // junk reports text that looks like decoded binary data: many control
 // characters or U+FFFD replacement characters.
 func junk(text string) string {
-	bad := strings.Count(text, "\uFFFD") + countControls(text)
+	bad := strings.Count(text, "\uFFFD")
+	// Most text is plainly not junk: bounding the control bytes from above
+	// by the bytes below 0x20 and DEL, white space included, settles it
+	// without counting them exactly.
+	if (bad+countLowBytes(text))*10 <= len(text) {
+		return ""
+	}
+	bad += countControls(text)
 	if bad*10 > len(text) {
 		return fmt.Sprintf("binary-looking text (%d control or invalid characters in %d bytes)", bad, len(text))
 	}
 	return ""
+}
+
+// countLowBytes counts the bytes of s below 0x20 and the DEL bytes: an
+// upper bound of countControls. The bytes below 0x20 are flagged eight at a
+// time, in the top bit of each byte of a word, and summed in byte lanes.
+func countLowBytes(s string) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+		low7 = 0x7F7F7F7F7F7F7F7F
+	)
+	n := strings.Count(s, "\x7f")
+	for len(s) >= 16 {
+		// A lane holds at most 255: fold the lanes every 127 pairs of
+		// words (two flags a pair).
+		chunk := s[:min(len(s), 127*16)&^15]
+		s = s[len(chunk):]
+		var acc uint64
+		for i := 0; i+16 <= len(chunk); i += 16 {
+			b := chunk[i : i+16]
+			x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			y := uint64(b[8]) | uint64(b[9])<<8 | uint64(b[10])<<16 | uint64(b[11])<<24 |
+				uint64(b[12])<<32 | uint64(b[13])<<40 | uint64(b[14])<<48 | uint64(b[15])<<56
+			// Adding 0x60 to the low seven bits of a byte sets its top
+			// bit unless they are below 0x20, and never carries into the
+			// next byte; a byte with its own top bit set is not low.
+			acc += (^(x&low7 + 0x60*ones | x) & high >> 7) + (^(y&low7 + 0x60*ones | y) & high >> 7)
+		}
+		pairs := acc&0x00FF00FF00FF00FF + acc>>8&0x00FF00FF00FF00FF
+		n += int(pairs * 0x0001000100010001 >> 48)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 {
+			n++
+		}
+	}
+	return n
 }
 
 // countControls counts the bytes of s that controlByte marks, eight at a
@@ -195,11 +266,13 @@ var controlByte = func() (t [256]uint8) {
 func notScript(t string) string {
 	head := t[:min(len(t), 256)]
 	heads := countLineHeads(t)
-	lower := strings.ToLower(head)
+	// The markers are matched in ASCII case folding rather than in a
+	// strings.ToLower copy of head: the only runes beyond ASCII that
+	// ToLower maps into ASCII become 'i' and 'k', which no marker holds.
 	switch {
-	case strings.HasPrefix(lower, "<?php") || strings.Contains(lower, "<?php"):
+	case indexLowerASCII(head, "<?php") >= 0:
 		return "PHP open tag"
-	case strings.HasPrefix(lower, "<!doctype html") || strings.HasPrefix(lower, "<html"):
+	case hasPrefixLowerASCII(head, "<!doctype html") || hasPrefixLowerASCII(head, "<html"):
 		return "HTML document"
 	case (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)):
 		return "JSON document"
@@ -217,6 +290,32 @@ func notScript(t string) string {
 		return "natural-language prose"
 	}
 	return ""
+}
+
+// hasPrefixLowerASCII reports whether s starts with the lower-case ASCII
+// string prefix, the ASCII letters of s compared in lower case.
+func hasPrefixLowerASCII(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if lowerByte[s[i]] != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexLowerASCII is the index of the first instance of the lower-case
+// ASCII string sub in s, the ASCII letters of s compared in lower case,
+// or -1.
+func indexLowerASCII(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if lowerByte[s[i]] == sub[0] && hasPrefixLowerASCII(s[i:], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // isINI reports text made only of [section] headers, key = value lines and
@@ -329,13 +428,13 @@ func isCSV(t string) bool {
 func isJava(t string) bool {
 	// Every marker starts with "public ": look at each of those once.
 	decl := false
-	for i := strings.Index(t, "public "); i >= 0; {
+	for i := indexRare(t, "public "); i >= 0; {
 		rest := t[i+len("public "):]
 		if strings.HasPrefix(rest, "static void main(") {
 			return true
 		}
 		decl = decl || strings.HasPrefix(rest, "class ") || strings.HasPrefix(rest, "final class ") || strings.HasPrefix(rest, "interface ")
-		j := strings.Index(rest, "public ")
+		j := indexRare(rest, "public ")
 		if j < 0 {
 			break
 		}

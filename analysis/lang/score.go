@@ -3,7 +3,6 @@ package lang
 import (
 	"math"
 	"strconv"
-	"strings"
 )
 
 // maxBits bounds the hash space a model may use, so that the dedupe bitset
@@ -22,7 +21,6 @@ const maxBits = 16
 // The totals, less the bias of 128 per bucket, are exactly the sums of
 // the int8 weights.
 func (m *model) logits(buckets []uint32) [nClasses]float64 {
-	const lanes = 0x00FF00FF00FF00FF
 	rows := m.rows
 	var total [nClasses + 1]int64
 	for rest := buckets; len(rest) > 0; {
@@ -50,6 +48,9 @@ func (m *model) logits(buckets []uint32) [nClasses]float64 {
 	}
 	return out
 }
+
+// lanes selects the even bytes of a packed row (see packRows).
+const lanes = 0x00FF00FF00FF00FF
 
 // laneFlush is how many packed rows a 16-bit lane can sum without
 // overflowing: 257 * 255 = 65535.
@@ -100,14 +101,16 @@ func (m *model) appendEvidence(ev []string, f *featureSet, text string, class La
 	var top [maxEvidence]scored
 	n := 0
 	for _, c := range f.cands[:f.ncands] {
-		w := m.weights[c.bucket*nClasses : c.bucket*nClasses+nClasses]
-		others := 0.0
-		for i := range w {
-			if Language(i) != class {
-				others += float64(w[i])
-			}
-		}
-		margin := float64(w[class]) - others/(nClasses-1)
+		// The packed row rather than m.weights: logits has just read it,
+		// so it is in the cache, where the row of m.weights often is not
+		// (the other stages of a scan evict the tables between samples).
+		// The weights are small integers, so their sum is the same in
+		// integers as in floating point, in any order.
+		r := m.rows[c.bucket]
+		pairs := r&lanes + r>>8&lanes // four 16-bit lanes, 510 at most
+		all := int(pairs*0x0001000100010001>>48) - 128*nClasses
+		w := int(uint8(r>>(8*class))) - 128
+		margin := float64(w) - float64(all-w)/(nClasses-1)
 		if margin <= 0 {
 			continue
 		}
@@ -126,15 +129,17 @@ func (m *model) appendEvidence(ev []string, f *featureSet, text string, class La
 		}
 		top[i] = scored{c, margin}
 	}
-	// Each line is built in buf and copied out once: a quoted token of at
-	// most 32 bytes, escapes included, fits.
-	var buf [192]byte
-	for _, t := range top[:n] {
+	// The lines are built in buf and copied out as one string, which they
+	// share: a line, with a quoted token of at most 32 bytes, escapes
+	// included, takes less than 160 bytes.
+	var buf [maxEvidence * 160]byte
+	var ends [maxEvidence]int
+	e := buf[:0]
+	for i, t := range top[:n] {
 		tok := t.c.tok
 		if len(tok) > 32 {
 			tok = tok[:32]
 		}
-		e := buf[:0]
 		if t.c.k == kLineStart {
 			e = append(e, "line start "...)
 		} else {
@@ -142,12 +147,17 @@ func (m *model) appendEvidence(ev []string, f *featureSet, text string, class La
 		}
 		e = strconv.AppendQuote(e, tok)
 		if t.c.k == kWord {
-			if cnt := strings.Count(text, t.c.tok); cnt > 1 {
+			if cnt := countRare(text, t.c.tok); cnt > 1 {
 				e = append(e, " x"...)
 				e = strconv.AppendInt(e, int64(cnt), 10)
 			}
 		}
-		ev = append(ev, string(e))
+		ends[i] = len(e)
+	}
+	lines, start := string(e), 0
+	for _, end := range ends[:n] {
+		ev = append(ev, lines[start:end])
+		start = end
 	}
 	return ev
 }

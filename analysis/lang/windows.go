@@ -54,6 +54,9 @@ func lineMarkers(line string) (ps, bat, strong int) {
 	}
 	for i := 0; i < len(line); i++ {
 		c := line[i]
+		if !markerByte[c] {
+			continue
+		}
 		switch c {
 		case '%':
 			// %VAR%, %~dp0, %%i
@@ -112,6 +115,10 @@ func lineMarkers(line string) (ps, bat, strong int) {
 	return ps, bat, strong
 }
 
+// markerByte marks the bytes that start the constructs the loop of
+// lineMarkers looks for.
+var markerByte = [256]bool{'%': true, '$': true, '[': true, '^': true, '>': true}
+
 func isWordRun(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isWordByte(s[i]) && s[i] != ':' && s[i] != '~' && s[i] != '=' && s[i] != '.' && s[i] != ',' && s[i] != '-' {
@@ -121,17 +128,38 @@ func isWordRun(s string) bool {
 	return true
 }
 
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+// hasPrefixFold reports whether s starts with the lower-case ASCII string
+// prefix in any case. It compares ASCII letters only, which for an ASCII
+// prefix is what strings.EqualFold(s[:len(prefix)], prefix) does: a rune
+// beyond ASCII takes more than one byte, so such a window of s would hold
+// fewer runes than prefix.
+func hasPrefixFold(s, prefix string) bool { return hasPrefixLowerASCII(s, prefix) }
+
+// containsFold reports whether s contains the lower-case ASCII word sub
+// in any case (ASCII letters only, as hasPrefixFold). It looks for the
+// rarest letter of sub, in either case, with strings.IndexByte.
+func containsFold(s, sub string) bool {
+	k := rarestByte(sub)
+	c := sub[k]
+	if foldAt(s, sub, k, c) {
+		return true
+	}
+	return c >= 'a' && c <= 'z' && foldAt(s, sub, k, c-('a'-'A'))
 }
 
-// containsFold reports whether s contains the lower-case ASCII word sub in
-// any case.
-func containsFold(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
+// foldAt reports whether s contains sub in any ASCII case at an instance
+// of c, the byte sub[k] in one of its cases.
+func foldAt(s, sub string, k int, c byte) bool {
+	last := len(s) - len(sub) + k // the last offset of c that can match
+	for i := k; i <= last; {
+		j := strings.IndexByte(s[i:last+1], c)
+		if j < 0 {
+			return false
+		}
+		if hasPrefixLowerASCII(s[i+j-k:], sub) {
 			return true
 		}
+		i += j + 1
 	}
 	return false
 }
