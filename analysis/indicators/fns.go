@@ -362,24 +362,40 @@ func base64Blob(text, _ string) int {
 // alternation (a1b2c3d4). Long pure-hex tokens (hashes) are not counted.
 //
 // It runs on most long identifiers of every layer, so it first turns s
-// into one bitmask per byte class (bit i for s[i]) in a loop without
-// data-dependent branches, and then judges the three properties with a
-// few bit operations on the masks.
+// into one bitmask per byte class (bit i for s[i]), eight bytes at a time
+// and without data-dependent branches, and then judges the three
+// properties with a few bit operations on the masks.
 func isRandomIdent(s string) bool {
 	if len(s) > 64 {
 		return isRandomIdentLong(s)
 	}
-	all := uint8(0xff) // the classes every byte has
+	all := ^uint64(0) // the classes every byte has, per byte of the word
 	var upper, lower, digit, under, cons uint64
-	for i := 0; i < len(s); i++ {
-		cl := byteClass[s[i]]
-		all &= cl
-		upper |= uint64(cl/clUpper&1) << i
-		lower |= uint64(cl/clLower&1) << i
-		digit |= uint64(cl/clDigit&1) << i
-		under |= uint64(cl/clUnder&1) << i
-		cons |= uint64(cl/clConsonant&1) << i
+	for i := 0; i < len(s); i += 8 {
+		// w holds the classes of s[i:i+8], one per byte; past the end of
+		// s it holds 0, and all ignores those bytes.
+		var w uint64
+		if t := s[i:]; len(t) >= 8 {
+			w = uint64(byteClass[t[0]]) | uint64(byteClass[t[1]])<<8 |
+				uint64(byteClass[t[2]])<<16 | uint64(byteClass[t[3]])<<24 |
+				uint64(byteClass[t[4]])<<32 | uint64(byteClass[t[5]])<<40 |
+				uint64(byteClass[t[6]])<<48 | uint64(byteClass[t[7]])<<56
+			all &= w
+		} else {
+			for j := 0; j < len(t); j++ {
+				w |= uint64(byteClass[t[j]]) << (8 * j)
+			}
+			all &= w | ^uint64(0)<<(8*len(t))
+		}
+		upper |= classBits(w, clUpper) << i
+		lower |= classBits(w, clLower) << i
+		digit |= classBits(w, clDigit) << i
+		under |= classBits(w, clUnder) << i
+		cons |= classBits(w, clConsonant) << i
 	}
+	all &= all >> 32
+	all &= all >> 16
+	all &= all >> 8
 	if all&clHex != 0 {
 		return false // a hash
 	}
@@ -408,6 +424,15 @@ func isRandomIdent(s string) bool {
 		}
 	}
 	return short >= 2
+}
+
+// classBits gathers, from a word of eight byte classes, the bit of class
+// cl of each byte: bit j of the result for byte j. The multiplication
+// moves bit 8j to bit 56+j; no two of its partial products land on the
+// same bit, so nothing carries into the top byte.
+func classBits(w uint64, cl uint8) uint64 {
+	const lsb = 0x0101010101010101
+	return (w >> bits.TrailingZeros8(cl) & lsb) * 0x0102040810204080 >> 56
 }
 
 // isRandomIdentLong is isRandomIdent byte by byte, for identifiers too
