@@ -184,6 +184,7 @@ func FuzzMatchFnsMatchReference(f *testing.F) {
 	f.Add("[" + strings.Repeat("65, ", 39) + "65]")
 	f.Add(randomIdentifierFixture)
 	f.Add(sampleBase64)
+	f.Add("x(1,2,3) [" + strings.Repeat("104, ", 45) + "300]\n{" + strings.Repeat("0x41,", 40) + "0x41}")
 	f.Fuzz(func(t *testing.T, text string) {
 		if len(text) > 1<<16 {
 			return
@@ -280,4 +281,47 @@ func FuzzIsRandomIdent(f *testing.F) {
 			t.Fatalf("isRandomIdent(%q): got %v, want %v", s, got, want)
 		}
 	})
+}
+
+// TestCharCodeArrayMatchesReference holds charCodeArray, which jumps from
+// chain to chain, to the frozen byte-by-byte walk on texts built from the
+// pieces of integer lists: brackets, integers (decimal, hex, too long,
+// glued to letters), separators and noise, in random order and amounts.
+func TestCharCodeArrayMatchesReference(t *testing.T) {
+	pieces := []string{"[", "(", "{", "]", ")", ",", ", ", " ,", "\n", "\t", " ", "\r\n",
+		"65", "104", "7", "300", "0x41", "0X7f", "0xZZ", "12345678901", "1.5", "65a", "x", "ab", "q", "\"", ";"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	hits := 0
+	for range 3000 {
+		var b strings.Builder
+		for range rng.IntN(6) {
+			if rng.IntN(2) == 0 {
+				b.WriteString(pieces[rng.IntN(len(pieces))])
+				continue
+			}
+			// A list of random length, mostly well formed.
+			b.WriteString(pieces[rng.IntN(3)])
+			n := 34 + rng.IntN(20)
+			for k := range n {
+				if k > 0 {
+					b.WriteString([]string{",", ", ", " ,\n", ",\t"}[rng.IntN(4)])
+				}
+				if rng.IntN(40) == 0 {
+					b.WriteString(pieces[rng.IntN(len(pieces))])
+				}
+				b.WriteString([]string{"65", "104", "7", "300", "0x41", "32", "126", "13"}[rng.IntN(8)])
+			}
+		}
+		text := b.String()
+		got, want := charCodeArray(text, ""), refCharCodeArray(text, "")
+		if got != want {
+			t.Fatalf("charCodeArray(%q): got %d, want %d", text, got, want)
+		}
+		if got >= 0 {
+			hits++
+		}
+	}
+	if hits < 200 || hits > 2800 {
+		t.Errorf("%d of 3000 texts hold a list: the generator needs retuning", hits)
+	}
 }

@@ -159,11 +159,29 @@ func backtickNoise(text, _ string) int {
 
 // charCodeArray finds an array/argument list of at least 40 integers of
 // which 80% or more are printable character codes.
+//
+// Such a list holds a chain of 39 links from its first comma (see
+// chainAt), and only a bracket, white space, an integer and blanks come
+// before that comma. So the walk over the brackets jumps to the stretch
+// just before the next chain: a qualifying bracket at or after i cannot
+// lie before it, since no comma separates the bracket from its list's
+// first comma, and that comma is the next chain's or a later one. Nor can
+// a list's first comma lie inside another chain: the comma before it in
+// the chain would separate them. Most layers have no chain, and the
+// others few.
 func charCodeArray(text, _ string) int {
-	if !hasIntChain(text, 39) {
-		return -1
-	}
+	first, last := -1, -1 // the next chain's first and last commas
 	for i := 0; i < len(text); i++ {
+		if i > first {
+			if first, last = chainAt(text, max(i, last+1), 39); first < 0 {
+				return -1
+			}
+			k := first
+			for k > i && isListByte(text[k-1]) {
+				k--
+			}
+			i = max(i, k-1) // the bracket before the stretch, if any
+		}
 		c := text[i]
 		if c != '[' && c != '(' && c != '{' {
 			continue
@@ -201,32 +219,45 @@ func charCodeArray(text, _ string) int {
 	return -1
 }
 
-// hasIntChain reports whether some comma of text starts n links of the
-// list charCodeArray parses: after the comma white space and an integer,
-// and then, for all links but the last, blanks and the next comma. A list
-// of 40 integers holds 39 such links from its first comma, so without them
-// there is no list; commas are found with IndexByte, far quicker than
-// charCodeArray's byte-by-byte walk over the brackets. A walk skips the
-// commas it passed: walks from them would be shorter.
-func hasIntChain(text string, n int) bool {
-	for i := 0; i < len(text); {
+// isListByte reports whether b may come between a list's opening bracket
+// and its first comma: white space or part of an integer (0x1F).
+func isListByte(b byte) bool {
+	switch b {
+	case ' ', '\t', '\n', '\r', 'x', 'X':
+		return true
+	}
+	return byteClass[b]&clHex != 0
+}
+
+// chainAt finds the first comma at or after from that starts n links of
+// the list charCodeArray parses, and returns it and the last comma of its
+// chain, or -1, -1. A link is, after a comma, white space and an integer,
+// and then, for all links but the last, blanks and the next comma; a list
+// of 40 integers holds 39 links from its first comma. Commas are found
+// with IndexByte, far quicker than charCodeArray's byte-by-byte walk over
+// the brackets. A walk skips the commas it passed: walks from them would
+// be shorter.
+func chainAt(text string, from, n int) (int, int) {
+	for i := from; i < len(text); {
 		k := strings.IndexByte(text[i:], ',')
 		if k < 0 {
-			return false
+			return -1, -1
 		}
 		c := i + k
-		for links := 0; ; {
+		first, links := c, 0
+		for {
 			j := c + 1
 			for j < len(text) && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r') {
 				j++
+			}
+			if j == len(text) || text[j] < '0' || text[j] > '9' {
+				break // no integer (most commas): spare the call
 			}
 			_, e := parseSmallInt(text, j)
 			if e == j {
 				break
 			}
-			if links++; links >= n {
-				return true
-			}
+			links++
 			for e < len(text) && (text[e] == ' ' || text[e] == '\t') {
 				e++
 			}
@@ -235,9 +266,12 @@ func hasIntChain(text string, n int) bool {
 			}
 			c = e
 		}
+		if links >= n {
+			return first, c
+		}
 		i = c + 1
 	}
-	return false
+	return -1, -1
 }
 
 // parseSmallInt parses a decimal or 0x-hex integer at s[i:], returning its
