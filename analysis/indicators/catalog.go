@@ -3,6 +3,7 @@ package indicators
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"sort"
@@ -317,7 +318,7 @@ type win struct{ p, ws, we int32 }
 func (s *scan) window(p, n int) (int, int) {
 	lo := max(0, p-windowBack)
 	ws := lo
-	if k := strings.LastIndexByte(s.text[lo:p], '\n'); k >= 0 {
+	if k := lastNewline(s.text[lo:p]); k >= 0 {
 		ws = lo + k + 1
 	}
 	hi := min(len(s.text), p+n+windowFwd)
@@ -326,6 +327,30 @@ func (s *scan) window(p, n int) (int, int) {
 		we = p + k
 	}
 	return ws, we
+}
+
+// lastNewline is strings.LastIndexByte(t, '\n'), eight bytes at a time:
+// LastIndexByte has no vectorised version and goes byte by byte, and
+// window looks back up to windowBack bytes for every window of every
+// layer.
+func lastNewline(t string) int {
+	const ones = 0x0101010101010101
+	i := len(t)
+	for ; i >= 8; i -= 8 {
+		x := load64(t, i-8) ^ '\n'*ones // zero where t holds '\n'
+		// Bit 7 of each byte of m is clear exactly when the byte of x
+		// is zero; see upperMask for why the sum cannot carry.
+		m := (x&(0x7f*ones) + 0x7f*ones) | x
+		if nl := ^m & (0x80 * ones); nl != 0 {
+			return i - 8 + (63-bits.LeadingZeros64(nl))/8
+		}
+	}
+	for i > 0 {
+		if i--; t[i] == '\n' {
+			return i
+		}
+	}
+	return -1
 }
 
 func (s *scan) present(c *ccond) bool {

@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"reflect"
 	"strconv"
@@ -324,4 +325,38 @@ func TestCharCodeArrayMatchesReference(t *testing.T) {
 	if hits < 200 || hits > 2800 {
 		t.Errorf("%d of 3000 texts hold a list: the generator needs retuning", hits)
 	}
+}
+
+func TestLastNewline(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		for _, fill := range []byte{'a', '\n' ^ 0x80, 0x0b, 0x8a, 0} {
+			b := bytes.Repeat([]byte{fill}, n)
+			check := func() {
+				t.Helper()
+				if got, want := lastNewline(string(b)), strings.LastIndexByte(string(b), '\n'); got != want {
+					t.Fatalf("lastNewline(%q): got %d, want %d", b, got, want)
+				}
+			}
+			check()
+			for i := range b {
+				b[i] = '\n'
+				check()
+				for j := i + 1; j < n; j += 3 {
+					b[j] = '\n'
+					check()
+					b[j] = fill
+				}
+				b[i] = fill
+			}
+		}
+	}
+}
+
+func FuzzLastNewline(f *testing.F) {
+	f.Add("a\nb\n\x8a\x0bcdefghij")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := lastNewline(s), strings.LastIndexByte(s, '\n'); got != want {
+			t.Fatalf("lastNewline(%q): got %d, want %d", s, got, want)
+		}
+	})
 }
