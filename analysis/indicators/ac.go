@@ -325,6 +325,26 @@ func step1(next []uint32, class *[256]uint8, t string, i int, s uint32) (int, ui
 	return i, s
 }
 
+// longestIn returns the longest literal that occurs in t, which must be
+// lower-case, and its offset in t; -1, 0 when none does.
+func (a *automaton) longestIn(t string) (int32, int) {
+	id, off := int32(-1), 0
+	s := uint32(0)
+	for i := 0; i < len(t); i++ {
+		s = a.next[s+uint32(a.class[t[i]])]
+		if s&termBit == 0 {
+			continue
+		}
+		s &^= termBit
+		for _, l := range a.out[s/uint32(a.nclass)] {
+			if id < 0 || a.lens[l] > a.lens[id] {
+				id, off = l, i+1-int(a.lens[l])
+			}
+		}
+	}
+	return id, off
+}
+
 // report records the literals that end in the state of row s just before
 // offset end.
 func (a *automaton) report(s uint32, end int, o *occurrences) {

@@ -113,7 +113,14 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 			if err != nil {
 				return cc, fmt.Errorf("compile: %w", err)
 			}
-			cc.m = sync.OnceValue(func() *matcher { return newMatcher(src, tree) })
+			cc.m = sync.OnceValue(func() *matcher {
+				m := newMatcher(src, tree)
+				for i := range m.branches {
+					b := &m.branches[i]
+					b.lit, b.litOff = c.ac.longestIn(asciiLower(b.prefix))
+				}
+				return m
+			})
 		}
 		return cc, nil
 	}
@@ -385,8 +392,11 @@ func (s *scan) eval(c *ccond, count bool) (int, int) {
 			m := -1
 			if c.m == nil {
 				m = int(win.p)
-			} else if k := c.m().first(subject[ws:we], !count); k >= 0 {
-				m = ws + k
+			} else {
+				mt := c.m()
+				if k := mt.firstSkipping(subject[ws:we], !count, s.skipBranches(mt, ws, we)); k >= 0 {
+					m = ws + k
+				}
 			}
 			if m < 0 && best >= 0 && count {
 				break // counting only continues through matching lines
@@ -411,6 +421,28 @@ func (s *scan) eval(c *ccond, count bool) (int, int) {
 		}
 	}
 	return best, len(seen)
+}
+
+// skipBranches returns the branches of m that cannot match in the window
+// [ws, we) of the layer, as firstSkipping takes them: those whose prefix
+// holds a catalog literal with no occurrence where it would sit in a
+// prefix inside the window. The automaton located every occurrence, so
+// this costs two loads per branch instead of a search of the window.
+func (s *scan) skipBranches(m *matcher, ws, we int) uint32 {
+	var skip uint32
+	for i := range m.branches {
+		b := &m.branches[i]
+		if b.lit < 0 || i >= 32 {
+			continue
+		}
+		// A match at p in [ws, we-len(prefix)] puts the literal at
+		// p+litOff.
+		lo, hi := ws+b.litOff, we-len(b.prefix)+b.litOff
+		if f := int(s.occ.first[b.lit]); f < 0 || f > hi || int(s.occ.last[b.lit]) < lo {
+			skip |= 1 << i
+		}
+	}
+	return skip
 }
 
 // anchorWindow returns the w-th window of literal a: the line around its
