@@ -283,17 +283,20 @@ func asciiLower(t string) string {
 	b.WriteString(t[:i])
 	var buf [512]byte
 	for i < len(t) {
-		chunk := t[i:min(len(t), i+len(buf))]
-		j := 0
-		for ; j+8 <= len(chunk); j += 8 {
-			x := load64(chunk, j)
-			binary.LittleEndian.PutUint64(buf[j:], x|upperMask(x)>>2)
+		n := min(len(t)-i, len(buf))
+		// chunk and out shrink together: no bounds checks in the loop.
+		chunk, out := t[i:i+n], buf[:n]
+		for len(chunk) >= 16 && len(out) >= 16 {
+			x, y := load64(chunk, 0), load64(chunk, 8)
+			binary.LittleEndian.PutUint64(out, x|upperMask(x)>>2)
+			binary.LittleEndian.PutUint64(out[8:], y|upperMask(y)>>2)
+			chunk, out = chunk[16:], out[16:]
 		}
-		for ; j < len(chunk); j++ {
-			buf[j] = foldByte(chunk[j])
+		for k := 0; k < len(chunk) && k < len(out); k++ {
+			out[k] = foldByte(chunk[k])
 		}
-		b.Write(buf[:len(chunk)])
-		i += len(chunk)
+		b.Write(buf[:n])
+		i += n
 	}
 	return b.String()
 }
