@@ -604,6 +604,17 @@ func (s *scan) hit(ci *compiled, pos, count, layer int) Hit {
 	}
 }
 
+// printableASCII reports whether t holds only printable ASCII and tabs,
+// which excerpt keeps as they are.
+func printableASCII(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; (c < 0x20 && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // excerpt returns the line [ls, le) trimmed to excerptMax bytes around pos,
 // cut on rune boundaries, with control characters blanked.
 func excerpt(text string, ls, le, pos int) string {
@@ -622,12 +633,15 @@ func excerpt(text string, ls, le, pos int) string {
 		}
 		ls, le = st, en
 	}
-	ex := strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(text[ls:le], "\uFFFD"))
+	ex := text[ls:le]
+	if !printableASCII(ex) { // the usual line needs neither pass
+		ex = strings.Map(func(r rune) rune {
+			if r < 0x20 && r != '\t' || r == 0x7f {
+				return ' '
+			}
+			return r
+		}, strings.ToValidUTF8(ex, "\uFFFD"))
+	}
 	ex = strings.TrimSpace(ex)
 	for len(ex) > excerptMax { // replacement runes can grow the text
 		_, sz := utf8.DecodeLastRuneInString(ex)

@@ -360,3 +360,17 @@ func FuzzLastNewline(f *testing.F) {
 		}
 	})
 }
+
+func FuzzExcerpt(f *testing.F) {
+	f.Add("  plain line\twith a tab  ", 3)
+	f.Add("a\x1b[31mb\r\xff\xfe é \x7f", 2)
+	f.Fuzz(func(t *testing.T, line string, pos int) {
+		if len(line) > 4096 {
+			return
+		}
+		pos = max(0, min(len(line), pos))
+		if got, want := excerpt(line, 0, len(line), pos), refExcerpt(line, 0, len(line), pos); got != want {
+			t.Fatalf("excerpt(%q, %d): got %q, want %q", line, pos, got, want)
+		}
+	})
+}
