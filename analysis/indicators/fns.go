@@ -135,7 +135,13 @@ func vmArtefacts(_, lower string) int {
 func backtickNoise(text, _ string) int {
 	count, first := 0, -1
 	for i := 1; i+1 < len(text); i++ {
-		if text[i] != '`' || !isAlnum(text[i-1]) {
+		// Jump to the next backtick: they are rare, and IndexByte is
+		// far quicker than a byte-by-byte test.
+		k := strings.IndexByte(text[i:len(text)-1], '`')
+		if k < 0 {
+			return -1
+		}
+		if i += k; !isAlnum(text[i-1]) {
 			continue
 		}
 		c := text[i+1] | 0x20
