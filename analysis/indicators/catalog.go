@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
@@ -540,18 +541,13 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 		}
 		hits = append(hits, s.hit(ci, pos, n, layer))
 	}
+	// slices.SortStableFunc, unlike sort.SliceStable, allocates nothing.
 	if len(hits) > MaxHits {
-		sort.SliceStable(hits, func(a, b int) bool { return hits[a].Severity > hits[b].Severity })
+		slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Severity, a.Severity) })
 		hits = hits[:MaxHits]
 	}
-	sort.SliceStable(hits, func(a, b int) bool {
-		if hits[a].Line != hits[b].Line {
-			return hits[a].Line < hits[b].Line
-		}
-		if hits[a].Column != hits[b].Column {
-			return hits[a].Column < hits[b].Column
-		}
-		return hits[a].ID < hits[b].ID
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column), strings.Compare(a.ID, b.ID))
 	})
 	return hits
 }
