@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"strings"
@@ -59,14 +60,15 @@ func newAutomaton(lits []string) *automaton {
 	}
 	a.nclass = n
 
-	// Trie, built straight into the transition table: 0 is "no edge" (the
+	// Trie, built straight into a transition table of state numbers
+	// (uint16 halves the memory the build takes): 0 is "no edge" (the
 	// root is nobody's child).
 	states := 1 // upper bound: one state per literal byte, and the root
 	for _, l := range lits {
 		states += len(l)
 	}
-	delta := make([]uint32, n, states*n)
-	zeros := make([]uint32, n)
+	delta := make([]uint16, n, states*n)
+	zeros := make([]uint16, n)
 	own := [][]int32{nil} // literal ids ending in each trie node
 	for id, l := range lits {
 		a.lens[id] = int32(len(l))
@@ -76,12 +78,12 @@ func newAutomaton(lits []string) *automaton {
 			nx := int(delta[s*n+c])
 			if nx == 0 {
 				nx = len(own)
-				if (nx+1)*n >= termBit {
+				if nx > math.MaxUint16 || (nx+1)*n >= termBit {
 					panic("indicators: too many automaton states")
 				}
 				own = append(own, nil)
 				delta = append(delta, zeros...)
-				delta[s*n+c] = uint32(nx)
+				delta[s*n+c] = uint16(nx)
 			}
 			s = nx
 		}
@@ -90,7 +92,6 @@ func newAutomaton(lits []string) *automaton {
 
 	// BFS over the trie: missing edges follow the failure link, whose row
 	// is complete because it is shallower; outputs take the failure's.
-	delta = slices.Clone(delta) // drop the slack of the upper bound
 	states = len(own)
 	a.out = make([][]int32, states)
 	fail := make([]int32, states)
@@ -114,38 +115,35 @@ func newAutomaton(lits []string) *automaton {
 			}
 		}
 	}
-	delta, a.out = renumber(delta, a.out, n, append([]int32{0}, queue...))
-	for i, s := range delta {
-		delta[i] = s * uint32(n)
-		if len(a.out[s]) > 0 {
-			delta[i] |= termBit
-		}
-	}
-	a.next = delta
+	a.next, a.out = renumber(delta, a.out, n, append([]int32{0}, queue...))
 	return a
 }
 
 // renumber gives the states new numbers in the order given, which must
-// start with the root: state ord[i] becomes state i.
+// start with the root, state ord[i] becoming state i, and returns the
+// table of rows that automaton.next holds and the outputs by new number.
 //
 // The trie numbers states literal by literal, so the rows of the shallow
 // states, where the automaton spends nearly all its time on ordinary text,
 // lie scattered across a table larger than the first-level cache. Numbered
 // breadth-first, they share a few kilobytes at its start.
-func renumber(delta []uint32, out [][]int32, n int, ord []int32) ([]uint32, [][]int32) {
+func renumber(delta []uint16, out [][]int32, n int, ord []int32) ([]uint32, [][]int32) {
 	num := make([]uint32, len(ord))
 	for i, s := range ord {
 		num[s] = uint32(i)
 	}
-	nd := make([]uint32, len(delta))
+	next := make([]uint32, len(ord)*n)
 	no := make([][]int32, len(out))
 	for i, s := range ord {
 		for c, nx := range delta[int(s)*n : int(s+1)*n] {
-			nd[i*n+c] = num[nx]
+			next[i*n+c] = num[nx] * uint32(n)
+			if len(out[nx]) > 0 {
+				next[i*n+c] |= termBit
+			}
 		}
 		no[i] = out[s]
 	}
-	return nd, no
+	return next, no
 }
 
 // occurrences is what a pass of the automaton records about the literals
