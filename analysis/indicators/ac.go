@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"strings"
@@ -12,17 +13,18 @@ import (
 type automaton struct {
 	class  [256]uint8
 	nclass int
-	// delta maps state*nclass + class to the next state, with termBit set
-	// when that state ends a literal: the one check done per byte. uint16
-	// halves the table (~1 MB, fewer cache misses).
-	delta  []uint16
+	// next maps a state's row, state*nclass, plus a class to the row of
+	// the next state, with termBit set when that state ends a literal: the
+	// one check done per byte. Holding rows rather than states takes the
+	// multiplication off the chain of dependent steps the scan is.
+	next   []uint32
 	out    [][]int32 // literal ids that end in a state (suffix outputs folded in)
 	lens   []int32   // literal id -> length in bytes
 	maxLen int
 }
 
-// termBit marks, in a delta entry, a state where some literal ends.
-const termBit = 1 << 15
+// termBit marks, in a transition, a state where some literal ends.
+const termBit = 1 << 31
 
 // minSplit is the shortest text scan splits into four interleaved runs.
 const minSplit = 1 << 10
@@ -58,13 +60,14 @@ func newAutomaton(lits []string) *automaton {
 	}
 	a.nclass = n
 
-	// Trie, built straight into the transition table: 0 is "no edge" (the
+	// Trie, built straight into a transition table of state numbers
+	// (uint16 halves the memory the build takes): 0 is "no edge" (the
 	// root is nobody's child).
 	states := 1 // upper bound: one state per literal byte, and the root
 	for _, l := range lits {
 		states += len(l)
 	}
-	a.delta = make([]uint16, n, states*n)
+	delta := make([]uint16, n, states*n)
 	zeros := make([]uint16, n)
 	own := [][]int32{nil} // literal ids ending in each trie node
 	for id, l := range lits {
@@ -72,15 +75,15 @@ func newAutomaton(lits []string) *automaton {
 		s := 0
 		for i := 0; i < len(l); i++ {
 			c := int(a.class[foldByte(l[i])])
-			nx := int(a.delta[s*n+c])
+			nx := int(delta[s*n+c])
 			if nx == 0 {
 				nx = len(own)
-				if nx >= termBit {
+				if nx > math.MaxUint16 || (nx+1)*n >= termBit {
 					panic("indicators: too many automaton states")
 				}
 				own = append(own, nil)
-				a.delta = append(a.delta, zeros...)
-				a.delta[s*n+c] = uint16(nx)
+				delta = append(delta, zeros...)
+				delta[s*n+c] = uint16(nx)
 			}
 			s = nx
 		}
@@ -89,37 +92,58 @@ func newAutomaton(lits []string) *automaton {
 
 	// BFS over the trie: missing edges follow the failure link, whose row
 	// is complete because it is shallower; outputs take the failure's.
-	a.delta = slices.Clone(a.delta) // drop the slack of the upper bound
 	states = len(own)
 	a.out = make([][]int32, states)
 	fail := make([]int32, states)
 	queue := make([]int32, 0, states)
 	for c := 0; c < n; c++ {
-		if nx := a.delta[c]; nx != 0 {
+		if nx := delta[c]; nx != 0 {
 			queue = append(queue, int32(nx))
 		}
 	}
 	a.out[0] = own[0]
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
+	for q := 0; q < len(queue); q++ {
+		s := queue[q]
 		a.out[s] = append(append([]int32(nil), own[s]...), a.out[fail[s]]...)
 		row, frow := int(s)*n, int(fail[s])*n
 		for c := 0; c < n; c++ {
-			if nx := a.delta[row+c]; nx != 0 {
-				fail[nx] = int32(a.delta[frow+c])
+			if nx := delta[row+c]; nx != 0 {
+				fail[nx] = int32(delta[frow+c])
 				queue = append(queue, int32(nx))
 			} else {
-				a.delta[row+c] = a.delta[frow+c]
+				delta[row+c] = delta[frow+c]
 			}
 		}
 	}
-	for i, s := range a.delta {
-		if len(a.out[s]) > 0 {
-			a.delta[i] = s | termBit
-		}
-	}
+	a.next, a.out = renumber(delta, a.out, n, append([]int32{0}, queue...))
 	return a
+}
+
+// renumber gives the states new numbers in the order given, which must
+// start with the root, state ord[i] becoming state i, and returns the
+// table of rows that automaton.next holds and the outputs by new number.
+//
+// The trie numbers states literal by literal, so the rows of the shallow
+// states, where the automaton spends nearly all its time on ordinary text,
+// lie scattered across a table larger than the first-level cache. Numbered
+// breadth-first, they share a few kilobytes at its start.
+func renumber(delta []uint16, out [][]int32, n int, ord []int32) ([]uint32, [][]int32) {
+	num := make([]uint32, len(ord))
+	for i, s := range ord {
+		num[s] = uint32(i)
+	}
+	next := make([]uint32, len(ord)*n)
+	no := make([][]int32, len(out))
+	for i, s := range ord {
+		for c, nx := range delta[int(s)*n : int(s+1)*n] {
+			next[i*n+c] = num[nx] * uint32(n)
+			if len(out[nx]) > 0 {
+				next[i*n+c] |= termBit
+			}
+		}
+		no[i] = out[s]
+	}
+	return next, no
 }
 
 // occurrences is what a pass of the automaton records about the literals
@@ -226,32 +250,30 @@ func (a *automaton) scan(text string, o *occurrences) {
 		a.run(0, text, 0, 0, o)
 		return
 	}
-	n := uint32(a.nclass)
+	next, class := a.next, &a.class
 	o1, o2, o3 := q-ov, 2*q-ov, 3*q-ov
 	t0, t1, t2, t3 := text[:q], text[o1:2*q], text[o2:3*q], text[o3:]
 	var s0, s1, s2, s3 uint32
 	for i := 0; i < len(t0); i++ {
-		s0 = uint32(a.delta[s0*n+uint32(a.class[t0[i]])])
-		s1 = uint32(a.delta[s1*n+uint32(a.class[t1[i]])])
-		s2 = uint32(a.delta[s2*n+uint32(a.class[t2[i]])])
-		s3 = uint32(a.delta[s3*n+uint32(a.class[t3[i]])])
-		if (s0|s1|s2|s3)&termBit != 0 {
-			if s0&termBit != 0 {
-				s0 &^= termBit
-				a.report(s0, i+1, o)
-			}
-			if s1&termBit != 0 {
-				s1 &^= termBit
-				a.report(s1, o1+i+1, o)
-			}
-			if s2&termBit != 0 {
-				s2 &^= termBit
-				a.report(s2, o2+i+1, o)
-			}
-			if s3&termBit != 0 {
-				s3 &^= termBit
-				a.report(s3, o3+i+1, o)
-			}
+		i, s0, s1, s2, s3 = step4(next, class, t0, t1, t2, t3, i, s0, s1, s2, s3)
+		if i == len(t0) {
+			break
+		}
+		if s0&termBit != 0 {
+			s0 &^= termBit
+			a.report(s0, i+1, o)
+		}
+		if s1&termBit != 0 {
+			s1 &^= termBit
+			a.report(s1, o1+i+1, o)
+		}
+		if s2&termBit != 0 {
+			s2 &^= termBit
+			a.report(s2, o2+i+1, o)
+		}
+		if s3&termBit != 0 {
+			s3 &^= termBit
+			a.report(s3, o3+i+1, o)
 		}
 	}
 	a.run(s1, t1, len(t0), o1, o)
@@ -259,22 +281,72 @@ func (a *automaton) scan(text string, o *occurrences) {
 	a.run(s3, t3, len(t0), o3, o)
 }
 
+// step4 advances the four interleaved runs of scan from offset i of the
+// equally long t0..t3 until one of them reaches a state that ends a
+// literal, and returns that offset (len(t0) when none does) and the
+// states. It makes no calls, so the states stay in registers: spilled to
+// the stack, as they are in a loop that calls report, every step would
+// also wait for a store to reach the next load.
+func step4(next []uint32, class *[256]uint8, t0, t1, t2, t3 string, i int, s0, s1, s2, s3 uint32) (int, uint32, uint32, uint32, uint32) {
+	t1, t2, t3 = t1[:len(t0)], t2[:len(t0)], t3[:len(t0)] // spares the bounds checks
+	for ; i < len(t0); i++ {
+		s0 = next[s0+uint32(class[t0[i]])]
+		s1 = next[s1+uint32(class[t1[i]])]
+		s2 = next[s2+uint32(class[t2[i]])]
+		s3 = next[s3+uint32(class[t3[i]])]
+		if (s0|s1|s2|s3)&termBit != 0 {
+			break
+		}
+	}
+	return i, s0, s1, s2, s3
+}
+
 // run continues the DFA in state s over t[from:], where t starts at offset
 // base of the text.
 func (a *automaton) run(s uint32, t string, from, base int, o *occurrences) {
-	n := uint32(a.nclass)
 	for i := from; i < len(t); i++ {
-		s = uint32(a.delta[s*n+uint32(a.class[t[i]])])
-		if s&termBit != 0 {
-			s &^= termBit
-			a.report(s, base+i+1, o)
+		if i, s = step1(a.next, &a.class, t, i, s); i == len(t) {
+			break
 		}
+		s &^= termBit
+		a.report(s, base+i+1, o)
 	}
 }
 
-// report records the literals that end in state s just before offset end.
+// step1 is step4 for one run.
+func step1(next []uint32, class *[256]uint8, t string, i int, s uint32) (int, uint32) {
+	for ; i < len(t); i++ {
+		if s = next[s+uint32(class[t[i]])]; s&termBit != 0 {
+			break
+		}
+	}
+	return i, s
+}
+
+// longestIn returns the longest literal that occurs in t, which must be
+// lower-case, and its offset in t; -1, 0 when none does.
+func (a *automaton) longestIn(t string) (int32, int) {
+	id, off := int32(-1), 0
+	s := uint32(0)
+	for i := 0; i < len(t); i++ {
+		s = a.next[s+uint32(a.class[t[i]])]
+		if s&termBit == 0 {
+			continue
+		}
+		s &^= termBit
+		for _, l := range a.out[s/uint32(a.nclass)] {
+			if id < 0 || a.lens[l] > a.lens[id] {
+				id, off = l, i+1-int(a.lens[l])
+			}
+		}
+	}
+	return id, off
+}
+
+// report records the literals that end in the state of row s just before
+// offset end.
 func (a *automaton) report(s uint32, end int, o *occurrences) {
-	for _, id := range a.out[s] {
+	for _, id := range a.out[s/uint32(a.nclass)] {
 		o.add(id, int32(end)-a.lens[id])
 	}
 }

@@ -158,3 +158,27 @@ func BenchmarkIsRandomIdent(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAutomatonDevLayers runs only the literal pre-pass over every
+// dev-corpus layer per iteration.
+func BenchmarkAutomatonDevLayers(b *testing.B) {
+	layers := loadDevLayers(b)
+	size := 0
+	for _, l := range layers {
+		size += len(l.text)
+	}
+	c := Default()
+	o := newOccurrences(len(c.lits))
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range layers {
+			text := l.text
+			if len(text) > MaxScanBytes {
+				text = text[:MaxScanBytes]
+			}
+			o.reset(len(text))
+			c.ac.scan(text, &o)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package indicators
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"sort"
@@ -112,7 +114,14 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 			if err != nil {
 				return cc, fmt.Errorf("compile: %w", err)
 			}
-			cc.m = sync.OnceValue(func() *matcher { return newMatcher(src, tree) })
+			cc.m = sync.OnceValue(func() *matcher {
+				m := newMatcher(src, tree)
+				for i := range m.branches {
+					b := &m.branches[i]
+					b.lit, b.litOff = c.ac.longestIn(asciiLower(b.prefix))
+				}
+				return m
+			})
 		}
 		return cc, nil
 	}
@@ -275,17 +284,20 @@ func asciiLower(t string) string {
 	b.WriteString(t[:i])
 	var buf [512]byte
 	for i < len(t) {
-		chunk := t[i:min(len(t), i+len(buf))]
-		j := 0
-		for ; j+8 <= len(chunk); j += 8 {
-			x := load64(chunk, j)
-			binary.LittleEndian.PutUint64(buf[j:], x|upperMask(x)>>2)
+		n := min(len(t)-i, len(buf))
+		// chunk and out shrink together: no bounds checks in the loop.
+		chunk, out := t[i:i+n], buf[:n]
+		for len(chunk) >= 16 && len(out) >= 16 {
+			x, y := load64(chunk, 0), load64(chunk, 8)
+			binary.LittleEndian.PutUint64(out, x|upperMask(x)>>2)
+			binary.LittleEndian.PutUint64(out[8:], y|upperMask(y)>>2)
+			chunk, out = chunk[16:], out[16:]
 		}
-		for ; j < len(chunk); j++ {
-			buf[j] = foldByte(chunk[j])
+		for k := 0; k < len(chunk) && k < len(out); k++ {
+			out[k] = foldByte(chunk[k])
 		}
-		b.Write(buf[:len(chunk)])
-		i += len(chunk)
+		b.Write(buf[:n])
+		i += n
 	}
 	return b.String()
 }
@@ -317,7 +329,7 @@ type win struct{ p, ws, we int32 }
 func (s *scan) window(p, n int) (int, int) {
 	lo := max(0, p-windowBack)
 	ws := lo
-	if k := strings.LastIndexByte(s.text[lo:p], '\n'); k >= 0 {
+	if k := lastNewline(s.text[lo:p]); k >= 0 {
 		ws = lo + k + 1
 	}
 	hi := min(len(s.text), p+n+windowFwd)
@@ -326,6 +338,30 @@ func (s *scan) window(p, n int) (int, int) {
 		we = p + k
 	}
 	return ws, we
+}
+
+// lastNewline is strings.LastIndexByte(t, '\n'), eight bytes at a time:
+// LastIndexByte has no vectorised version and goes byte by byte, and
+// window looks back up to windowBack bytes for every window of every
+// layer.
+func lastNewline(t string) int {
+	const ones = 0x0101010101010101
+	i := len(t)
+	for ; i >= 8; i -= 8 {
+		x := load64(t, i-8) ^ '\n'*ones // zero where t holds '\n'
+		// Bit 7 of each byte of m is clear exactly when the byte of x
+		// is zero; see upperMask for why the sum cannot carry.
+		m := (x&(0x7f*ones) + 0x7f*ones) | x
+		if nl := ^m & (0x80 * ones); nl != 0 {
+			return i - 8 + (63-bits.LeadingZeros64(nl))/8
+		}
+	}
+	for i > 0 {
+		if i--; t[i] == '\n' {
+			return i
+		}
+	}
+	return -1
 }
 
 func (s *scan) present(c *ccond) bool {
@@ -360,8 +396,11 @@ func (s *scan) eval(c *ccond, count bool) (int, int) {
 			m := -1
 			if c.m == nil {
 				m = int(win.p)
-			} else if k := c.m().first(subject[ws:we], !count); k >= 0 {
-				m = ws + k
+			} else {
+				mt := c.m()
+				if k := mt.firstSkipping(subject[ws:we], !count, s.skipBranches(mt, ws, we)); k >= 0 {
+					m = ws + k
+				}
 			}
 			if m < 0 && best >= 0 && count {
 				break // counting only continues through matching lines
@@ -386,6 +425,28 @@ func (s *scan) eval(c *ccond, count bool) (int, int) {
 		}
 	}
 	return best, len(seen)
+}
+
+// skipBranches returns the branches of m that cannot match in the window
+// [ws, we) of the layer, as firstSkipping takes them: those whose prefix
+// holds a catalog literal with no occurrence where it would sit in a
+// prefix inside the window. The automaton located every occurrence, so
+// this costs two loads per branch instead of a search of the window.
+func (s *scan) skipBranches(m *matcher, ws, we int) uint32 {
+	var skip uint32
+	for i := range m.branches {
+		b := &m.branches[i]
+		if b.lit < 0 || i >= 32 {
+			continue
+		}
+		// A match at p in [ws, we-len(prefix)] puts the literal at
+		// p+litOff.
+		lo, hi := ws+b.litOff, we-len(b.prefix)+b.litOff
+		if f := int(s.occ.first[b.lit]); f < 0 || f > hi || int(s.occ.last[b.lit]) < lo {
+			skip |= 1 << i
+		}
+	}
+	return skip
 }
 
 // anchorWindow returns the w-th window of literal a: the line around its
@@ -480,18 +541,13 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 		}
 		hits = append(hits, s.hit(ci, pos, n, layer))
 	}
+	// slices.SortStableFunc, unlike sort.SliceStable, allocates nothing.
 	if len(hits) > MaxHits {
-		sort.SliceStable(hits, func(a, b int) bool { return hits[a].Severity > hits[b].Severity })
+		slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Severity, a.Severity) })
 		hits = hits[:MaxHits]
 	}
-	sort.SliceStable(hits, func(a, b int) bool {
-		if hits[a].Line != hits[b].Line {
-			return hits[a].Line < hits[b].Line
-		}
-		if hits[a].Column != hits[b].Column {
-			return hits[a].Column < hits[b].Column
-		}
-		return hits[a].ID < hits[b].ID
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column), strings.Compare(a.ID, b.ID))
 	})
 	return hits
 }
@@ -544,6 +600,17 @@ func (s *scan) hit(ci *compiled, pos, count, layer int) Hit {
 	}
 }
 
+// printableASCII reports whether t holds only printable ASCII and tabs,
+// which excerpt keeps as they are.
+func printableASCII(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; (c < 0x20 && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // excerpt returns the line [ls, le) trimmed to excerptMax bytes around pos,
 // cut on rune boundaries, with control characters blanked.
 func excerpt(text string, ls, le, pos int) string {
@@ -562,12 +629,15 @@ func excerpt(text string, ls, le, pos int) string {
 		}
 		ls, le = st, en
 	}
-	ex := strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(text[ls:le], "\uFFFD"))
+	ex := text[ls:le]
+	if !printableASCII(ex) { // the usual line needs neither pass
+		ex = strings.Map(func(r rune) rune {
+			if r < 0x20 && r != '\t' || r == 0x7f {
+				return ' '
+			}
+			return r
+		}, strings.ToValidUTF8(ex, "\uFFFD"))
+	}
 	ex = strings.TrimSpace(ex)
 	for len(ex) > excerptMax { // replacement runes can grow the text
 		_, sz := utf8.DecodeLastRuneInString(ex)

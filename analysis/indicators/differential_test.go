@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"reflect"
 	"strconv"
@@ -184,6 +185,7 @@ func FuzzMatchFnsMatchReference(f *testing.F) {
 	f.Add("[" + strings.Repeat("65, ", 39) + "65]")
 	f.Add(randomIdentifierFixture)
 	f.Add(sampleBase64)
+	f.Add("x(1,2,3) [" + strings.Repeat("104, ", 45) + "300]\n{" + strings.Repeat("0x41,", 40) + "0x41}")
 	f.Fuzz(func(t *testing.T, text string) {
 		if len(text) > 1<<16 {
 			return
@@ -278,6 +280,97 @@ func FuzzIsRandomIdent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := isRandomIdent(s), refIsRandomIdent(s); got != want {
 			t.Fatalf("isRandomIdent(%q): got %v, want %v", s, got, want)
+		}
+	})
+}
+
+// TestCharCodeArrayMatchesReference holds charCodeArray, which jumps from
+// chain to chain, to the frozen byte-by-byte walk on texts built from the
+// pieces of integer lists: brackets, integers (decimal, hex, too long,
+// glued to letters), separators and noise, in random order and amounts.
+func TestCharCodeArrayMatchesReference(t *testing.T) {
+	pieces := []string{"[", "(", "{", "]", ")", ",", ", ", " ,", "\n", "\t", " ", "\r\n",
+		"65", "104", "7", "300", "0x41", "0X7f", "0xZZ", "12345678901", "1.5", "65a", "x", "ab", "q", "\"", ";"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	hits := 0
+	for range 3000 {
+		var b strings.Builder
+		for range rng.IntN(6) {
+			if rng.IntN(2) == 0 {
+				b.WriteString(pieces[rng.IntN(len(pieces))])
+				continue
+			}
+			// A list of random length, mostly well formed.
+			b.WriteString(pieces[rng.IntN(3)])
+			n := 34 + rng.IntN(20)
+			for k := range n {
+				if k > 0 {
+					b.WriteString([]string{",", ", ", " ,\n", ",\t"}[rng.IntN(4)])
+				}
+				if rng.IntN(40) == 0 {
+					b.WriteString(pieces[rng.IntN(len(pieces))])
+				}
+				b.WriteString([]string{"65", "104", "7", "300", "0x41", "32", "126", "13"}[rng.IntN(8)])
+			}
+		}
+		text := b.String()
+		got, want := charCodeArray(text, ""), refCharCodeArray(text, "")
+		if got != want {
+			t.Fatalf("charCodeArray(%q): got %d, want %d", text, got, want)
+		}
+		if got >= 0 {
+			hits++
+		}
+	}
+	if hits < 200 || hits > 2800 {
+		t.Errorf("%d of 3000 texts hold a list: the generator needs retuning", hits)
+	}
+}
+
+func TestLastNewline(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		for _, fill := range []byte{'a', '\n' ^ 0x80, 0x0b, 0x8a, 0} {
+			b := bytes.Repeat([]byte{fill}, n)
+			check := func() {
+				t.Helper()
+				if got, want := lastNewline(string(b)), strings.LastIndexByte(string(b), '\n'); got != want {
+					t.Fatalf("lastNewline(%q): got %d, want %d", b, got, want)
+				}
+			}
+			check()
+			for i := range b {
+				b[i] = '\n'
+				check()
+				for j := i + 1; j < n; j += 3 {
+					b[j] = '\n'
+					check()
+					b[j] = fill
+				}
+				b[i] = fill
+			}
+		}
+	}
+}
+
+func FuzzLastNewline(f *testing.F) {
+	f.Add("a\nb\n\x8a\x0bcdefghij")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := lastNewline(s), strings.LastIndexByte(s, '\n'); got != want {
+			t.Fatalf("lastNewline(%q): got %d, want %d", s, got, want)
+		}
+	})
+}
+
+func FuzzExcerpt(f *testing.F) {
+	f.Add("  plain line\twith a tab  ", 3)
+	f.Add("a\x1b[31mb\r\xff\xfe é \x7f", 2)
+	f.Fuzz(func(t *testing.T, line string, pos int) {
+		if len(line) > 4096 {
+			return
+		}
+		pos = max(0, min(len(line), pos))
+		if got, want := excerpt(line, 0, len(line), pos), refExcerpt(line, 0, len(line), pos); got != want {
+			t.Fatalf("excerpt(%q, %d): got %q, want %q", line, pos, got, want)
 		}
 	})
 }

@@ -135,7 +135,13 @@ func vmArtefacts(_, lower string) int {
 func backtickNoise(text, _ string) int {
 	count, first := 0, -1
 	for i := 1; i+1 < len(text); i++ {
-		if text[i] != '`' || !isAlnum(text[i-1]) {
+		// Jump to the next backtick: they are rare, and IndexByte is
+		// far quicker than a byte-by-byte test.
+		k := strings.IndexByte(text[i:len(text)-1], '`')
+		if k < 0 {
+			return -1
+		}
+		if i += k; !isAlnum(text[i-1]) {
 			continue
 		}
 		c := text[i+1] | 0x20
@@ -159,11 +165,29 @@ func backtickNoise(text, _ string) int {
 
 // charCodeArray finds an array/argument list of at least 40 integers of
 // which 80% or more are printable character codes.
+//
+// Such a list holds a chain of 39 links from its first comma (see
+// chainAt), and only a bracket, white space, an integer and blanks come
+// before that comma. So the walk over the brackets jumps to the stretch
+// just before the next chain: a qualifying bracket at or after i cannot
+// lie before it, since no comma separates the bracket from its list's
+// first comma, and that comma is the next chain's or a later one. Nor can
+// a list's first comma lie inside another chain: the comma before it in
+// the chain would separate them. Most layers have no chain, and the
+// others few.
 func charCodeArray(text, _ string) int {
-	if !hasIntChain(text, 39) {
-		return -1
-	}
+	first, last := -1, -1 // the next chain's first and last commas
 	for i := 0; i < len(text); i++ {
+		if i > first {
+			if first, last = chainAt(text, max(i, last+1), 39); first < 0 {
+				return -1
+			}
+			k := first
+			for k > i && isListByte(text[k-1]) {
+				k--
+			}
+			i = max(i, k-1) // the bracket before the stretch, if any
+		}
 		c := text[i]
 		if c != '[' && c != '(' && c != '{' {
 			continue
@@ -201,32 +225,45 @@ func charCodeArray(text, _ string) int {
 	return -1
 }
 
-// hasIntChain reports whether some comma of text starts n links of the
-// list charCodeArray parses: after the comma white space and an integer,
-// and then, for all links but the last, blanks and the next comma. A list
-// of 40 integers holds 39 such links from its first comma, so without them
-// there is no list; commas are found with IndexByte, far quicker than
-// charCodeArray's byte-by-byte walk over the brackets. A walk skips the
-// commas it passed: walks from them would be shorter.
-func hasIntChain(text string, n int) bool {
-	for i := 0; i < len(text); {
+// isListByte reports whether b may come between a list's opening bracket
+// and its first comma: white space or part of an integer (0x1F).
+func isListByte(b byte) bool {
+	switch b {
+	case ' ', '\t', '\n', '\r', 'x', 'X':
+		return true
+	}
+	return byteClass[b]&clHex != 0
+}
+
+// chainAt finds the first comma at or after from that starts n links of
+// the list charCodeArray parses, and returns it and the last comma of its
+// chain, or -1, -1. A link is, after a comma, white space and an integer,
+// and then, for all links but the last, blanks and the next comma; a list
+// of 40 integers holds 39 links from its first comma. Commas are found
+// with IndexByte, far quicker than charCodeArray's byte-by-byte walk over
+// the brackets. A walk skips the commas it passed: walks from them would
+// be shorter.
+func chainAt(text string, from, n int) (int, int) {
+	for i := from; i < len(text); {
 		k := strings.IndexByte(text[i:], ',')
 		if k < 0 {
-			return false
+			return -1, -1
 		}
 		c := i + k
-		for links := 0; ; {
+		first, links := c, 0
+		for {
 			j := c + 1
 			for j < len(text) && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r') {
 				j++
+			}
+			if j == len(text) || text[j] < '0' || text[j] > '9' {
+				break // no integer (most commas): spare the call
 			}
 			_, e := parseSmallInt(text, j)
 			if e == j {
 				break
 			}
-			if links++; links >= n {
-				return true
-			}
+			links++
 			for e < len(text) && (text[e] == ' ' || text[e] == '\t') {
 				e++
 			}
@@ -235,9 +272,12 @@ func hasIntChain(text string, n int) bool {
 			}
 			c = e
 		}
+		if links >= n {
+			return first, c
+		}
 		i = c + 1
 	}
-	return false
+	return -1, -1
 }
 
 // parseSmallInt parses a decimal or 0x-hex integer at s[i:], returning its
@@ -362,24 +402,40 @@ func base64Blob(text, _ string) int {
 // alternation (a1b2c3d4). Long pure-hex tokens (hashes) are not counted.
 //
 // It runs on most long identifiers of every layer, so it first turns s
-// into one bitmask per byte class (bit i for s[i]) in a loop without
-// data-dependent branches, and then judges the three properties with a
-// few bit operations on the masks.
+// into one bitmask per byte class (bit i for s[i]), eight bytes at a time
+// and without data-dependent branches, and then judges the three
+// properties with a few bit operations on the masks.
 func isRandomIdent(s string) bool {
 	if len(s) > 64 {
 		return isRandomIdentLong(s)
 	}
-	all := uint8(0xff) // the classes every byte has
+	all := ^uint64(0) // the classes every byte has, per byte of the word
 	var upper, lower, digit, under, cons uint64
-	for i := 0; i < len(s); i++ {
-		cl := byteClass[s[i]]
-		all &= cl
-		upper |= uint64(cl/clUpper&1) << i
-		lower |= uint64(cl/clLower&1) << i
-		digit |= uint64(cl/clDigit&1) << i
-		under |= uint64(cl/clUnder&1) << i
-		cons |= uint64(cl/clConsonant&1) << i
+	for i := 0; i < len(s); i += 8 {
+		// w holds the classes of s[i:i+8], one per byte; past the end of
+		// s it holds 0, and all ignores those bytes.
+		var w uint64
+		if t := s[i:]; len(t) >= 8 {
+			w = uint64(byteClass[t[0]]) | uint64(byteClass[t[1]])<<8 |
+				uint64(byteClass[t[2]])<<16 | uint64(byteClass[t[3]])<<24 |
+				uint64(byteClass[t[4]])<<32 | uint64(byteClass[t[5]])<<40 |
+				uint64(byteClass[t[6]])<<48 | uint64(byteClass[t[7]])<<56
+			all &= w
+		} else {
+			for j := 0; j < len(t); j++ {
+				w |= uint64(byteClass[t[j]]) << (8 * j)
+			}
+			all &= w | ^uint64(0)<<(8*len(t))
+		}
+		upper |= classBits(w, clUpper) << i
+		lower |= classBits(w, clLower) << i
+		digit |= classBits(w, clDigit) << i
+		under |= classBits(w, clUnder) << i
+		cons |= classBits(w, clConsonant) << i
 	}
+	all &= all >> 32
+	all &= all >> 16
+	all &= all >> 8
 	if all&clHex != 0 {
 		return false // a hash
 	}
@@ -408,6 +464,15 @@ func isRandomIdent(s string) bool {
 		}
 	}
 	return short >= 2
+}
+
+// classBits gathers, from a word of eight byte classes, the bit of class
+// cl of each byte: bit j of the result for byte j. The multiplication
+// moves bit 8j to bit 56+j; no two of its partial products land on the
+// same bit, so nothing carries into the top byte.
+func classBits(w uint64, cl uint8) uint64 {
+	const lsb = 0x0101010101010101
+	return (w >> bits.TrailingZeros8(cl) & lsb) * 0x0102040810204080 >> 56
 }
 
 // isRandomIdentLong is isRandomIdent byte by byte, for identifiers too

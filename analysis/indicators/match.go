@@ -53,6 +53,12 @@ type branch struct {
 	prefix string         // re's literal prefix, never empty
 	assert syntax.EmptyOp // zero-width assertions at the start (\b, ^)
 	need   []needSet      // what every match holds, beyond its prefix
+	// lit is a catalog literal that the ASCII-lower-cased prefix holds at
+	// offset litOff, or -1. The automaton has located every occurrence of
+	// it in the layer, so a window where none can sit inside a prefix
+	// holds no match of the branch (see Catalog.skipBranches).
+	lit    int32
+	litOff int
 }
 
 // newMatcher builds the matcher of a condition's pattern src, parsed as
@@ -81,6 +87,12 @@ func newMatcher(src string, tree *syntax.Regexp) *matcher {
 // at group starts, when it has one), or -1. With exists set it may return
 // any match offset: only whether there is one matters.
 func (m *matcher) first(w string, exists bool) int {
+	return m.firstSkipping(w, exists, 0)
+}
+
+// firstSkipping is first for a window where the branches with their bit
+// set in skip are known not to match.
+func (m *matcher) firstSkipping(w string, exists bool, skip uint32) int {
 	if m.native != nil {
 		return m.native(w)
 	}
@@ -110,6 +122,9 @@ func (m *matcher) first(w string, exists bool) int {
 	// could go on. Past the budget the whole pattern decides, in one run.
 	budget := len(m.branches) + maxRetries
 	for i := range m.branches {
+		if skip&(1<<i) != 0 {
+			continue
+		}
 		b := &m.branches[i]
 		end := len(w)
 		if best >= 0 {
@@ -204,7 +219,7 @@ func splitBranches(re *syntax.Regexp) []branch {
 		if prefix == "" {
 			return nil
 		}
-		out = append(out, branch{re: r, prefix: prefix, assert: h.assert, need: requiredLiterals(cat, prefix)})
+		out = append(out, branch{re: r, prefix: prefix, assert: h.assert, need: requiredLiterals(cat, prefix), lit: -1})
 	}
 	return out
 }

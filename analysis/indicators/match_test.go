@@ -292,3 +292,43 @@ func FuzzMatcherAgreesWithRegexp(f *testing.F) {
 		checkMatcher(t, conds[int(k)%len(conds)], text)
 	})
 }
+
+// TestBranchLiterals checks the catalog literal recorded for each branch:
+// it must lie in the lower-cased prefix where recorded, and be the longest
+// there, since skipBranches trusts the automaton's occurrences of it.
+func TestBranchLiterals(t *testing.T) {
+	c := Default()
+	with := 0
+	for i := range c.inds {
+		ci := &c.inds[i]
+		conds := append(append([]ccond{ci.primary}, ci.with...), ci.without...)
+		for _, cc := range conds {
+			if cc.m == nil {
+				continue
+			}
+			for _, b := range cc.m().branches {
+				lower := asciiLower(b.prefix)
+				longest := 0
+				for _, l := range c.lits {
+					if strings.Contains(lower, l) {
+						longest = max(longest, len(l))
+					}
+				}
+				if b.lit < 0 {
+					if longest > 0 {
+						t.Errorf("%s: branch %q: no literal recorded, but one of %d bytes occurs", ci.ind.ID, b.prefix, longest)
+					}
+					continue
+				}
+				with++
+				l := c.lits[b.lit]
+				if !strings.HasPrefix(lower[b.litOff:], l) || len(l) != longest {
+					t.Errorf("%s: branch %q: literal %q at %d (longest %d)", ci.ind.ID, b.prefix, l, b.litOff, longest)
+				}
+			}
+		}
+	}
+	if with == 0 {
+		t.Error("no branch has a literal")
+	}
+}

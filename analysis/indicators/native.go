@@ -67,11 +67,14 @@ func jsEvalCall(w string) int {
 func concatChain(w string) int {
 	const need = 10
 	for p := 0; p < len(w); p++ {
-		k := strings.IndexAny(w[p:], `"'`)
-		if k < 0 {
+		// The next quote; strings.IndexAny would build its byte set on
+		// every call, and quotes are close together in scripts.
+		for p < len(w) && w[p] != '"' && w[p] != '\'' {
+			p++
+		}
+		if p == len(w) {
 			return -1
 		}
-		p += k
 		n, at := 0, p
 		for n < need {
 			end := quotedShort(w, at)
