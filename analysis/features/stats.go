@@ -2,7 +2,6 @@ package features
 
 import (
 	"math"
-	"math/bits"
 	"strings"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
@@ -31,30 +30,8 @@ func textStats(text string, l lang.Language) stats {
 	if len(text) == 0 {
 		return st
 	}
-	// One pass builds the byte histogram, which gives the character
-	// classes and the entropy, and follows the base64 and hex runs. Four
-	// histograms, summed after, let consecutive equal bytes (indentation,
-	// runs of letters) increment different counters. The runs are counted
-	// without branches: in code, where a run ends every few bytes, a
-	// mispredicted branch per run would cost more than the arithmetic.
 	var hists [4][256]uint32
-	longest, b64Blobs, hexBlobs, b64Run, hexRun := 0, 0, 0, 0, 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		hists[i&3][c]++
-		class := int(byteClass[c])
-		inB64, inHex := class&classBase64, class>>1&1 // 1 inside a run, 0 at a byte that ends it
-		// A base64 run is also a run of token characters; the longest
-		// one is at least as long as any prefix of it.
-		longest = max(longest, b64Run)
-		b64Blobs += (inB64 ^ 1) & atLeast64(b64Run)
-		hexBlobs += (inHex ^ 1) & atLeast64(hexRun)
-		b64Run = (b64Run + 1) * inB64
-		hexRun = (hexRun + 1) * inHex
-	}
-	st.longestToken = max(longest, b64Run)
-	st.base64Blobs = b64Blobs + atLeast64(b64Run)
-	st.hexBlobs = hexBlobs + atLeast64(hexRun)
+	scanBytes(text, &hists, &st)
 	var hist [256]int
 	for c := range hist {
 		hist[c] = int(hists[0][c]) + int(hists[1][c]) + int(hists[2][c]) + int(hists[3][c])
@@ -101,14 +78,78 @@ func textStats(text string, l lang.Language) stats {
 	}
 	st.meanLine = float64(len(text)-newlines) / float64(max(st.lines, 1))
 	st.entropy = entropy(hist[:], len(text))
-	st.maxLiteralEntropy = maxLiteralEntropy(text)
-	st.charCodeRuns = charCodeRuns(text)
+	// A literal needs two quotes of one kind, and a character-code run
+	// eight numbers, seven of them followed by a comma: without those the
+	// walks below would find nothing.
+	if hist['"'] >= 2 || hist['\''] >= 2 {
+		st.maxLiteralEntropy = maxLiteralEntropy(text)
+	}
+	if hist[','] >= 7 && st.digit >= 8 {
+		st.charCodeRuns = charCodeRuns(text)
+	}
 	return st
 }
 
-// atLeast64 is 1 when n >= 64, else 0 (n is a run length, at most the
-// length of a text).
-func atLeast64(n int) int { return int(uint(63-n) >> (bits.UintSize - 1)) }
+// scanBytes is textStats' pass over the bytes: it builds the byte
+// histogram, which gives the character classes and the entropy, and follows
+// the base64 and hex runs for st's longest token and blob counts.
+//
+// Four histograms, summed after, let consecutive equal bytes (indentation,
+// runs of letters) increment different counters. The two run lengths share
+// one register, base64 in the low half and hex in the high half, and are
+// followed without branches: in code, where a run ends every few bytes, a
+// mispredicted branch per run would cost more than the arithmetic. Each
+// byte adds one to both halves and ANDs them with its runMask, which keeps
+// the runs it continues and zeroes those it ends. A blob is counted when
+// its run reaches 64 bytes, once per run of 64 or more, and the longest
+// token is the longest base64 run (a base64 run is also a run of token
+// characters, and it is at least as long as any token inside it).
+func scanBytes(text string, hists *[4][256]uint32, st *stats) {
+	// Runs are at most len(text) < 4 GiB long (textStats reads at most
+	// scanLimit bytes), so the low half never carries into the high one.
+	const one = 1<<32 | 1 // one byte more in both runs
+	var run uint64
+	var longest uint32
+	b64Blobs, hexBlobs := 0, 0
+	step := func(h *[256]uint32, c byte) {
+		h[c]++
+		run = (run + one) & runMask[c]
+		if uint32(run) == 64 {
+			b64Blobs++
+		}
+		if run>>32 == 64 {
+			hexBlobs++
+		}
+		longest = max(longest, uint32(run))
+	}
+	rest := text
+	for ; len(rest) >= 4; rest = rest[4:] {
+		step(&hists[0], rest[0])
+		step(&hists[1], rest[1])
+		step(&hists[2], rest[2])
+		step(&hists[3], rest[3])
+	}
+	for i := range len(rest) {
+		step(&hists[0], rest[i])
+	}
+	st.longestToken = int(longest)
+	st.base64Blobs, st.hexBlobs = b64Blobs, hexBlobs
+}
+
+// runMask[c] keeps, in scanBytes' packed run lengths, the base64 run (low
+// half) when c is a base64 byte and the hex run (high half) when c is a hex
+// run byte, and zeroes each run c ends.
+var runMask = func() (t [256]uint64) {
+	for c := range 256 {
+		if byteClass[c]&classBase64 != 0 {
+			t[c] |= 0xffffffff
+		}
+		if byteClass[c]&classHex != 0 {
+			t[c] |= 0xffffffff << 32
+		}
+	}
+	return t
+}()
 
 // Byte classes of textStats' runs.
 const (
@@ -234,10 +275,29 @@ func charCodeRuns(text string) int {
 	i := 0
 	for i < len(text) {
 		if count == 0 {
-			// Outside a run only a digit changes anything: skip to one.
-			if i = nextDigit(text, i); i == len(text) {
+			// Outside a run, a run can only start at the digits right
+			// before a comma (blanks between): digits not followed by one
+			// end their run of one at once. Skip to the next comma, which
+			// IndexByte finds fast where digits are frequent, and back up
+			// over its blanks and digits. Those digits start at i or
+			// later: here text[i-1] is not a digit, or text[i] is not one.
+			p := indexFrom(text, i, ',')
+			if p == len(text) {
 				break
 			}
+			q := p
+			for q > i && (text[q-1] == ' ' || text[q-1] == '\t') {
+				q--
+			}
+			d := q
+			for d > i && '0' <= text[d-1] && text[d-1] <= '9' {
+				d--
+			}
+			if d == q {
+				i = p + 1
+				continue
+			}
+			i = d
 		}
 		c := text[i]
 		if '0' <= c && c <= '9' {
@@ -275,28 +335,6 @@ func charCodeRuns(text string) int {
 		runs++
 	}
 	return runs
-}
-
-// nextDigit returns the index of the first ASCII digit in s at or after i,
-// or len(s). It tests eight bytes at a time: XOR with '0' maps the digits,
-// and only them, to bytes below 10, and (x - 0x0a..) &^ x & 0x80.. is
-// non-zero exactly when some byte of x is below 10 (a borrow can only start
-// at such a byte).
-func nextDigit(s string, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if x := w ^ '0'*ones; (x-10*ones)&^x&highs != 0 {
-			break
-		}
-	}
-	for ; i < len(s); i++ {
-		if '0' <= s[i] && s[i] <= '9' {
-			return i
-		}
-	}
-	return i
 }
 
 // commentLine classifies one line for the comment ratio, the share of
