@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/ioc"
 	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/analysis/verdict"
 	"github.com/automaldesc/automaldesc/analysis/yarascan"
 	"github.com/automaldesc/automaldesc/internal/corpus"
 )
@@ -123,6 +125,13 @@ func checkTokens(t *testing.T, name string, layers []decode.Layer, rng *rand.Ran
 	if !slices.Equal(hashes, ref) {
 		t.Fatalf("%s: TokenHashes differs from the reference (%d vs %d buckets)", name, len(hashes), len(ref))
 	}
+	var sites TokenSites
+	if withSites := appendTokenHashes(nil, layers, &sites); !slices.Equal(withSites, ref) {
+		t.Fatalf("%s: TokenHashes recording sites differs from the reference (%d vs %d buckets)", name, len(withSites), len(ref))
+	}
+	if len(sites.sites) != len(ref) {
+		t.Fatalf("%s: %d token sites for %d buckets", name, len(sites.sites), len(ref))
+	}
 	// Token features of the sample (first, last, random), absent buckets,
 	// bad names and other kinds of feature.
 	feats := []string{"tok:", "tok:zz", "tok:-1", "tok:100000000", "ind:x", "feat:size", "tok:3ffff", "tok:40000"}
@@ -145,6 +154,11 @@ func checkTokens(t *testing.T, name string, layers []decode.Layer, rng *rand.Ran
 			}
 			if one, oneOK := TokenText(layers, f); one != want || oneOK != ok {
 				t.Fatalf("%s: TokenText(%q) = %q (%v), reference %q (%v)", name, f, one, oneOK, want, ok)
+			}
+		}
+		for i, text := range sites.Texts(layers, batch) {
+			if want, _ := refTokenText(layers, batch[i]); text != want {
+				t.Fatalf("%s: TokenSites.Texts(%q) = %q, reference %q", name, batch[i], text, want)
 			}
 		}
 	}
@@ -192,6 +206,15 @@ func checkModelInput(t *testing.T, name string, layers []decode.Layer, cat *indi
 	got := ModelInput(in, f)
 	if !maps.EqualFunc(got, want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
 		t.Fatalf("%s: ModelInput differs from the reference (%d vs %d features)", name, len(got), len(want))
+	}
+	var v verdict.Vector
+	sites := TokenSites{sites: make([]tokenSite, 3)} // not empty: reset first
+	AppendModelVectorSites(&v, &sites, in, f)
+	if !reflect.DeepEqual(v, ModelVector(in, f)) {
+		t.Fatalf("%s: AppendModelVectorSites differs from ModelVector", name)
+	}
+	if len(sites.sites) != len(v.Tokens) {
+		t.Fatalf("%s: %d token sites for %d buckets", name, len(sites.sites), len(v.Tokens))
 	}
 	// Names ModelVector makes for features outside the schema.
 	f["extra_size"], f["size_extra"] = 3, 0
