@@ -126,8 +126,13 @@ func checkTokens(t *testing.T, name string, layers []decode.Layer, rng *rand.Ran
 		t.Fatalf("%s: TokenHashes differs from the reference (%d vs %d buckets)", name, len(hashes), len(ref))
 	}
 	var sites TokenSites
-	if withSites := appendTokenHashes(nil, layers, &sites); !slices.Equal(withSites, ref) {
+	withSites := appendTokenHashes(nil, layers, &sites)
+	slices.Sort(withSites)
+	if !slices.Equal(withSites, ref) {
 		t.Fatalf("%s: TokenHashes recording sites differs from the reference (%d vs %d buckets)", name, len(withSites), len(ref))
+	}
+	if again := TokenHashes(layers); !slices.Equal(again, ref) { // the set was emptied
+		t.Fatalf("%s: TokenHashes after recording sites differs from the reference (%d vs %d buckets)", name, len(again), len(ref))
 	}
 	if len(sites.sites) != len(ref) {
 		t.Fatalf("%s: %d token sites for %d buckets", name, len(sites.sites), len(ref))
@@ -210,6 +215,7 @@ func checkModelInput(t *testing.T, name string, layers []decode.Layer, cat *indi
 	var v verdict.Vector
 	sites := TokenSites{sites: make([]tokenSite, 3)} // not empty: reset first
 	AppendModelVectorSites(&v, &sites, in, f)
+	slices.Sort(v.Tokens)
 	if !reflect.DeepEqual(v, ModelVector(in, f)) {
 		t.Fatalf("%s: AppendModelVectorSites differs from ModelVector", name)
 	}

@@ -196,7 +196,9 @@ func AppendModelVector(v *verdict.Vector, in Input, f map[string]float64) {
 // AppendModelVectorSites is AppendModelVector that also records in sites
 // where each token of v first occurs in in.Layers, so that sites.Texts can
 // name the words behind a token contribution without walking the layers
-// again. sites is reset first; its arrays are reused.
+// again. sites is reset first; its arrays are reused. Unlike
+// AppendModelVector's, the tokens are in the order of their first sites,
+// not sorted: listing them costs less, and the verdict model does not mind.
 func AppendModelVectorSites(v *verdict.Vector, sites *TokenSites, in Input, f map[string]float64) {
 	sites.Reset()
 	appendModelVector(v, sites, in, f)
@@ -358,9 +360,9 @@ func TokenHashes(layers []decode.Layer) []uint32 {
 	return appendTokenHashes(nil, layers, nil)
 }
 
-// appendTokenHashes appends TokenHashes(layers) to dst, recording the
-// first site of each bucket in sites (which should be empty) unless it is
-// nil.
+// appendTokenHashes appends TokenHashes(layers) to dst. With sites not nil
+// (and empty), it records there the first site of each bucket, and appends
+// the buckets in the order of their sites.
 func appendTokenHashes(dst []uint32, layers []decode.Layer, sites *TokenSites) []uint32 {
 	set := tokenSets.Get().(*tokenSet)
 	own := sites == nil
@@ -375,12 +377,22 @@ func appendTokenHashes(dst []uint32, layers []decode.Layer, sites *TokenSites) [
 		sites.layerStarts = append(sites.layerStarts, int32(len(sites.sites)))
 		sites.sites = set.addTokens(text, sites.sites)
 	}
-	dst = set.drain(dst)
 	if own {
+		dst = set.drain(dst)
 		if cap(sites.sites) > maxPooledSites {
 			sites.sites = nil
 		}
 		sites.Reset()
+	} else {
+		// The sites name every bucket of the set once: list them from
+		// there, and empty the set word by word.
+		dst = slices.Grow(dst, len(sites.sites))
+		for _, site := range sites.sites {
+			b := site.bucket()
+			dst = append(dst, b)
+			set.words[b>>6] = 0
+		}
+		clear(set.summary[:])
 	}
 	tokenSets.Put(set)
 	return dst
