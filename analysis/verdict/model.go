@@ -36,6 +36,7 @@ type Model struct {
 	index     nameIndex
 	tokens    []int32  // token bucket -> index of TokenName(bucket), -1 if absent
 	params    []param  // per feature, packed for one cache line per lookup
+	units     []term   // per feature, its term at value 1 (see sum)
 	ctxLo     int32    // features[ctxLo:ctxHi] are the "lang:" context features
 	ctxHi     int32    // (contiguous, as the names are sorted)
 	baseline  float64  // bias - sum_j weights[j]*means[j]/scales[j]
@@ -475,12 +476,20 @@ func (m *Model) sum(c *collector, l lang.Language, topK int) (float64, Result, t
 
 	// First look up every feature's parameters, then add up: the lookups
 	// (most miss the cache in a large model) are independent of each other
-	// and of any branch, so the processor overlaps their misses, which
-	// the branches of the sum (context, top-k) would otherwise stop.
+	// and of any branch but one that is well predicted, so the processor
+	// overlaps their misses, which the branches of the sum (context, top-k)
+	// would otherwise stop. Most values are 1 (every token and piece of
+	// evidence), whose terms were computed when the model was made: a
+	// lookup in a table half the size of the parameters'.
 	terms := slices.Grow(sc.terms[:0], len(keys))[:len(keys)]
 	for i, key := range keys {
+		v := vals[uint32(key)]
+		if v == 1 {
+			terms[i] = m.units[key>>32]
+			continue
+		}
 		p := &m.params[key>>32]
-		u := p.perUnit * min(max(vals[uint32(key)], p.lo), p.hi)
+		u := p.perUnit * min(max(v, p.lo), p.hi)
 		terms[i] = term{u: u, c: u - p.offset}
 	}
 	logit := m.baseline
@@ -494,7 +503,7 @@ func (m *Model) sum(c *collector, l lang.Language, topK int) (float64, Result, t
 		}
 		res.ActiveFeatures++
 		res.Evidence += math.Abs(t.c)
-		if topK > 0 {
+		if topK > 0 && top.mayTake(t.c) {
 			top.offer(m, j, vals[uint32(key)], t.c)
 		}
 	}
@@ -515,6 +524,13 @@ func (m *Model) logit(features map[string]float64, l lang.Language) float64 {
 type topContrib struct {
 	k     int
 	items []topItem
+	floor float64 // |c| of the last item once there are k
+}
+
+// mayTake reports whether offer might take an item of contribution c: it
+// rules out most items, without a call, once the list is full.
+func (t *topContrib) mayTake(c float64) bool {
+	return len(t.items) < t.k || math.Abs(c) >= t.floor
 }
 
 type topItem struct {
@@ -549,6 +565,9 @@ func (t *topContrib) offer(m *Model, j int32, v, c float64) {
 	}
 	copy(t.items[pos+1:], t.items[pos:len(t.items)-1])
 	t.items[pos] = it
+	if len(t.items) == t.k {
+		t.floor = math.Abs(t.items[t.k-1].c)
+	}
 }
 
 func sigmoid(x float64) float64 {
