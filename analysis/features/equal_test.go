@@ -295,6 +295,45 @@ func TestCharCodeRunsMatchReferenceRandom(t *testing.T) {
 	}
 }
 
+// TestLiteralsMatchReferenceRandom compares maxLiteralEntropy and
+// textStats with the reference on random texts of quoted literals of about
+// the 32 bytes that count, on lines of about the 34 bytes that can hold
+// one, some unclosed.
+func TestLiteralsMatchReferenceRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 17))
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/ "
+	var b strings.Builder
+	for n := range 20000 {
+		b.Reset()
+		for range rng.IntN(12) {
+			switch r := rng.IntN(10); {
+			case r < 4:
+				q := "\"'"[rng.IntN(2):][:1]
+				b.WriteString(q)
+				for range 28 + rng.IntN(10) {
+					b.WriteByte(alphabet[rng.IntN(len(alphabet)-rng.IntN(60))])
+				}
+				if rng.IntN(4) > 0 {
+					b.WriteString(q)
+				}
+			case r < 6:
+				b.WriteByte('\n')
+			default:
+				for range rng.IntN(8) {
+					b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+				}
+			}
+		}
+		text := b.String()
+		if got, want := maxLiteralEntropy(text), refMaxLiteralEntropy(text); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("text %d %q: maxLiteralEntropy = %v, reference %v", n, text, got, want)
+		}
+		if got, want := textStats(text, lang.Unknown), refTextStats(text, lang.Unknown); got != want {
+			t.Fatalf("text %d %q: textStats\n got %+v\nwant %+v", n, text, got, want)
+		}
+	}
+}
+
 func TestStatsMatchReferenceDev(t *testing.T) {
 	for i, layers := range requireDev(t) {
 		for j, l := range layers {

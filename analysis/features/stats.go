@@ -52,38 +52,35 @@ func textStats(text string, l lang.Language) stats {
 	st.space = hist[' '] + hist['\t'] + hist['\n'] + hist['\r']
 	st.symbol = len(text) - st.nonASCII - st.alpha - st.digit - st.space
 
-	// One walk over the lines gives the longest line and the comment
-	// ratio (see commentLine).
+	// One walk over the lines gives the longest line, the comment ratio
+	// (see commentLine) and, where there are quotes, the literals (which
+	// need two quotes of one kind).
 	newlines := hist['\n']
 	st.lines = newlines
 	comments, nonBlank := 0, 0
-	for rest := text; ; {
-		i := strings.IndexByte(rest, '\n')
-		if i < 0 {
-			if len(rest) > 0 {
-				st.lines++ // a last line without a newline
-				st.maxLine = max(st.maxLine, len(rest))
-				c, nb := commentLine(rest, l)
-				comments, nonBlank = comments+c, nonBlank+nb
-			}
-			break
+	lits := literals{text: text, nextDQ: -1, nextSQ: -1}
+	quoted := hist['"'] >= 2 || hist['\''] >= 2
+	for start := 0; start < len(text); {
+		end := indexFrom(text, start, '\n')
+		if end == len(text) {
+			st.lines++ // a last line without a newline
 		}
-		st.maxLine = max(st.maxLine, i)
-		c, nb := commentLine(rest[:i], l)
+		st.maxLine = max(st.maxLine, end-start)
+		c, nb := commentLine(text[start:end], l)
 		comments, nonBlank = comments+c, nonBlank+nb
-		rest = rest[i+1:]
+		if quoted {
+			lits.line(start, end)
+		}
+		start = end + 1
 	}
 	if nonBlank > 0 {
 		st.commentRatio = float64(comments) / float64(nonBlank)
 	}
 	st.meanLine = float64(len(text)-newlines) / float64(max(st.lines, 1))
 	st.entropy = entropy(hist[:], len(text))
-	// A literal needs two quotes of one kind, and a character-code run
-	// eight numbers, seven of them followed by a comma: without those the
-	// walks below would find nothing.
-	if hist['"'] >= 2 || hist['\''] >= 2 {
-		st.maxLiteralEntropy = maxLiteralEntropy(text)
-	}
+	st.maxLiteralEntropy = lits.best
+	// A character-code run needs eight numbers, seven of them followed by
+	// a comma: without those the walk would find nothing.
 	if hist[','] >= 7 && st.digit >= 8 {
 		st.charCodeRuns = charCodeRuns(text)
 	}
@@ -114,11 +111,15 @@ func scanBytes(text string, hists *[4][256]uint32, st *stats) {
 	step := func(h *[256]uint32, c byte) {
 		h[c]++
 		run = (run + one) & runMask[c]
-		if uint32(run) == 64 {
-			b64Blobs++
-		}
-		if run>>32 == 64 {
-			hexBlobs++
+		// One test for both halves, whether either is 64 or more: rarely
+		// true outside blobs, so a branch costs less than counting.
+		if run&^(63*one) != 0 {
+			if uint32(run) == 64 {
+				b64Blobs++
+			}
+			if run>>32 == 64 {
+				hexBlobs++
+			}
 		}
 		longest = max(longest, uint32(run))
 	}
@@ -191,41 +192,80 @@ func entropy(hist []int, n int) float64 {
 
 // maxLiteralEntropy returns the entropy of the highest-entropy quoted
 // literal of at least 32 bytes (single or double quotes, one line).
+// textStats finds it in its own walk over the lines.
 func maxLiteralEntropy(text string) float64 {
-	best := 0.0
-	// The next double quote, single quote and newline at or after the
-	// position they were looked up from, or len(text). Each is looked up
-	// with IndexByte, and again only once passed, so the search reads the
-	// text about three times at memory speed instead of once byte by byte.
-	nextDQ, nextSQ, nextNL := -1, -1, -1
-	for i := 0; i < len(text); {
-		if nextDQ < i {
-			nextDQ = indexFrom(text, i, '"')
-		}
-		if nextSQ < i {
-			nextSQ = indexFrom(text, i, '\'')
-		}
-		if i = min(nextDQ, nextSQ); i >= len(text) {
-			break
-		}
-		if nextNL <= i {
-			nextNL = indexFrom(text, i+1, '\n')
-		}
-		// The literal ends at its closing quote; an unclosed one at the
-		// end of the line, after which the search for quotes resumes.
-		lit := text[i+1 : nextNL]
-		end := strings.IndexByte(lit, text[i])
-		if end < 0 {
-			i = nextNL + 1
-			continue
-		}
-		if lit = lit[:end]; len(lit) >= 32 {
-			best = math.Max(best, literalEntropy(lit))
-		}
-		i += 1 + end + 1
+	lits := literals{text: text, nextDQ: -1, nextSQ: -1}
+	for start := 0; start < len(text); {
+		end := indexFrom(text, start, '\n')
+		lits.line(start, end)
+		start = end + 1
 	}
-	return best
+	return lits.best
 }
+
+// literals finds the quoted literals of a text line by line, and keeps the
+// highest entropy of those of at least 32 bytes. A literal starts at a
+// quote and ends at the next quote of its kind on its line; without one,
+// the rest of the line holds none. The search resumes after the closing
+// quote, and nothing carries from one line to the next.
+type literals struct {
+	text string
+	// The next double and single quote at or after the position they
+	// were looked up from, or len(text); -1 before the first look-up.
+	// Each is looked up with IndexByte, and again only once passed, so
+	// every quote is found once, at memory speed.
+	nextDQ, nextSQ int
+	best           float64
+}
+
+// line takes the literals of the line text[start:end], where end is the
+// index of its newline or len(text).
+func (s *literals) line(start, end int) {
+	if end-start < 32+2 {
+		return // too short for a literal of 32 bytes and its quotes
+	}
+	for i := start; ; {
+		if s.nextDQ < i {
+			s.nextDQ = indexFrom(s.text, i, '"')
+		}
+		if s.nextSQ < i {
+			s.nextSQ = indexFrom(s.text, i, '\'')
+		}
+		open := min(s.nextDQ, s.nextSQ)
+		if open >= end {
+			return
+		}
+		// The closing quote is the next quote of the kind, which is
+		// also the next one to look from after the literal.
+		var closing int
+		if s.text[open] == '"' {
+			s.nextDQ = indexFrom(s.text, open+1, '"')
+			closing = s.nextDQ
+		} else {
+			s.nextSQ = indexFrom(s.text, open+1, '\'')
+			closing = s.nextSQ
+		}
+		if closing >= end {
+			return // unclosed
+		}
+		// A literal of n bytes has an entropy of log2(n) at most: it
+		// cannot beat a best that high (entropyBound has a margin far
+		// above rounding errors), and its histogram is skipped.
+		if lit := s.text[open+1 : closing]; len(lit) >= 32 && s.best < entropyBound[min(len(lit), 256)] {
+			s.best = math.Max(s.best, literalEntropy(lit))
+		}
+		i = closing + 1
+	}
+}
+
+// entropyBound[n] is above the entropy of any n bytes, log2(n), with a
+// margin of 1e-9.
+var entropyBound = func() (t [257]float64) {
+	for n := 1; n <= 256; n++ {
+		t[n] = math.Log2(float64(n)) + 1e-9
+	}
+	return t
+}()
 
 // literalEntropy is entropy(histogram of lit, len(lit)), the same sum of
 // the same terms in the same order, with Log2 (most of the cost) computed
