@@ -309,6 +309,8 @@ const TokenBuckets = 1 << 18
 // tokenSet is a set of token buckets: a bitset over the buckets, and a
 // summary with one bit per word of it that is not zero, so that listing a
 // sample's few hundred buckets reads a few hundred words, not all 4096.
+// The summary is only made to drain the set (see addSummary): the sites of
+// the buckets list them too.
 type tokenSet struct {
 	words   [TokenBuckets / 64]uint64
 	summary [TokenBuckets / 64 / 64]uint64
@@ -320,11 +322,19 @@ func (t *tokenSet) add(b uint32) int {
 	w := &t.words[b>>6]
 	old := *w
 	*w = old | 1<<(b&63)
-	t.summary[b>>12] |= 1 << (b >> 6 & 63)
 	return int(old>>(b&63)&1 ^ 1)
 }
 
+// addSummary sets the summary bits of the buckets of sites.
+func (t *tokenSet) addSummary(sites []tokenSite) {
+	for _, site := range sites {
+		b := site.bucket()
+		t.summary[b>>12] |= 1 << (b >> 6 & 63)
+	}
+}
+
 // drain appends the buckets in the set to out, sorted, and empties the set.
+// The summary must be made.
 func (t *tokenSet) drain(out []uint32) []uint32 {
 	n := 0
 	for si, sw := range t.summary {
@@ -378,6 +388,7 @@ func appendTokenHashes(dst []uint32, layers []decode.Layer, sites *TokenSites) [
 		sites.sites = set.addTokens(text, sites.sites)
 	}
 	if own {
+		set.addSummary(sites.sites)
 		dst = set.drain(dst)
 		if cap(sites.sites) > maxPooledSites {
 			sites.sites = nil
@@ -392,7 +403,6 @@ func appendTokenHashes(dst []uint32, layers []decode.Layer, sites *TokenSites) [
 			dst = append(dst, b)
 			set.words[b>>6] = 0
 		}
-		clear(set.summary[:])
 	}
 	tokenSets.Put(set)
 	return dst
@@ -410,7 +420,7 @@ func (t *tokenSet) addTokens(s string, sites []tokenSite) []tokenSite {
 	n := len(sites)
 	buf := sites[:cap(sites)]
 	var prev uint32
-	prevStart, prevLen := 0, 0 // prevLen 0: no token yet in this text
+	var prevCur uint64 // the previous token's site half (see below), 0 before the first
 	for i := 0; i < len(s); {
 		for i < len(s) && identLower[s[i]] == 0 {
 			i++
@@ -422,17 +432,18 @@ func (t *tokenSet) addTokens(s string, sites []tokenSite) []tokenSite {
 		if isSwitchSlash(s, i-1) {
 			start, h = i-1, (h^'/')*prime
 		}
-		for i < len(s) {
+		// Hash while the token may stay within 40 bytes; past that only
+		// its length counts, and the rest of it is skipped.
+		for end := min(len(s), start+41); i < end; i++ {
 			lc := identLower[s[i]]
 			if lc == 0 {
 				break
 			}
 			h = (h ^ uint32(lc)) * prime
-			if i++; i-start > 40 {
-				for i < len(s) && identLower[s[i]] != 0 {
-					i++
-				}
-				break
+		}
+		if i-start > 40 {
+			for i < len(s) && identLower[s[i]] != 0 {
+				i++
 			}
 		}
 		size := i - start
@@ -446,18 +457,18 @@ func (t *tokenSet) addTokens(s string, sites []tokenSite) []tokenSite {
 			buf = slices.Grow(buf[:n], 2)
 			buf = buf[:cap(buf)]
 		}
-		size = min(size, maxTokenText+1)
-		// The token's half of its sites, and the previous token's.
-		cur := uint64(start) | uint64(size)<<32
+		// The token's half of its sites: where it is, and for the
+		// bigram it ends, where the token before it is.
+		cur := uint64(start) | uint64(min(size, maxTokenText+1))<<32
 		uni := h % TokenBuckets
 		buf[n] = tokenSite{cur: cur, prev: uint64(uni) << 40}
 		n += t.add(uni)
-		if prevLen > 0 {
+		if prevCur != 0 {
 			bi := bigram(prev, h)
-			buf[n] = tokenSite{cur: cur, prev: uint64(prevStart) | uint64(prevLen)<<32 | uint64(bi)<<40}
+			buf[n] = tokenSite{cur: cur, prev: prevCur | uint64(bi)<<40}
 			n += t.add(bi)
 		}
-		prev, prevStart, prevLen = h, start, size
+		prev, prevCur = h, cur
 	}
 	return buf[:n]
 }
