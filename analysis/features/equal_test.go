@@ -255,7 +255,7 @@ func FuzzTokensMatchReference(f *testing.F) {
 
 func checkStats(t *testing.T, name, text string) {
 	t.Helper()
-	for _, l := range []lang.Language{lang.Unknown, lang.PowerShell, lang.Batch} {
+	for _, l := range []lang.Language{lang.Unknown, lang.PowerShell, lang.JavaScript, lang.VBScript, lang.Batch, lang.Bash, lang.Python} {
 		got, want := textStats(text, l), refTextStats(text, l)
 		if got != want { // every field, floats bit for bit (no NaN)
 			t.Fatalf("%s (%s): textStats\n got %+v\nwant %+v", name, l, got, want)
@@ -330,6 +330,31 @@ func TestLiteralsMatchReferenceRandom(t *testing.T) {
 		}
 		if got, want := textStats(text, lang.Unknown), refTextStats(text, lang.Unknown); got != want {
 			t.Fatalf("text %d %q: textStats\n got %+v\nwant %+v", n, text, got, want)
+		}
+	}
+}
+
+// TestCommentLineMatchesTrimSpace checks commentLine's shortcut against
+// trimming every line, for every first byte after blanks in every language.
+func TestCommentLineMatchesTrimSpace(t *testing.T) {
+	suffixes := []string{"", " ", "x", "em x", "EM x", "rem x", "# x", "#", "/ x", "* x", ": x", "' x", "\u00a0x", "\u3000"}
+	for l := lang.Unknown; l <= lang.Python; l++ {
+		for c := range 256 {
+			for _, lead := range []string{"", " \t", "\u00a0", "\u0085"} {
+				for _, suffix := range suffixes {
+					line := lead + string([]byte{byte(c)}) + suffix
+					var want [2]int
+					if tr := strings.TrimSpace(line); tr != "" {
+						want[1] = 1
+						if isComment(tr, l) {
+							want[0] = 1
+						}
+					}
+					if c, nb := commentLine(line, l); [2]int{c, nb} != want {
+						t.Fatalf("%s: commentLine(%q) = %d, %d, want %v", l, line, c, nb, want)
+					}
+				}
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
@@ -385,6 +386,16 @@ func charCodeRuns(text string) int {
 // non-blank lines that are whole-line comments in l's syntax: nonBlank is 1 when it
 // is not blank, comment 1 when it is also a whole-line comment.
 func commentLine(line string, l lang.Language) (comment, nonBlank int) {
+	// Most lines start, after their blanks, with an ASCII byte that no
+	// comment of l starts with: that byte alone tells that the line is
+	// not blank and no comment, without trimming it.
+	i := 0
+	for i < len(line) && asciiSpace[line[i]] {
+		i++
+	}
+	if i < len(line) && line[i] < utf8.RuneSelf && !mayStartComment(line[i], l) {
+		return 0, 1
+	}
 	t := strings.TrimSpace(line)
 	if t == "" {
 		return 0, 0
@@ -393,6 +404,25 @@ func commentLine(line string, l lang.Language) (comment, nonBlank int) {
 		return 1, 1
 	}
 	return 0, 1
+}
+
+// asciiSpace holds the ASCII bytes strings.TrimSpace trims.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// mayStartComment reports whether a whole-line comment of l (see isComment)
+// may start with c.
+func mayStartComment(c byte, l lang.Language) bool {
+	switch l {
+	case lang.PowerShell, lang.Bash, lang.Python:
+		return c == '#' || c == '<'
+	case lang.JavaScript:
+		return c == '/' || c == '*'
+	case lang.VBScript:
+		return c == '\'' || c == 'r' || c == 'R'
+	case lang.Batch:
+		return c == ':' || c == 'r' || c == 'R' || c == '@'
+	}
+	return c == '#' || c == '/'
 }
 
 func isComment(t string, l lang.Language) bool {
