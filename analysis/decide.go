@@ -1,9 +1,10 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/automaldesc/automaldesc/analysis/features"
@@ -58,7 +59,8 @@ func findings(r *Report) []finding {
 			out = append(out, finding{id, title, yaraSeverity(m)})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].severity > out[j].severity })
+	// Strongest first, in their order otherwise (a stable sort).
+	slices.SortStableFunc(out, func(a, b finding) int { return cmp.Compare(b.severity, a.severity) })
 	return out
 }
 
