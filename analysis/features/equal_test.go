@@ -166,6 +166,9 @@ func checkTokens(t *testing.T, name string, layers []decode.Layer, rng *rand.Ran
 				t.Fatalf("%s: TokenSites.Texts(%q) = %q, reference %q", name, batch[i], text, want)
 			}
 		}
+		// Other layers than those of the sites: no failure.
+		sites.Texts(layers[:len(layers)/2], batch)
+		sites.Texts([]decode.Layer{{Text: "x"}}, batch)
 	}
 }
 

@@ -498,15 +498,27 @@ type tokenSite struct {
 
 func (s tokenSite) bucket() uint32 { return uint32(s.prev >> 40) }
 
-// text returns the site's words in text, cut for a report.
+// text returns the site's words in text, cut for a report, or "" when
+// text is too short to be the one the site is in.
 func (s tokenSite) text(text string) string {
 	word := func(x uint64) string {
 		start := int(uint32(x))
-		return text[start : start+int(uint8(x>>32))]
+		end := start + int(uint8(x>>32))
+		if end > len(text) {
+			return ""
+		}
+		return text[start:end]
 	}
 	t := word(s.cur)
+	if t == "" {
+		return ""
+	}
 	if uint8(s.prev>>32) != 0 {
-		t = word(s.prev) + " " + t
+		prev := word(s.prev)
+		if prev == "" {
+			return ""
+		}
+		t = prev + " " + t
 	}
 	if len(t) > maxTokenText {
 		t = t[:maxTokenText] + "..."
@@ -528,7 +540,8 @@ func (s *TokenSites) Reset() {
 
 // Texts is TokenTexts(layers, features) for the layers s was recorded
 // from, without walking their texts: it reads the sites, one per distinct
-// bucket, until every token is found.
+// bucket, until every token is found. Given other layers, it returns
+// wrong texts, or none, but does not fail.
 func (s *TokenSites) Texts(layers []decode.Layer, features []string) []string {
 	texts := make([]string, len(features))
 	want := make([]int64, len(features)) // bucket, or -1 when done
@@ -552,6 +565,9 @@ func (s *TokenSites) Texts(layers []decode.Layer, features []string) []string {
 		}
 		for layer+1 < len(s.layerStarts) && int(s.layerStarts[layer+1]) <= k {
 			layer++
+		}
+		if layer >= len(layers) {
+			break // not the layers s was recorded from
 		}
 		for i, w := range want {
 			if w == int64(site.bucket()) {
