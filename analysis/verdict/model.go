@@ -251,8 +251,7 @@ func (m *Model) context(j int32) bool { return uint32(j-m.ctxLo) < uint32(m.ctxH
 
 // scratch holds per-call buffers, pooled per model to keep Predict free of
 // allocations. keys packs (feature index << 32 | position in vals); bits and
-// pos (one bit and one slot per model feature) order them without sorting
-// when the input is dense enough relative to the model.
+// pos (one bit and one slot per model feature) order them without sorting.
 type scratch struct {
 	keys  []uint64
 	vals  []float64
@@ -439,39 +438,27 @@ func (m *Model) sum(c *collector, l lang.Language, topK int) (float64, Result, t
 		}
 	}
 	keys, vals := c.keys, c.vals
-	// Order by feature index: a bitmap walk when the bitmap is small
-	// relative to the input, else a sort.
-	if len(sc.bits) <= 8*len(keys) {
-		for _, key := range keys {
-			j := key >> 32
-			sc.bits[j>>6] |= 1 << (j & 63)
-			sc.words[j>>12] |= 1 << (j >> 6 & 63)
-			sc.pos[j] = int32(uint32(key)) // a repeat overwrites: the last value counts
-		}
-		keys = keys[:0]
-		for si, sw := range sc.words {
-			sc.words[si] = 0
-			for ; sw != 0; sw &= sw - 1 {
-				wi := si<<6 | bits.TrailingZeros64(sw)
-				w := sc.bits[wi]
-				sc.bits[wi] = 0
-				for ; w != 0; w &= w - 1 {
-					j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
-					keys = append(keys, j<<32|uint64(uint32(sc.pos[j])))
-				}
+	// Order by feature index with a bitmap walk, which reads the few words
+	// of the bitmap the input sets and its summary (one word per 4096
+	// features): less than sorting, even for a few keys.
+	for _, key := range keys {
+		j := key >> 32
+		sc.bits[j>>6] |= 1 << (j & 63)
+		sc.words[j>>12] |= 1 << (j >> 6 & 63)
+		sc.pos[j] = int32(uint32(key)) // a repeat overwrites: the last value counts
+	}
+	keys = keys[:0]
+	for si, sw := range sc.words {
+		sc.words[si] = 0
+		for ; sw != 0; sw &= sw - 1 {
+			wi := si<<6 | bits.TrailingZeros64(sw)
+			w := sc.bits[wi]
+			sc.bits[wi] = 0
+			for ; w != 0; w &= w - 1 {
+				j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
+				keys = append(keys, j<<32|uint64(uint32(sc.pos[j])))
 			}
 		}
-	} else {
-		slices.Sort(keys)
-		// Keep the last (highest position) of each run of one index.
-		out := keys[:0]
-		for i, key := range keys {
-			if i+1 < len(keys) && keys[i+1]>>32 == key>>32 {
-				continue
-			}
-			out = append(out, key)
-		}
-		keys = out
 	}
 
 	// First look up every feature's parameters, then add up: the lookups
