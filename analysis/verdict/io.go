@@ -105,6 +105,7 @@ func newModel(p modelParams) (*Model, error) {
 	}
 	m.index = newNameIndex(p.features)
 	m.tokens = newTokenIndex(p.features)
+	m.tokens16, m.tokBase = newTokenIndex16(m.tokens)
 	if !finite(m.baseline) {
 		return nil, fmt.Errorf("%w: non-finite baseline", ErrBadModel)
 	}

@@ -35,6 +35,8 @@ type Model struct {
 	// Derived at construction, never serialised.
 	index     nameIndex
 	tokens    []int32  // token bucket -> index of TokenName(bucket), -1 if absent
+	tokens16  []uint16 // tokens as offsets from tokBase, noToken if absent; nil if they do not fit
+	tokBase   int32
 	params    []param  // per feature, packed for one cache line per lookup
 	units     []term   // per feature, its term at value 1 (see sum)
 	ctxLo     int32    // features[ctxLo:ctxHi] are the "lang:" context features
@@ -407,10 +409,20 @@ func (c *collector) tokens(bs []uint32) {
 	keys := slices.Grow(c.keys, len(bs))
 	n := len(keys)
 	keys = keys[:n+len(bs)]
-	for _, b := range bs {
-		j := table[b]
-		keys[n] = uint64(uint32(j))<<32 | one
-		n += int(uint32(j)>>31 ^ 1)
+	if t16 := c.m.tokens16; t16 != nil {
+		// The same from the table of half the size, where it fits.
+		base := c.m.tokBase
+		for _, b := range bs {
+			k := t16[b]
+			keys[n] = uint64(uint32(base+int32(k)))<<32 | one
+			n += int((uint32(k)+1)>>16 ^ 1) // 0 for noToken
+		}
+	} else {
+		for _, b := range bs {
+			j := table[b]
+			keys[n] = uint64(uint32(j))<<32 | one
+			n += int(uint32(j)>>31 ^ 1)
+		}
 	}
 	c.keys = keys[:n]
 }
