@@ -1,9 +1,10 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/automaldesc/automaldesc/analysis/features"
@@ -58,7 +59,8 @@ func findings(r *Report) []finding {
 			out = append(out, finding{id, title, yaraSeverity(m)})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].severity > out[j].severity })
+	// Strongest first, in their order otherwise (a stable sort).
+	slices.SortStableFunc(out, func(a, b finding) int { return cmp.Compare(b.severity, a.severity) })
 	return out
 }
 
@@ -108,7 +110,8 @@ func (e *Engine) rulesVerdict(r *Report) Verdict {
 // primary; a critical finding keeps the label at suspicious or above, since
 // a model trained on a small seed set must not talk an analyst out of a
 // credential dump or an AMSI bypass.
-func (e *Engine) decide(r *Report, input verdict.Vector) Verdict {
+// sites are where input's tokens occur in r's layers.
+func (e *Engine) decide(r *Report, input verdict.Vector, sites *features.TokenSites) Verdict {
 	m := e.model.Load()
 	if r.Engine.ModelVersion != modelVersion(m) {
 		r.Engine.ModelVersion = modelVersion(m) // switched since the report was started
@@ -117,7 +120,7 @@ func (e *Engine) decide(r *Report, input verdict.Vector) Verdict {
 		return e.rulesVerdict(r)
 	}
 	th := e.opt.Threshold(r.Language.Language)
-	return e.modelVerdict(r, m.PredictVector(input, r.Language.Language, th, e.opt.TopK))
+	return e.modelVerdict(r, m.PredictVector(input, r.Language.Language, th, e.opt.TopK), sites)
 }
 
 // DecideWith is the verdict model m (nil: the rules view) gives a report
@@ -128,12 +131,13 @@ func (e *Engine) DecideWith(m *verdict.Model, r *Report, x map[string]float64) V
 		return e.rulesVerdict(r)
 	}
 	th := e.opt.Threshold(r.Language.Language)
-	return e.modelVerdict(r, m.Predict(x, r.Language.Language, th, e.opt.TopK))
+	return e.modelVerdict(r, m.Predict(x, r.Language.Language, th, e.opt.TopK), nil)
 }
 
-// modelVerdict is the verdict of a model's result res on r.
-func (e *Engine) modelVerdict(r *Report, res verdict.Result) Verdict {
-	v := Verdict{Label: res.Label, Score: res.Score, Source: "model", Contributions: e.contributions(r, res.Contributions)}
+// modelVerdict is the verdict of a model's result res on r; sites, when
+// not nil, are where the tokens of the model input occur in r's layers.
+func (e *Engine) modelVerdict(r *Report, res verdict.Result, sites *features.TokenSites) Verdict {
+	v := Verdict{Label: res.Label, Score: res.Score, Source: "model", Contributions: e.contributions(r, res.Contributions, sites)}
 	fs := findings(r)
 	if len(fs) > 0 && fs[0].severity == indicators.SeverityCritical &&
 		(v.Label == verdict.Benign || v.Label == verdict.Unknown) {
@@ -204,8 +208,9 @@ func rulesSummary(r *Report) Explanation {
 }
 
 // contributions attaches to each model contribution the evidence its
-// feature came from.
-func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribution {
+// feature came from. The words behind token features come from sites when
+// it is not nil, else from a walk over r's layers.
+func (e *Engine) contributions(r *Report, cs []verdict.Contribution, sites *features.TokenSites) []Contribution {
 	out := make([]Contribution, len(cs))
 	// Most contributions cite one piece of evidence: slices of one array.
 	cited := make([]string, len(cs))
@@ -245,7 +250,13 @@ func (e *Engine) contributions(r *Report, cs []verdict.Contribution) []Contribut
 		out[i] = x
 	}
 	if tokens != nil {
-		for i, text := range features.TokenTexts(r.decoded, tokens) {
+		var texts []string
+		if sites != nil {
+			texts = sites.Texts(r.decoded, tokens)
+		} else {
+			texts = features.TokenTexts(r.decoded, tokens)
+		}
+		for i, text := range texts {
 			if text != "" {
 				out[i].Detail = safetext.Escape(text)
 				out[i].Evidence = cite(i, "token:"+out[i].Detail)

@@ -363,25 +363,33 @@ func (e *Engine) assess(r *Report, layers []decode.Layer, wantInput bool) map[st
 	fin := features.Input{Layers: layers, Hits: r.Indicators, YARA: r.YARA, IOCs: r.IOCs, Language: r.Language.Language}
 	r.decoded = layers
 	r.Features = features.Extract(fin)
-	vec := modelVectors.Get().(*verdict.Vector)
-	features.AppendModelVector(vec, fin, r.Features)
-	r.Verdict = e.decide(r, *vec) // keeps nothing of vec
+	mi := modelInputs.Get().(*modelInput)
+	vec := &mi.vec
+	features.AppendModelVectorSites(vec, &mi.sites, fin, r.Features)
+	r.Verdict = e.decide(r, *vec, &mi.sites) // keeps nothing of vec or the sites
 	var input map[string]float64
 	if wantInput {
 		input = vec.Map()
 	}
 	// Recycle the arrays, unless a huge sample made them big enough to be
-	// worth giving back.
+	// worth giving back (the sites are as many as the tokens).
 	if cap(vec.Named) <= maxPooledFeatures && cap(vec.Tokens) <= maxPooledFeatures {
 		clear(vec.Named) // drop the names
 		vec.Named, vec.Tokens = vec.Named[:0], vec.Tokens[:0]
-		modelVectors.Put(vec)
+		modelInputs.Put(mi)
 	}
 	return input
 }
 
-// modelVectors recycles the model inputs of assess.
-var modelVectors = sync.Pool{New: func() any { return new(verdict.Vector) }}
+// modelInput is assess' model input: the vector, and where its tokens are
+// in the layers, which names the words behind token contributions.
+type modelInput struct {
+	vec   verdict.Vector
+	sites features.TokenSites
+}
+
+// modelInputs recycles the model inputs of assess.
+var modelInputs = sync.Pool{New: func() any { return new(modelInput) }}
 
 // maxPooledFeatures bounds the arrays modelVectors keeps (a typical sample
 // has a few hundred tokens; a big one may have 10^5).

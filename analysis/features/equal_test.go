@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/ioc"
 	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/analysis/verdict"
 	"github.com/automaldesc/automaldesc/analysis/yarascan"
 	"github.com/automaldesc/automaldesc/internal/corpus"
 )
@@ -123,6 +125,18 @@ func checkTokens(t *testing.T, name string, layers []decode.Layer, rng *rand.Ran
 	if !slices.Equal(hashes, ref) {
 		t.Fatalf("%s: TokenHashes differs from the reference (%d vs %d buckets)", name, len(hashes), len(ref))
 	}
+	var sites TokenSites
+	withSites := appendTokenHashes(nil, layers, &sites)
+	slices.Sort(withSites)
+	if !slices.Equal(withSites, ref) {
+		t.Fatalf("%s: TokenHashes recording sites differs from the reference (%d vs %d buckets)", name, len(withSites), len(ref))
+	}
+	if again := TokenHashes(layers); !slices.Equal(again, ref) { // the set was emptied
+		t.Fatalf("%s: TokenHashes after recording sites differs from the reference (%d vs %d buckets)", name, len(again), len(ref))
+	}
+	if len(sites.sites) != len(ref) {
+		t.Fatalf("%s: %d token sites for %d buckets", name, len(sites.sites), len(ref))
+	}
 	// Token features of the sample (first, last, random), absent buckets,
 	// bad names and other kinds of feature.
 	feats := []string{"tok:", "tok:zz", "tok:-1", "tok:100000000", "ind:x", "feat:size", "tok:3ffff", "tok:40000"}
@@ -147,6 +161,14 @@ func checkTokens(t *testing.T, name string, layers []decode.Layer, rng *rand.Ran
 				t.Fatalf("%s: TokenText(%q) = %q (%v), reference %q (%v)", name, f, one, oneOK, want, ok)
 			}
 		}
+		for i, text := range sites.Texts(layers, batch) {
+			if want, _ := refTokenText(layers, batch[i]); text != want {
+				t.Fatalf("%s: TokenSites.Texts(%q) = %q, reference %q", name, batch[i], text, want)
+			}
+		}
+		// Other layers than those of the sites: no failure.
+		sites.Texts(layers[:len(layers)/2], batch)
+		sites.Texts([]decode.Layer{{Text: "x"}}, batch)
 	}
 }
 
@@ -193,6 +215,16 @@ func checkModelInput(t *testing.T, name string, layers []decode.Layer, cat *indi
 	if !maps.EqualFunc(got, want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
 		t.Fatalf("%s: ModelInput differs from the reference (%d vs %d features)", name, len(got), len(want))
 	}
+	var v verdict.Vector
+	sites := TokenSites{sites: make([]tokenSite, 3)} // not empty: reset first
+	AppendModelVectorSites(&v, &sites, in, f)
+	slices.Sort(v.Tokens)
+	if !reflect.DeepEqual(v, ModelVector(in, f)) {
+		t.Fatalf("%s: AppendModelVectorSites differs from ModelVector", name)
+	}
+	if len(sites.sites) != len(v.Tokens) {
+		t.Fatalf("%s: %d token sites for %d buckets", name, len(sites.sites), len(v.Tokens))
+	}
 	// Names ModelVector makes for features outside the schema.
 	f["extra_size"], f["size_extra"] = 3, 0
 	if got, want := ModelInput(in, f), refModelInput(in, f); !maps.Equal(got, want) {
@@ -226,7 +258,7 @@ func FuzzTokensMatchReference(f *testing.F) {
 
 func checkStats(t *testing.T, name, text string) {
 	t.Helper()
-	for _, l := range []lang.Language{lang.Unknown, lang.PowerShell, lang.Batch} {
+	for _, l := range []lang.Language{lang.Unknown, lang.PowerShell, lang.JavaScript, lang.VBScript, lang.Batch, lang.Bash, lang.Python} {
 		got, want := textStats(text, l), refTextStats(text, l)
 		if got != want { // every field, floats bit for bit (no NaN)
 			t.Fatalf("%s (%s): textStats\n got %+v\nwant %+v", name, l, got, want)
@@ -238,20 +270,95 @@ func checkStats(t *testing.T, name, text string) {
 	if got, want := maxLiteralEntropy(text), refMaxLiteralEntropy(text); math.Float64bits(got) != math.Float64bits(want) {
 		t.Fatalf("%s: maxLiteralEntropy = %v, reference %v", name, got, want)
 	}
-	for i := range min(len(text), 64) + 1 {
-		want := i + strings.IndexFunc(text[i:], func(r rune) bool { return '0' <= r && r <= '9' })
-		if want < i {
-			want = len(text)
-		}
-		if got := nextDigit(text, i); got != want {
-			t.Fatalf("%s: nextDigit(%d) = %d, want %d", name, i, got, want)
-		}
-	}
 }
 
 func TestStatsMatchReference(t *testing.T) {
 	for i, s := range equalFixtures {
 		checkStats(t, fmt.Sprintf("fixture %d", i), s)
+	}
+}
+
+// TestCharCodeRunsMatchReferenceRandom compares charCodeRuns with the
+// reference on random texts over the few bytes that matter to it, where
+// runs, long numbers and blanks before commas are frequent (a fuzzer's
+// texts rarely hold eight numbers in a row).
+func TestCharCodeRunsMatchReferenceRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	const alphabet = "0123456789012345678901234567890123456789,,,,,,,,,,   \t\n\rx;"
+	buf := make([]byte, 0, 256)
+	for n := range 200000 {
+		buf = buf[:0]
+		for range rng.IntN(cap(buf)) {
+			buf = append(buf, alphabet[rng.IntN(len(alphabet))])
+		}
+		text := string(buf)
+		if got, want := charCodeRuns(text), refCharCodeRuns(text); got != want {
+			t.Fatalf("text %d %q: charCodeRuns = %d, reference %d", n, text, got, want)
+		}
+	}
+}
+
+// TestLiteralsMatchReferenceRandom compares maxLiteralEntropy and
+// textStats with the reference on random texts of quoted literals of about
+// the 32 bytes that count, on lines of about the 34 bytes that can hold
+// one, some unclosed.
+func TestLiteralsMatchReferenceRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 17))
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/ "
+	var b strings.Builder
+	for n := range 20000 {
+		b.Reset()
+		for range rng.IntN(12) {
+			switch r := rng.IntN(10); {
+			case r < 4:
+				q := "\"'"[rng.IntN(2):][:1]
+				b.WriteString(q)
+				for range 28 + rng.IntN(10) {
+					b.WriteByte(alphabet[rng.IntN(len(alphabet)-rng.IntN(60))])
+				}
+				if rng.IntN(4) > 0 {
+					b.WriteString(q)
+				}
+			case r < 6:
+				b.WriteByte('\n')
+			default:
+				for range rng.IntN(8) {
+					b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+				}
+			}
+		}
+		text := b.String()
+		if got, want := maxLiteralEntropy(text), refMaxLiteralEntropy(text); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("text %d %q: maxLiteralEntropy = %v, reference %v", n, text, got, want)
+		}
+		if got, want := textStats(text, lang.Unknown), refTextStats(text, lang.Unknown); got != want {
+			t.Fatalf("text %d %q: textStats\n got %+v\nwant %+v", n, text, got, want)
+		}
+	}
+}
+
+// TestCommentLineMatchesTrimSpace checks commentLine's shortcut against
+// trimming every line, for every first byte after blanks in every language.
+func TestCommentLineMatchesTrimSpace(t *testing.T) {
+	suffixes := []string{"", " ", "x", "em x", "EM x", "rem x", "# x", "#", "/ x", "* x", ": x", "' x", "\u00a0x", "\u3000"}
+	for l := lang.Unknown; l <= lang.Python; l++ {
+		for c := range 256 {
+			for _, lead := range []string{"", " \t", "\u00a0", "\u0085"} {
+				for _, suffix := range suffixes {
+					line := lead + string([]byte{byte(c)}) + suffix
+					var want [2]int
+					if tr := strings.TrimSpace(line); tr != "" {
+						want[1] = 1
+						if isComment(tr, l) {
+							want[0] = 1
+						}
+					}
+					if c, nb := commentLine(line, l); [2]int{c, nb} != want {
+						t.Fatalf("%s: commentLine(%q) = %d, %d, want %v", l, line, c, nb, want)
+					}
+				}
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package features
 
 import (
+	"maps"
 	"math"
 	"math/bits"
 	"slices"
@@ -38,10 +39,7 @@ const scanLimit = 256 << 10
 // Extract computes the schema's features. Every name in Schema() is present
 // in the result, so vectors from different languages line up.
 func Extract(in Input) map[string]float64 {
-	f := make(map[string]float64, len(schema))
-	for _, s := range schema {
-		f[s.Name] = 0
-	}
+	f := maps.Clone(zeroFeatures)
 	if len(in.Layers) == 0 {
 		return f
 	}
@@ -141,6 +139,16 @@ func Extract(in Input) map[string]float64 {
 	return f
 }
 
+// zeroFeatures has every schema feature at 0: Extract starts from a copy,
+// which costs less than adding the names one by one.
+var zeroFeatures = func() map[string]float64 {
+	f := make(map[string]float64, len(schema))
+	for _, s := range schema {
+		f[s.Name] = 0
+	}
+	return f
+}()
+
 var severityFeature = map[indicators.Severity]string{
 	indicators.SeverityInfo:     "indicators_info",
 	indicators.SeverityLow:      "indicators_low",
@@ -190,6 +198,21 @@ func ModelVector(in Input, f map[string]float64) verdict.Vector {
 // the tokens to v.Tokens, which should both be empty: a caller that scores
 // many samples reuses their arrays, about 4 KiB per sample.
 func AppendModelVector(v *verdict.Vector, in Input, f map[string]float64) {
+	appendModelVector(v, nil, in, f)
+}
+
+// AppendModelVectorSites is AppendModelVector that also records in sites
+// where each token of v first occurs in in.Layers, so that sites.Texts can
+// name the words behind a token contribution without walking the layers
+// again. sites is reset first; its arrays are reused. Unlike
+// AppendModelVector's, the tokens are in the order of their first sites,
+// not sorted: listing them costs less, and the verdict model does not mind.
+func AppendModelVectorSites(v *verdict.Vector, sites *TokenSites, in Input, f map[string]float64) {
+	sites.Reset()
+	appendModelVector(v, sites, in, f)
+}
+
+func appendModelVector(v *verdict.Vector, sites *TokenSites, in Input, f map[string]float64) {
 	named := slices.Grow(v.Named, len(f)+len(in.Hits)+len(in.YARA)+len(in.Layers)+1)
 	// Schema features first, in schema order and with their names made
 	// once; then, sorted, any other names f has.
@@ -235,7 +258,7 @@ func AppendModelVector(v *verdict.Vector, in Input, f map[string]float64) {
 		named = append(named, verdict.Feature{Name: names[:n], Value: 1})
 		names = names[n:]
 	})
-	v.Named, v.Tokens = named, appendTokenHashes(v.Tokens, in.Layers)
+	v.Named, v.Tokens = named, appendTokenHashes(v.Tokens, in.Layers, sites)
 }
 
 // evidenceNames calls yield with the prefix and name of each evidence
@@ -294,17 +317,32 @@ const TokenBuckets = 1 << 18
 // tokenSet is a set of token buckets: a bitset over the buckets, and a
 // summary with one bit per word of it that is not zero, so that listing a
 // sample's few hundred buckets reads a few hundred words, not all 4096.
+// The summary is only made to drain the set (see addSummary): the sites of
+// the buckets list them too.
 type tokenSet struct {
 	words   [TokenBuckets / 64]uint64
 	summary [TokenBuckets / 64 / 64]uint64
+	sites   TokenSites // scratch for a caller that keeps none
 }
 
-func (t *tokenSet) add(b uint32) {
-	t.words[b>>6] |= 1 << (b & 63)
-	t.summary[b>>12] |= 1 << (b >> 6 & 63)
+// add adds bucket b and returns 1 when it is new to the set, else 0.
+func (t *tokenSet) add(b uint32) int {
+	w := &t.words[b>>6]
+	old := *w
+	*w = old | 1<<(b&63)
+	return int(old>>(b&63)&1 ^ 1)
+}
+
+// addSummary sets the summary bits of the buckets of sites.
+func (t *tokenSet) addSummary(sites []tokenSite) {
+	for _, site := range sites {
+		b := site.bucket()
+		t.summary[b>>12] |= 1 << (b >> 6 & 63)
+	}
 }
 
 // drain appends the buckets in the set to out, sorted, and empties the set.
+// The summary must be made.
 func (t *tokenSet) drain(out []uint32) []uint32 {
 	n := 0
 	for si, sw := range t.summary {
@@ -330,37 +368,217 @@ func (t *tokenSet) drain(out []uint32) []uint32 {
 // empty when put back.
 var tokenSets = sync.Pool{New: func() any { return new(tokenSet) }}
 
+// maxPooledSites bounds the site array a pooled tokenSet keeps (16 bytes a
+// distinct bucket; a typical sample has a few hundred).
+const maxPooledSites = 16 << 10
+
 // TokenHashes returns the distinct hashed lower-cased identifier unigrams
 // and bigrams of the layers' texts (at most scanLimit bytes of each), sorted.
 func TokenHashes(layers []decode.Layer) []uint32 {
-	return appendTokenHashes(nil, layers)
+	return appendTokenHashes(nil, layers, nil)
 }
 
-// appendTokenHashes appends TokenHashes(layers) to dst.
-func appendTokenHashes(dst []uint32, layers []decode.Layer) []uint32 {
+// appendTokenHashes appends TokenHashes(layers) to dst. With sites not nil
+// (and empty), it records there the first site of each bucket, and appends
+// the buckets in the order of their sites.
+func appendTokenHashes(dst []uint32, layers []decode.Layer, sites *TokenSites) []uint32 {
 	set := tokenSets.Get().(*tokenSet)
+	own := sites == nil
+	if own {
+		sites = &set.sites
+	}
 	for _, l := range layers {
 		text := l.Text
 		if len(text) > scanLimit {
 			text = text[:scanLimit]
 		}
-		var prev uint32
-		havePrev := false
-		forEachToken(text, func(h uint32, _, _ int) bool {
-			set.add(h % TokenBuckets)
-			if havePrev {
-				set.add(bigram(prev, h))
-			}
-			prev, havePrev = h, true
-			return true
-		})
+		sites.layerStarts = append(sites.layerStarts, int32(len(sites.sites)))
+		sites.sites = set.addTokens(text, sites.sites)
 	}
-	dst = set.drain(dst)
+	if own {
+		set.addSummary(sites.sites)
+		dst = set.drain(dst)
+		if cap(sites.sites) > maxPooledSites {
+			sites.sites = nil
+		}
+		sites.Reset()
+	} else {
+		// The sites name every bucket of the set once: list them from
+		// there, and empty the set word by word.
+		dst = slices.Grow(dst, len(sites.sites))
+		for _, site := range sites.sites {
+			b := site.bucket()
+			dst = append(dst, b)
+			set.words[b>>6] = 0
+		}
+	}
 	tokenSets.Put(set)
 	return dst
 }
 
+// addTokens adds the unigrams and bigrams of text's tokens to t, and
+// appends to sites where each bucket new to t is: the first site of a
+// bucket in the layers. It is forEachToken with the work written in, as the
+// call of a closure per token cost more than the work. The sites are
+// written without a branch on whether a bucket is new, which would be
+// mispredicted on about every third token: every bucket is written at the
+// end of the array, which only grows when the bucket is new.
+func (t *tokenSet) addTokens(s string, sites []tokenSite) []tokenSite {
+	const offset, prime = 2166136261, 16777619
+	n := len(sites)
+	buf := sites[:cap(sites)]
+	var prev uint32
+	var prevCur uint64 // the previous token's site half (see below), 0 before the first
+	for i := 0; i < len(s); {
+		for i < len(s) && identLower[s[i]] == 0 {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
+		start, h := i, uint32(offset)
+		if isSwitchSlash(s, i-1) {
+			start, h = i-1, (h^'/')*prime
+		}
+		// Hash while the token may stay within 40 bytes; past that only
+		// its length counts, and the rest of it is skipped.
+		for end := min(len(s), start+41); i < end; i++ {
+			lc := identLower[s[i]]
+			if lc == 0 {
+				break
+			}
+			h = (h ^ uint32(lc)) * prime
+		}
+		if i-start > 40 {
+			for i < len(s) && identLower[s[i]] != 0 {
+				i++
+			}
+		}
+		size := i - start
+		if size < 2 {
+			continue
+		}
+		if size > 40 {
+			h = uint32(offset^size/64) * prime
+		}
+		if len(buf)-n < 2 {
+			buf = slices.Grow(buf[:n], 2)
+			buf = buf[:cap(buf)]
+		}
+		// The token's half of its sites: where it is, and for the
+		// bigram it ends, where the token before it is.
+		cur := uint64(start) | uint64(min(size, maxTokenText+1))<<32
+		uni := h % TokenBuckets
+		buf[n] = tokenSite{cur: cur, prev: uint64(uni) << 40}
+		n += t.add(uni)
+		if prevCur != 0 {
+			bi := bigram(prev, h)
+			buf[n] = tokenSite{cur: cur, prev: prevCur | uint64(bi)<<40}
+			n += t.add(bi)
+		}
+		prev, prevCur = h, cur
+	}
+	return buf[:n]
+}
+
 func bigram(a, b uint32) uint32 { return (a*16777619 ^ b ^ 0x9e3779b9) % TokenBuckets }
+
+// maxTokenText is the length past which a token's text is cut (and
+// "..." added) for a report.
+const maxTokenText = 60
+
+// tokenSite is where a token bucket occurs, in 16 bytes: cur is the start
+// of the token (low 32 bits) and its size in bytes (the next 8), and prev
+// the same of the token before it for a bigram, 0 for a unigram (a token
+// has two bytes at least), with the bucket in its high 24 bits. Sizes are
+// cut at maxTokenText+1, which gives the same cut text.
+type tokenSite struct {
+	cur, prev uint64
+}
+
+func (s tokenSite) bucket() uint32 { return uint32(s.prev >> 40) }
+
+// text returns the site's words in text, cut for a report, or "" when
+// text is too short to be the one the site is in.
+func (s tokenSite) text(text string) string {
+	word := func(x uint64) string {
+		start := int(uint32(x))
+		end := start + int(uint8(x>>32))
+		if end > len(text) {
+			return ""
+		}
+		return text[start:end]
+	}
+	t := word(s.cur)
+	if t == "" {
+		return ""
+	}
+	if uint8(s.prev>>32) != 0 {
+		prev := word(s.prev)
+		if prev == "" {
+			return ""
+		}
+		t = prev + " " + t
+	}
+	if len(t) > maxTokenText {
+		t = t[:maxTokenText] + "..."
+	}
+	return t
+}
+
+// TokenSites records the first site in the layers of each token bucket of a
+// model vector (see AppendModelVectorSites). The zero value is empty.
+type TokenSites struct {
+	sites       []tokenSite // in the order the layers were walked
+	layerStarts []int32     // sites[layerStarts[i]:] are in layer i or later
+}
+
+// Reset empties s, keeping its arrays.
+func (s *TokenSites) Reset() {
+	s.sites, s.layerStarts = s.sites[:0], s.layerStarts[:0]
+}
+
+// Texts is TokenTexts(layers, features) for the layers s was recorded
+// from, without walking their texts: it reads the sites, one per distinct
+// bucket, until every token is found. Given other layers, it returns
+// wrong texts, or none, but does not fail.
+func (s *TokenSites) Texts(layers []decode.Layer, features []string) []string {
+	texts := make([]string, len(features))
+	want := make([]int64, len(features)) // bucket, or -1 when done
+	var maybe [64]uint64                 // see TokenTexts
+	pending := 0
+	for i, feature := range features {
+		want[i] = -1
+		if hexPart, ok := strings.CutPrefix(feature, verdict.TokenPrefix); ok {
+			if b, err := strconv.ParseUint(hexPart, 16, 32); err == nil {
+				want[i] = int64(b)
+				maybe[b>>6&63] |= 1 << (b & 63)
+				pending++
+			}
+		}
+	}
+	layer := 0
+	for k := 0; k < len(s.sites) && pending > 0; k++ {
+		site := s.sites[k]
+		if b := site.bucket(); maybe[b>>6&63]>>(b&63)&1 == 0 {
+			continue
+		}
+		for layer+1 < len(s.layerStarts) && int(s.layerStarts[layer+1]) <= k {
+			layer++
+		}
+		if layer >= len(layers) {
+			break // not the layers s was recorded from
+		}
+		for i, w := range want {
+			if w == int64(site.bucket()) {
+				texts[i] = site.text(layers[layer].Text)
+				want[i] = -1
+				pending--
+			}
+		}
+	}
+	return texts
+}
 
 // TokenText finds the text behind a "tok:<hex>" model feature in the layers:
 // the first unigram or bigram whose hash is that bucket. It lets a report
@@ -425,8 +643,8 @@ func TokenTexts(layers []decode.Layer, features []string) (texts []string) {
 				default:
 					continue
 				}
-				if len(texts[i]) > 60 {
-					texts[i] = texts[i][:60] + "..."
+				if len(texts[i]) > maxTokenText {
+					texts[i] = texts[i][:maxTokenText] + "..."
 				}
 				want[i] = -1
 				pending--

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
@@ -31,30 +32,8 @@ func textStats(text string, l lang.Language) stats {
 	if len(text) == 0 {
 		return st
 	}
-	// One pass builds the byte histogram, which gives the character
-	// classes and the entropy, and follows the base64 and hex runs. Four
-	// histograms, summed after, let consecutive equal bytes (indentation,
-	// runs of letters) increment different counters. The runs are counted
-	// without branches: in code, where a run ends every few bytes, a
-	// mispredicted branch per run would cost more than the arithmetic.
 	var hists [4][256]uint32
-	longest, b64Blobs, hexBlobs, b64Run, hexRun := 0, 0, 0, 0, 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		hists[i&3][c]++
-		class := int(byteClass[c])
-		inB64, inHex := class&classBase64, class>>1&1 // 1 inside a run, 0 at a byte that ends it
-		// A base64 run is also a run of token characters; the longest
-		// one is at least as long as any prefix of it.
-		longest = max(longest, b64Run)
-		b64Blobs += (inB64 ^ 1) & atLeast64(b64Run)
-		hexBlobs += (inHex ^ 1) & atLeast64(hexRun)
-		b64Run = (b64Run + 1) * inB64
-		hexRun = (hexRun + 1) * inHex
-	}
-	st.longestToken = max(longest, b64Run)
-	st.base64Blobs = b64Blobs + atLeast64(b64Run)
-	st.hexBlobs = hexBlobs + atLeast64(hexRun)
+	scanBytes(text, &hists, &st)
 	var hist [256]int
 	for c := range hist {
 		hist[c] = int(hists[0][c]) + int(hists[1][c]) + int(hists[2][c]) + int(hists[3][c])
@@ -75,40 +54,105 @@ func textStats(text string, l lang.Language) stats {
 	st.space = hist[' '] + hist['\t'] + hist['\n'] + hist['\r']
 	st.symbol = len(text) - st.nonASCII - st.alpha - st.digit - st.space
 
-	// One walk over the lines gives the longest line and the comment
-	// ratio (see commentLine).
+	// One walk over the lines gives the longest line, the comment ratio
+	// (see commentLine) and, where there are quotes, the literals (which
+	// need two quotes of one kind).
 	newlines := hist['\n']
 	st.lines = newlines
 	comments, nonBlank := 0, 0
-	for rest := text; ; {
-		i := strings.IndexByte(rest, '\n')
-		if i < 0 {
-			if len(rest) > 0 {
-				st.lines++ // a last line without a newline
-				st.maxLine = max(st.maxLine, len(rest))
-				c, nb := commentLine(rest, l)
-				comments, nonBlank = comments+c, nonBlank+nb
-			}
-			break
+	lits := literals{text: text, nextDQ: -1, nextSQ: -1}
+	quoted := hist['"'] >= 2 || hist['\''] >= 2
+	for start := 0; start < len(text); {
+		end := indexFrom(text, start, '\n')
+		if end == len(text) {
+			st.lines++ // a last line without a newline
 		}
-		st.maxLine = max(st.maxLine, i)
-		c, nb := commentLine(rest[:i], l)
+		st.maxLine = max(st.maxLine, end-start)
+		c, nb := commentLine(text[start:end], l)
 		comments, nonBlank = comments+c, nonBlank+nb
-		rest = rest[i+1:]
+		if quoted {
+			lits.line(start, end)
+		}
+		start = end + 1
 	}
 	if nonBlank > 0 {
 		st.commentRatio = float64(comments) / float64(nonBlank)
 	}
 	st.meanLine = float64(len(text)-newlines) / float64(max(st.lines, 1))
-	st.entropy = entropy(hist[:], len(text))
-	st.maxLiteralEntropy = maxLiteralEntropy(text)
-	st.charCodeRuns = charCodeRuns(text)
+	st.entropy = histEntropy(&hist, len(text))
+	st.maxLiteralEntropy = lits.best
+	// A character-code run needs eight numbers, seven of them followed by
+	// a comma: without those the walk would find nothing.
+	if hist[','] >= 7 && st.digit >= 8 {
+		st.charCodeRuns = charCodeRuns(text)
+	}
 	return st
 }
 
-// atLeast64 is 1 when n >= 64, else 0 (n is a run length, at most the
-// length of a text).
-func atLeast64(n int) int { return int(uint(63-n) >> (bits.UintSize - 1)) }
+// scanBytes is textStats' pass over the bytes: it builds the byte
+// histogram, which gives the character classes and the entropy, and follows
+// the base64 and hex runs for st's longest token and blob counts.
+//
+// Four histograms, summed after, let consecutive equal bytes (indentation,
+// runs of letters) increment different counters. The two run lengths share
+// one register, base64 in the low half and hex in the high half, and are
+// followed without branches: in code, where a run ends every few bytes, a
+// mispredicted branch per run would cost more than the arithmetic. Each
+// byte adds one to both halves and ANDs them with its runMask, which keeps
+// the runs it continues and zeroes those it ends. A blob is counted when
+// its run reaches 64 bytes, once per run of 64 or more, and the longest
+// token is the longest base64 run (a base64 run is also a run of token
+// characters, and it is at least as long as any token inside it).
+func scanBytes(text string, hists *[4][256]uint32, st *stats) {
+	// Runs are at most len(text) < 4 GiB long (textStats reads at most
+	// scanLimit bytes), so the low half never carries into the high one.
+	const one = 1<<32 | 1 // one byte more in both runs
+	var run uint64
+	var longest uint32
+	b64Blobs, hexBlobs := 0, 0
+	step := func(h *[256]uint32, c byte) {
+		h[c]++
+		run = (run + one) & runMask[c]
+		// One test for both halves, whether either is 64 or more: rarely
+		// true outside blobs, so a branch costs less than counting.
+		if run&^(63*one) != 0 {
+			if uint32(run) == 64 {
+				b64Blobs++
+			}
+			if run>>32 == 64 {
+				hexBlobs++
+			}
+		}
+		longest = max(longest, uint32(run))
+	}
+	rest := text
+	for ; len(rest) >= 4; rest = rest[4:] {
+		step(&hists[0], rest[0])
+		step(&hists[1], rest[1])
+		step(&hists[2], rest[2])
+		step(&hists[3], rest[3])
+	}
+	for i := range len(rest) {
+		step(&hists[0], rest[i])
+	}
+	st.longestToken = int(longest)
+	st.base64Blobs, st.hexBlobs = b64Blobs, hexBlobs
+}
+
+// runMask[c] keeps, in scanBytes' packed run lengths, the base64 run (low
+// half) when c is a base64 byte and the hex run (high half) when c is a hex
+// run byte, and zeroes each run c ends.
+var runMask = func() (t [256]uint64) {
+	for c := range 256 {
+		if byteClass[c]&classBase64 != 0 {
+			t[c] |= 0xffffffff
+		}
+		if byteClass[c]&classHex != 0 {
+			t[c] |= 0xffffffff << 32
+		}
+	}
+	return t
+}()
 
 // Byte classes of textStats' runs.
 const (
@@ -134,86 +178,128 @@ func isBase64(c byte) bool {
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
-func entropy(hist []int, n int) float64 {
-	if n == 0 {
-		return 0
-	}
-	h := 0.0
-	for _, c := range hist {
-		if c > 0 {
-			p := float64(c) / float64(n)
-			h -= p * math.Log2(p)
-		}
-	}
-	return h
-}
-
 // maxLiteralEntropy returns the entropy of the highest-entropy quoted
 // literal of at least 32 bytes (single or double quotes, one line).
+// textStats finds it in its own walk over the lines.
 func maxLiteralEntropy(text string) float64 {
-	best := 0.0
-	// The next double quote, single quote and newline at or after the
-	// position they were looked up from, or len(text). Each is looked up
-	// with IndexByte, and again only once passed, so the search reads the
-	// text about three times at memory speed instead of once byte by byte.
-	nextDQ, nextSQ, nextNL := -1, -1, -1
-	for i := 0; i < len(text); {
-		if nextDQ < i {
-			nextDQ = indexFrom(text, i, '"')
-		}
-		if nextSQ < i {
-			nextSQ = indexFrom(text, i, '\'')
-		}
-		if i = min(nextDQ, nextSQ); i >= len(text) {
-			break
-		}
-		if nextNL <= i {
-			nextNL = indexFrom(text, i+1, '\n')
-		}
-		// The literal ends at its closing quote; an unclosed one at the
-		// end of the line, after which the search for quotes resumes.
-		lit := text[i+1 : nextNL]
-		end := strings.IndexByte(lit, text[i])
-		if end < 0 {
-			i = nextNL + 1
-			continue
-		}
-		if lit = lit[:end]; len(lit) >= 32 {
-			best = math.Max(best, literalEntropy(lit))
-		}
-		i += 1 + end + 1
+	lits := literals{text: text, nextDQ: -1, nextSQ: -1}
+	for start := 0; start < len(text); {
+		end := indexFrom(text, start, '\n')
+		lits.line(start, end)
+		start = end + 1
 	}
-	return best
+	return lits.best
 }
 
-// literalEntropy is entropy(histogram of lit, len(lit)), the same sum of
-// the same terms in the same order, with Log2 (most of the cost) computed
-// once per distinct count: a literal has many bytes but few distinct
-// counts.
+// literals finds the quoted literals of a text line by line, and keeps the
+// highest entropy of those of at least 32 bytes. A literal starts at a
+// quote and ends at the next quote of its kind on its line; without one,
+// the rest of the line holds none. The search resumes after the closing
+// quote, and nothing carries from one line to the next.
+type literals struct {
+	text string
+	// The next double and single quote at or after the position they
+	// were looked up from, or len(text); -1 before the first look-up.
+	// Each is looked up with IndexByte, and again only once passed, so
+	// every quote is found once, at memory speed.
+	nextDQ, nextSQ int
+	best           float64
+}
+
+// line takes the literals of the line text[start:end], where end is the
+// index of its newline or len(text).
+func (s *literals) line(start, end int) {
+	if end-start < 32+2 {
+		return // too short for a literal of 32 bytes and its quotes
+	}
+	for i := start; ; {
+		if s.nextDQ < i {
+			s.nextDQ = indexFrom(s.text, i, '"')
+		}
+		if s.nextSQ < i {
+			s.nextSQ = indexFrom(s.text, i, '\'')
+		}
+		open := min(s.nextDQ, s.nextSQ)
+		if open >= end {
+			return
+		}
+		// The closing quote is the next quote of the kind, which is
+		// also the next one to look from after the literal.
+		var closing int
+		if s.text[open] == '"' {
+			s.nextDQ = indexFrom(s.text, open+1, '"')
+			closing = s.nextDQ
+		} else {
+			s.nextSQ = indexFrom(s.text, open+1, '\'')
+			closing = s.nextSQ
+		}
+		if closing >= end {
+			return // unclosed
+		}
+		// A literal of n bytes has an entropy of log2(n) at most: it
+		// cannot beat a best that high (entropyBound has a margin far
+		// above rounding errors), and its histogram is skipped.
+		if lit := s.text[open+1 : closing]; len(lit) >= 32 && s.best < entropyBound[min(len(lit), 256)] {
+			s.best = math.Max(s.best, literalEntropy(lit))
+		}
+		i = closing + 1
+	}
+}
+
+// entropyBound[n] is above the entropy of any n bytes, log2(n), with a
+// margin of 1e-9.
+var entropyBound = func() (t [257]float64) {
+	for n := 1; n <= 256; n++ {
+		t[n] = math.Log2(float64(n)) + 1e-9
+	}
+	return t
+}()
+
+// literalEntropy is the entropy of the bytes of lit.
 func literalEntropy(lit string) float64 {
 	var hist [256]int32
 	for k := 0; k < len(lit); k++ {
 		hist[lit[k]]++
 	}
+	return histEntropy(&hist, len(lit))
+}
+
+// histEntropy is the entropy of a histogram of n bytes: the sum over the
+// byte values, in order, of -p*log2(p) for p = count/n > 0 (the reference,
+// entropy in reference2_test.go). It adds the same terms in the same order,
+// faster: the values present are listed from a bitmap, made without a
+// branch, where a test of each of the 256 counts would often be
+// mispredicted; and Log2, most of the cost, is computed once per distinct
+// count below 64 (a literal has many bytes but few distinct counts, and a
+// text many rare bytes).
+func histEntropy[T int | int32](hist *[256]T, n int) float64 {
+	var present [4]uint64
+	for w := range present {
+		var m uint64
+		for k, c := range hist[w*64 : w*64+64] {
+			m |= uint64(-int64(c)) >> 63 << k // counts are not negative
+		}
+		present[w] = m
+	}
 	var logs [64]float64 // log2(count/n) for the counts in known
 	var known uint64
-	n := float64(len(lit))
+	total := float64(n)
 	h := 0.0
-	for _, c := range hist {
-		if c <= 0 {
-			continue
-		}
-		p := float64(c) / n
-		var lg float64
-		if c < 64 && known&(1<<c) != 0 {
-			lg = logs[c]
-		} else {
-			lg = math.Log2(p)
-			if c < 64 {
-				logs[c], known = lg, known|1<<c
+	for w, m := range present {
+		for ; m != 0; m &= m - 1 {
+			c := hist[w*64+bits.TrailingZeros64(m)]
+			p := float64(c) / total
+			var lg float64
+			if c < 64 && known&(1<<c) != 0 {
+				lg = logs[c]
+			} else {
+				lg = math.Log2(p)
+				if c < 64 {
+					logs[c], known = lg, known|1<<c
+				}
 			}
+			h -= p * lg
 		}
-		h -= p * lg
 	}
 	return h
 }
@@ -234,10 +320,29 @@ func charCodeRuns(text string) int {
 	i := 0
 	for i < len(text) {
 		if count == 0 {
-			// Outside a run only a digit changes anything: skip to one.
-			if i = nextDigit(text, i); i == len(text) {
+			// Outside a run, a run can only start at the digits right
+			// before a comma (blanks between): digits not followed by one
+			// end their run of one at once. Skip to the next comma, which
+			// IndexByte finds fast where digits are frequent, and back up
+			// over its blanks and digits. Those digits start at i or
+			// later: here text[i-1] is not a digit, or text[i] is not one.
+			p := indexFrom(text, i, ',')
+			if p == len(text) {
 				break
 			}
+			q := p
+			for q > i && (text[q-1] == ' ' || text[q-1] == '\t') {
+				q--
+			}
+			d := q
+			for d > i && '0' <= text[d-1] && text[d-1] <= '9' {
+				d--
+			}
+			if d == q {
+				i = p + 1
+				continue
+			}
+			i = d
 		}
 		c := text[i]
 		if '0' <= c && c <= '9' {
@@ -277,32 +382,20 @@ func charCodeRuns(text string) int {
 	return runs
 }
 
-// nextDigit returns the index of the first ASCII digit in s at or after i,
-// or len(s). It tests eight bytes at a time: XOR with '0' maps the digits,
-// and only them, to bytes below 10, and (x - 0x0a..) &^ x & 0x80.. is
-// non-zero exactly when some byte of x is below 10 (a borrow can only start
-// at such a byte).
-func nextDigit(s string, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if x := w ^ '0'*ones; (x-10*ones)&^x&highs != 0 {
-			break
-		}
-	}
-	for ; i < len(s); i++ {
-		if '0' <= s[i] && s[i] <= '9' {
-			return i
-		}
-	}
-	return i
-}
-
 // commentLine classifies one line for the comment ratio, the share of
 // non-blank lines that are whole-line comments in l's syntax: nonBlank is 1 when it
 // is not blank, comment 1 when it is also a whole-line comment.
 func commentLine(line string, l lang.Language) (comment, nonBlank int) {
+	// Most lines start, after their blanks, with an ASCII byte that no
+	// comment of l starts with: that byte alone tells that the line is
+	// not blank and no comment, without trimming it.
+	i := 0
+	for i < len(line) && asciiSpace[line[i]] {
+		i++
+	}
+	if i < len(line) && line[i] < utf8.RuneSelf && !mayStartComment(line[i], l) {
+		return 0, 1
+	}
 	t := strings.TrimSpace(line)
 	if t == "" {
 		return 0, 0
@@ -311,6 +404,25 @@ func commentLine(line string, l lang.Language) (comment, nonBlank int) {
 		return 1, 1
 	}
 	return 0, 1
+}
+
+// asciiSpace holds the ASCII bytes strings.TrimSpace trims.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// mayStartComment reports whether a whole-line comment of l (see isComment)
+// may start with c.
+func mayStartComment(c byte, l lang.Language) bool {
+	switch l {
+	case lang.PowerShell, lang.Bash, lang.Python:
+		return c == '#' || c == '<'
+	case lang.JavaScript:
+		return c == '/' || c == '*'
+	case lang.VBScript:
+		return c == '\'' || c == 'r' || c == 'R'
+	case lang.Batch:
+		return c == ':' || c == 'r' || c == 'R' || c == '@'
+	}
+	return c == '#' || c == '/'
 }
 
 func isComment(t string, l lang.Language) bool {

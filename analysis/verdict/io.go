@@ -73,6 +73,7 @@ func newModel(p modelParams) (*Model, error) {
 		platt:    p.platt,
 		meta:     p.meta,
 		params:   make([]param, n),
+		units:    make([]term, n),
 		pool:     newScratchPool(n),
 	}
 	for i := range m.langIndex {
@@ -89,6 +90,8 @@ func newModel(p modelParams) (*Model, error) {
 		}
 		fp := &m.params[j]
 		fp.perUnit, fp.offset, fp.lo, fp.hi = w/s, w*mu/s, p.lo[j], p.hi[j]
+		u := fp.perUnit * min(max(1, fp.lo), fp.hi) // as sum computes it
+		m.units[j] = term{u: u, c: u - fp.offset}
 		m.baseline -= fp.offset
 		if strings.HasPrefix(name, LangPrefix) {
 			if m.ctxHi == 0 {
@@ -102,6 +105,7 @@ func newModel(p modelParams) (*Model, error) {
 	}
 	m.index = newNameIndex(p.features)
 	m.tokens = newTokenIndex(p.features)
+	m.tokens16, m.tokBase = newTokenIndex16(m.tokens)
 	if !finite(m.baseline) {
 		return nil, fmt.Errorf("%w: non-finite baseline", ErrBadModel)
 	}

@@ -35,7 +35,10 @@ type Model struct {
 	// Derived at construction, never serialised.
 	index     nameIndex
 	tokens    []int32  // token bucket -> index of TokenName(bucket), -1 if absent
+	tokens16  []uint16 // tokens as offsets from tokBase, noToken if absent; nil if they do not fit
+	tokBase   int32
 	params    []param  // per feature, packed for one cache line per lookup
+	units     []term   // per feature, its term at value 1 (see sum)
 	ctxLo     int32    // features[ctxLo:ctxHi] are the "lang:" context features
 	ctxHi     int32    // (contiguous, as the names are sorted)
 	baseline  float64  // bias - sum_j weights[j]*means[j]/scales[j]
@@ -250,8 +253,7 @@ func (m *Model) context(j int32) bool { return uint32(j-m.ctxLo) < uint32(m.ctxH
 
 // scratch holds per-call buffers, pooled per model to keep Predict free of
 // allocations. keys packs (feature index << 32 | position in vals); bits and
-// pos (one bit and one slot per model feature) order them without sorting
-// when the input is dense enough relative to the model.
+// pos (one bit and one slot per model feature) order them without sorting.
 type scratch struct {
 	keys  []uint64
 	vals  []float64
@@ -407,10 +409,20 @@ func (c *collector) tokens(bs []uint32) {
 	keys := slices.Grow(c.keys, len(bs))
 	n := len(keys)
 	keys = keys[:n+len(bs)]
-	for _, b := range bs {
-		j := table[b]
-		keys[n] = uint64(uint32(j))<<32 | one
-		n += int(uint32(j)>>31 ^ 1)
+	if t16 := c.m.tokens16; t16 != nil {
+		// The same from the table of half the size, where it fits.
+		base := c.m.tokBase
+		for _, b := range bs {
+			k := t16[b]
+			keys[n] = uint64(uint32(base+int32(k)))<<32 | one
+			n += int((uint32(k)+1)>>16 ^ 1) // 0 for noToken
+		}
+	} else {
+		for _, b := range bs {
+			j := table[b]
+			keys[n] = uint64(uint32(j))<<32 | one
+			n += int(uint32(j)>>31 ^ 1)
+		}
 	}
 	c.keys = keys[:n]
 }
@@ -438,49 +450,45 @@ func (m *Model) sum(c *collector, l lang.Language, topK int) (float64, Result, t
 		}
 	}
 	keys, vals := c.keys, c.vals
-	// Order by feature index: a bitmap walk when the bitmap is small
-	// relative to the input, else a sort.
-	if len(sc.bits) <= 8*len(keys) {
-		for _, key := range keys {
-			j := key >> 32
-			sc.bits[j>>6] |= 1 << (j & 63)
-			sc.words[j>>12] |= 1 << (j >> 6 & 63)
-			sc.pos[j] = int32(uint32(key)) // a repeat overwrites: the last value counts
-		}
-		keys = keys[:0]
-		for si, sw := range sc.words {
-			sc.words[si] = 0
-			for ; sw != 0; sw &= sw - 1 {
-				wi := si<<6 | bits.TrailingZeros64(sw)
-				w := sc.bits[wi]
-				sc.bits[wi] = 0
-				for ; w != 0; w &= w - 1 {
-					j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
-					keys = append(keys, j<<32|uint64(uint32(sc.pos[j])))
-				}
+	// Order by feature index with a bitmap walk, which reads the few words
+	// of the bitmap the input sets and its summary (one word per 4096
+	// features): less than sorting, even for a few keys.
+	for _, key := range keys {
+		j := key >> 32
+		sc.bits[j>>6] |= 1 << (j & 63)
+		sc.words[j>>12] |= 1 << (j >> 6 & 63)
+		sc.pos[j] = int32(uint32(key)) // a repeat overwrites: the last value counts
+	}
+	keys = keys[:0]
+	for si, sw := range sc.words {
+		sc.words[si] = 0
+		for ; sw != 0; sw &= sw - 1 {
+			wi := si<<6 | bits.TrailingZeros64(sw)
+			w := sc.bits[wi]
+			sc.bits[wi] = 0
+			for ; w != 0; w &= w - 1 {
+				j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
+				keys = append(keys, j<<32|uint64(uint32(sc.pos[j])))
 			}
 		}
-	} else {
-		slices.Sort(keys)
-		// Keep the last (highest position) of each run of one index.
-		out := keys[:0]
-		for i, key := range keys {
-			if i+1 < len(keys) && keys[i+1]>>32 == key>>32 {
-				continue
-			}
-			out = append(out, key)
-		}
-		keys = out
 	}
 
 	// First look up every feature's parameters, then add up: the lookups
 	// (most miss the cache in a large model) are independent of each other
-	// and of any branch, so the processor overlaps their misses, which
-	// the branches of the sum (context, top-k) would otherwise stop.
+	// and of any branch but one that is well predicted, so the processor
+	// overlaps their misses, which the branches of the sum (context, top-k)
+	// would otherwise stop. Most values are 1 (every token and piece of
+	// evidence), whose terms were computed when the model was made: a
+	// lookup in a table half the size of the parameters'.
 	terms := slices.Grow(sc.terms[:0], len(keys))[:len(keys)]
 	for i, key := range keys {
+		v := vals[uint32(key)]
+		if v == 1 {
+			terms[i] = m.units[key>>32]
+			continue
+		}
 		p := &m.params[key>>32]
-		u := p.perUnit * min(max(vals[uint32(key)], p.lo), p.hi)
+		u := p.perUnit * min(max(v, p.lo), p.hi)
 		terms[i] = term{u: u, c: u - p.offset}
 	}
 	logit := m.baseline
@@ -494,7 +502,7 @@ func (m *Model) sum(c *collector, l lang.Language, topK int) (float64, Result, t
 		}
 		res.ActiveFeatures++
 		res.Evidence += math.Abs(t.c)
-		if topK > 0 {
+		if topK > 0 && top.mayTake(t.c) {
 			top.offer(m, j, vals[uint32(key)], t.c)
 		}
 	}
@@ -515,6 +523,13 @@ func (m *Model) logit(features map[string]float64, l lang.Language) float64 {
 type topContrib struct {
 	k     int
 	items []topItem
+	floor float64 // |c| of the last item once there are k
+}
+
+// mayTake reports whether offer might take an item of contribution c: it
+// rules out most items, without a call, once the list is full.
+func (t *topContrib) mayTake(c float64) bool {
+	return len(t.items) < t.k || math.Abs(c) >= t.floor
 }
 
 type topItem struct {
@@ -549,6 +564,9 @@ func (t *topContrib) offer(m *Model, j int32, v, c float64) {
 	}
 	copy(t.items[pos+1:], t.items[pos:len(t.items)-1])
 	t.items[pos] = it
+	if len(t.items) == t.k {
+		t.floor = math.Abs(t.items[t.k-1].c)
+	}
 }
 
 func sigmoid(x float64) float64 {

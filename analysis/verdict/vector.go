@@ -97,3 +97,34 @@ func parseTokenName(name string) (uint32, bool) {
 	}
 	return b, true
 }
+
+// noToken marks a bucket without a feature in a table of newTokenIndex16.
+const noToken = 0xffff
+
+// newTokenIndex16 returns the index of newTokenIndex as offsets from base
+// in 16 bits, when its features span fewer than noToken indices (the
+// token features of a model are contiguous, as their names sort together):
+// half the size, and half the cache misses of looking tokens up. It
+// returns nil when they do not fit.
+func newTokenIndex16(index []int32) (t []uint16, base int32) {
+	lo, hi := int32(-1), int32(-1)
+	for _, j := range index {
+		if j >= 0 {
+			if lo < 0 || j < lo {
+				lo = j
+			}
+			hi = max(hi, j)
+		}
+	}
+	if lo < 0 || hi-lo >= noToken {
+		return nil, 0
+	}
+	t = make([]uint16, len(index))
+	for b, j := range index {
+		t[b] = noToken
+		if j >= 0 {
+			t[b] = uint16(j - lo)
+		}
+	}
+	return t, lo
+}

@@ -202,4 +202,21 @@ func TestTokenIndex(t *testing.T) {
 	if newTokenIndex([]string{"feat:x", "tok:00", "tok:100000"}) != nil {
 		t.Error("table for a model without table tokens, want nil")
 	}
+	if m.tokens16 == nil || len(m.tokens16) != len(m.tokens) {
+		t.Fatalf("16-bit token table of %d entries for %d", len(m.tokens16), len(m.tokens))
+	}
+	for b, k := range m.tokens16 {
+		if want := m.tokens[b]; (k == noToken) != (want < 0) || k != noToken && m.tokBase+int32(k) != want {
+			t.Fatalf("16-bit table[%x] = %d + %d, want %d", b, m.tokBase, k, want)
+		}
+	}
+	if t16, _ := newTokenIndex16([]int32{-1, 3, -1, 3 + noToken}); t16 != nil {
+		t.Error("16-bit table for features 65535 apart, want nil")
+	}
+	if t16, base := newTokenIndex16([]int32{-1, 3, -1, 2 + noToken}); len(t16) != 4 || base != 3 || t16[0] != noToken || t16[1] != 0 || t16[3] != noToken-1 {
+		t.Errorf("16-bit table %v from %d for features 65534 apart", t16, base)
+	}
+	if t16, _ := newTokenIndex16([]int32{-1, -1}); t16 != nil {
+		t.Error("16-bit table without features, want nil")
+	}
 }
