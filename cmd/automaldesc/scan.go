@@ -73,13 +73,13 @@ func newScanCmd(a *app) *cobra.Command {
 				return &exitError{code: exitFailure, err: err}
 			}
 			out := a.stdout
+			var file *os.File // the --out file, synced at the end
 			if o.out != "" && o.out != "-" {
-				file, err := os.Create(o.out)
-				if err != nil {
+				if file, err = os.Create(o.out); err != nil {
 					return &exitError{code: exitFailure, err: err}
 				}
 				defer file.Close()
-				out = file
+				out = &writeBehind{f: file}
 			}
 			color := false
 			switch o.color {
@@ -106,8 +106,8 @@ func newScanCmd(a *app) *cobra.Command {
 			if ferr := bw.Flush(); err == nil && ferr != nil {
 				err = fmt.Errorf("write report: %w", ferr)
 			}
-			if f, ok := out.(*os.File); ok && out != a.stdout {
-				if serr := f.Sync(); err == nil && serr != nil {
+			if file != nil {
+				if serr := file.Sync(); err == nil && serr != nil {
 					err = serr
 				}
 			}
