@@ -128,7 +128,7 @@ func BenchmarkHintsDev(b *testing.B) {
 		}
 		layers, _ := Decode(context.Background(), src, lang.Identify(src, e.Name()).Language, Options{})
 		for _, l := range layers {
-			texts = append(texts, text{asciiLower(l.Text), hintTables.all[l.Language]})
+			texts = append(texts, text{asciiLower(l.Text), hintTables[l.Language]})
 			size += int64(len(l.Text))
 		}
 	}

@@ -271,8 +271,7 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int, prior *s
 	if s == nil {
 		s = newScan(text, l, maxOut)
 	}
-	ht := hintTableOf(l, false)
-	s.hints = ht.present(s.lower)
+	ht := hintTableOf(l)
 	var out []result
 	for i := range registry {
 		d := &registry[i]
@@ -307,8 +306,8 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int, prior *s
 // maxRounds bounds the rewrite pass; each round runs every rewriter once.
 const maxRounds = 8
 
-// rewritePass runs the rewriters on s, whose hints ht found; the texts it
-// rewrites get their hints from the table of the rewriters alone.
+// rewritePass runs the rewriters on s, whose hints ht found (the table of
+// s.lang, which the texts it rewrites get their hints from too).
 func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 	cur := s // the text as rewritten so far, with its memo
 	var methods []string
@@ -328,8 +327,6 @@ func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 				continue
 			}
 			cur, changed = newScan(nt, s.lang, s.max), true
-			ht = hintTableOf(s.lang, true)
-			cur.hints = ht.present(cur.lower)
 			significant = significant || sig
 			if !contains(methods, d.ID) {
 				methods = append(methods, d.ID)

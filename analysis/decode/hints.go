@@ -28,7 +28,10 @@ func (m *hintMask) empty() bool           { return m[0] == 0 && m[1] == 0 }
 // slotBits sizes the two-byte filter: small enough to copy per text.
 const slotBits = 12
 
-func slot(a, b byte) uint16 { return (uint16(a)<<4 ^ uint16(b)) & (1<<slotBits - 1) }
+// filterWords is the length of the filter in words, a power of two.
+const filterWords = 1 << slotBits / 64
+
+func slot(a, b byte) uint { return (uint(a)<<4 ^ uint(b)) & (1<<slotBits - 1) }
 
 // hintTable holds the distinct hints of the decoders of one language.
 type hintTable struct {
@@ -36,19 +39,18 @@ type hintTable struct {
 	singleID []uint8 // their numbers
 	multi    []string
 	multiID  []uint8
-	filter   [1 << slotBits / 64]uint64 // slots some multi-byte hint starts in
-	bySlot   [1 << slotBits][]uint8     // slot -> indexes into multi
-	need     []hintMask                 // per registry entry: its hints (none: it always runs)
+	filter   [filterWords]uint64    // slots some multi-byte hint starts in
+	bySlot   [1 << slotBits][]uint8 // slot -> indexes into multi
+	need     []hintMask             // per registry entry: its hints (none: it always runs)
 }
 
-// newHintTable builds the table of the decoders that handle l, of the
-// rewriters only when rewriters is set.
-func newHintTable(l lang.Language, rewriters bool) *hintTable {
+// newHintTable builds the table of the decoders that handle l.
+func newHintTable(l lang.Language) *hintTable {
 	t := &hintTable{need: make([]hintMask, len(registry))}
 	ids := map[string]uint8{}
 	for i := range registry {
 		d := &registry[i]
-		if !d.handles(l) || rewriters && d.rewrite == nil {
+		if !d.handles(l) {
 			continue
 		}
 		for _, h := range d.hints {
@@ -77,25 +79,21 @@ func newHintTable(l lang.Language, rewriters bool) *hintTable {
 }
 
 // hintTables has the table of every language, Unknown (every decoder)
-// included: all[l] for a layer, which all decoders run on, and rewrite[l]
-// for the intermediate texts of the rewrite pass.
-var hintTables = func() (t struct{ all, rewrite map[lang.Language]*hintTable }) {
-	t.all, t.rewrite = map[lang.Language]*hintTable{}, map[lang.Language]*hintTable{}
+// included. A layer and the intermediate texts of its rewrite pass use the
+// same table, so the scan the pass ends on serves the layer made of it
+// as it is.
+var hintTables = func() map[lang.Language]*hintTable {
+	t := map[lang.Language]*hintTable{}
 	for _, l := range append([]lang.Language{lang.Unknown}, allLangs...) {
-		t.all[l], t.rewrite[l] = newHintTable(l, false), newHintTable(l, true)
+		t[l] = newHintTable(l)
 	}
 	return t
 }()
 
-// hintTableOf returns the table of language l, for the rewriters only when
-// rewriters is set. A value outside lang's languages, which no decoder
-// handles, gets an empty table.
-func hintTableOf(l lang.Language, rewriters bool) *hintTable {
-	m := hintTables.all
-	if rewriters {
-		m = hintTables.rewrite
-	}
-	if t, ok := m[l]; ok {
+// hintTableOf returns the table of language l. A value outside lang's
+// languages, which no decoder handles, gets an empty table.
+func hintTableOf(l lang.Language) *hintTable {
+	if t, ok := hintTables[l]; ok {
 		return t
 	}
 	return noHints
@@ -119,14 +117,17 @@ func (t *hintTable) present(lower string) hintMask {
 	if len(lower) < 2 || len(t.multi) == 0 {
 		return m
 	}
+	// The filter loop is the cost of the pre-check, about a nanosecond a
+	// byte: slot indexes in uint and masked array indexes keep it free of
+	// bounds checks and narrow-integer conversions.
 	live := t.filter
 	left := len(t.multi)
-	prev := lower[0]
+	prev := uint(lower[0])
 	for i := 1; i < len(lower); i++ {
-		c := lower[i]
-		sl := slot(prev, c)
+		c := uint(lower[i])
+		sl := (prev<<4 ^ c) & (1<<slotBits - 1)
 		prev = c
-		if live[sl>>6%uint16(len(live))]&(1<<(sl&63)) == 0 {
+		if live[sl>>6&(filterWords-1)]>>(sl&63)&1 == 0 {
 			continue
 		}
 		pending := false
@@ -141,7 +142,7 @@ func (t *hintTable) present(lower string) hintMask {
 			}
 		}
 		if !pending {
-			live[sl>>6%uint16(len(live))] &^= 1 << (sl & 63)
+			live[sl>>6&(filterWords-1)] &^= 1 << (sl & 63)
 			if left == 0 {
 				break
 			}

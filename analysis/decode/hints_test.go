@@ -26,17 +26,15 @@ func hintedOracle(d *Decoder, lower string) bool {
 func checkHints(t *testing.T, text string) {
 	t.Helper()
 	lower := asciiLower(text)
-	for _, tables := range []map[lang.Language]*hintTable{hintTables.all, hintTables.rewrite} {
-		for l, ht := range tables {
-			m := ht.present(lower)
-			for i := range registry {
-				d := &registry[i]
-				if !d.handles(l) || tables[l] == hintTables.rewrite[l] && d.rewrite == nil {
-					continue
-				}
-				if got, want := ht.runs(i, &m), hintedOracle(d, lower); got != want {
-					t.Errorf("%s on %s text %q: runs %v, want %v", d.ID, l, trim(text), got, want)
-				}
+	for l, ht := range hintTables {
+		m := ht.present(lower)
+		for i := range registry {
+			d := &registry[i]
+			if !d.handles(l) {
+				continue
+			}
+			if got, want := ht.runs(i, &m), hintedOracle(d, lower); got != want {
+				t.Errorf("%s on %s text %q: runs %v, want %v", d.ID, l, trim(text), got, want)
 			}
 		}
 	}

@@ -43,7 +43,7 @@ type scan struct {
 	lower string // ASCII-lowered text, same offsets
 	lang  lang.Language
 	max   int      // MaxLayerBytes
-	hints hintMask // the decoders' hints found in lower (see hintTable)
+	hints hintMask // the decoders' hints found in lower by hintTableOf(lang)
 
 	js   []jsLit  // jsLiterals(text), once jsDone
 	ps   []psLit  // psLiterals(text), once psDone
@@ -58,8 +58,12 @@ type scan struct {
 	fixed bool
 }
 
+// newScan starts the scan of text in language l, its hints found with the
+// table of l.
 func newScan(text string, l lang.Language, max int) *scan {
-	return &scan{text: text, lower: asciiLower(text), lang: l, max: max}
+	s := &scan{text: text, lower: asciiLower(text), lang: l, max: max}
+	s.hints = hintTableOf(l).present(s.lower)
+	return s
 }
 
 // jsLits returns the JavaScript string literals of the text. The slice is
