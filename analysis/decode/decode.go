@@ -2,6 +2,7 @@ package decode
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -359,28 +360,62 @@ func contains(list []string, s string) bool {
 
 // asciiLower lowers ASCII letters only, so byte offsets stay valid.
 func asciiLower(s string) string {
-	i := 0
-	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
-		i++
-	}
+	i := firstUpper(s)
 	if i == len(s) {
 		return s
 	}
 	// Lowered through a small buffer into a Builder: one allocation of
-	// len(s) (a []byte copy converted back to string made two).
+	// len(s) (a []byte copy converted back to string made two), eight
+	// bytes at a time.
 	var b strings.Builder
 	b.Grow(len(s))
 	b.WriteString(s[:i])
 	var buf [512]byte
 	for i < len(s) {
 		n := copy(buf[:], s[i:])
-		for k, c := range buf[:n] {
-			buf[k] = lowerTable[c]
+		k := 0
+		for ; k+8 <= n; k += 8 {
+			w := binary.LittleEndian.Uint64(buf[k:])
+			binary.LittleEndian.PutUint64(buf[k:], w|upperBits(w)>>2)
+		}
+		for ; k < n; k++ {
+			buf[k] = lowerTable[buf[k]]
 		}
 		b.Write(buf[:n])
 		i += n
 	}
 	return b.String()
+}
+
+// firstUpper returns the index of the first ASCII upper-case letter in s,
+// len(s) when there is none.
+func firstUpper(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if upperBits(le64(s, i)) != 0 {
+			break
+		}
+	}
+	for ; i < len(s) && (s[i] < 'A' || s[i] > 'Z'); i++ {
+	}
+	return i
+}
+
+// le64 reads the eight bytes of s at i as a little-endian word.
+func le64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// upperBits has the top bit set in each byte of w that is an ASCII
+// upper-case letter, and no other bit. Seven-bit bytes plus 0x80-'A' reach
+// the top bit from 'A' up, plus 0x80-'Z'-1 from past 'Z'; the sums stay
+// within the byte, and bytes with the top bit already set are excluded.
+func upperBits(w uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	h := w &^ high
+	return ((h + (0x80-'A')*ones) ^ (h + (0x80-'Z'-1)*ones)) &^ w & high
 }
 
 // lowerTable maps ASCII upper-case letters to lower case, other bytes to

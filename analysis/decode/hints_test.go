@@ -68,3 +68,11 @@ func TestHintTables(t *testing.T) {
 		checkHints(t, s)
 	}
 }
+
+// FuzzHints compares every hint table with the substring oracle.
+func FuzzHints(f *testing.F) {
+	for _, s := range append(append([]string{}, hintSeeds...), matchSeeds...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkHints(t, s) })
+}
