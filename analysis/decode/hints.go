@@ -11,8 +11,22 @@ import (
 // them one strings.Contains at a time read each text once per hint of
 // every decoder of its language, some thirty times. A hintTable finds all
 // the hints of a language that occur in a text in one pass: one-byte hints
-// with IndexByte, longer ones from a filter on a hash of their first two
-// bytes, whose entry is cleared once all the hints behind it are found.
+// with IndexByte, longer ones from a filter on byte pairs.
+//
+// The pass looks at the pairs that start at an even offset only. A hint of
+// three bytes or more is filed under two adjacent pairs of its own, one of
+// which starts at an even offset wherever the hint occurs: the two whose
+// bytes are rarest in scripts, so that the pass seldom stops on a pair of
+// a hint that is not there. A two-byte hint at an even offset is its own
+// pair; one at an odd offset starts with the second byte of a pair looked
+// at, so a table of the first bytes of two-byte hints is tested too.
+//
+// The filter is exact (a bit per pair) and shared; a second one, copied
+// per text, folds the pairs to twelve bits and has a fold cleared once all
+// the hints filed under its pairs are found. The pass stops on a pair only
+// when both have its bit, and on a byte only while the first-byte table
+// (also copied and cleared) has it: the hit path is rare, which is what
+// makes the pass cheap, far more than the number of pairs it looks at.
 
 // maxHints bounds the distinct hints of one language (one bit each).
 const maxHints = 128
@@ -25,13 +39,14 @@ func (m *hintMask) has(id uint8) bool     { return m[id>>6]&(1<<(id&63)) != 0 }
 func (m *hintMask) meets(o hintMask) bool { return m[0]&o[0] != 0 || m[1]&o[1] != 0 }
 func (m *hintMask) empty() bool           { return m[0] == 0 && m[1] == 0 }
 
-// slotBits sizes the two-byte filter: small enough to copy per text.
-const slotBits = 12
+// foldBits sizes the folded filter: small enough to copy per text.
+const foldBits = 12
 
-// filterWords is the length of the filter in words, a power of two.
-const filterWords = 1 << slotBits / 64
+// foldWords is the length of the folded filter in words.
+const foldWords = 1 << foldBits / 64
 
-func slot(a, b byte) uint { return (uint(a)<<4 ^ uint(b)) & (1<<slotBits - 1) }
+// pairKey is the filter key of the bytes a, b.
+func pairKey(a, b byte) uint { return uint(a)<<8 | uint(b) }
 
 // hintTable holds the distinct hints of the decoders of one language.
 type hintTable struct {
@@ -39,9 +54,19 @@ type hintTable struct {
 	singleID []uint8 // their numbers
 	multi    []string
 	multiID  []uint8
-	filter   [filterWords]uint64    // slots some multi-byte hint starts in
-	bySlot   [1 << slotBits][]uint8 // slot -> indexes into multi
-	need     []hintMask             // per registry entry: its hints (none: it always runs)
+	pairs    [1 << 16 / 64]uint64       // the pairs multi-byte hints are filed under
+	folds    [foldWords]uint64          // the same, folded to foldBits
+	byFold   [1 << foldBits][]filedHint // fold -> the hints filed under its pairs
+	first    [256]uint8                 // non-zero for the first byte of a two-byte hint
+	byFirst  [256][]uint8               // first byte -> indexes into multi of the two-byte hints
+	need     []hintMask                 // per registry entry: its hints (none: it always runs)
+}
+
+// filedHint is multi[k] filed under its pair at offset off.
+type filedHint struct {
+	pair uint16
+	k    uint8
+	off  uint8
 }
 
 // newHintTable builds the table of the decoders that handle l.
@@ -65,17 +90,91 @@ func newHintTable(l lang.Language) *hintTable {
 					t.single = append(t.single, h[0])
 					t.singleID = append(t.singleID, id)
 				} else {
-					sl := slot(h[0], h[1])
-					t.filter[sl>>6] |= 1 << (sl & 63)
-					t.bySlot[sl] = append(t.bySlot[sl], uint8(len(t.multi)))
+					k := uint8(len(t.multi))
 					t.multi = append(t.multi, h)
 					t.multiID = append(t.multiID, id)
+					if len(h) == 2 {
+						t.file(h, k, 0)
+						t.first[h[0]] = 1
+						t.byFirst[h[0]] = append(t.byFirst[h[0]], k)
+					} else {
+						o := rarestWindow(h)
+						t.file(h, k, o)
+						t.file(h, k, o+1)
+					}
 				}
 			}
 			t.need[i].set(id)
 		}
 	}
 	return t
+}
+
+// file files multi[k], which is h, under its pair at offset off.
+func (t *hintTable) file(h string, k, off uint8) {
+	pk := pairKey(h[off], h[off+1])
+	t.pairs[pk>>6] |= 1 << (pk & 63)
+	fold := pk & (1<<foldBits - 1)
+	t.folds[fold>>6] |= 1 << (fold & 63)
+	t.byFold[fold] = append(t.byFold[fold], filedHint{uint16(pk), k, off})
+}
+
+// rarestWindow returns the offset of the two adjacent pairs of h (three
+// bytes or more) whose bytes are the least frequent in scripts.
+func rarestWindow(h string) uint8 {
+	best, bestScore := 0, -1
+	for o := 0; o+2 < len(h); o++ {
+		score := scriptFreq(h[o])*scriptFreq(h[o+1]) + scriptFreq(h[o+1])*scriptFreq(h[o+2])
+		if bestScore < 0 || score < bestScore {
+			best, bestScore = o, score
+		}
+	}
+	return uint8(best)
+}
+
+// scriptFreq is a rough frequency (per mille) of the lower-cased byte c in
+// script text; it only ranks the pairs a hint is filed under.
+func scriptFreq(c byte) int {
+	switch c {
+	case ' ':
+		return 150
+	case 'e':
+		return 90
+	case 't':
+		return 70
+	case 'a', 'o', 'i', 'n':
+		return 60
+	case 's', 'r':
+		return 55
+	case 'l':
+		return 40
+	case 'c':
+		return 35
+	case 'd':
+		return 30
+	case 'u', 'p', 'm', 'h':
+		return 25
+	case 'f', '(', ')', '.':
+		return 20
+	case 'g', '-', '$', '\'', '"':
+		return 15
+	case 'b', 'y', 'w', '_':
+		return 12
+	case 'v':
+		return 10
+	case '[', ']', '/':
+		return 8
+	case 'k':
+		return 6
+	case 'x':
+		return 5
+	case 'j':
+		return 3
+	}
+	if c >= '0' && c <= '9' {
+		return 10
+	}
+	return 5
 }
 
 // hintTables has the table of every language, Unknown (every decoder)
@@ -117,36 +216,69 @@ func (t *hintTable) present(lower string) hintMask {
 	if len(lower) < 2 || len(t.multi) == 0 {
 		return m
 	}
-	// The filter loop is the cost of the pre-check, about a nanosecond a
-	// byte: slot indexes in uint and masked array indexes keep it free of
-	// bounds checks and narrow-integer conversions.
-	live := t.filter
-	left := len(t.multi)
-	prev := uint(lower[0])
-	for i := 1; i < len(lower); i++ {
-		c := uint(lower[i])
-		sl := (prev<<4 ^ c) & (1<<slotBits - 1)
-		prev = c
-		if live[sl>>6&(filterWords-1)]>>(sl&63)&1 == 0 {
+	p := hintPass{m: m, folds: t.folds, first: t.first, left: len(t.multi)}
+	for j := 1; j < len(lower); j += 2 {
+		c := lower[j]
+		pk := uint(lower[j-1])<<8 | uint(c)
+		if t.pairs[pk>>6&(1<<16/64-1)]&p.folds[pk>>6&(foldWords-1)]&(1<<(pk&63)) == 0 && p.first[c] == 0 {
 			continue
 		}
+		if t.hit(&p, lower, j, pk) {
+			break
+		}
+	}
+	return p.m
+}
+
+// hintPass is the state of present's pass over one text: the folded
+// filter and first-byte table, their entries cleared as hints are found.
+type hintPass struct {
+	m     hintMask
+	folds [foldWords]uint64
+	first [256]uint8
+	left  int // multi-byte hints not found yet
+}
+
+// hit looks for the hints filed under pk, the pair that ends at lower[j]
+// (at an even offset), and for the two-byte hints at the odd offset j. It
+// reports when every multi-byte hint is found.
+func (t *hintTable) hit(p *hintPass, lower string, j int, pk uint) bool {
+	fold := pk & (1<<foldBits - 1)
+	if t.pairs[pk>>6&(1<<16/64-1)]&p.folds[fold>>6]&(1<<(pk&63)) != 0 {
 		pending := false
-		for _, k := range t.bySlot[sl] {
-			if id := t.multiID[k]; !m.has(id) {
-				if strings.HasPrefix(lower[i-1:], t.multi[k]) {
-					m.set(id)
-					left--
-				} else {
-					pending = true
-				}
+		for _, f := range t.byFold[fold] {
+			id := t.multiID[f.k]
+			if p.m.has(id) {
+				continue
+			}
+			if at := j - 1 - int(f.off); uint(f.pair) == pk && at >= 0 && strings.HasPrefix(lower[at:], t.multi[f.k]) {
+				p.m.set(id)
+				p.left--
+			} else {
+				pending = true
 			}
 		}
 		if !pending {
-			live[sl>>6&(filterWords-1)] &^= 1 << (sl & 63)
-			if left == 0 {
-				break
-			}
+			p.folds[fold>>6] &^= 1 << (fold & 63)
 		}
 	}
-	return m
+	if c := lower[j]; p.first[c] != 0 && j+1 < len(lower) {
+		pending := false
+		for _, k := range t.byFirst[c] {
+			id := t.multiID[k]
+			if p.m.has(id) {
+				continue
+			}
+			if lower[j+1] == t.multi[k][1] {
+				p.m.set(id)
+				p.left--
+			} else {
+				pending = true
+			}
+		}
+		if !pending {
+			p.first[c] = 0
+		}
+	}
+	return p.left == 0
 }
