@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
@@ -60,6 +61,8 @@ type hintTable struct {
 	first    [256]uint8                 // non-zero for the first byte of a two-byte hint
 	byFirst  [256][]uint8               // first byte -> indexes into multi of the two-byte hints
 	need     []hintMask                 // per registry entry: its hints (none: it always runs)
+	users    [maxHints]uint64           // per hint: the registry entries that have it
+	multiSet hintMask                   // the multi-byte hints
 }
 
 // filedHint is multi[k] filed under its pair at offset off.
@@ -71,6 +74,9 @@ type filedHint struct {
 
 // newHintTable builds the table of the decoders that handle l.
 func newHintTable(l lang.Language) *hintTable {
+	if len(registry) > 64 {
+		panic("decode: hintTable.users holds 64 registry entries")
+	}
 	t := &hintTable{need: make([]hintMask, len(registry))}
 	ids := map[string]uint8{}
 	for i := range registry {
@@ -91,6 +97,7 @@ func newHintTable(l lang.Language) *hintTable {
 					t.singleID = append(t.singleID, id)
 				} else {
 					k := uint8(len(t.multi))
+					t.multiSet.set(id)
 					t.multi = append(t.multi, h)
 					t.multiID = append(t.multiID, id)
 					if len(h) == 2 {
@@ -105,6 +112,7 @@ func newHintTable(l lang.Language) *hintTable {
 				}
 			}
 			t.need[i].set(id)
+			t.users[id] |= 1 << i
 		}
 	}
 	return t
@@ -205,18 +213,21 @@ func (t *hintTable) runs(i int, m *hintMask) bool {
 	return t.need[i].empty() || m.meets(t.need[i])
 }
 
-// present returns the hints that occur in lower.
+// present returns hints that occur in lower: enough of them for runs to
+// tell exactly which decoders have one. A decoder is settled once one of
+// its hints is found; a hint all of whose decoders are settled no longer
+// matters, and the pass ends when no hint that matters is left.
 func (t *hintTable) present(lower string) hintMask {
-	var m hintMask
+	p := hintPass{left: len(t.multi)}
 	for k, c := range t.single {
 		if strings.IndexByte(lower, c) >= 0 {
-			m.set(t.singleID[k])
+			t.found(&p, t.singleID[k])
 		}
 	}
-	if len(lower) < 2 || len(t.multi) == 0 {
-		return m
+	if len(lower) < 2 || p.left == 0 {
+		return p.m
 	}
-	p := hintPass{m: m, folds: t.folds, first: t.first, left: len(t.multi)}
+	p.folds, p.first = t.folds, t.first
 	for j := 1; j < len(lower); j += 2 {
 		c := lower[j]
 		pk := uint(lower[j-1])<<8 | uint(c)
@@ -231,29 +242,61 @@ func (t *hintTable) present(lower string) hintMask {
 }
 
 // hintPass is the state of present's pass over one text: the folded
-// filter and first-byte table, their entries cleared as hints are found.
+// filter and first-byte table, their entries cleared as their hints stop
+// mattering.
 type hintPass struct {
-	m     hintMask
-	folds [foldWords]uint64
-	first [256]uint8
-	left  int // multi-byte hints not found yet
+	m       hintMask // the hints found
+	done    hintMask // the hints found or no longer mattering
+	settled uint64   // the registry entries with a hint found
+	folds   [foldWords]uint64
+	first   [256]uint8
+	left    int // multi-byte hints not done
+}
+
+// found records hint id as found, and as done every hint whose decoders
+// are all settled now.
+func (t *hintTable) found(p *hintPass, id uint8) {
+	p.m.set(id)
+	t.finish(p, id)
+	newly := t.users[id] &^ p.settled
+	p.settled |= newly
+	for ; newly != 0; newly &= newly - 1 {
+		i := bits.TrailingZeros64(newly)
+		for w, word := range t.need[i] {
+			for ; word != 0; word &= word - 1 {
+				other := uint8(w*64 + bits.TrailingZeros64(word))
+				if t.users[other]&^p.settled == 0 {
+					t.finish(p, other)
+				}
+			}
+		}
+	}
+}
+
+// finish marks hint id done.
+func (t *hintTable) finish(p *hintPass, id uint8) {
+	if !p.done.has(id) {
+		p.done.set(id)
+		if t.multiSet.has(id) {
+			p.left--
+		}
+	}
 }
 
 // hit looks for the hints filed under pk, the pair that ends at lower[j]
 // (at an even offset), and for the two-byte hints at the odd offset j. It
-// reports when every multi-byte hint is found.
+// reports when no multi-byte hint matters any more.
 func (t *hintTable) hit(p *hintPass, lower string, j int, pk uint) bool {
 	fold := pk & (1<<foldBits - 1)
 	if t.pairs[pk>>6&(1<<16/64-1)]&p.folds[fold>>6]&(1<<(pk&63)) != 0 {
 		pending := false
 		for _, f := range t.byFold[fold] {
 			id := t.multiID[f.k]
-			if p.m.has(id) {
+			if p.done.has(id) {
 				continue
 			}
 			if at := j - 1 - int(f.off); uint(f.pair) == pk && at >= 0 && strings.HasPrefix(lower[at:], t.multi[f.k]) {
-				p.m.set(id)
-				p.left--
+				t.found(p, id)
 			} else {
 				pending = true
 			}
@@ -266,12 +309,11 @@ func (t *hintTable) hit(p *hintPass, lower string, j int, pk uint) bool {
 		pending := false
 		for _, k := range t.byFirst[c] {
 			id := t.multiID[k]
-			if p.m.has(id) {
+			if p.done.has(id) {
 				continue
 			}
 			if lower[j+1] == t.multi[k][1] {
-				p.m.set(id)
-				p.left--
+				t.found(p, id)
 			} else {
 				pending = true
 			}
