@@ -2,6 +2,7 @@ package decode
 
 import (
 	"encoding/hex"
+	"math"
 	"net/url"
 	"regexp"
 	"sort"
@@ -12,12 +13,14 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
 
-// jsLit is a JavaScript string literal.
+// jsLit is a JavaScript string literal. Scripts hold hundreds of
+// thousands of them, so it is kept to 40 bytes: escapes is an int32
+// (saturating), next to pure.
 type jsLit struct {
 	start, end int
 	val        string
-	pure       bool // not a template with ${...}
-	escapes    int  // \x, \u and octal escapes decoded
+	escapes    int32 // \x, \u and octal escapes decoded
+	pure       bool  // not a template with ${...}
 }
 
 // jsLiterals lexes s for string literals, skipping comments and (roughly)
@@ -111,42 +114,46 @@ func jsString(s string, i int) jsLit {
 		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
 			plain = false
 		case c == '\\':
-			return jsStringEscaped(s, i)
+			return jsStringEscaped(s, i, j, plain)
 		}
 	}
 	return jsLit{start: i, end: len(s), val: s[i+1:], pure: false}
 }
 
-// jsStringEscaped is jsString for a literal that holds an escape.
-func jsStringEscaped(s string, i int) jsLit {
+// jsStringEscaped is jsString for a literal that holds an escape, the
+// first at s[j]; pure tells whether the bytes before it keep the literal
+// pure. The bytes between escapes are copied a run at a time.
+func jsStringEscaped(s string, i, j int, pure bool) jsLit {
 	q := s[i]
 	var b strings.Builder
-	pure := true
-	esc := 0
-	j := i + 1
+	var esc int32
+	run := i + 1 // the first byte not copied yet
 	for j < len(s) {
 		c := s[j]
 		switch {
 		case c == q:
+			b.WriteString(s[run:j])
 			return jsLit{start: i, end: j + 1, val: b.String(), pure: pure, escapes: esc}
 		case c == '\n' && q != '`':
+			b.WriteString(s[run:j])
 			return jsLit{start: i, end: j, val: b.String(), pure: false}
 		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
 			pure = false
-			b.WriteByte(c)
 			j++
 		case c == '\\' && j+1 < len(s):
+			b.WriteString(s[run:j])
 			n, adv, counted := jsEscape(s, j)
 			b.WriteString(n)
-			if counted {
+			if counted && esc < math.MaxInt32 {
 				esc++
 			}
 			j += adv
+			run = j
 		default:
-			b.WriteByte(c)
 			j++
 		}
 	}
+	b.WriteString(s[min(run, len(s)):])
 	return jsLit{start: i, end: len(s), val: b.String(), pure: false}
 }
 
@@ -364,7 +371,7 @@ func rewriteJSEscapes(s *scan) (string, bool) {
 		if l.escapes == 0 || !l.pure {
 			continue
 		}
-		total += l.escapes
+		total += int(l.escapes)
 		edits = append(edits, edit{l.start, l.end, jsQuote(l.val)})
 	}
 	return applyEdits(text, edits), total >= 4

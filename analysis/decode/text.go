@@ -88,16 +88,30 @@ func looksUTF16LE(b []byte) bool {
 	return zeros*10 >= n*7
 }
 
-// utf16le decodes UTF-16LE (a leading BOM is dropped).
+// utf16le decodes UTF-16LE (a leading BOM is dropped) as utf16.Decode
+// would, unpaired surrogates turned into U+FFFD, straight into the string
+// (through []uint16 and []rune it allocated seven times the input).
 func utf16le(b []byte) string {
 	if len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE {
 		b = b[2:]
 	}
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+	n := len(b) / 2
+	unit := func(i int) rune { return rune(b[2*i]) | rune(b[2*i+1])<<8 }
+	var sb strings.Builder
+	sb.Grow(n)
+	for i := 0; i < n; i++ {
+		r := unit(i)
+		switch {
+		case r < 0xD800 || r >= 0xE000:
+		case r < 0xDC00 && i+1 < n && unit(i+1) >= 0xDC00 && unit(i+1) < 0xE000:
+			r = utf16.DecodeRune(r, unit(i+1))
+			i++
+		default:
+			r = utf8.RuneError
+		}
+		sb.WriteRune(r)
 	}
-	return string(utf16.Decode(u))
+	return sb.String()
 }
 
 // bytesText turns decoded bytes into a string: UTF-16LE when it looks like
