@@ -12,7 +12,9 @@ import (
 // them one strings.Contains at a time read each text once per hint of
 // every decoder of its language, some thirty times. A hintTable finds all
 // the hints of a language that occur in a text in one pass: one-byte hints
-// with IndexByte, longer ones from a filter on byte pairs.
+// with IndexByte, longer ones from a filter on byte pairs. It reads the
+// text as it is, not lower-cased: the filter holds every ASCII case of a
+// pair, and hits are checked ASCII case-insensitively.
 //
 // The pass looks at the pairs that start at an even offset only. A hint of
 // three bytes or more is filed under two adjacent pairs of its own, one of
@@ -58,8 +60,8 @@ type hintTable struct {
 	pairs    [1 << 16 / 64]uint64       // the pairs multi-byte hints are filed under
 	folds    [foldWords]uint64          // the same, folded to foldBits
 	byFold   [1 << foldBits][]filedHint // fold -> the hints filed under its pairs
-	first    [256]uint8                 // non-zero for the first byte of a two-byte hint
-	byFirst  [256][]uint8               // first byte -> indexes into multi of the two-byte hints
+	first    [256]uint8                 // non-zero for the first byte of a two-byte hint, in either case
+	byFirst  [256][]uint8               // lower-case first byte -> indexes into multi of the two-byte hints
 	need     []hintMask                 // per registry entry: its hints (none: it always runs)
 	users    [maxHints]uint64           // per hint: the registry entries that have it
 	multiSet hintMask                   // the multi-byte hints
@@ -102,7 +104,9 @@ func newHintTable(l lang.Language) *hintTable {
 					t.multiID = append(t.multiID, id)
 					if len(h) == 2 {
 						t.file(h, k, 0)
-						t.first[h[0]] = 1
+						for _, c := range cases(h[0]) {
+							t.first[c] = 1
+						}
 						t.byFirst[h[0]] = append(t.byFirst[h[0]], k)
 					} else {
 						o := rarestWindow(h)
@@ -118,13 +122,27 @@ func newHintTable(l lang.Language) *hintTable {
 	return t
 }
 
-// file files multi[k], which is h, under its pair at offset off.
+// file files multi[k], which is h, under its pair at offset off, in
+// every ASCII case.
 func (t *hintTable) file(h string, k, off uint8) {
-	pk := pairKey(h[off], h[off+1])
-	t.pairs[pk>>6] |= 1 << (pk & 63)
-	fold := pk & (1<<foldBits - 1)
-	t.folds[fold>>6] |= 1 << (fold & 63)
-	t.byFold[fold] = append(t.byFold[fold], filedHint{uint16(pk), k, off})
+	for _, a := range cases(h[off]) {
+		for _, b := range cases(h[off+1]) {
+			pk := pairKey(a, b)
+			t.pairs[pk>>6] |= 1 << (pk & 63)
+			fold := pk & (1<<foldBits - 1)
+			t.folds[fold>>6] |= 1 << (fold & 63)
+			t.byFold[fold] = append(t.byFold[fold], filedHint{uint16(pk), k, off})
+		}
+	}
+}
+
+// cases returns the lower-case byte c and its upper case when it is an
+// ASCII letter.
+func cases(c byte) []byte {
+	if c >= 'a' && c <= 'z' {
+		return []byte{c, c - 32}
+	}
+	return []byte{c}
 }
 
 // rarestWindow returns the offset of the two adjacent pairs of h (three
@@ -213,28 +231,29 @@ func (t *hintTable) runs(i int, m *hintMask) bool {
 	return t.need[i].empty() || m.meets(t.need[i])
 }
 
-// present returns hints that occur in lower: enough of them for runs to
-// tell exactly which decoders have one. A decoder is settled once one of
-// its hints is found; a hint all of whose decoders are settled no longer
-// matters, and the pass ends when no hint that matters is left.
-func (t *hintTable) present(lower string) hintMask {
+// present returns hints that occur in text, ASCII case-insensitively:
+// enough of them for runs to tell exactly which decoders have one. A
+// decoder is settled once one of its hints is found; a hint all of whose
+// decoders are settled no longer matters, and the pass ends when no hint
+// that matters is left.
+func (t *hintTable) present(text string) hintMask {
 	p := hintPass{left: len(t.multi)}
 	for k, c := range t.single {
-		if strings.IndexByte(lower, c) >= 0 {
+		if strings.IndexByte(text, c) >= 0 || c >= 'a' && c <= 'z' && strings.IndexByte(text, c-32) >= 0 {
 			t.found(&p, t.singleID[k])
 		}
 	}
-	if len(lower) < 2 || p.left == 0 {
+	if len(text) < 2 || p.left == 0 {
 		return p.m
 	}
 	p.folds, p.first = t.folds, t.first
-	for j := 1; j < len(lower); j += 2 {
-		c := lower[j]
-		pk := uint(lower[j-1])<<8 | uint(c)
+	for j := 1; j < len(text); j += 2 {
+		c := text[j]
+		pk := uint(text[j-1])<<8 | uint(c)
 		if t.pairs[pk>>6&(1<<16/64-1)]&p.folds[pk>>6&(foldWords-1)]&(1<<(pk&63)) == 0 && p.first[c] == 0 {
 			continue
 		}
-		if t.hit(&p, lower, j, pk) {
+		if t.hit(&p, text, j, pk) {
 			break
 		}
 	}
@@ -283,10 +302,10 @@ func (t *hintTable) finish(p *hintPass, id uint8) {
 	}
 }
 
-// hit looks for the hints filed under pk, the pair that ends at lower[j]
+// hit looks for the hints filed under pk, the pair that ends at text[j]
 // (at an even offset), and for the two-byte hints at the odd offset j. It
 // reports when no multi-byte hint matters any more.
-func (t *hintTable) hit(p *hintPass, lower string, j int, pk uint) bool {
+func (t *hintTable) hit(p *hintPass, text string, j int, pk uint) bool {
 	fold := pk & (1<<foldBits - 1)
 	if t.pairs[pk>>6&(1<<16/64-1)]&p.folds[fold>>6]&(1<<(pk&63)) != 0 {
 		pending := false
@@ -295,7 +314,7 @@ func (t *hintTable) hit(p *hintPass, lower string, j int, pk uint) bool {
 			if p.done.has(id) {
 				continue
 			}
-			if at := j - 1 - int(f.off); uint(f.pair) == pk && at >= 0 && strings.HasPrefix(lower[at:], t.multi[f.k]) {
+			if at := j - 1 - int(f.off); uint(f.pair) == pk && hasPrefixFold(text, at, t.multi[f.k]) {
 				t.found(p, id)
 			} else {
 				pending = true
@@ -305,14 +324,14 @@ func (t *hintTable) hit(p *hintPass, lower string, j int, pk uint) bool {
 			p.folds[fold>>6] &^= 1 << (fold & 63)
 		}
 	}
-	if c := lower[j]; p.first[c] != 0 && j+1 < len(lower) {
+	if c := text[j]; p.first[c] != 0 && j+1 < len(text) {
 		pending := false
-		for _, k := range t.byFirst[c] {
+		for _, k := range t.byFirst[lowerTable[c]] {
 			id := t.multiID[k]
 			if p.done.has(id) {
 				continue
 			}
-			if lower[j+1] == t.multi[k][1] {
+			if lowerTable[text[j+1]] == t.multi[k][1] {
 				t.found(p, id)
 			} else {
 				pending = true
@@ -320,6 +339,9 @@ func (t *hintTable) hit(p *hintPass, lower string, j int, pk uint) bool {
 		}
 		if !pending {
 			p.first[c] = 0
+			if isASCIILetter(c) {
+				p.first[c^0x20] = 0
+			}
 		}
 	}
 	return p.left == 0

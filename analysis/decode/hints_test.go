@@ -39,7 +39,7 @@ func checkHintsOf(t *testing.T, text string, l lang.Language) {
 	t.Helper()
 	lower := asciiLower(text)
 	ht := hintTables[l]
-	m := ht.present(lower)
+	m := ht.present(text)
 	for i := range registry {
 		d := &registry[i]
 		if !d.handles(l) {
@@ -72,7 +72,8 @@ func TestHintTables(t *testing.T) {
 	seeds = append(seeds, matchSeeds...)
 	for i := range registry {
 		for _, h := range registry[i].hints {
-			seeds = append(seeds, h, strings.ToUpper(h), "x"+h[:len(h)-1], h[1:]+"y", strings.Repeat(h[:1], 3)+h)
+			seeds = append(seeds, h, strings.ToUpper(h), "x"+h[:len(h)-1], h[1:]+"y", strings.Repeat(h[:1], 3)+h,
+				alternateCase(h, 0), "x"+alternateCase(h, 1), "xy"+strings.ToUpper(h[:len(h)-1]))
 		}
 	}
 	for _, s := range seeds {
@@ -115,4 +116,16 @@ func TestHintsCorpus(t *testing.T) {
 			}
 		}
 	}
+}
+
+// alternateCase upper-cases the ASCII letters of s at every other offset,
+// starting at odd.
+func alternateCase(s string, odd int) string {
+	b := []byte(s)
+	for i := odd; i < len(b); i += 2 {
+		if b[i] >= 'a' && b[i] <= 'z' {
+			b[i] -= 32
+		}
+	}
+	return string(b)
 }

@@ -294,7 +294,7 @@ func jsCallArg(text string, lits []jsLit, p int) (jsLit, int, bool) {
 
 // extractJSSinks emits literal arguments of code-running sinks.
 func extractJSSinks(s *scan) []finding {
-	ms := findJSSinks(s.lower)
+	ms := findJSSinks(s.text)
 	if len(ms) == 0 {
 		return nil
 	}
@@ -303,9 +303,9 @@ func extractJSSinks(s *scan) []finding {
 	for _, m := range ms {
 		name := ""
 		if m[2] >= 0 {
-			name = s.lower[m[2]:m[3]]
+			name = asciiLower(s.text[m[2]:m[3]])
 		} else {
-			name = s.lower[m[4]:m[5]]
+			name = asciiLower(s.text[m[4]:m[5]])
 		}
 		p := skipSpace(s.text, m[1])
 		var l jsLit
@@ -386,7 +386,7 @@ var reFromCharCode = regexp.MustCompile(`string\s*\.\s*fromcharcode\s*\(\s*((?:0
 func rewriteJSFromCharCode(s *scan) (string, bool) {
 	text, max := s.text, s.max
 	var edits []edit
-	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(s.lower, -1) {
+	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(s.lowered(), -1) {
 		parts := strings.Split(text[m[2]:m[3]], ",")
 		codes := make([]int64, 0, len(parts))
 		for _, p := range parts {
@@ -573,7 +573,7 @@ func rewriteJSReverse(s *scan) (string, bool) {
 			rest = stripBlockComments(rest)
 			if m := jsReverseChain(rest); m != nil {
 				// map back: find the end of ".join(...)" in the original
-				if e := strings.Index(s.lower[l.end:min(len(text), l.end+256)], "join"); e >= 0 {
+				if e := strings.Index(asciiLower(text[l.end:min(len(text), l.end+256)]), "join"); e >= 0 {
 					if c := strings.IndexByte(text[l.end+e:], ')'); c >= 0 {
 						edits = append(edits, edit{l.start, l.end + e + c + 1, jsQuote(reverse(l.val))})
 					}

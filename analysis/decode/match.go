@@ -32,41 +32,44 @@ func spaceStart(s string, end int) int { return runStart(s, end, isRESpace) }
 //
 //	(?i)\b(eval|settimeout|setinterval|execscript|new\s+function|function|new\s+activexobject|activexobject)\s*\(|\.\s*(run|exec|shellexecute)\s*\(
 //
-// .FindAllStringSubmatchIndex(text, -1) returns for the ASCII-lower-cased
-// text lower, except that only ASCII letters fold (the regexp's (?i) also
-// lets U+017F stand for 's', which JavaScript does not). Every match ends
-// at a '(' and holds no other '(', so matches are found per '(' and never
-// overlap.
-func findJSSinks(lower string) [][]int {
+// .FindAllStringSubmatchIndex(text, -1) returns, except that only ASCII
+// letters fold (the regexp's (?i) also lets U+017F stand for 's', which
+// JavaScript does not). Every match ends at a '(' and holds no other '(',
+// so matches are found per '(' and never overlap.
+func findJSSinks(text string) [][]int {
 	var out [][]int
-	for i := 0; i < len(lower); {
-		k := strings.IndexByte(lower[i:], '(')
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '(')
 		if k < 0 {
 			break
 		}
 		p := i + k
 		i = p + 1
-		j := spaceStart(lower, p)
-		ws := runStart(lower, j, isWord)
-		switch lower[ws:j] {
-		case "eval", "settimeout", "setinterval", "execscript":
+		j := spaceStart(text, p)
+		ws := runStart(text, j, isWord)
+		switch w := text[ws:j]; {
+		case isFold(w, "eval"), isFold(w, "settimeout"), isFold(w, "setinterval"), isFold(w, "execscript"):
 			out = append(out, []int{ws, p + 1, ws, j, -1, -1})
-		case "function", "activexobject":
+		case isFold(w, "function"), isFold(w, "activexobject"):
 			start := ws
-			if sp := spaceStart(lower, ws); sp < ws {
-				if ns := runStart(lower, sp, isWord); lower[ns:sp] == "new" {
+			if sp := spaceStart(text, ws); sp < ws {
+				if ns := runStart(text, sp, isWord); isFold(text[ns:sp], "new") {
 					start = ns
 				}
 			}
 			out = append(out, []int{start, p + 1, start, j, -1, -1})
-		case "run", "exec", "shellexecute":
-			if d := spaceStart(lower, ws); d > 0 && lower[d-1] == '.' {
+		case isFold(w, "run"), isFold(w, "exec"), isFold(w, "shellexecute"):
+			if d := spaceStart(text, ws); d > 0 && text[d-1] == '.' {
 				out = append(out, []int{d - 1, p + 1, -1, -1, ws, j})
 			}
 		}
 	}
 	return out
 }
+
+// isFold reports whether s is the lower-case word w, ASCII
+// case-insensitively.
+func isFold(s, w string) bool { return len(s) == len(w) && hasPrefixFold(s, 0, w) }
 
 func isJSIdent(c byte) bool { return isWord(c) || c == '$' }
 
@@ -612,14 +615,14 @@ func (r lowerRegexp) findAllSubmatchIndex(s *scan) [][]int {
 	if s.foldRunes() {
 		return r.fold.FindAllStringSubmatchIndex(s.text, -1)
 	}
-	return r.twin.FindAllStringSubmatchIndex(s.lower, -1)
+	return r.twin.FindAllStringSubmatchIndex(s.lowered(), -1)
 }
 
 func (r lowerRegexp) findAllIndex(s *scan) [][]int {
 	if s.foldRunes() {
 		return r.fold.FindAllStringIndex(s.text, -1)
 	}
-	return r.twin.FindAllStringIndex(s.lower, -1)
+	return r.twin.FindAllStringIndex(s.lowered(), -1)
 }
 
 // findCallsFold is findCalls for (?i)\b(?:n1|n2|...)\s*\( with lower-case
@@ -633,10 +636,10 @@ func findCallsFold(s *scan, names []string, group bool) [][]int {
 		}
 		return re.FindAllStringIndex(s.text, -1)
 	}
-	ms := findCalls(s.lower, names)
+	ms := findCalls(s.lowered(), names)
 	if group {
 		for k, m := range ms {
-			ms[k] = append(m, m[0], spaceStart(s.lower, m[1]-1))
+			ms[k] = append(m, m[0], spaceStart(s.lowered(), m[1]-1))
 		}
 	}
 	return ms
