@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -429,3 +430,21 @@ var lowerTable = func() (t [256]byte) {
 	}
 	return t
 }()
+
+// Word-at-a-time byte search, for scanners that skip most bytes.
+const (
+	onesWord = 0x0101010101010101
+	highWord = 0x8080808080808080
+)
+
+// eqBits has the top bit set in the lowest byte of w that equals c, and
+// possibly in higher bytes (a borrow can mark the byte above a match):
+// zero exactly when no byte of w is c.
+func eqBits(w uint64, c byte) uint64 {
+	x := w ^ onesWord*uint64(c)
+	return (x - onesWord) &^ x & highWord
+}
+
+// firstMarked is the offset of the lowest byte marked in an eqBits result
+// (or an OR of them); m must not be zero.
+func firstMarked(m uint64) int { return bits.TrailingZeros64(m) >> 3 }

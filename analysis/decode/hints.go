@@ -22,14 +22,13 @@ import (
 // bytes are rarest in scripts, so that the pass seldom stops on a pair of
 // a hint that is not there. A two-byte hint at an even offset is its own
 // pair; one at an odd offset starts with the second byte of a pair looked
-// at, so a table of the first bytes of two-byte hints is tested too.
+// at, so it is also filed under every pair that ends with its first byte.
 //
 // The filter is exact (a bit per pair) and shared; a second one, copied
 // per text, folds the pairs to twelve bits and has a fold cleared once all
-// the hints filed under its pairs are found. The pass stops on a pair only
-// when both have its bit, and on a byte only while the first-byte table
-// (also copied and cleared) has it: the hit path is rare, which is what
-// makes the pass cheap, far more than the number of pairs it looks at.
+// the hints filed under its pairs are done. The pass stops on a pair only
+// when both have its bit: the hit path is rare, which is what makes the
+// pass cheap, along with reading four bytes a step.
 
 // maxHints bounds the distinct hints of one language (one bit each).
 const maxHints = 128
@@ -48,6 +47,9 @@ const foldBits = 12
 // foldWords is the length of the folded filter in words.
 const foldWords = 1 << foldBits / 64
 
+// pairWords masks an index into the exact filter.
+const pairWords = 1<<16/64 - 1
+
 // pairKey is the filter key of the bytes a, b.
 func pairKey(a, b byte) uint { return uint(a)<<8 | uint(b) }
 
@@ -57,22 +59,24 @@ type hintTable struct {
 	singleID []uint8 // their numbers
 	multi    []string
 	multiID  []uint8
-	pairs    [1 << 16 / 64]uint64       // the pairs multi-byte hints are filed under
+	pairs    [pairWords + 1]uint64      // the pairs multi-byte hints are filed under
 	folds    [foldWords]uint64          // the same, folded to foldBits
 	byFold   [1 << foldBits][]filedHint // fold -> the hints filed under its pairs
-	first    [256]uint8                 // non-zero for the first byte of a two-byte hint, in either case
-	byFirst  [256][]uint8               // lower-case first byte -> indexes into multi of the two-byte hints
 	need     []hintMask                 // per registry entry: its hints (none: it always runs)
 	users    [maxHints]uint64           // per hint: the registry entries that have it
 	multiSet hintMask                   // the multi-byte hints
 }
 
-// filedHint is multi[k] filed under its pair at offset off.
+// filedHint is multi[k] filed under its pair at offset off, or, when off
+// is oddTwo, the two-byte hint multi[k] filed under the pairs that end
+// with its first byte.
 type filedHint struct {
 	pair uint16
 	k    uint8
 	off  uint8
 }
+
+const oddTwo = 0xFF
 
 // newHintTable builds the table of the decoders that handle l.
 func newHintTable(l lang.Language) *hintTable {
@@ -104,10 +108,7 @@ func newHintTable(l lang.Language) *hintTable {
 					t.multiID = append(t.multiID, id)
 					if len(h) == 2 {
 						t.file(h, k, 0)
-						for _, c := range cases(h[0]) {
-							t.first[c] = 1
-						}
-						t.byFirst[h[0]] = append(t.byFirst[h[0]], k)
+						t.fileOdd(h, k)
 					} else {
 						o := rarestWindow(h)
 						t.file(h, k, o)
@@ -132,6 +133,22 @@ func (t *hintTable) file(h string, k, off uint8) {
 			fold := pk & (1<<foldBits - 1)
 			t.folds[fold>>6] |= 1 << (fold & 63)
 			t.byFold[fold] = append(t.byFold[fold], filedHint{uint16(pk), k, off})
+		}
+	}
+}
+
+// fileOdd files the two-byte hint multi[k], which is h, under every pair
+// that ends with its first byte, in either case.
+func (t *hintTable) fileOdd(h string, k uint8) {
+	for _, b := range cases(h[0]) {
+		for a := 0; a < 256; a++ {
+			pk := pairKey(byte(a), b)
+			t.pairs[pk>>6] |= 1 << (pk & 63)
+			fold := pk & (1<<foldBits - 1)
+			if a < 16 { // a's high nibble is not in the fold
+				t.folds[fold>>6] |= 1 << (fold & 63)
+				t.byFold[fold] = append(t.byFold[fold], filedHint{0, k, oddTwo})
+			}
 		}
 	}
 }
@@ -246,14 +263,26 @@ func (t *hintTable) present(text string) hintMask {
 	if len(text) < 2 || p.left == 0 {
 		return p.m
 	}
-	p.folds, p.first = t.folds, t.first
-	for j := 1; j < len(text); j += 2 {
-		c := text[j]
-		pk := uint(text[j-1])<<8 | uint(c)
-		if t.pairs[pk>>6&(1<<16/64-1)]&p.folds[pk>>6&(foldWords-1)]&(1<<(pk&63)) == 0 && p.first[c] == 0 {
+	p.folds = t.folds
+	j := 0
+	for ; j+8 <= len(text); j += 8 {
+		// The pairs at j, j+2, j+4 and j+6, each keyed first byte high.
+		w := bits.ReverseBytes64(le64(text, j))
+		k0, k1, k2, k3 := uint(w>>48), uint(w>>32&0xFFFF), uint(w>>16&0xFFFF), uint(w&0xFFFF)
+		b0 := t.pairs[k0>>6] & p.folds[k0>>6&(foldWords-1)] >> (k0 & 63)
+		b1 := t.pairs[k1>>6] & p.folds[k1>>6&(foldWords-1)] >> (k1 & 63)
+		b2 := t.pairs[k2>>6] & p.folds[k2>>6&(foldWords-1)] >> (k2 & 63)
+		b3 := t.pairs[k3>>6] & p.folds[k3>>6&(foldWords-1)] >> (k3 & 63)
+		if (b0|b1|b2|b3)&1 == 0 {
 			continue
 		}
-		if t.hit(&p, text, j, pk) {
+		if b0&1 != 0 && t.hit(&p, text, j+1, k0) || b1&1 != 0 && t.hit(&p, text, j+3, k1) ||
+			b2&1 != 0 && t.hit(&p, text, j+5, k2) || b3&1 != 0 && t.hit(&p, text, j+7, k3) {
+			return p.m
+		}
+	}
+	for ; j+2 <= len(text); j += 2 {
+		if t.hit(&p, text, j+1, pairKey(text[j], text[j+1])) {
 			break
 		}
 	}
@@ -261,14 +290,12 @@ func (t *hintTable) present(text string) hintMask {
 }
 
 // hintPass is the state of present's pass over one text: the folded
-// filter and first-byte table, their entries cleared as their hints stop
-// mattering.
+// filter, its entries cleared as their hints are done.
 type hintPass struct {
 	m       hintMask // the hints found
 	done    hintMask // the hints found or no longer mattering
 	settled uint64   // the registry entries with a hint found
 	folds   [foldWords]uint64
-	first   [256]uint8
 	left    int // multi-byte hints not done
 }
 
@@ -303,46 +330,35 @@ func (t *hintTable) finish(p *hintPass, id uint8) {
 }
 
 // hit looks for the hints filed under pk, the pair that ends at text[j]
-// (at an even offset), and for the two-byte hints at the odd offset j. It
-// reports when no multi-byte hint matters any more.
+// (at an even offset), when the filters have it: the hints at the pair,
+// and the two-byte hints at the odd offset j. It reports when no
+// multi-byte hint matters any more.
 func (t *hintTable) hit(p *hintPass, text string, j int, pk uint) bool {
 	fold := pk & (1<<foldBits - 1)
-	if t.pairs[pk>>6&(1<<16/64-1)]&p.folds[fold>>6]&(1<<(pk&63)) != 0 {
-		pending := false
-		for _, f := range t.byFold[fold] {
-			id := t.multiID[f.k]
-			if p.done.has(id) {
-				continue
-			}
-			if at := j - 1 - int(f.off); uint(f.pair) == pk && hasPrefixFold(text, at, t.multi[f.k]) {
-				t.found(p, id)
-			} else {
-				pending = true
-			}
+	if t.pairs[pk>>6&pairWords]&p.folds[fold>>6]&(1<<(pk&63)) == 0 {
+		return false
+	}
+	pending := false
+	for _, f := range t.byFold[fold] {
+		id := t.multiID[f.k]
+		if p.done.has(id) {
+			continue
 		}
-		if !pending {
-			p.folds[fold>>6] &^= 1 << (fold & 63)
+		h := t.multi[f.k]
+		var ok bool
+		if f.off == oddTwo {
+			ok = lowerTable[text[j]] == h[0] && j+1 < len(text) && lowerTable[text[j+1]] == h[1]
+		} else {
+			ok = uint(f.pair) == pk && hasPrefixFold(text, j-1-int(f.off), h)
+		}
+		if ok {
+			t.found(p, id)
+		} else {
+			pending = true
 		}
 	}
-	if c := text[j]; p.first[c] != 0 && j+1 < len(text) {
-		pending := false
-		for _, k := range t.byFirst[lowerTable[c]] {
-			id := t.multiID[k]
-			if p.done.has(id) {
-				continue
-			}
-			if lowerTable[text[j+1]] == t.multi[k][1] {
-				t.found(p, id)
-			} else {
-				pending = true
-			}
-		}
-		if !pending {
-			p.first[c] = 0
-			if isASCIILetter(c) {
-				p.first[c^0x20] = 0
-			}
-		}
+	if !pending {
+		p.folds[fold>>6] &^= 1 << (fold & 63)
 	}
 	return p.left == 0
 }

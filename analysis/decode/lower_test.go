@@ -66,3 +66,32 @@ func FuzzASCIILower(f *testing.F) {
 		}
 	})
 }
+
+// TestEqBits checks the word search on every byte value at every position,
+// next to fillers that equal the target or sit around it.
+func TestEqBits(t *testing.T) {
+	for _, target := range []byte{0, 1, '-', '/', '\'', 0x7f, 0x80, 0xE2, 0xff} {
+		for _, fill := range []byte{0, 1, target - 1, target, target + 1, 0x80, 0xff} {
+			for pos := 0; pos < 8; pos++ {
+				for c := 0; c < 256; c++ {
+					var w uint64
+					first := -1
+					for k := 0; k < 8; k++ {
+						b := fill
+						if k == pos {
+							b = byte(c)
+						}
+						w |= uint64(b) << (8 * k)
+						if b == target && first < 0 {
+							first = k
+						}
+					}
+					m := eqBits(w, target)
+					if (m == 0) != (first < 0) || m != 0 && firstMarked(m) != first {
+						t.Fatalf("eqBits(%#016x, %#x) = %#016x, first match at %d", w, target, m, first)
+					}
+				}
+			}
+		}
+	}
+}

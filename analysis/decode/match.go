@@ -124,6 +124,16 @@ func findEncodedCommands(text string) [][]int {
 	var out [][]int
 	next := 0 // FindAll resumes at the end of the previous match
 	for i := 0; i < len(text); i++ {
+		// Eight bytes at a time to the next byte that can start a dash.
+		if i+8 <= len(text) {
+			w := le64(text, i)
+			m := eqBits(w, '-') | eqBits(w, '/') | eqBits(w, 0xE2)
+			if m == 0 {
+				i += 7
+				continue
+			}
+			i += firstMarked(m)
+		}
 		c := text[i]
 		dash := 0
 		switch {
