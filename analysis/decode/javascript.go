@@ -568,6 +568,11 @@ func rewriteJSReverse(s *scan) (string, bool) {
 			continue
 		}
 		rest := text[l.end:min(len(text), l.end+256)]
+		// Only a literal followed by a method call or a comment can start
+		// a chain: this skips the search for comments after the others.
+		if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' && rest[k] != '/' {
+			continue
+		}
 		// Comments inside the chain are common in JScript droppers.
 		if strings.Contains(rest, "/*") {
 			rest = stripBlockComments(rest)
