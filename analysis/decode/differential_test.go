@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/automaldesc/automaldesc/internal/corpus"
+	"github.com/google/go-cmp/cmp"
 )
 
 // Differential tests of rewritten code against the frozen copies in
@@ -127,4 +129,60 @@ func TestLatin1Share(t *testing.T) {
 func FuzzLatin1Share(f *testing.F) {
 	f.Add([]byte("\xe9\x01a\n\xff"))
 	f.Fuzz(func(t *testing.T, b []byte) { checkLatin1Share(t, b) })
+}
+
+// checkArrayRefs compares findArrayRefs with the regexp it replaces.
+func checkArrayRefs(t *testing.T, text, name string) {
+	t.Helper()
+	re := regexp.MustCompile(regexp.QuoteMeta(name) + `\[\s*(0x[0-9a-fA-F]+|\d+)\s*\]`)
+	if got, want := findArrayRefs(text, name), re.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Fatalf("findArrayRefs(%q, %q) = %v, want %v", trim(text), name, got, want)
+	}
+}
+
+var arrayRefSeeds = []string{
+	"a[0] a[ 12 ] a[0x1F] a[0X1] a[0x] a[0x1g] a[01] a[\t0x0a\n] a [1] aa[2] a[[3]] a[4",
+	"_0x1[0x0]+_0x1[1]+_0x1['2']+x_0x1[3]+$_0x1[4]+_0x1[ 0x5 ]", "a[]a[a[1]]a[-1]a[1.5]a[1e3]",
+}
+
+func TestArrayRefs(t *testing.T) {
+	for _, s := range arrayRefSeeds {
+		for _, name := range []string{"a", "_0x1", "$a", "a$"} {
+			checkArrayRefs(t, s, name)
+			for n := 0; n < len(s); n++ {
+				checkArrayRefs(t, s[n:], name)
+			}
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		for _, d := range findJSArrayDecls(text, 64) {
+			checkArrayRefs(t, text[d[1]:], text[d[2]:d[3]])
+		}
+	}
+}
+
+func FuzzArrayRefs(f *testing.F) {
+	for _, s := range arrayRefSeeds {
+		f.Add(s, "a")
+	}
+	ident := regexp.MustCompile(`^[A-Za-z_$][\w$]*$`)
+	f.Fuzz(func(t *testing.T, text, name string) {
+		if !ident.MatchString(name) {
+			return // names come from findJSArrayDecls
+		}
+		checkArrayRefs(t, text, name)
+	})
 }

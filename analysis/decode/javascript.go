@@ -540,8 +540,7 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 		if strings.Contains(text, name+"['push']") || strings.Contains(text, name+".push(") {
 			continue
 		}
-		ref := regexp.MustCompile(regexp.QuoteMeta(name) + `\[\s*(0x[0-9a-fA-F]+|\d+)\s*\]`)
-		for _, m := range ref.FindAllStringSubmatchIndex(text[p:], -1) {
+		for _, m := range findArrayRefs(text[p:], name) {
 			if m[0] > 0 && (isWord(text[p+m[0]-1]) || text[p+m[0]-1] == '$') {
 				continue
 			}

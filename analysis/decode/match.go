@@ -110,6 +110,64 @@ func findJSArrayDecls(text string, n int) [][]int {
 	return out
 }
 
+// findArrayRefs returns what
+//
+//	regexp.MustCompile(regexp.QuoteMeta(name) + `\[\s*(0x[0-9a-fA-F]+|\d+)\s*\]`)
+//
+// .FindAllStringSubmatchIndex(text, -1) returns, without compiling a
+// regexp per array name. Neither alternative can give back bytes to let
+// \s*\] match (a shorter run is followed by another digit), so each is
+// tried once, longest.
+func findArrayRefs(text, name string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.Index(text[i:], name)
+		if k < 0 {
+			break
+		}
+		st := i + k
+		if m := arrayRefAt(text, st, st+len(name)); m != nil {
+			out = append(out, m)
+			i = m[1]
+			continue
+		}
+		i = st + 1
+	}
+	return out
+}
+
+// arrayRefAt matches \[\s*(0x[0-9a-fA-F]+|\d+)\s*\] at text[j:], for a
+// name at text[st:j]; it returns the match and its group, or nil.
+func arrayRefAt(text string, st, j int) []int {
+	if j >= len(text) || text[j] != '[' {
+		return nil
+	}
+	ds := skipRESpace(text, j+1)
+	closed := func(e int) []int {
+		if c := skipRESpace(text, e); c < len(text) && text[c] == ']' {
+			return []int{st, c + 1, ds, e}
+		}
+		return nil
+	}
+	if ds+2 < len(text) && text[ds] == '0' && text[ds+1] == 'x' && isHex(text[ds+2]) {
+		e := ds + 3
+		for e < len(text) && isHex(text[e]) {
+			e++
+		}
+		if m := closed(e); m != nil {
+			return m
+		}
+	}
+	e := ds
+	for e < len(text) && text[e] >= '0' && text[e] <= '9' {
+		e++
+	}
+	if e == ds {
+		return nil
+	}
+	return closed(e)
+}
+
 // reEncodedCommandAt is reEncodedCommand anchored at the dash's preceding
 // byte (or at the dash, at the start of the text).
 var reEncodedCommandAt = regexp.MustCompile(`(?i)^[\s"'^]?[-/\x{2013}\x{2014}](e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})`)
