@@ -64,7 +64,9 @@ func genericBlob(run string, span Span, max int) (finding, bool) {
 	}
 	upper, lower, digit := false, false, false
 	hexOnly := true
-	for i := 0; i < len(run); i++ {
+	// The verdict is settled once all three classes and a non-hex byte
+	// are seen, mostly within the first few dozen bytes of a long blob.
+	for i := 0; i < len(run) && (hexOnly || !(upper && lower && digit)); i++ {
 		c := run[i]
 		switch {
 		case c >= 'A' && c <= 'Z':

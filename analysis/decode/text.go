@@ -37,7 +37,9 @@ var b64Alphabet = func() (t [256]bool) {
 // decodeB64 decodes standard or URL-safe base64, padded or not, ignoring
 // whitespace. It caps the output at max bytes.
 func decodeB64(s string, max int) ([]byte, bool) {
-	if strings.ContainsAny(s, " \t\r\n") {
+	// IndexByte per byte value: ContainsAny steps through long blobs a
+	// byte at a time.
+	if containsByte(s, ' ', '\t', '\r', '\n') {
 		s = strings.Map(func(r rune) rune {
 			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
 				return -1
@@ -53,8 +55,8 @@ func decodeB64(s string, max int) ([]byte, bool) {
 		return nil, false
 	}
 	enc := base64.RawStdEncoding
-	if strings.ContainsAny(raw, "-_") {
-		if strings.ContainsAny(raw, "+/") {
+	if containsByte(raw, '-', '_') {
+		if containsByte(raw, '+', '/') {
 			return nil, false
 		}
 		enc = base64.RawURLEncoding
@@ -64,6 +66,16 @@ func decodeB64(s string, max int) ([]byte, bool) {
 		return nil, false
 	}
 	return b, true
+}
+
+// containsByte reports whether s holds one of the bytes cs.
+func containsByte(s string, cs ...byte) bool {
+	for _, c := range cs {
+		if strings.IndexByte(s, c) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // looksUTF16LE reports whether b is probably UTF-16LE text: a BOM, or mostly
