@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -115,7 +116,8 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 	// memo[i] is the scan the rewrite pass left of layer i's text, when
 	// layer i is that pass's result (see result.scan).
 	memo := []*scan{nil}
-	seen := map[string]struct{}{text: {}}
+	seen := newTextSet()
+	seen.add(seen.hash(text), text)
 	noteSeen := map[string]struct{}{}
 	total := 0
 	for i := 0; i < len(layers); i++ {
@@ -130,7 +132,7 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 		if err != nil {
 			return layers, err
 		}
-		found = fresh(found, seen)
+		found = fresh(found, &seen)
 		if len(found) == 0 {
 			continue
 		}
@@ -145,10 +147,8 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 					continue
 				}
 				noteSeen[key] = struct{}{}
-			} else {
-				if _, dup := seen[f.text]; dup {
-					continue
-				}
+			} else if seen.has(f.hash, f.text) {
+				continue
 			}
 			if len(layers) >= lim.MaxLayers {
 				mark(&layers[i], fmt.Sprintf("layer limit %d reached: %d decoded span(s) dropped", lim.MaxLayers, len(found)-k))
@@ -180,7 +180,11 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 			nl.Language = pickLanguage(f.lang, nl.Text, layers[i].Language, opt.Identify)
 			total += len(nl.Text)
 			if nl.Text != "" {
-				seen[nl.Text] = struct{}{}
+				h := f.hash
+				if nl.Text != f.text { // cut at the total limit
+					h = seen.hash(nl.Text)
+				}
+				seen.add(h, nl.Text)
 			}
 			var m *scan
 			if f.scan != nil && f.scan.text == nl.Text && f.scan.lang == nl.Language {
@@ -195,23 +199,52 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 }
 
 // fresh drops results whose text is already a layer or repeats an earlier
-// result of the same batch.
-func fresh(found []result, seen map[string]struct{}) []result {
+// result of the same batch, and hashes the texts of the others.
+func fresh(found []result, seen *textSet) []result {
 	out := found[:0]
-	batch := map[string]struct{}{}
+	var batch textSet
 	for _, f := range found {
 		if f.text != "" {
-			if _, dup := seen[f.text]; dup {
+			f.hash = seen.hash(f.text)
+			if seen.has(f.hash, f.text) || batch.has(f.hash, f.text) {
 				continue
 			}
-			if _, dup := batch[f.text]; dup {
-				continue
-			}
-			batch[f.text] = struct{}{}
+			batch.add(f.hash, f.text)
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// textSet is a set of texts keyed by their hash, so that a text that
+// goes through several checks is hashed once (the layer texts are the
+// sample's bulk).
+type textSet struct {
+	seed maphash.Seed
+	m    map[uint64][]string // texts by hash: a collision keeps both
+}
+
+func newTextSet() textSet { return textSet{seed: maphash.MakeSeed()} }
+
+func (s *textSet) hash(t string) uint64 { return maphash.String(s.seed, t) }
+
+// has reports whether t, whose hash is h (from this set's seed), is in
+// the set. A zero textSet is empty.
+func (s *textSet) has(h uint64, t string) bool {
+	for _, x := range s.m[h] {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// add puts t, whose hash is h, in the set.
+func (s *textSet) add(h uint64, t string) {
+	if s.m == nil {
+		s.m = map[uint64][]string{}
+	}
+	s.m[h] = append(s.m[h], t)
 }
 
 func pickLanguage(known lang.Language, text string, parent lang.Language, identify func(string) lang.Language) lang.Language {
@@ -263,6 +296,7 @@ type result struct {
 	// which the layer made of it reuses (lower-cased text, literals). Its
 	// fixed field tells that no rewriter changes the text any more.
 	scan *scan
+	hash uint64 // of text, set by fresh
 }
 
 // run applies every decoder that handles language l to text: the

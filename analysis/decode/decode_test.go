@@ -357,3 +357,20 @@ func TestBinaryInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestTextSet: texts that share a hash are told apart.
+func TestTextSet(t *testing.T) {
+	s := newTextSet()
+	var zero textSet
+	if s.has(1, "a") || zero.has(1, "a") {
+		t.Fatal("empty set has a text")
+	}
+	s.add(1, "a")
+	s.add(1, "b") // a collision
+	if !s.has(1, "a") || !s.has(1, "b") || s.has(1, "c") || s.has(2, "a") {
+		t.Fatal("collision lost or confused texts")
+	}
+	if s.hash("x") != s.hash("x") {
+		t.Fatal("hash not stable")
+	}
+}
