@@ -116,8 +116,8 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 	// memo[i] is the scan the rewrite pass left of layer i's text, when
 	// layer i is that pass's result (see result.scan).
 	memo := []*scan{nil}
-	seen := newTextSet()
-	seen.add(seen.hash(text), text)
+	var seen textSet
+	seen.add(text)
 	noteSeen := map[string]struct{}{}
 	total := 0
 	for i := 0; i < len(layers); i++ {
@@ -147,7 +147,7 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 					continue
 				}
 				noteSeen[key] = struct{}{}
-			} else if seen.has(f.hash, f.text) {
+			} else if seen.has(f.text) {
 				continue
 			}
 			if len(layers) >= lim.MaxLayers {
@@ -180,11 +180,7 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 			nl.Language = pickLanguage(f.lang, nl.Text, layers[i].Language, opt.Identify)
 			total += len(nl.Text)
 			if nl.Text != "" {
-				h := f.hash
-				if nl.Text != f.text { // cut at the total limit
-					h = seen.hash(nl.Text)
-				}
-				seen.add(h, nl.Text)
+				seen.add(nl.Text)
 			}
 			var m *scan
 			if f.scan != nil && f.scan.text == nl.Text && f.scan.lang == nl.Language {
@@ -199,52 +195,65 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 }
 
 // fresh drops results whose text is already a layer or repeats an earlier
-// result of the same batch, and hashes the texts of the others.
+// result of the same batch.
 func fresh(found []result, seen *textSet) []result {
 	out := found[:0]
 	var batch textSet
 	for _, f := range found {
 		if f.text != "" {
-			f.hash = seen.hash(f.text)
-			if seen.has(f.hash, f.text) || batch.has(f.hash, f.text) {
+			if seen.has(f.text) || batch.has(f.text) {
 				continue
 			}
-			batch.add(f.hash, f.text)
+			batch.add(f.text)
 		}
 		out = append(out, f)
 	}
 	return out
 }
 
-// textSet is a set of texts keyed by their hash, so that a text that
-// goes through several checks is hashed once (the layer texts are the
-// sample's bulk).
+// textSet is a set of texts for the duplicate checks, which a
+// map[string] made hash every decoded text in full up to four times. It
+// files texts by length and hashes them only to tell apart texts of the
+// same length, each at most once as a member. A zero textSet is empty.
 type textSet struct {
-	seed maphash.Seed
-	m    map[uint64][]string // texts by hash: a collision keeps both
+	byLen map[int][]setText
 }
 
-func newTextSet() textSet { return textSet{seed: maphash.MakeSeed()} }
+type setText struct {
+	text   string
+	hash   uint64
+	hashed bool
+}
 
-func (s *textSet) hash(t string) uint64 { return maphash.String(s.seed, t) }
+// textSeed seeds the hashes of textSet: random, so that crafted texts
+// cannot make them collide.
+var textSeed = maphash.MakeSeed()
 
-// has reports whether t, whose hash is h (from this set's seed), is in
-// the set. A zero textSet is empty.
-func (s *textSet) has(h uint64, t string) bool {
-	for _, x := range s.m[h] {
-		if x == t {
+// has reports whether t is in the set.
+func (s *textSet) has(t string) bool {
+	same := s.byLen[len(t)]
+	if len(same) == 0 {
+		return false
+	}
+	h := maphash.String(textSeed, t)
+	for i := range same {
+		e := &same[i]
+		if !e.hashed {
+			e.hash, e.hashed = maphash.String(textSeed, e.text), true
+		}
+		if e.hash == h && e.text == t {
 			return true
 		}
 	}
 	return false
 }
 
-// add puts t, whose hash is h, in the set.
-func (s *textSet) add(h uint64, t string) {
-	if s.m == nil {
-		s.m = map[uint64][]string{}
+// add puts t in the set.
+func (s *textSet) add(t string) {
+	if s.byLen == nil {
+		s.byLen = map[int][]setText{}
 	}
-	s.m[h] = append(s.m[h], t)
+	s.byLen[len(t)] = append(s.byLen[len(t)], setText{text: t})
 }
 
 func pickLanguage(known lang.Language, text string, parent lang.Language, identify func(string) lang.Language) lang.Language {
@@ -296,7 +305,6 @@ type result struct {
 	// which the layer made of it reuses (lower-cased text, literals). Its
 	// fixed field tells that no rewriter changes the text any more.
 	scan *scan
-	hash uint64 // of text, set by fresh
 }
 
 // run applies every decoder that handles language l to text: the
