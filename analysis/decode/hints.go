@@ -28,7 +28,7 @@ import (
 // per text, folds the pairs to twelve bits and has a fold cleared once all
 // the hints filed under its pairs are done. The pass stops on a pair only
 // when both have its bit: the hit path is rare, which is what makes the
-// pass cheap, along with reading four bytes a step.
+// pass cheap, along with reading eight bytes a step.
 
 // maxHints bounds the distinct hints of one language (one bit each).
 const maxHints = 128
