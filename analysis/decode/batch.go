@@ -220,7 +220,7 @@ var reSet = regexp.MustCompile(`(?i)^\s*@?\s*set\s+("?)([^=/"\s][^="]*)=(.*)$`)
 // rewriteBatchSet statically expands set variables line by line.
 func rewriteBatchSet(s *scan) (string, bool) {
 	text, max := s.text, s.max
-	if !strings.Contains(s.lower, "set") {
+	if !strings.Contains(s.lowered(), "set") {
 		return text, false
 	}
 	e := &batchEnv{vars: map[string]string{}}
@@ -303,7 +303,7 @@ func findCmdCs(text, lower string) [][]int {
 // extractCmdC emits the command string of nested cmd /c "...".
 func extractCmdC(s *scan) []finding {
 	var out []finding
-	for _, m := range findCmdCs(s.text, s.lower) {
+	for _, m := range findCmdCs(s.text, s.lowered()) {
 		start := m[1]
 		eol := strings.IndexByte(s.text[start:], '\n')
 		if eol < 0 {

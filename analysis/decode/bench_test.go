@@ -112,8 +112,8 @@ func BenchmarkHintsDev(b *testing.B) {
 		b.Fatal(err)
 	}
 	type text struct {
-		lower string
-		ht    *hintTable
+		text string
+		ht   *hintTable
 	}
 	var texts []text
 	var size int64
@@ -128,7 +128,7 @@ func BenchmarkHintsDev(b *testing.B) {
 		}
 		layers, _ := Decode(context.Background(), src, lang.Identify(src, e.Name()).Language, Options{})
 		for _, l := range layers {
-			texts = append(texts, text{asciiLower(l.Text), hintTables.all[l.Language]})
+			texts = append(texts, text{l.Text, hintTables[l.Language]})
 			size += int64(len(l.Text))
 		}
 	}
@@ -136,7 +136,7 @@ func BenchmarkHintsDev(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, t := range texts {
-			t.ht.present(t.lower)
+			t.ht.present(t.text)
 		}
 	}
 }

@@ -2,7 +2,10 @@ package decode
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/maphash"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -113,7 +116,8 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 	// memo[i] is the scan the rewrite pass left of layer i's text, when
 	// layer i is that pass's result (see result.scan).
 	memo := []*scan{nil}
-	seen := map[string]struct{}{text: {}}
+	var seen textSet
+	seen.add(text)
 	noteSeen := map[string]struct{}{}
 	total := 0
 	for i := 0; i < len(layers); i++ {
@@ -128,7 +132,7 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 		if err != nil {
 			return layers, err
 		}
-		found = fresh(found, seen)
+		found = fresh(found, &seen)
 		if len(found) == 0 {
 			continue
 		}
@@ -143,10 +147,8 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 					continue
 				}
 				noteSeen[key] = struct{}{}
-			} else {
-				if _, dup := seen[f.text]; dup {
-					continue
-				}
+			} else if seen.has(f.text) {
+				continue
 			}
 			if len(layers) >= lim.MaxLayers {
 				mark(&layers[i], fmt.Sprintf("layer limit %d reached: %d decoded span(s) dropped", lim.MaxLayers, len(found)-k))
@@ -178,7 +180,7 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 			nl.Language = pickLanguage(f.lang, nl.Text, layers[i].Language, opt.Identify)
 			total += len(nl.Text)
 			if nl.Text != "" {
-				seen[nl.Text] = struct{}{}
+				seen.add(nl.Text)
 			}
 			var m *scan
 			if f.scan != nil && f.scan.text == nl.Text && f.scan.lang == nl.Language {
@@ -194,22 +196,64 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 
 // fresh drops results whose text is already a layer or repeats an earlier
 // result of the same batch.
-func fresh(found []result, seen map[string]struct{}) []result {
+func fresh(found []result, seen *textSet) []result {
 	out := found[:0]
-	batch := map[string]struct{}{}
+	var batch textSet
 	for _, f := range found {
 		if f.text != "" {
-			if _, dup := seen[f.text]; dup {
+			if seen.has(f.text) || batch.has(f.text) {
 				continue
 			}
-			if _, dup := batch[f.text]; dup {
-				continue
-			}
-			batch[f.text] = struct{}{}
+			batch.add(f.text)
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// textSet is a set of texts for the duplicate checks, which a
+// map[string] made hash every decoded text in full up to four times. It
+// files texts by length and hashes them only to tell apart texts of the
+// same length, each at most once as a member. A zero textSet is empty.
+type textSet struct {
+	byLen map[int][]setText
+}
+
+type setText struct {
+	text   string
+	hash   uint64
+	hashed bool
+}
+
+// textSeed seeds the hashes of textSet: random, so that crafted texts
+// cannot make them collide.
+var textSeed = maphash.MakeSeed()
+
+// has reports whether t is in the set.
+func (s *textSet) has(t string) bool {
+	same := s.byLen[len(t)]
+	if len(same) == 0 {
+		return false
+	}
+	h := maphash.String(textSeed, t)
+	for i := range same {
+		e := &same[i]
+		if !e.hashed {
+			e.hash, e.hashed = maphash.String(textSeed, e.text), true
+		}
+		if e.hash == h && e.text == t {
+			return true
+		}
+	}
+	return false
+}
+
+// add puts t in the set.
+func (s *textSet) add(t string) {
+	if s.byLen == nil {
+		s.byLen = map[int][]setText{}
+	}
+	s.byLen[len(t)] = append(s.byLen[len(t)], setText{text: t})
 }
 
 func pickLanguage(known lang.Language, text string, parent lang.Language, identify func(string) lang.Language) lang.Language {
@@ -271,8 +315,7 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int, prior *s
 	if s == nil {
 		s = newScan(text, l, maxOut)
 	}
-	ht := hintTableOf(l, false)
-	s.hints = ht.present(s.lower)
+	ht := hintTableOf(l)
 	var out []result
 	for i := range registry {
 		d := &registry[i]
@@ -307,8 +350,8 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int, prior *s
 // maxRounds bounds the rewrite pass; each round runs every rewriter once.
 const maxRounds = 8
 
-// rewritePass runs the rewriters on s, whose hints ht found; the texts it
-// rewrites get their hints from the table of the rewriters alone.
+// rewritePass runs the rewriters on s, whose hints ht found (the table of
+// s.lang, which the texts it rewrites get their hints from too).
 func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 	cur := s // the text as rewritten so far, with its memo
 	var methods []string
@@ -328,8 +371,6 @@ func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 				continue
 			}
 			cur, changed = newScan(nt, s.lang, s.max), true
-			ht = hintTableOf(s.lang, true)
-			cur.hints = ht.present(cur.lower)
 			significant = significant || sig
 			if !contains(methods, d.ID) {
 				methods = append(methods, d.ID)
@@ -362,28 +403,62 @@ func contains(list []string, s string) bool {
 
 // asciiLower lowers ASCII letters only, so byte offsets stay valid.
 func asciiLower(s string) string {
-	i := 0
-	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
-		i++
-	}
+	i := firstUpper(s)
 	if i == len(s) {
 		return s
 	}
 	// Lowered through a small buffer into a Builder: one allocation of
-	// len(s) (a []byte copy converted back to string made two).
+	// len(s) (a []byte copy converted back to string made two), eight
+	// bytes at a time.
 	var b strings.Builder
 	b.Grow(len(s))
 	b.WriteString(s[:i])
 	var buf [512]byte
 	for i < len(s) {
 		n := copy(buf[:], s[i:])
-		for k, c := range buf[:n] {
-			buf[k] = lowerTable[c]
+		k := 0
+		for ; k+8 <= n; k += 8 {
+			w := binary.LittleEndian.Uint64(buf[k:])
+			binary.LittleEndian.PutUint64(buf[k:], w|upperBits(w)>>2)
+		}
+		for ; k < n; k++ {
+			buf[k] = lowerTable[buf[k]]
 		}
 		b.Write(buf[:n])
 		i += n
 	}
 	return b.String()
+}
+
+// firstUpper returns the index of the first ASCII upper-case letter in s,
+// len(s) when there is none.
+func firstUpper(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if upperBits(le64(s, i)) != 0 {
+			break
+		}
+	}
+	for ; i < len(s) && (s[i] < 'A' || s[i] > 'Z'); i++ {
+	}
+	return i
+}
+
+// le64 reads the eight bytes of s at i as a little-endian word.
+func le64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// upperBits has the top bit set in each byte of w that is an ASCII
+// upper-case letter, and no other bit. Seven-bit bytes plus 0x80-'A' reach
+// the top bit from 'A' up, plus 0x80-'Z'-1 from past 'Z'; the sums stay
+// within the byte, and bytes with the top bit already set are excluded.
+func upperBits(w uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	h := w &^ high
+	return ((h + (0x80-'A')*ones) ^ (h + (0x80-'Z'-1)*ones)) &^ w & high
 }
 
 // lowerTable maps ASCII upper-case letters to lower case, other bytes to
@@ -397,3 +472,21 @@ var lowerTable = func() (t [256]byte) {
 	}
 	return t
 }()
+
+// Word-at-a-time byte search, for scanners that skip most bytes.
+const (
+	onesWord = 0x0101010101010101
+	highWord = 0x8080808080808080
+)
+
+// eqBits has the top bit set in the lowest byte of w that equals c, and
+// possibly in higher bytes (a borrow can mark the byte above a match):
+// zero exactly when no byte of w is c.
+func eqBits(w uint64, c byte) uint64 {
+	x := w ^ onesWord*uint64(c)
+	return (x - onesWord) &^ x & highWord
+}
+
+// firstMarked is the offset of the lowest byte marked in an eqBits result
+// (or an OR of them); m must not be zero.
+func firstMarked(m uint64) int { return bits.TrailingZeros64(m) >> 3 }

@@ -357,3 +357,24 @@ func TestBinaryInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestTextSet: texts of the same length are told apart.
+func TestTextSet(t *testing.T) {
+	var s textSet
+	if s.has("") || s.has("a") {
+		t.Fatal("empty set has a text")
+	}
+	for _, x := range []string{"ab", "cd", "", "abc"} {
+		s.add(x)
+	}
+	for _, x := range []string{"ab", "cd", "", "abc"} {
+		if !s.has(x) {
+			t.Errorf("set lost %q", x)
+		}
+	}
+	for _, x := range []string{"ac", "a", "abd", "abcd"} {
+		if s.has(x) {
+			t.Errorf("set has %q", x)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package decode
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+)
 
 // minGenericB64 is the shortest blob generic.base64 considers.
 const minGenericB64 = 40
@@ -60,7 +64,9 @@ func genericBlob(run string, span Span, max int) (finding, bool) {
 	}
 	upper, lower, digit := false, false, false
 	hexOnly := true
-	for i := 0; i < len(run); i++ {
+	// The verdict is settled once all three classes and a non-hex byte
+	// are seen, mostly within the first few dozen bytes of a long blob.
+	for i := 0; i < len(run) && (hexOnly || !(upper && lower && digit)); i++ {
 		c := run[i]
 		switch {
 		case c >= 'A' && c <= 'Z':
@@ -89,6 +95,9 @@ func genericBlob(run string, span Span, max int) (finding, bool) {
 		}
 		return finding{}, false
 	}
+	if latin1Share(b) < ratioGeneric {
+		return finding{}, false
+	}
 	txt, ok := asText(b, ratioGeneric)
 	if !ok || asciiShare(txt) < ratioGeneric {
 		return finding{}, false
@@ -99,6 +108,36 @@ func genericBlob(run string, span Span, max int) (finding, bool) {
 		return finding{}, false
 	}
 	return finding{span: span, text: txt, size: len(txt)}, true
+}
+
+// latin1Share is asciiShare(bytesText(b)) when bytesText reads b as
+// Latin-1 (neither UTF-16LE nor valid UTF-8), 1 otherwise: random bytes
+// that decoded from base64 by chance are rejected without building their
+// text.
+func latin1Share(b []byte) float64 {
+	if looksUTF16LE(b) {
+		return 1
+	}
+	b = bytes.TrimPrefix(b, []byte{0xEF, 0xBB, 0xBF})
+	if utf8.Valid(b) {
+		return 1
+	}
+	// Bytes from 0x80 take two bytes in the text; asciiShare reads its
+	// first 8 KiB.
+	size, total, good := 0, 0, 0
+	for _, c := range b {
+		if size += 1 + int(c>>7); size > 8192 {
+			break
+		}
+		total++
+		if c >= 0x20 && c < 0x7f || c == '\t' || c == '\n' || c == '\r' {
+			good++
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(good) / float64(total)
 }
 
 // allB64 reports a text that is itself a base64 run (nested encoding).

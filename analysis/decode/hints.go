@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
@@ -11,8 +12,23 @@ import (
 // them one strings.Contains at a time read each text once per hint of
 // every decoder of its language, some thirty times. A hintTable finds all
 // the hints of a language that occur in a text in one pass: one-byte hints
-// with IndexByte, longer ones from a filter on a hash of their first two
-// bytes, whose entry is cleared once all the hints behind it are found.
+// with IndexByte, longer ones from a filter on byte pairs. It reads the
+// text as it is, not lower-cased: the filter holds every ASCII case of a
+// pair, and hits are checked ASCII case-insensitively.
+//
+// The pass looks at the pairs that start at an even offset only. A hint of
+// three bytes or more is filed under two adjacent pairs of its own, one of
+// which starts at an even offset wherever the hint occurs: the two whose
+// bytes are rarest in scripts, so that the pass seldom stops on a pair of
+// a hint that is not there. A two-byte hint at an even offset is its own
+// pair; one at an odd offset starts with the second byte of a pair looked
+// at, so it is also filed under every pair that ends with its first byte.
+//
+// The filter is exact (a bit per pair) and shared; a second one, copied
+// per text, folds the pairs to twelve bits and has a fold cleared once all
+// the hints filed under its pairs are done. The pass stops on a pair only
+// when both have its bit: the hit path is rare, which is what makes the
+// pass cheap, along with reading eight bytes a step.
 
 // maxHints bounds the distinct hints of one language (one bit each).
 const maxHints = 128
@@ -25,10 +41,17 @@ func (m *hintMask) has(id uint8) bool     { return m[id>>6]&(1<<(id&63)) != 0 }
 func (m *hintMask) meets(o hintMask) bool { return m[0]&o[0] != 0 || m[1]&o[1] != 0 }
 func (m *hintMask) empty() bool           { return m[0] == 0 && m[1] == 0 }
 
-// slotBits sizes the two-byte filter: small enough to copy per text.
-const slotBits = 12
+// foldBits sizes the folded filter: small enough to copy per text.
+const foldBits = 12
 
-func slot(a, b byte) uint16 { return (uint16(a)<<4 ^ uint16(b)) & (1<<slotBits - 1) }
+// foldWords is the length of the folded filter in words.
+const foldWords = 1 << foldBits / 64
+
+// pairWords masks an index into the exact filter.
+const pairWords = 1<<16/64 - 1
+
+// pairKey is the filter key of the bytes a, b.
+func pairKey(a, b byte) uint { return uint(a)<<8 | uint(b) }
 
 // hintTable holds the distinct hints of the decoders of one language.
 type hintTable struct {
@@ -36,19 +59,35 @@ type hintTable struct {
 	singleID []uint8 // their numbers
 	multi    []string
 	multiID  []uint8
-	filter   [1 << slotBits / 64]uint64 // slots some multi-byte hint starts in
-	bySlot   [1 << slotBits][]uint8     // slot -> indexes into multi
+	pairs    [pairWords + 1]uint64      // the pairs multi-byte hints are filed under
+	folds    [foldWords]uint64          // the same, folded to foldBits
+	byFold   [1 << foldBits][]filedHint // fold -> the hints filed under its pairs
 	need     []hintMask                 // per registry entry: its hints (none: it always runs)
+	users    [maxHints]uint64           // per hint: the registry entries that have it
+	multiSet hintMask                   // the multi-byte hints
 }
 
-// newHintTable builds the table of the decoders that handle l, of the
-// rewriters only when rewriters is set.
-func newHintTable(l lang.Language, rewriters bool) *hintTable {
+// filedHint is multi[k] filed under its pair at offset off, or, when off
+// is oddTwo, the two-byte hint multi[k] filed under the pairs that end
+// with its first byte.
+type filedHint struct {
+	pair uint16
+	k    uint8
+	off  uint8
+}
+
+const oddTwo = 0xFF
+
+// newHintTable builds the table of the decoders that handle l.
+func newHintTable(l lang.Language) *hintTable {
+	if len(registry) > 64 {
+		panic("decode: hintTable.users holds 64 registry entries")
+	}
 	t := &hintTable{need: make([]hintMask, len(registry))}
 	ids := map[string]uint8{}
 	for i := range registry {
 		d := &registry[i]
-		if !d.handles(l) || rewriters && d.rewrite == nil {
+		if !d.handles(l) {
 			continue
 		}
 		for _, h := range d.hints {
@@ -63,39 +102,140 @@ func newHintTable(l lang.Language, rewriters bool) *hintTable {
 					t.single = append(t.single, h[0])
 					t.singleID = append(t.singleID, id)
 				} else {
-					sl := slot(h[0], h[1])
-					t.filter[sl>>6] |= 1 << (sl & 63)
-					t.bySlot[sl] = append(t.bySlot[sl], uint8(len(t.multi)))
+					k := uint8(len(t.multi))
+					t.multiSet.set(id)
 					t.multi = append(t.multi, h)
 					t.multiID = append(t.multiID, id)
+					if len(h) == 2 {
+						t.file(h, k, 0)
+						t.fileOdd(h, k)
+					} else {
+						o := rarestWindow(h)
+						t.file(h, k, o)
+						t.file(h, k, o+1)
+					}
 				}
 			}
 			t.need[i].set(id)
+			t.users[id] |= 1 << i
 		}
 	}
 	return t
 }
 
+// file files multi[k], which is h, under its pair at offset off, in
+// every ASCII case.
+func (t *hintTable) file(h string, k, off uint8) {
+	for _, a := range cases(h[off]) {
+		for _, b := range cases(h[off+1]) {
+			pk := pairKey(a, b)
+			t.pairs[pk>>6] |= 1 << (pk & 63)
+			fold := pk & (1<<foldBits - 1)
+			t.folds[fold>>6] |= 1 << (fold & 63)
+			t.byFold[fold] = append(t.byFold[fold], filedHint{uint16(pk), k, off})
+		}
+	}
+}
+
+// fileOdd files the two-byte hint multi[k], which is h, under every pair
+// that ends with its first byte, in either case.
+func (t *hintTable) fileOdd(h string, k uint8) {
+	for _, b := range cases(h[0]) {
+		for a := 0; a < 256; a++ {
+			pk := pairKey(byte(a), b)
+			t.pairs[pk>>6] |= 1 << (pk & 63)
+			fold := pk & (1<<foldBits - 1)
+			if a < 16 { // a's high nibble is not in the fold
+				t.folds[fold>>6] |= 1 << (fold & 63)
+				t.byFold[fold] = append(t.byFold[fold], filedHint{0, k, oddTwo})
+			}
+		}
+	}
+}
+
+// cases returns the lower-case byte c and its upper case when it is an
+// ASCII letter.
+func cases(c byte) []byte {
+	if c >= 'a' && c <= 'z' {
+		return []byte{c, c - 32}
+	}
+	return []byte{c}
+}
+
+// rarestWindow returns the offset of the two adjacent pairs of h (three
+// bytes or more) whose bytes are the least frequent in scripts.
+func rarestWindow(h string) uint8 {
+	best, bestScore := 0, -1
+	for o := 0; o+2 < len(h); o++ {
+		score := scriptFreq(h[o])*scriptFreq(h[o+1]) + scriptFreq(h[o+1])*scriptFreq(h[o+2])
+		if bestScore < 0 || score < bestScore {
+			best, bestScore = o, score
+		}
+	}
+	return uint8(best)
+}
+
+// scriptFreq is a rough frequency (per mille) of the lower-cased byte c in
+// script text; it only ranks the pairs a hint is filed under.
+func scriptFreq(c byte) int {
+	switch c {
+	case ' ':
+		return 150
+	case 'e':
+		return 90
+	case 't':
+		return 70
+	case 'a', 'o', 'i', 'n':
+		return 60
+	case 's', 'r':
+		return 55
+	case 'l':
+		return 40
+	case 'c':
+		return 35
+	case 'd':
+		return 30
+	case 'u', 'p', 'm', 'h':
+		return 25
+	case 'f', '(', ')', '.':
+		return 20
+	case 'g', '-', '$', '\'', '"':
+		return 15
+	case 'b', 'y', 'w', '_':
+		return 12
+	case 'v':
+		return 10
+	case '[', ']', '/':
+		return 8
+	case 'k':
+		return 6
+	case 'x':
+		return 5
+	case 'j':
+		return 3
+	}
+	if c >= '0' && c <= '9' {
+		return 10
+	}
+	return 5
+}
+
 // hintTables has the table of every language, Unknown (every decoder)
-// included: all[l] for a layer, which all decoders run on, and rewrite[l]
-// for the intermediate texts of the rewrite pass.
-var hintTables = func() (t struct{ all, rewrite map[lang.Language]*hintTable }) {
-	t.all, t.rewrite = map[lang.Language]*hintTable{}, map[lang.Language]*hintTable{}
+// included. A layer and the intermediate texts of its rewrite pass use the
+// same table, so the scan the pass ends on serves the layer made of it
+// as it is.
+var hintTables = func() map[lang.Language]*hintTable {
+	t := map[lang.Language]*hintTable{}
 	for _, l := range append([]lang.Language{lang.Unknown}, allLangs...) {
-		t.all[l], t.rewrite[l] = newHintTable(l, false), newHintTable(l, true)
+		t[l] = newHintTable(l)
 	}
 	return t
 }()
 
-// hintTableOf returns the table of language l, for the rewriters only when
-// rewriters is set. A value outside lang's languages, which no decoder
-// handles, gets an empty table.
-func hintTableOf(l lang.Language, rewriters bool) *hintTable {
-	m := hintTables.all
-	if rewriters {
-		m = hintTables.rewrite
-	}
-	if t, ok := m[l]; ok {
+// hintTableOf returns the table of language l. A value outside lang's
+// languages, which no decoder handles, gets an empty table.
+func hintTableOf(l lang.Language) *hintTable {
+	if t, ok := hintTables[l]; ok {
 		return t
 	}
 	return noHints
@@ -108,44 +248,117 @@ func (t *hintTable) runs(i int, m *hintMask) bool {
 	return t.need[i].empty() || m.meets(t.need[i])
 }
 
-// present returns the hints that occur in lower.
-func (t *hintTable) present(lower string) hintMask {
-	var m hintMask
+// present returns hints that occur in text, ASCII case-insensitively:
+// enough of them for runs to tell exactly which decoders have one. A
+// decoder is settled once one of its hints is found; a hint all of whose
+// decoders are settled no longer matters, and the pass ends when no hint
+// that matters is left.
+func (t *hintTable) present(text string) hintMask {
+	p := hintPass{left: len(t.multi)}
 	for k, c := range t.single {
-		if strings.IndexByte(lower, c) >= 0 {
-			m.set(t.singleID[k])
+		if strings.IndexByte(text, c) >= 0 || c >= 'a' && c <= 'z' && strings.IndexByte(text, c-32) >= 0 {
+			t.found(&p, t.singleID[k])
 		}
 	}
-	if len(lower) < 2 || len(t.multi) == 0 {
-		return m
+	if len(text) < 2 || p.left == 0 {
+		return p.m
 	}
-	live := t.filter
-	left := len(t.multi)
-	prev := lower[0]
-	for i := 1; i < len(lower); i++ {
-		c := lower[i]
-		sl := slot(prev, c)
-		prev = c
-		if live[sl>>6%uint16(len(live))]&(1<<(sl&63)) == 0 {
+	p.folds = t.folds
+	j := 0
+	for ; j+8 <= len(text); j += 8 {
+		// The pairs at j, j+2, j+4 and j+6, each keyed first byte high.
+		w := bits.ReverseBytes64(le64(text, j))
+		k0, k1, k2, k3 := uint(w>>48), uint(w>>32&0xFFFF), uint(w>>16&0xFFFF), uint(w&0xFFFF)
+		b0 := t.pairs[k0>>6] & p.folds[k0>>6&(foldWords-1)] >> (k0 & 63)
+		b1 := t.pairs[k1>>6] & p.folds[k1>>6&(foldWords-1)] >> (k1 & 63)
+		b2 := t.pairs[k2>>6] & p.folds[k2>>6&(foldWords-1)] >> (k2 & 63)
+		b3 := t.pairs[k3>>6] & p.folds[k3>>6&(foldWords-1)] >> (k3 & 63)
+		if (b0|b1|b2|b3)&1 == 0 {
 			continue
 		}
-		pending := false
-		for _, k := range t.bySlot[sl] {
-			if id := t.multiID[k]; !m.has(id) {
-				if strings.HasPrefix(lower[i-1:], t.multi[k]) {
-					m.set(id)
-					left--
-				} else {
-					pending = true
+		if b0&1 != 0 && t.hit(&p, text, j+1, k0) || b1&1 != 0 && t.hit(&p, text, j+3, k1) ||
+			b2&1 != 0 && t.hit(&p, text, j+5, k2) || b3&1 != 0 && t.hit(&p, text, j+7, k3) {
+			return p.m
+		}
+	}
+	for ; j+2 <= len(text); j += 2 {
+		if t.hit(&p, text, j+1, pairKey(text[j], text[j+1])) {
+			break
+		}
+	}
+	return p.m
+}
+
+// hintPass is the state of present's pass over one text: the folded
+// filter, its entries cleared as their hints are done.
+type hintPass struct {
+	m       hintMask // the hints found
+	done    hintMask // the hints found or no longer mattering
+	settled uint64   // the registry entries with a hint found
+	folds   [foldWords]uint64
+	left    int // multi-byte hints not done
+}
+
+// found records hint id as found, and as done every hint whose decoders
+// are all settled now.
+func (t *hintTable) found(p *hintPass, id uint8) {
+	p.m.set(id)
+	t.finish(p, id)
+	newly := t.users[id] &^ p.settled
+	p.settled |= newly
+	for ; newly != 0; newly &= newly - 1 {
+		i := bits.TrailingZeros64(newly)
+		for w, word := range t.need[i] {
+			for ; word != 0; word &= word - 1 {
+				other := uint8(w*64 + bits.TrailingZeros64(word))
+				if t.users[other]&^p.settled == 0 {
+					t.finish(p, other)
 				}
 			}
 		}
-		if !pending {
-			live[sl>>6%uint16(len(live))] &^= 1 << (sl & 63)
-			if left == 0 {
-				break
-			}
+	}
+}
+
+// finish marks hint id done.
+func (t *hintTable) finish(p *hintPass, id uint8) {
+	if !p.done.has(id) {
+		p.done.set(id)
+		if t.multiSet.has(id) {
+			p.left--
 		}
 	}
-	return m
+}
+
+// hit looks for the hints filed under pk, the pair that ends at text[j]
+// (at an even offset), when the filters have it: the hints at the pair,
+// and the two-byte hints at the odd offset j. It reports when no
+// multi-byte hint matters any more.
+func (t *hintTable) hit(p *hintPass, text string, j int, pk uint) bool {
+	fold := pk & (1<<foldBits - 1)
+	if t.pairs[pk>>6&pairWords]&p.folds[fold>>6]&(1<<(pk&63)) == 0 {
+		return false
+	}
+	pending := false
+	for _, f := range t.byFold[fold] {
+		id := t.multiID[f.k]
+		if p.done.has(id) {
+			continue
+		}
+		h := t.multi[f.k]
+		var ok bool
+		if f.off == oddTwo {
+			ok = lowerTable[text[j]] == h[0] && j+1 < len(text) && lowerTable[text[j+1]] == h[1]
+		} else {
+			ok = uint(f.pair) == pk && hasPrefixFold(text, j-1-int(f.off), h)
+		}
+		if ok {
+			t.found(p, id)
+		} else {
+			pending = true
+		}
+	}
+	if !pending {
+		p.folds[fold>>6] &^= 1 << (fold & 63)
+	}
+	return p.left == 0
 }

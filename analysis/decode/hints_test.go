@@ -2,10 +2,13 @@ package decode
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
+	"github.com/automaldesc/automaldesc/internal/corpus"
 )
 
 // hintedOracle is what a hint table replaces: d runs when one of its hints
@@ -25,19 +28,25 @@ func hintedOracle(d *Decoder, lower string) bool {
 // checkHints compares every hint table's verdict on text with the oracle's.
 func checkHints(t *testing.T, text string) {
 	t.Helper()
+	for l := range hintTables {
+		checkHintsOf(t, text, l)
+	}
+}
+
+// checkHintsOf compares the verdict of the hint table of l on text with the
+// oracle's.
+func checkHintsOf(t *testing.T, text string, l lang.Language) {
+	t.Helper()
 	lower := asciiLower(text)
-	for _, tables := range []map[lang.Language]*hintTable{hintTables.all, hintTables.rewrite} {
-		for l, ht := range tables {
-			m := ht.present(lower)
-			for i := range registry {
-				d := &registry[i]
-				if !d.handles(l) || tables[l] == hintTables.rewrite[l] && d.rewrite == nil {
-					continue
-				}
-				if got, want := ht.runs(i, &m), hintedOracle(d, lower); got != want {
-					t.Errorf("%s on %s text %q: runs %v, want %v", d.ID, l, trim(text), got, want)
-				}
-			}
+	ht := hintTables[l]
+	m := ht.present(text)
+	for i := range registry {
+		d := &registry[i]
+		if !d.handles(l) {
+			continue
+		}
+		if got, want := ht.runs(i, &m), hintedOracle(d, lower); got != want {
+			t.Errorf("%s on %s text %q: runs %v, want %v", d.ID, l, trim(text), got, want)
 		}
 	}
 }
@@ -63,10 +72,60 @@ func TestHintTables(t *testing.T) {
 	seeds = append(seeds, matchSeeds...)
 	for i := range registry {
 		for _, h := range registry[i].hints {
-			seeds = append(seeds, h, strings.ToUpper(h), "x"+h[:len(h)-1], h[1:]+"y", strings.Repeat(h[:1], 3)+h)
+			seeds = append(seeds, h, strings.ToUpper(h), "x"+h[:len(h)-1], h[1:]+"y", strings.Repeat(h[:1], 3)+h,
+				alternateCase(h, 0), "x"+alternateCase(h, 1), "xy"+strings.ToUpper(h[:len(h)-1]))
 		}
 	}
 	for _, s := range seeds {
 		checkHints(t, s)
 	}
+}
+
+// FuzzHints compares every hint table with the substring oracle.
+func FuzzHints(f *testing.F) {
+	for _, s := range append(append([]string{}, hintSeeds...), matchSeeds...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkHints(t, s) })
+}
+
+// TestHintsCorpus compares the hint tables with the oracle on the text of
+// every layer decoded from the dev samples (odd and even offsets, every
+// length), in the layer's language and as text of unknown language.
+func TestHintsCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus run skipped in -short mode")
+	}
+	dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		layers, _ := Decode(context.Background(), text, lang.Identify(text, e.Name()).Language, Options{Identify: lang.LanguageOf})
+		for _, ly := range layers {
+			checkHintsOf(t, ly.Text, ly.Language)
+			checkHintsOf(t, ly.Text, lang.Unknown)
+			if len(ly.Text) > 1 {
+				checkHintsOf(t, ly.Text[1:], ly.Language)
+			}
+		}
+	}
+}
+
+// alternateCase upper-cases the ASCII letters of s at every other offset,
+// starting at odd.
+func alternateCase(s string, odd int) string {
+	b := []byte(s)
+	for i := odd; i < len(b); i += 2 {
+		if b[i] >= 'a' && b[i] <= 'z' {
+			b[i] -= 32
+		}
+	}
+	return string(b)
 }

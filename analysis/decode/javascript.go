@@ -2,6 +2,7 @@ package decode
 
 import (
 	"encoding/hex"
+	"math"
 	"net/url"
 	"regexp"
 	"sort"
@@ -12,12 +13,14 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
 
-// jsLit is a JavaScript string literal.
+// jsLit is a JavaScript string literal. Scripts hold hundreds of
+// thousands of them, so it is kept to 40 bytes: escapes is an int32
+// (saturating), next to pure.
 type jsLit struct {
 	start, end int
 	val        string
-	pure       bool // not a template with ${...}
-	escapes    int  // \x, \u and octal escapes decoded
+	escapes    int32 // \x, \u and octal escapes decoded
+	pure       bool  // not a template with ${...}
 }
 
 // jsLiterals lexes s for string literals, skipping comments and (roughly)
@@ -111,42 +114,46 @@ func jsString(s string, i int) jsLit {
 		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
 			plain = false
 		case c == '\\':
-			return jsStringEscaped(s, i)
+			return jsStringEscaped(s, i, j, plain)
 		}
 	}
 	return jsLit{start: i, end: len(s), val: s[i+1:], pure: false}
 }
 
-// jsStringEscaped is jsString for a literal that holds an escape.
-func jsStringEscaped(s string, i int) jsLit {
+// jsStringEscaped is jsString for a literal that holds an escape, the
+// first at s[j]; pure tells whether the bytes before it keep the literal
+// pure. The bytes between escapes are copied a run at a time.
+func jsStringEscaped(s string, i, j int, pure bool) jsLit {
 	q := s[i]
 	var b strings.Builder
-	pure := true
-	esc := 0
-	j := i + 1
+	var esc int32
+	run := i + 1 // the first byte not copied yet
 	for j < len(s) {
 		c := s[j]
 		switch {
 		case c == q:
+			b.WriteString(s[run:j])
 			return jsLit{start: i, end: j + 1, val: b.String(), pure: pure, escapes: esc}
 		case c == '\n' && q != '`':
+			b.WriteString(s[run:j])
 			return jsLit{start: i, end: j, val: b.String(), pure: false}
 		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
 			pure = false
-			b.WriteByte(c)
 			j++
 		case c == '\\' && j+1 < len(s):
+			b.WriteString(s[run:j])
 			n, adv, counted := jsEscape(s, j)
 			b.WriteString(n)
-			if counted {
+			if counted && esc < math.MaxInt32 {
 				esc++
 			}
 			j += adv
+			run = j
 		default:
-			b.WriteByte(c)
 			j++
 		}
 	}
+	b.WriteString(s[min(run, len(s)):])
 	return jsLit{start: i, end: len(s), val: b.String(), pure: false}
 }
 
@@ -287,7 +294,7 @@ func jsCallArg(text string, lits []jsLit, p int) (jsLit, int, bool) {
 
 // extractJSSinks emits literal arguments of code-running sinks.
 func extractJSSinks(s *scan) []finding {
-	ms := findJSSinks(s.lower)
+	ms := findJSSinks(s.text)
 	if len(ms) == 0 {
 		return nil
 	}
@@ -296,9 +303,9 @@ func extractJSSinks(s *scan) []finding {
 	for _, m := range ms {
 		name := ""
 		if m[2] >= 0 {
-			name = s.lower[m[2]:m[3]]
+			name = asciiLower(s.text[m[2]:m[3]])
 		} else {
-			name = s.lower[m[4]:m[5]]
+			name = asciiLower(s.text[m[4]:m[5]])
 		}
 		p := skipSpace(s.text, m[1])
 		var l jsLit
@@ -364,7 +371,7 @@ func rewriteJSEscapes(s *scan) (string, bool) {
 		if l.escapes == 0 || !l.pure {
 			continue
 		}
-		total += l.escapes
+		total += int(l.escapes)
 		edits = append(edits, edit{l.start, l.end, jsQuote(l.val)})
 	}
 	return applyEdits(text, edits), total >= 4
@@ -379,7 +386,7 @@ var reFromCharCode = regexp.MustCompile(`string\s*\.\s*fromcharcode\s*\(\s*((?:0
 func rewriteJSFromCharCode(s *scan) (string, bool) {
 	text, max := s.text, s.max
 	var edits []edit
-	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(s.lower, -1) {
+	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(s.lowered(), -1) {
 		parts := strings.Split(text[m[2]:m[3]], ",")
 		codes := make([]int64, 0, len(parts))
 		for _, p := range parts {
@@ -533,8 +540,7 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 		if strings.Contains(text, name+"['push']") || strings.Contains(text, name+".push(") {
 			continue
 		}
-		ref := regexp.MustCompile(regexp.QuoteMeta(name) + `\[\s*(0x[0-9a-fA-F]+|\d+)\s*\]`)
-		for _, m := range ref.FindAllStringSubmatchIndex(text[p:], -1) {
+		for _, m := range findArrayRefs(text[p:], name) {
 			if m[0] > 0 && (isWord(text[p+m[0]-1]) || text[p+m[0]-1] == '$') {
 				continue
 			}
@@ -561,12 +567,17 @@ func rewriteJSReverse(s *scan) (string, bool) {
 			continue
 		}
 		rest := text[l.end:min(len(text), l.end+256)]
+		// Only a literal followed by a method call or a comment can start
+		// a chain: this skips the search for comments after the others.
+		if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' && rest[k] != '/' {
+			continue
+		}
 		// Comments inside the chain are common in JScript droppers.
 		if strings.Contains(rest, "/*") {
 			rest = stripBlockComments(rest)
 			if m := jsReverseChain(rest); m != nil {
 				// map back: find the end of ".join(...)" in the original
-				if e := strings.Index(s.lower[l.end:min(len(text), l.end+256)], "join"); e >= 0 {
+				if e := strings.Index(asciiLower(text[l.end:min(len(text), l.end+256)]), "join"); e >= 0 {
 					if c := strings.IndexByte(text[l.end+e:], ')'); c >= 0 {
 						edits = append(edits, edit{l.start, l.end + e + c + 1, jsQuote(reverse(l.val))})
 					}

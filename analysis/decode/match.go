@@ -32,41 +32,44 @@ func spaceStart(s string, end int) int { return runStart(s, end, isRESpace) }
 //
 //	(?i)\b(eval|settimeout|setinterval|execscript|new\s+function|function|new\s+activexobject|activexobject)\s*\(|\.\s*(run|exec|shellexecute)\s*\(
 //
-// .FindAllStringSubmatchIndex(text, -1) returns for the ASCII-lower-cased
-// text lower, except that only ASCII letters fold (the regexp's (?i) also
-// lets U+017F stand for 's', which JavaScript does not). Every match ends
-// at a '(' and holds no other '(', so matches are found per '(' and never
-// overlap.
-func findJSSinks(lower string) [][]int {
+// .FindAllStringSubmatchIndex(text, -1) returns, except that only ASCII
+// letters fold (the regexp's (?i) also lets U+017F stand for 's', which
+// JavaScript does not). Every match ends at a '(' and holds no other '(',
+// so matches are found per '(' and never overlap.
+func findJSSinks(text string) [][]int {
 	var out [][]int
-	for i := 0; i < len(lower); {
-		k := strings.IndexByte(lower[i:], '(')
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '(')
 		if k < 0 {
 			break
 		}
 		p := i + k
 		i = p + 1
-		j := spaceStart(lower, p)
-		ws := runStart(lower, j, isWord)
-		switch lower[ws:j] {
-		case "eval", "settimeout", "setinterval", "execscript":
+		j := spaceStart(text, p)
+		ws := runStart(text, j, isWord)
+		switch w := text[ws:j]; {
+		case isFold(w, "eval"), isFold(w, "settimeout"), isFold(w, "setinterval"), isFold(w, "execscript"):
 			out = append(out, []int{ws, p + 1, ws, j, -1, -1})
-		case "function", "activexobject":
+		case isFold(w, "function"), isFold(w, "activexobject"):
 			start := ws
-			if sp := spaceStart(lower, ws); sp < ws {
-				if ns := runStart(lower, sp, isWord); lower[ns:sp] == "new" {
+			if sp := spaceStart(text, ws); sp < ws {
+				if ns := runStart(text, sp, isWord); isFold(text[ns:sp], "new") {
 					start = ns
 				}
 			}
 			out = append(out, []int{start, p + 1, start, j, -1, -1})
-		case "run", "exec", "shellexecute":
-			if d := spaceStart(lower, ws); d > 0 && lower[d-1] == '.' {
+		case isFold(w, "run"), isFold(w, "exec"), isFold(w, "shellexecute"):
+			if d := spaceStart(text, ws); d > 0 && text[d-1] == '.' {
 				out = append(out, []int{d - 1, p + 1, -1, -1, ws, j})
 			}
 		}
 	}
 	return out
 }
+
+// isFold reports whether s is the lower-case word w, ASCII
+// case-insensitively.
+func isFold(s, w string) bool { return len(s) == len(w) && hasPrefixFold(s, 0, w) }
 
 func isJSIdent(c byte) bool { return isWord(c) || c == '$' }
 
@@ -107,6 +110,64 @@ func findJSArrayDecls(text string, n int) [][]int {
 	return out
 }
 
+// findArrayRefs returns what
+//
+//	regexp.MustCompile(regexp.QuoteMeta(name) + `\[\s*(0x[0-9a-fA-F]+|\d+)\s*\]`)
+//
+// .FindAllStringSubmatchIndex(text, -1) returns, without compiling a
+// regexp per array name. Neither alternative can give back bytes to let
+// \s*\] match (a shorter run is followed by another digit), so each is
+// tried once, longest.
+func findArrayRefs(text, name string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.Index(text[i:], name)
+		if k < 0 {
+			break
+		}
+		st := i + k
+		if m := arrayRefAt(text, st, st+len(name)); m != nil {
+			out = append(out, m)
+			i = m[1]
+			continue
+		}
+		i = st + 1
+	}
+	return out
+}
+
+// arrayRefAt matches \[\s*(0x[0-9a-fA-F]+|\d+)\s*\] at text[j:], for a
+// name at text[st:j]; it returns the match and its group, or nil.
+func arrayRefAt(text string, st, j int) []int {
+	if j >= len(text) || text[j] != '[' {
+		return nil
+	}
+	ds := skipRESpace(text, j+1)
+	closed := func(e int) []int {
+		if c := skipRESpace(text, e); c < len(text) && text[c] == ']' {
+			return []int{st, c + 1, ds, e}
+		}
+		return nil
+	}
+	if ds+2 < len(text) && text[ds] == '0' && text[ds+1] == 'x' && isHex(text[ds+2]) {
+		e := ds + 3
+		for e < len(text) && isHex(text[e]) {
+			e++
+		}
+		if m := closed(e); m != nil {
+			return m
+		}
+	}
+	e := ds
+	for e < len(text) && text[e] >= '0' && text[e] <= '9' {
+		e++
+	}
+	if e == ds {
+		return nil
+	}
+	return closed(e)
+}
+
 // reEncodedCommandAt is reEncodedCommand anchored at the dash's preceding
 // byte (or at the dash, at the start of the text).
 var reEncodedCommandAt = regexp.MustCompile(`(?i)^[\s"'^]?[-/\x{2013}\x{2014}](e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})`)
@@ -121,6 +182,16 @@ func findEncodedCommands(text string) [][]int {
 	var out [][]int
 	next := 0 // FindAll resumes at the end of the previous match
 	for i := 0; i < len(text); i++ {
+		// Eight bytes at a time to the next byte that can start a dash.
+		if i+8 <= len(text) {
+			w := le64(text, i)
+			m := eqBits(w, '-') | eqBits(w, '/') | eqBits(w, 0xE2)
+			if m == 0 {
+				i += 7
+				continue
+			}
+			i += firstMarked(m)
+		}
 		c := text[i]
 		dash := 0
 		switch {
@@ -612,14 +683,14 @@ func (r lowerRegexp) findAllSubmatchIndex(s *scan) [][]int {
 	if s.foldRunes() {
 		return r.fold.FindAllStringSubmatchIndex(s.text, -1)
 	}
-	return r.twin.FindAllStringSubmatchIndex(s.lower, -1)
+	return r.twin.FindAllStringSubmatchIndex(s.lowered(), -1)
 }
 
 func (r lowerRegexp) findAllIndex(s *scan) [][]int {
 	if s.foldRunes() {
 		return r.fold.FindAllStringIndex(s.text, -1)
 	}
-	return r.twin.FindAllStringIndex(s.lower, -1)
+	return r.twin.FindAllStringIndex(s.lowered(), -1)
 }
 
 // findCallsFold is findCalls for (?i)\b(?:n1|n2|...)\s*\( with lower-case
@@ -633,10 +704,10 @@ func findCallsFold(s *scan, names []string, group bool) [][]int {
 		}
 		return re.FindAllStringIndex(s.text, -1)
 	}
-	ms := findCalls(s.lower, names)
+	ms := findCalls(s.lowered(), names)
 	if group {
 		for k, m := range ms {
-			ms[k] = append(m, m[0], spaceStart(s.lower, m[1]-1))
+			ms[k] = append(m, m[0], spaceStart(s.lowered(), m[1]-1))
 		}
 	}
 	return ms

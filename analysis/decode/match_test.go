@@ -108,7 +108,7 @@ func checkMatchers(t *testing.T, text string) {
 	t.Helper()
 	checkHints(t, text)
 	lower := asciiLower(text)
-	if got, want := findJSSinks(lower), reJSSink.FindAllStringSubmatchIndex(lower, -1); !cmp.Equal(got, want) {
+	if got, want := findJSSinks(text), reJSSink.FindAllStringSubmatchIndex(lower, -1); !cmp.Equal(got, want) {
 		t.Errorf("findJSSinks(%q): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findJSArrayDecls(text, 64), reJSArrayDecl.FindAllStringSubmatchIndex(text, 64); !cmp.Equal(got, want) {

@@ -251,7 +251,7 @@ func applyEdits(s string, edits []edit) string {
 func extractEncodedCommand(s *scan) []finding {
 	var out []finding
 	for _, m := range findEncodedCommands(s.text) {
-		flag := s.lower[m[2]:m[3]]
+		flag := asciiLower(s.text[m[2]:m[3]])
 		if flag != "ec" && !strings.HasPrefix("encodedcommand", flag) {
 			continue
 		}
@@ -283,7 +283,7 @@ func extractFromBase64(s *scan) []finding {
 		}
 		lo := max(0, m[0]-160)
 		enc := ""
-		if gm := reGetString.FindAllStringSubmatch(s.lower[lo:m[0]], -1); len(gm) > 0 {
+		if gm := reGetString.FindAllStringSubmatch(s.lowered()[lo:m[0]], -1); len(gm) > 0 {
 			enc = gm[len(gm)-1][1]
 		}
 		var f finding
@@ -320,8 +320,8 @@ func extractPSCompressed(format string) func(s *scan) []finding {
 	return func(s *scan) []finding {
 		var out []finding
 		for _, m := range s.fromBase64s() {
-			lo, hi := max(0, m[0]-400), min(len(s.lower), m[1]+400)
-			if !strings.Contains(s.lower[lo:hi], hint) {
+			lo, hi := max(0, m[0]-400), min(len(s.lowered()), m[1]+400)
+			if !strings.Contains(s.lowered()[lo:hi], hint) {
 				continue
 			}
 			if f, ok := unpack(Span{m[2], m[3]}, s.text[m[2]:m[3]], format, ratioExplicit, s.max); ok {
@@ -449,8 +449,8 @@ func isHex(c byte) bool {
 func extractPSCharCodes(s *scan) []finding {
 	var out []finding
 	for _, c := range psCodeLists(s) {
-		lo, hi := max(0, c.start-300), min(len(s.lower), c.end+500)
-		before, after := s.lower[lo:c.start], s.lower[c.end:hi]
+		lo, hi := max(0, c.start-300), min(len(s.lowered()), c.end+500)
+		before, after := s.lowered()[lo:c.start], s.lowered()[c.end:hi]
 		if !charHint(before) && !charHint(after) {
 			continue
 		}
@@ -488,7 +488,7 @@ func extractPSCharCodes(s *scan) []finding {
 // extractPSBxor decodes byte arrays and base64 blobs xored with a constant key.
 func extractPSBxor(s *scan) []finding {
 	var keys []int64
-	for _, m := range reBxorKey.FindAllStringSubmatch(s.lower, 4) {
+	for _, m := range reBxorKey.FindAllStringSubmatch(s.lowered(), 4) {
 		v, err := strconv.ParseInt(strings.TrimPrefix(m[1], "0x"), map[bool]int{true: 16, false: 10}[strings.HasPrefix(m[1], "0x")], 64)
 		if err == nil && !contains64(keys, v) {
 			keys = append(keys, v&0xff)
@@ -571,7 +571,7 @@ func codeScore(s string) int {
 
 // extractPSReverse emits reversed literals near a reversal idiom.
 func extractPSReverse(s *scan) []finding {
-	hints := findReverseHints(s.lower, 16)
+	hints := findReverseHints(s.lowered(), 16)
 	if len(hints) == 0 {
 		return nil
 	}
@@ -609,7 +609,7 @@ var (
 func extractPSIEX(s *scan) []finding {
 	type inv struct{ start, end int }
 	var invs []inv
-	for _, m := range findIEXWords(s.text, s.lower) {
+	for _, m := range findIEXWords(s.text, s.lowered()) {
 		invs = append(invs, inv{m[0], m[1]})
 	}
 	for _, m := range findInvokeOps(s.text) {
@@ -618,7 +618,7 @@ func extractPSIEX(s *scan) []finding {
 		if end-open > 200 {
 			continue
 		}
-		g := s.lower[open:end]
+		g := s.lowered()[open:end]
 		for _, mk := range iexMarkers {
 			if strings.Contains(g, mk) {
 				invs = append(invs, inv{m[0], end})
@@ -741,7 +741,7 @@ func findCharCasts(text, lower string) [][]int {
 // rewritePSCharCast turns [char]NN into 'c'.
 func rewritePSCharCast(s *scan) (string, bool) {
 	text := s.text
-	ms := findCharCasts(text, s.lower)
+	ms := findCharCasts(text, s.lowered())
 	var edits []edit
 	for _, m := range ms {
 		if m[1] < len(text) && isWord(text[m[1]]) {
@@ -1140,7 +1140,7 @@ func findPSCommandLines(text, lower string) [][]int {
 // -Command ...), the form a launcher hands to powershell.exe.
 func extractPSCommandLine(s *scan) []finding {
 	var out []finding
-	for _, m := range findPSCommandLines(s.text, s.lower) {
+	for _, m := range findPSCommandLines(s.text, s.lowered()) {
 		start := m[1]
 		eol := strings.IndexByte(s.text[start:], '\n')
 		if eol < 0 {

@@ -40,10 +40,10 @@ func (d *Decoder) handles(l lang.Language) bool {
 // text before, and lexing was most of what decoding allocated.
 type scan struct {
 	text  string
-	lower string // ASCII-lowered text, same offsets
+	lower string // lowered(), once lowerDone
 	lang  lang.Language
 	max   int      // MaxLayerBytes
-	hints hintMask // the decoders' hints found in lower (see hintTable)
+	hints hintMask // the decoders' hints found in lower by hintTableOf(lang)
 
 	js   []jsLit  // jsLiterals(text), once jsDone
 	ps   []psLit  // psLiterals(text), once psDone
@@ -51,15 +51,27 @@ type scan struct {
 	b64s [][]int  // reFromBase64 matches, once b64Done
 	fold int8     // hasFoldRunes(text): 0 unknown, 1 no, 2 yes
 
-	jsDone, psDone, vbsDone, b64Done bool
+	jsDone, psDone, vbsDone, b64Done, lowerDone bool
 
 	// fixed marks a text no rewriter of its language changes (the rewrite
 	// pass ended on it).
 	fixed bool
 }
 
+// newScan starts the scan of text in language l, its hints found with the
+// table of l.
 func newScan(text string, l lang.Language, max int) *scan {
-	return &scan{text: text, lower: asciiLower(text), lang: l, max: max}
+	return &scan{text: text, lang: l, max: max, hints: hintTableOf(l).present(text)}
+}
+
+// lowered returns the ASCII-lowered text (same offsets). It is made on
+// first use: the hints are found in the text as it is, and the decoders of
+// many texts (Python, shell, most JavaScript) never need it.
+func (s *scan) lowered() string {
+	if !s.lowerDone {
+		s.lower, s.lowerDone = asciiLower(s.text), true
+	}
+	return s.lower
 }
 
 // jsLits returns the JavaScript string literals of the text. The slice is

@@ -17,14 +17,12 @@ func checkFixedPoint(t *testing.T, text string, l lang.Language) bool {
 	t.Helper()
 	const max = 1 << 20
 	s := newScan(text, l, max)
-	ht := hintTables.all[l]
-	s.hints = ht.present(s.lower)
+	ht := hintTables[l]
 	r, ok := rewritePass(context.Background(), s, ht)
 	if !ok || !r.scan.fixed {
 		return false
 	}
 	fresh := newScan(r.text, l, max)
-	fresh.hints = ht.present(fresh.lower)
 	for i := range registry {
 		d := &registry[i]
 		if d.rewrite == nil || !d.handles(l) || !ht.runs(i, &fresh.hints) {

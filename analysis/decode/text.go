@@ -37,7 +37,9 @@ var b64Alphabet = func() (t [256]bool) {
 // decodeB64 decodes standard or URL-safe base64, padded or not, ignoring
 // whitespace. It caps the output at max bytes.
 func decodeB64(s string, max int) ([]byte, bool) {
-	if strings.ContainsAny(s, " \t\r\n") {
+	// IndexByte per byte value: ContainsAny steps through long blobs a
+	// byte at a time.
+	if containsByte(s, ' ', '\t', '\r', '\n') {
 		s = strings.Map(func(r rune) rune {
 			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
 				return -1
@@ -53,8 +55,8 @@ func decodeB64(s string, max int) ([]byte, bool) {
 		return nil, false
 	}
 	enc := base64.RawStdEncoding
-	if strings.ContainsAny(raw, "-_") {
-		if strings.ContainsAny(raw, "+/") {
+	if containsByte(raw, '-', '_') {
+		if containsByte(raw, '+', '/') {
 			return nil, false
 		}
 		enc = base64.RawURLEncoding
@@ -64,6 +66,16 @@ func decodeB64(s string, max int) ([]byte, bool) {
 		return nil, false
 	}
 	return b, true
+}
+
+// containsByte reports whether s holds one of the bytes cs.
+func containsByte(s string, cs ...byte) bool {
+	for _, c := range cs {
+		if strings.IndexByte(s, c) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // looksUTF16LE reports whether b is probably UTF-16LE text: a BOM, or mostly
@@ -88,16 +100,30 @@ func looksUTF16LE(b []byte) bool {
 	return zeros*10 >= n*7
 }
 
-// utf16le decodes UTF-16LE (a leading BOM is dropped).
+// utf16le decodes UTF-16LE (a leading BOM is dropped) as utf16.Decode
+// would, unpaired surrogates turned into U+FFFD, straight into the string
+// (through []uint16 and []rune it allocated seven times the input).
 func utf16le(b []byte) string {
 	if len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE {
 		b = b[2:]
 	}
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+	n := len(b) / 2
+	unit := func(i int) rune { return rune(b[2*i]) | rune(b[2*i+1])<<8 }
+	var sb strings.Builder
+	sb.Grow(n)
+	for i := 0; i < n; i++ {
+		r := unit(i)
+		switch {
+		case r < 0xD800 || r >= 0xE000:
+		case r < 0xDC00 && i+1 < n && unit(i+1) >= 0xDC00 && unit(i+1) < 0xE000:
+			r = utf16.DecodeRune(r, unit(i+1))
+			i++
+		default:
+			r = utf8.RuneError
+		}
+		sb.WriteRune(r)
 	}
-	return string(utf16.Decode(u))
+	return sb.String()
 }
 
 // bytesText turns decoded bytes into a string: UTF-16LE when it looks like
