@@ -18,6 +18,14 @@ import (
 //go:embed bundled/*.yar
 var bundledFS embed.FS
 
+// bundledCompiled is the bundled rule set compiled ahead of time
+// (yarascan.Precompile of Bundled()), so that a process without user rule
+// folders loads it instead of compiling it. Regenerate it after changing a
+// bundled rule: go test ./rules -run TestBundledPrecompiled -update
+//
+//go:embed bundled.yarc
+var bundledCompiled []byte
+
 // BundledNamespace is the YARA namespace of every bundled rule.
 const BundledNamespace = "bundled"
 
@@ -144,6 +152,13 @@ func load(base []yarascan.Source, userDirs []string) (*yarascan.Rules, error) {
 		srcs = append(srcs, s...)
 		if err != nil {
 			errs = append(errs, err)
+		}
+	}
+	if len(errs) == 0 {
+		// Without user rules, the bundled set usually comes precompiled;
+		// anything else (other sources, another libyara) is compiled.
+		if r, err := yarascan.LoadPrecompiled(bundledCompiled, srcs); err == nil {
+			return r, nil
 		}
 	}
 	r, err := yarascan.Compile(srcs)

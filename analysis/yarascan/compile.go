@@ -66,10 +66,11 @@ type RuleInfo struct {
 // Rules is an immutable compiled rule set. It is safe for concurrent use;
 // scan it through one Scanner per goroutine.
 type Rules struct {
-	y       *yara.Rules
-	version string
-	infos   []RuleInfo          // sorted by namespace, name
-	byKey   map[ruleID]ruleData // by libyara's namespace and rule name
+	y           *yara.Rules
+	precompiled bool // loaded by LoadPrecompiled
+	version     string
+	infos       []RuleInfo          // sorted by namespace, name
+	byKey       map[ruleID]ruleData // by libyara's namespace and rule name
 }
 
 // ruleID names a rule inside libyara's compiled set.
@@ -96,6 +97,10 @@ func (r *Rules) Infos() []RuleInfo {
 	copy(out, r.infos)
 	return out
 }
+
+// Precompiled reports whether the set was loaded by LoadPrecompiled
+// rather than compiled from its sources.
+func (r *Rules) Precompiled() bool { return r.precompiled }
 
 // Len returns the number of compiled rules.
 func (r *Rules) Len() int { return len(r.infos) }
@@ -155,19 +160,31 @@ func compileTogether(sources []Source) *Rules {
 		return nil
 	}
 	defer c.Destroy()
-	good := make([]checked, len(sources))
-	private := make(map[string]int, len(sources)) // private namespace -> source
 	for i, src := range sources {
-		ns := "source#" + strconv.Itoa(i)
-		if err := c.AddString(src.Text, ns); err != nil {
+		if err := c.AddString(src.Text, privateNamespace(i)); err != nil {
 			return nil
 		}
-		private[ns] = i
-		good[i] = checked{src: src, ns: src.namespace()}
 	}
 	yr, err := c.GetRules()
 	if err != nil {
 		return nil
+	}
+	return indexTogether(yr, sources)
+}
+
+// privateNamespace is the namespace compileTogether compiles source i in.
+func privateNamespace(i int) string { return "source#" + strconv.Itoa(i) }
+
+// indexTogether describes yr, the sources compiled each in its private
+// namespace, as compileTogether's result; it destroys yr and returns nil
+// when a rule is global, in no private namespace, or defined twice in the
+// namespace its source declares (see compileTogether).
+func indexTogether(yr *yara.Rules, sources []Source) *Rules {
+	good := make([]checked, len(sources))
+	private := make(map[string]int, len(sources)) // private namespace -> source
+	for i, src := range sources {
+		private[privateNamespace(i)] = i
+		good[i] = checked{src: src, ns: src.namespace()}
 	}
 	byKey := make(map[ruleID]ruleData)
 	seen := make(map[ruleID]bool)

@@ -32,9 +32,9 @@ func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*an
 // delivers each record at once and runs the LLM afterwards (llmStages).
 func newLiveEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string, offlineOnly bool) (*analysis.Engine, *rules.Live, []string, error) {
 	dirs := append(append([]string{}, cfg.Rules.Dirs...), extraRuleDirs...)
-	// Compiling the YARA rules (libyara) and loading the verdict model and
-	// the indicator catalog take about the same time and share nothing:
-	// overlapping them halves the start-up a short `scan` waits for.
+	// Loading the YARA rules (compiling them, with user rules) and loading
+	// the verdict model and the indicator catalog share nothing: with user
+	// rules, overlapping them halves the start-up a short `scan` waits for.
 	type compiled struct {
 		live *rules.Live
 		err  error

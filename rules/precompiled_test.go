@@ -1,0 +1,126 @@
+package rules
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/automaldesc/automaldesc/analysis/yarascan"
+	"github.com/automaldesc/automaldesc/internal/corpus"
+	"github.com/automaldesc/automaldesc/internal/race"
+)
+
+var update = flag.Bool("update", false, "rewrite bundled.yarc, the precompiled bundled rules")
+
+// TestBundledPrecompiled keeps bundled.yarc in step with the bundled rules
+// and proves the precompiled set is the compiled one: same rules, metadata
+// and version, same matches on every fixture and dev sample.
+func TestBundledPrecompiled(t *testing.T) {
+	if *update {
+		data, err := yarascan.Precompile(Bundled())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("bundled.yarc", data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Skip("bundled.yarc rewritten; run again without -update")
+	}
+	pre, err := yarascan.LoadPrecompiled(bundledCompiled, Bundled())
+	if err != nil {
+		t.Fatalf("%v\nbundled.yarc is stale: regenerate it with go test ./rules -run TestBundledPrecompiled -update", err)
+	}
+	compiled, err := yarascan.Compile(Bundled())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pre.Version() != compiled.Version() || !reflect.DeepEqual(pre.Infos(), compiled.Infos()) {
+		t.Fatalf("precompiled set %s differs from the compiled set %s", pre.Version(), compiled.Version())
+	}
+	a, err := pre.NewScanner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := compiled.NewScanner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	files, err := filepath.Glob(filepath.Join("testdata", "*", "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := sameMatches(t, a, b, files); n < 50 {
+		t.Errorf("only %d matches over %d fixtures: the comparison proves little", n, len(files))
+	}
+	t.Run("dev corpus", func(t *testing.T) {
+		dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var files []string
+		for i, e := range entries {
+			if race.Sample(i) && e.Type().IsRegular() {
+				files = append(files, filepath.Join(dir, e.Name()))
+			}
+		}
+		if n := sameMatches(t, a, b, files); n < 100 {
+			t.Errorf("only %d matches over %d samples: the comparison proves little", n, len(files))
+		}
+	})
+}
+
+// sameMatches scans every file with a and b, fails the test at the first
+// difference and returns the number of matches.
+func sameMatches(t *testing.T, a, b *yarascan.Scanner, files []string) int {
+	t.Helper()
+	matched := 0
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.Scan(context.Background(), data, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := b.Scan(context.Background(), data, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: precompiled set matched %+v, compiled set %+v", p, got, want)
+		}
+		matched += len(got)
+	}
+	t.Logf("%d files, %d matches, identical", len(files), matched)
+	return matched
+}
+
+// TestLoadUsesPrecompiled: a process without user rules loads the
+// precompiled set; user rules make it compile everything.
+func TestLoadUsesPrecompiled(t *testing.T) {
+	r, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Precompiled() {
+		t.Error("bundled rules alone were compiled, not loaded precompiled")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "mine.yar"), []byte(`rule Mine { strings: $a = "mine-marker" condition: $a }`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err = Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Precompiled() || r.Len() != loadBundled(t).Len()+1 {
+		t.Errorf("with a user rule: precompiled %v, %d rules; want compiled with one rule more", r.Precompiled(), r.Len())
+	}
+}
