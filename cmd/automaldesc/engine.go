@@ -32,21 +32,23 @@ func newEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string) (*an
 // delivers each record at once and runs the LLM afterwards (llmStages).
 func newLiveEngine(cfg config.Config, log *slog.Logger, extraRuleDirs []string, offlineOnly bool) (*analysis.Engine, *rules.Live, []string, error) {
 	dirs := append(append([]string{}, cfg.Rules.Dirs...), extraRuleDirs...)
-	// Loading the YARA rules (compiling them, with user rules) and loading
-	// the verdict model and the indicator catalog share nothing: with user
-	// rules, overlapping them halves the start-up a short `scan` waits for.
+	// Loading the YARA rules (compiling them, with user rules), building
+	// the indicator catalog and loading the verdict model share nothing;
+	// the model alone takes about as long as the other two, so they run
+	// side by side: a short `scan` mostly waits for its start-up.
 	type compiled struct {
 		live *rules.Live
 		err  error
 	}
 	rc := make(chan compiled, 1)
+	cc := make(chan *indicators.Catalog, 1)
 	go func() {
 		live, err := rules.NewLive(dirs...)
 		rc <- compiled{live, err}
+		cc <- indicators.Default()
 	}()
 	model, merr := loadModel(cfg.Verdict.Model)
-	cat := indicators.Default()
-	r := <-rc
+	r, cat := <-rc, <-cc
 	live, err := r.live, r.err
 	if live == nil {
 		return nil, nil, nil, fmt.Errorf("rules: %w", err)
