@@ -69,7 +69,7 @@ func TestBundledPrecompiled(t *testing.T) {
 				files = append(files, filepath.Join(dir, e.Name()))
 			}
 		}
-		if n := sameMatches(t, a, b, files); n < 100 {
+		if n := sameMatches(t, a, b, files); n < 50 { // ~850 on the whole corpus, ~100 on the -race sample
 			t.Errorf("only %d matches over %d samples: the comparison proves little", n, len(files))
 		}
 	})
