@@ -15,7 +15,9 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 # crashers DIR: the number of files under DIR (0 when it does not exist).
-crashers() { find "$1" -type f 2>/dev/null | wc -l; }
+crashers() {
+  if [ -d "$1" ]; then find "$1" -type f | wc -l; else echo 0; fi
+}
 
 while IFS= read -r line; do
   file=${line%%:*}
