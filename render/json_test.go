@@ -8,8 +8,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,6 +18,7 @@ import (
 	"github.com/automaldesc/automaldesc/analysis/indicators"
 	"github.com/automaldesc/automaldesc/analysis/verdict/builtin"
 	"github.com/automaldesc/automaldesc/internal/corpus"
+	"github.com/automaldesc/automaldesc/internal/race"
 	"github.com/automaldesc/automaldesc/rules"
 )
 
@@ -260,7 +259,7 @@ func TestReportJSONMatchesEncodingJSON(t *testing.T) {
 	checkWriter(t, &analysis.Report{})
 	rnd := rand.New(rand.NewPCG(3, 4))
 	n := 3000
-	if raceEnabled {
+	if race.Enabled {
 		n = 500
 	}
 	for i := range n {
@@ -339,18 +338,6 @@ func TestReportJSONDevCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("analyses the whole dev corpus")
 	}
-	dir := corpus.Require(t, corpus.Dev)
-	files, err := filepath.Glob(filepath.Join(dir, "samples", "*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no samples: %v", err)
-	}
-	if raceEnabled {
-		// Every tenth sample: the encoder has no concurrency to check.
-		for i := range len(files) / 10 {
-			files[i] = files[i*10]
-		}
-		files = files[:len(files)/10]
-	}
 	live, err := rules.NewLive()
 	if err != nil {
 		t.Fatal(err)
@@ -371,12 +358,10 @@ func TestReportJSONDevCorpus(t *testing.T) {
 	}
 	var got, want bytes.Buffer
 	w := NewWriter(&got, JSONL, false)
-	for _, p := range files {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, _ := eng.Analyze(context.Background(), analysis.Sample{Data: data, Name: filepath.Base(p), Path: p})
+	// Under the race detector a sample of the corpus: the encoder has no
+	// concurrency to check.
+	corpus.Sweep(t, corpus.Dev, func(name, text string) {
+		r, _ := eng.Analyze(context.Background(), analysis.Sample{Data: []byte(text), Name: name, Path: name})
 		if err := w.Write(r); err != nil {
 			t.Fatal(err)
 		}
@@ -387,9 +372,9 @@ func TestReportJSONDevCorpus(t *testing.T) {
 		want.Write(b)
 		want.WriteByte('\n')
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {
-			t.Fatalf("%s: report differs from encoding/json", p)
+			t.Fatalf("%s: report differs from encoding/json", name)
 		}
-	}
+	})
 }
 
 // benchReport is a report of the dev corpus's average shape: a 10 KB layer

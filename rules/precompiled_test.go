@@ -10,7 +10,6 @@ import (
 
 	"github.com/automaldesc/automaldesc/analysis/yarascan"
 	"github.com/automaldesc/automaldesc/internal/corpus"
-	"github.com/automaldesc/automaldesc/internal/race"
 )
 
 var update = flag.Bool("update", false, "rewrite bundled.yarc, the precompiled bundled rules")
@@ -54,52 +53,42 @@ func TestBundledPrecompiled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := sameMatches(t, a, b, files); n < 50 {
-		t.Errorf("only %d matches over %d fixtures: the comparison proves little", n, len(files))
-	}
-	t.Run("dev corpus", func(t *testing.T) {
-		dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var files []string
-		for i, e := range entries {
-			if race.Sample(i) && e.Type().IsRegular() {
-				files = append(files, filepath.Join(dir, e.Name()))
-			}
-		}
-		if n := sameMatches(t, a, b, files); n < 50 { // ~850 on the whole corpus, ~100 on the -race sample
-			t.Errorf("only %d matches over %d samples: the comparison proves little", n, len(files))
-		}
-	})
-}
-
-// sameMatches scans every file with a and b, fails the test at the first
-// difference and returns the number of matches.
-func sameMatches(t *testing.T, a, b *yarascan.Scanner, files []string) int {
-	t.Helper()
 	matched := 0
 	for _, p := range files {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := a.Scan(context.Background(), data, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := b.Scan(context.Background(), data, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s: precompiled set matched %+v, compiled set %+v", p, got, want)
-		}
-		matched += len(got)
+		matched += sameMatches(t, a, b, p, string(data))
 	}
-	t.Logf("%d files, %d matches, identical", len(files), matched)
-	return matched
+	if matched < 50 {
+		t.Errorf("only %d matches over %d fixtures: the comparison proves little", matched, len(files))
+	}
+	t.Run("dev corpus", func(t *testing.T) {
+		matched := 0
+		n := corpus.Sweep(t, corpus.Dev, func(name, text string) { matched += sameMatches(t, a, b, name, text) })
+		if matched < 50 { // ~850 on the whole corpus, ~100 on the -race sample
+			t.Errorf("only %d matches over %d samples: the comparison proves little", matched, n)
+		}
+	})
+}
+
+// sameMatches scans text with a and b, fails the test when they differ
+// and returns the number of matches.
+func sameMatches(t *testing.T, a, b *yarascan.Scanner, name, text string) int {
+	t.Helper()
+	got, err := a.ScanString(context.Background(), text, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := b.ScanString(context.Background(), text, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: precompiled set matched %+v, compiled set %+v", name, got, want)
+	}
+	return len(got)
 }
 
 // TestLoadUsesPrecompiled: a process without user rules loads the

@@ -62,18 +62,7 @@ func TestScanMatchesReferenceDev(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus test skipped in -short mode")
 	}
-	dir := corpus.Require(t, corpus.Dev)
-	entries, base, err := dataset.LoadManifest(filepath.Join(dir, "manifest.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(e.Path(base))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkScan(t, b)
-	}
+	corpus.Sweep(t, corpus.Dev, func(_, text string) { checkScan(t, []byte(text)) })
 }
 
 func FuzzScanMatchesReference(f *testing.F) {

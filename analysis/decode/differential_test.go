@@ -2,8 +2,6 @@ package decode
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -54,18 +52,7 @@ func TestJSLiteralsCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus run skipped in -short mode")
 	}
-	dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkJSLiterals(t, string(b))
-	}
+	corpus.Sweep(t, corpus.Dev, func(_, text string) { checkJSLiterals(t, text) })
 }
 
 func FuzzJSLiterals(f *testing.F) {
@@ -157,21 +144,11 @@ func TestArrayRefs(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := string(b)
+	corpus.Sweep(t, corpus.Dev, func(_, text string) {
 		for _, d := range findJSArrayDecls(text, 64) {
 			checkArrayRefs(t, text[d[1]:], text[d[2]:d[3]])
 		}
-	}
+	})
 }
 
 func FuzzArrayRefs(f *testing.F) {

@@ -2,8 +2,6 @@ package decode
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -96,18 +94,8 @@ func TestHintsCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus run skipped in -short mode")
 	}
-	dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := string(b)
-		layers, _ := Decode(context.Background(), text, lang.Identify(text, e.Name()).Language, Options{Identify: lang.LanguageOf})
+	corpus.Sweep(t, corpus.Dev, func(name, text string) {
+		layers, _ := Decode(context.Background(), text, lang.Identify(text, name).Language, Options{Identify: lang.LanguageOf})
 		for _, ly := range layers {
 			checkHintsOf(t, ly.Text, ly.Language)
 			checkHintsOf(t, ly.Text, lang.Unknown)
@@ -115,7 +103,7 @@ func TestHintsCorpus(t *testing.T) {
 				checkHintsOf(t, ly.Text[1:], ly.Language)
 			}
 		}
-	}
+	})
 }
 
 // alternateCase upper-cases the ASCII letters of s at every other offset,

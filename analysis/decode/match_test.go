@@ -1,8 +1,6 @@
 package decode
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,7 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/automaldesc/automaldesc/internal/corpus"
-	"github.com/automaldesc/automaldesc/internal/race"
 )
 
 // The patterns the hand-written matchers in match.go replace: the oracle.
@@ -248,21 +245,7 @@ func TestMatchersCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus run skipped in -short mode")
 	}
-	dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, e := range entries {
-		if !race.Sample(i) {
-			continue // the regexps under the race detector would take minutes
-		}
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkMatchers(t, string(b))
-	}
+	corpus.Sweep(t, corpus.Dev, func(_, text string) { checkMatchers(t, text) })
 }
 
 func FuzzMatchers(f *testing.F) {

@@ -2,8 +2,6 @@ package decode
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
@@ -52,21 +50,12 @@ func TestRewriteFixedPoint(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	dir := filepath.Join(corpus.Require(t, corpus.Dev), "samples")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
+	corpus.Sweep(t, corpus.Dev, func(_, text string) {
 		for _, l := range []lang.Language{lang.PowerShell, lang.JavaScript, lang.VBScript, lang.Batch, lang.Bash, lang.Python} {
-			if checkFixedPoint(t, string(b), l) {
+			if checkFixedPoint(t, text, l) {
 				n++
 			}
 		}
-	}
+	})
 	t.Logf("%d rewrite passes checked at their fixed point", n)
 }

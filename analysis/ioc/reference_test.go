@@ -2,13 +2,11 @@ package ioc
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/automaldesc/automaldesc/internal/corpus"
-	"github.com/automaldesc/automaldesc/learning/dataset"
 )
 
 // This file keeps the byte-by-byte versions of the refang pass, the run
@@ -114,20 +112,10 @@ func TestScanMatchesReferenceDev(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus test skipped in -short mode")
 	}
-	dir := corpus.Require(t, corpus.Dev)
-	entries, base, err := dataset.LoadManifest(filepath.Join(dir, "manifest.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(e.Path(base))
-		if err != nil {
-			t.Fatalf("sample %s: %v", e.SHA256, err)
-		}
-		s := string(b)
+	corpus.Sweep(t, corpus.Dev, func(_, s string) {
 		checkSameScan(t, s)
 		checkSameScan(t, Defang(s))
-	}
+	})
 }
 
 func FuzzScanMatchesReference(f *testing.F) {

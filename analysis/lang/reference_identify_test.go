@@ -3,15 +3,12 @@ package lang
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/automaldesc/automaldesc/analysis/charset"
 	"github.com/automaldesc/automaldesc/internal/corpus"
-	"github.com/automaldesc/automaldesc/learning/dataset"
 )
 
 // This file keeps a frozen copy of Identify as it was before its checks,
@@ -75,27 +72,18 @@ func TestIdentifyMatchesReferenceDev(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus test skipped in -short mode")
 	}
-	dir := corpus.Require(t, corpus.Dev)
-	entries, base, err := dataset.LoadManifest(filepath.Join(dir, "manifest.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(e.Path(base))
+	corpus.Sweep(t, corpus.Dev, func(name, raw string) {
+		text, _, err := charset.Decode([]byte(raw))
 		if err != nil {
-			t.Fatal(err)
-		}
-		text, _, err := charset.Decode(b)
-		if err != nil {
-			continue
+			return
 		}
 		checkSameIdentify(t, text, "")
-		checkSameIdentify(t, text, filepath.Base(e.File)+".ps1")
+		checkSameIdentify(t, text, name+".ps1")
 		if n := len(text); n > 8 {
 			checkSameIdentify(t, text[n/3:], "")
 			checkSameIdentify(t, text[:n/2], "")
 		}
-	}
+	})
 }
 
 func FuzzIdentifyMatchesReference(f *testing.F) {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/automaldesc/automaldesc/analysis/charset"
 	"github.com/automaldesc/automaldesc/internal/corpus"
-	"github.com/automaldesc/automaldesc/learning/dataset"
 )
 
 // This file keeps the straightforward versions of the feature extractor
@@ -136,24 +133,15 @@ func TestExtractMatchesReferenceDev(t *testing.T) {
 	if testing.Short() {
 		t.Skip("corpus test skipped in -short mode")
 	}
-	dir := corpus.Require(t, corpus.Dev)
-	entries, base, err := dataset.LoadManifest(filepath.Join(dir, "manifest.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(e.Path(base))
+	corpus.Sweep(t, corpus.Dev, func(_, raw string) {
+		text, _, err := charset.Decode([]byte(raw))
 		if err != nil {
-			t.Fatal(err)
-		}
-		text, _, err := charset.Decode(b)
-		if err != nil {
-			continue
+			return
 		}
 		checkSameFeatures(t, text)
 		checkSameChecks(t, text)
 		checkSameChecks(t, strings.TrimSpace(text))
-	}
+	})
 }
 
 func FuzzExtractMatchesReference(f *testing.F) {

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/automaldesc/automaldesc/internal/race"
 )
 
 // Split names a corpus split.
@@ -168,4 +170,36 @@ func untar(src, dest string) error {
 			}
 		}
 	}
+}
+
+// Sweep calls fn with the file name and text of the split's samples, in
+// name order, for a differential sweep (new code against a frozen copy of
+// the old, say). Under the race detector it takes every race.Stride-th
+// sample only: such a sweep is single-goroutine and gains nothing from the
+// detector but its slow-down (see package race). Without the corpus it
+// behaves as Require: the test skips locally and fails in CI. It returns
+// the number of samples swept.
+func Sweep(t testing.TB, s Split, fn func(name, text string)) int {
+	t.Helper()
+	dir := filepath.Join(Require(t, s), "samples")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i, e := range entries {
+		if !race.Sample(i) || !e.Type().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(e.Name(), string(b))
+		n++
+	}
+	if n == 0 {
+		t.Fatalf("corpus %s: no samples in %s", s, dir)
+	}
+	return n
 }

@@ -1,6 +1,0 @@
-//go:build race
-
-package render
-
-// raceEnabled: the race detector slows the engine down about tenfold.
-const raceEnabled = true
