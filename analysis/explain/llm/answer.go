@@ -8,8 +8,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/automaldesc/automaldesc/analysis"
 	"github.com/automaldesc/automaldesc/analysis/explain"
 	"github.com/automaldesc/automaldesc/analysis/ioc"
@@ -58,21 +56,9 @@ const labelSchema = `{
 func AnswerSchema() []byte { return []byte(answerSchema) }
 
 var (
-	answerValidator = mustSchema("answer.json", answerSchema)
-	labelValidator  = mustSchema("label.json", labelSchema)
+	answerValidator = compileStrictSchema(answerSchema)
+	labelValidator  = compileStrictSchema(labelSchema)
 )
-
-func mustSchema(name, src string) *jsonschema.Schema {
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(src))
-	if err != nil {
-		panic(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(name, doc); err != nil {
-		panic(err)
-	}
-	return c.MustCompile(name)
-}
 
 // Caps on what is kept of an answer.
 const (
@@ -119,12 +105,8 @@ func jsonObject(content string) (string, error) {
 }
 
 // validateJSON checks s against a schema.
-func validateJSON(s string, sch *jsonschema.Schema) error {
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(s))
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidAnswer, err)
-	}
-	if err := sch.Validate(doc); err != nil {
+func validateJSON(s string, sch *strictSchema) error {
+	if err := sch.validate(s); err != nil {
 		return fmt.Errorf("%w: %s", ErrInvalidAnswer, clip(oneLine(err.Error()), 300))
 	}
 	return nil
