@@ -31,13 +31,15 @@ import (
 type jsonEncoder struct {
 	b   []byte
 	bad bool // a value only encoding/json can report on
-	kf  []keyFloat
 	ks  []keyString
-}
 
-type keyFloat struct {
-	k string
-	v float64
+	// The sorted keys of the last feature map written, and each one's
+	// `"key":` as written: every report of a model version has the same
+	// feature names, so the next map is usually written in this order
+	// without sorting or escaping its keys again.
+	featKeys   []string
+	featPrefix []byte
+	featEnds   []int // featPrefix[featEnds[i-1]:featEnds[i]] is key i's
 }
 
 type keyString struct {
@@ -262,23 +264,52 @@ func (e *jsonEncoder) features(m map[string]float64) {
 		e.raw("null")
 		return
 	}
-	kv := e.kf[:0]
-	for k, v := range m {
-		kv = append(kv, keyFloat{k, v})
+	if !e.sameFeatureKeys(m) {
+		e.layOutFeatures(m)
 	}
-	slices.SortFunc(kv, func(a, b keyFloat) int { return strings.Compare(a.k, b.k) })
 	e.b = append(e.b, '{')
-	for i := range kv {
+	start := 0
+	for i, k := range e.featKeys {
 		if i > 0 {
 			e.b = append(e.b, ',')
 		}
-		e.str(kv[i].k)
-		e.b = append(e.b, ':')
-		e.float(kv[i].v)
+		e.b = append(e.b, e.featPrefix[start:e.featEnds[i]]...)
+		start = e.featEnds[i]
+		e.float(m[k])
 	}
 	e.b = append(e.b, '}')
-	clear(kv) // drop the key strings until the next report
-	e.kf = kv[:0]
+}
+
+// sameFeatureKeys reports whether m has exactly the keys of the last
+// layout: as many keys, and each of the layout's among them.
+func (e *jsonEncoder) sameFeatureKeys(m map[string]float64) bool {
+	if len(m) != len(e.featKeys) || e.featKeys == nil {
+		return false
+	}
+	for _, k := range e.featKeys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// layOutFeatures makes m's sorted keys the layout.
+func (e *jsonEncoder) layOutFeatures(m map[string]float64) {
+	keys := e.featKeys[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	prefix, ends := e.featPrefix[:0], e.featEnds[:0]
+	for _, k := range keys {
+		prefix = append(appendJSONString(prefix, k), ':')
+		ends = append(ends, len(prefix))
+	}
+	if keys == nil {
+		keys = []string{} // an empty map: laid out, not "no layout yet"
+	}
+	e.featKeys, e.featPrefix, e.featEnds = keys, prefix, ends
 }
 
 func (e *jsonEncoder) stringMap(m map[string]string) {
@@ -456,6 +487,13 @@ func (e *jsonEncoder) int(n int64) { e.b = strconv.AppendInt(e.b, n, 10) }
 func (e *jsonEncoder) float(f float64) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		e.bad = true
+		return
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 && (f != 0 || !math.Signbit(f)) {
+		// Most features are counts: a whole number below 2^53 is exact
+		// as an int64 and 'f' formatting writes just its digits (-0 is
+		// left to AppendFloat, which keeps the sign).
+		e.b = strconv.AppendInt(e.b, int64(f), 10)
 		return
 	}
 	format := byte('f')

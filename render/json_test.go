@@ -308,6 +308,53 @@ func TestWriterReusesBuffers(t *testing.T) {
 	}
 }
 
+// TestFeatureLayoutFollowsTheKeys writes feature maps through one Writer
+// in an order that exercises the cached key layout: the same keys again,
+// as many keys but one different, fewer, none, nil, and whole numbers at
+// the edges of the integer fast path.
+func TestFeatureLayoutFollowsTheKeys(t *testing.T) {
+	maps := []map[string]float64{
+		{"b": 1, "a": 2.5, "c": -0.0},
+		{"a": 3, "b": 4, "c": 5},
+		{"a": 3, "b": 4, "d<": 5},
+		{"a": 1 << 53, "b": 1<<53 - 1, "d<": -(1<<53 - 1)},
+		{"a": 1e15, "b": -1e20, "d<": 1e21},
+		{"a": 0.1},
+		{},
+		nil,
+		{},
+		{"z": math.Copysign(0, -1), "y": 0, "x": -1, "w": 4503599627370496.5},
+		{"z": 7, "y": 1e-7, "x": -1, "w": 123456789012},
+	}
+	for _, f := range []Format{JSONL, JSON} {
+		var out, want bytes.Buffer
+		w := NewWriter(&out, f, false)
+		for i, m := range maps {
+			r := sampleReport()
+			r.Features = m
+			if err := w.Write(r); err != nil {
+				t.Fatal(err)
+			}
+			if f == JSONL {
+				b, _ := json.Marshal(r)
+				want.Write(b)
+				want.WriteByte('\n')
+			} else {
+				b, _ := json.MarshalIndent(r, "  ", "  ")
+				if i == 0 {
+					want.WriteString("[\n  ")
+				} else {
+					want.WriteString(",\n  ")
+				}
+				want.Write(b)
+			}
+		}
+		if !bytes.Equal(out.Bytes(), want.Bytes()) {
+			t.Fatalf("%s: stream differs from encoding/json:\n got %s\nwant %s", f, out.Bytes(), want.Bytes())
+		}
+	}
+}
+
 func FuzzReportJSON(f *testing.F) {
 	f.Add(uint64(1), "", 0.0)
 	f.Add(uint64(2), "<\u2028\xff>", 1e-7)
