@@ -60,3 +60,25 @@ func BenchmarkCompileBundled(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScanBundledTiny is the fixed cost of one scan: a 40-byte layer,
+// where every rule's condition is still evaluated.
+func BenchmarkScanBundledTiny(b *testing.B) {
+	r, err := rules.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := r.NewScanner()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	text := "Write-Output 'hello'; Get-Date | Out-Null"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.ScanString(ctx, text, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
