@@ -562,8 +562,13 @@ func (s *TokenSites) Reset() {
 // wrong texts, or none, but does not fail.
 func (s *TokenSites) Texts(layers []decode.Layer, features []string) []string {
 	texts := make([]string, len(features))
-	want := make([]int64, len(features)) // bucket, or -1 when done
-	var maybe [64]uint64                 // see TokenTexts
+	var wantBuf [16]int64 // a report's few contributions: no allocation
+	want := wantBuf[:0]
+	if len(features) > len(wantBuf) {
+		want = make([]int64, 0, len(features))
+	}
+	want = want[:len(features)] // bucket, or -1 when done
+	var maybe [64]uint64        // see TokenTexts
 	pending := 0
 	for i, feature := range features {
 		want[i] = -1
