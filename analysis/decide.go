@@ -32,6 +32,10 @@ func yaraSeverity(m yarascan.Match) indicators.Severity {
 	return s
 }
 
+// maxSearchedFindings is the number of findings past which findings
+// looks repeated ids up in a set rather than by searching.
+const maxSearchedFindings = 16
+
 // finding is one YARA match or indicator hit, for ranking.
 type finding struct {
 	id       string
@@ -41,17 +45,33 @@ type finding struct {
 
 func findings(r *Report) []finding {
 	var out []finding
-	seen := map[string]bool{}
+	// An id counts once, at its first finding: the few found so far are
+	// searched, and a set is made only once there are many.
+	var seen map[string]bool
+	isNew := func(id string) bool {
+		if seen == nil && len(out) < maxSearchedFindings {
+			return !slices.ContainsFunc(out, func(f finding) bool { return f.id == id })
+		}
+		if seen == nil {
+			seen = make(map[string]bool, 2*maxSearchedFindings)
+			for _, f := range out {
+				seen[f.id] = true
+			}
+		}
+		if seen[id] {
+			return false
+		}
+		seen[id] = true // out gets it next
+		return true
+	}
 	for _, h := range r.Indicators {
-		if !seen[h.ID] {
-			seen[h.ID] = true
+		if isNew(h.ID) {
 			out = append(out, finding{h.ID, h.Title, h.Severity})
 		}
 	}
 	for _, m := range r.YARA {
 		id := "yara:" + m.Rule
-		if !seen[id] {
-			seen[id] = true
+		if isNew(id) {
 			title := m.Meta["description"]
 			if title == "" {
 				title = m.Rule

@@ -376,3 +376,49 @@ func FuzzStatsMatchReference(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkStats(t, "fuzz", s) })
 }
+
+// TestLiteralEntropyMatchesHistogram: literalEntropy, which lists the
+// values of a literal from marks, gives bit for bit histEntropy of the
+// literal's histogram, for literals of every length up to 300 bytes over
+// few and over all byte values.
+func TestLiteralEntropyMatchesHistogram(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for n := 1; n <= 300; n++ {
+		for _, alphabet := range []int{1, 2, 16, 64, 256} {
+			b := make([]byte, n)
+			base := r.IntN(256)
+			for i := range b {
+				b[i] = byte(base + r.IntN(alphabet))
+			}
+			var hist [256]int32
+			for _, c := range b {
+				hist[c]++
+			}
+			if got, want := literalEntropy(string(b)), histEntropy(&hist, n); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("%q: literalEntropy = %v, histogram %v", b, got, want)
+			}
+		}
+	}
+}
+
+// TestExtractHitsMatchReference: Extract counts indicators (once per id,
+// by their first hit) and distinct techniques as the reference does, for
+// few hits (searched) and many (a set past maxSearchedHits), with repeats.
+func TestExtractHitsMatchReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	cat := indicators.Default().Indicators()
+	layers := fixtureLayers("IEX (New-Object Net.WebClient).DownloadString('http://x')")
+	for n := range 3 * maxSearchedHits {
+		in := Input{Layers: layers, Language: lang.PowerShell}
+		for range n {
+			ind := cat[r.IntN(min(len(cat), 24))] // few ids, so they repeat
+			in.Hits = append(in.Hits, indicators.Hit{ID: ind.ID, Severity: indicators.Severity(r.IntN(5)),
+				Tactic: ind.Tactic, Techniques: ind.Techniques, Layer: r.IntN(2)})
+		}
+		in.YARA = []yarascan.Match{{Rule: "R", Techniques: []string{"T1059.001", "T9999"}}}
+		f, want := Extract(in), refExtract(in)
+		if !maps.EqualFunc(f, want, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
+			t.Fatalf("%d hits: Extract differs from the reference:\n got %v\nwant %v", n, f, want)
+		}
+	}
+}

@@ -89,12 +89,26 @@ func Extract(in Input) map[string]float64 {
 		f["decoded_ratio"] = float64(decoded) / float64(in.Layers[0].Size)
 	}
 
-	seen := map[string]bool{}
-	for _, h := range in.Hits {
-		if seen[h.ID] {
-			continue
+	// Each indicator counts once, at its first hit. A sample has a few
+	// hits: the earlier ones are searched, and a set made only for many.
+	var seen map[string]bool
+	for i, h := range in.Hits {
+		if i < maxSearchedHits {
+			if slices.ContainsFunc(in.Hits[:i], func(p indicators.Hit) bool { return p.ID == h.ID }) {
+				continue
+			}
+		} else {
+			if seen == nil {
+				seen = make(map[string]bool, len(in.Hits))
+				for _, p := range in.Hits[:i] {
+					seen[p.ID] = true
+				}
+			}
+			if seen[h.ID] {
+				continue
+			}
+			seen[h.ID] = true
 		}
-		seen[h.ID] = true
 		f["indicators_total"]++
 		if name, ok := severityFeature[h.Severity]; ok {
 			f[name]++
@@ -112,18 +126,18 @@ func Extract(in Input) map[string]float64 {
 			f["yara_high"]++
 		}
 	}
-	techniques := map[string]bool{}
+	// The distinct techniques, counted in a sorted list (on the stack for
+	// a typical sample) rather than a set.
+	var techBuf [64]string
+	techniques := techBuf[:0]
 	for _, h := range in.Hits {
-		for _, t := range h.Techniques {
-			techniques[t] = true
-		}
+		techniques = append(techniques, h.Techniques...)
 	}
 	for _, m := range in.YARA {
-		for _, t := range m.Techniques {
-			techniques[t] = true
-		}
+		techniques = append(techniques, m.Techniques...)
 	}
-	f["techniques"] = float64(len(techniques))
+	slices.Sort(techniques)
+	f["techniques"] = float64(len(slices.Compact(techniques)))
 	for _, c := range in.IOCs {
 		f["iocs_total"]++
 		switch c.Type {
@@ -138,6 +152,10 @@ func Extract(in Input) map[string]float64 {
 	f["obfuscation_score"] = obfuscationScore(f)
 	return f
 }
+
+// maxSearchedHits is the number of hits past which Extract finds repeated
+// indicators in a set rather than by searching the hits before.
+const maxSearchedHits = 16
 
 // zeroFeatures has every schema feature at 0: Extract starts from a copy,
 // which costs less than adding the names one by one.
@@ -544,8 +562,13 @@ func (s *TokenSites) Reset() {
 // wrong texts, or none, but does not fail.
 func (s *TokenSites) Texts(layers []decode.Layer, features []string) []string {
 	texts := make([]string, len(features))
-	want := make([]int64, len(features)) // bucket, or -1 when done
-	var maybe [64]uint64                 // see TokenTexts
+	var wantBuf [16]int64 // a report's few contributions: no allocation
+	want := wantBuf[:0]
+	if len(features) > len(wantBuf) {
+		want = make([]int64, 0, len(features))
+	}
+	want = want[:len(features)] // bucket, or -1 when done
+	var maybe [64]uint64        // see TokenTexts
 	pending := 0
 	for i, feature := range features {
 		want[i] = -1

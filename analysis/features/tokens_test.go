@@ -167,3 +167,41 @@ func BenchmarkTokenTextsDev(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLiteralEntropyDev computes the entropy of every quoted literal
+// of 32 bytes or more of the dev corpus originals, with literalEntropy
+// ("marks") and from the histogram alone ("hist", the earlier way).
+func BenchmarkLiteralEntropyDev(b *testing.B) {
+	texts, _ := devTexts(b)
+	var lits []string
+	for _, text := range texts {
+		for line := range strings.Lines(text) {
+			for _, q := range []string{`"`, `'`} {
+				parts := strings.Split(line, q)
+				for i := 1; i+1 < len(parts); i += 2 {
+					if len(parts[i]) >= 32 {
+						lits = append(lits, parts[i])
+					}
+				}
+			}
+		}
+	}
+	b.Run("marks", func(b *testing.B) {
+		for b.Loop() {
+			for _, lit := range lits {
+				literalEntropy(lit)
+			}
+		}
+	})
+	b.Run("hist", func(b *testing.B) {
+		for b.Loop() {
+			for _, lit := range lits {
+				var hist [256]int32
+				for k := 0; k < len(lit); k++ {
+					hist[lit[k]]++
+				}
+				histEntropy(&hist, len(lit))
+			}
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 )
 
 // The compact binary form of a model, for models embedded in the program:
@@ -108,36 +109,43 @@ func LoadBinary(b []byte) (*Model, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadModel, r.err)
 	}
-	// The names are substrings of one string holding them all.
-	var all []byte
-	ends := make([]int, n)
-	prevStart := 0
-	for j := range ends {
-		shared, suffix := r.uvarint(), r.bytes(r.uvarint())
-		if prev := len(all) - prevStart; shared > uint64(prev) && r.err == nil {
+	// The names are substrings of one string holding them all. A first
+	// pass checks the front coding and sums the names' lengths, so that
+	// the string is allocated once, at its size, and the second builds it.
+	names := r
+	total, prev := 0, 0
+	for j := uint64(0); j < n; j++ {
+		shared, suffix := r.uvarint(), len(r.bytes(r.uvarint()))
+		if shared > uint64(prev) && r.err == nil {
 			r.err = fmt.Errorf("name %d shares %d bytes with a name of %d", j, shared, prev)
 		}
 		// Front coding compresses sorted names a few times at most; a
 		// crafted file must not make each name repeat a long previous one.
-		if len(all)+int(shared) > maxNameExpansion*len(b) && r.err == nil {
+		if total+int(shared) > maxNameExpansion*len(b) && r.err == nil {
 			r.err = fmt.Errorf("names longer than %d times the input", maxNameExpansion)
 		}
 		if r.err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadModel, r.err)
 		}
-		nameStart := len(all)
-		all = append(all, all[prevStart:prevStart+int(shared)]...)
-		all = append(all, suffix...)
-		prevStart, ends[j] = nameStart, len(all)
+		prev = int(shared) + suffix
+		total += prev
 	}
-	var names []string // nil for no features, as Train makes them
+	var features []string // nil for no features, as Train makes them
 	var values []float64
 	if n > 0 {
-		names, values = make([]string, n), make([]float64, 5*n)
+		features, values = make([]string, n), make([]float64, 5*n)
 	}
-	text, start := string(all), 0
-	for j, end := range ends {
-		names[j], start = text[start:end], end
+	var all strings.Builder
+	all.Grow(total)
+	prevName := ""
+	for j := range features {
+		shared, suffix := names.uvarint(), names.bytes(names.uvarint())
+		start := all.Len()
+		all.WriteString(prevName[:shared])
+		all.Write(suffix)
+		// The builder only appends, so the name stays valid as it grows.
+		features[j] = all.String()[start:]
+		prevName = features[j]
 	}
 	for k := 0; k < len(values) && r.err == nil; {
 		run, bits := r.uvarint(), r.uint64()
@@ -167,7 +175,7 @@ func LoadBinary(b []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: kind %q, want %q", ErrBadModel, h.Kind, modelKind)
 	}
 	m, err := newModel(modelParams{
-		features: names,
+		features: features,
 		weights:  values[0*n : 1*n : 1*n],
 		means:    values[1*n : 2*n : 2*n],
 		scales:   values[2*n : 3*n : 3*n],
@@ -197,6 +205,11 @@ type binaryReader struct {
 func (r *binaryReader) uvarint() uint64 {
 	if r.err != nil {
 		return 0
+	}
+	// Most numbers (name lengths, runs of one value) take one byte.
+	if r.i < len(r.b) && r.b[r.i] < 0x80 {
+		r.i++
+		return uint64(r.b[r.i-1])
 	}
 	v, n := binary.Uvarint(r.b[r.i:])
 	if n <= 0 {

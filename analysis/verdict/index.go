@@ -7,6 +7,9 @@ import "hash/maphash"
 // a lookup usually touches one 16-byte slot, and the name itself only on a
 // hash match. Predict does a few hundred lookups per sample in tables of up
 // to ~10^5 names, where a Go map's larger groups cost more cache misses.
+// A model leaves out the token names its token index finds (see
+// Model.lookup): most of its names, which would otherwise be hashed at
+// every load.
 type nameIndex struct {
 	seed  maphash.Seed
 	mask  uint64
@@ -19,13 +22,26 @@ type nameSlot struct {
 	pos  int32 // index + 1; 0 marks an empty slot
 }
 
-func newNameIndex(names []string) nameIndex {
+// newNameIndex indexes the names for which keep (nil: all) is true.
+func newNameIndex(names []string, keep func(j int) bool) nameIndex {
+	n := len(names)
+	if keep != nil {
+		n = 0
+		for j := range names {
+			if keep(j) {
+				n++
+			}
+		}
+	}
 	size := 8
-	for size < 2*len(names) {
+	for size < 2*n {
 		size *= 2
 	}
 	x := nameIndex{seed: maphash.MakeSeed(), mask: uint64(size - 1), slots: make([]nameSlot, size), names: names}
 	for j, n := range names {
+		if keep != nil && !keep(j) {
+			continue
+		}
 		h := maphash.String(x.seed, n)
 		i := h & x.mask
 		for x.slots[i].pos != 0 {

@@ -12,7 +12,7 @@ func TestNameIndex(t *testing.T) {
 			for j := range names {
 				names[j] = fmt.Sprintf("tok:%04d", j)
 			}
-			x := newNameIndex(names)
+			x := newNameIndex(names, nil)
 			for j, name := range names {
 				if got, ok := x.lookup(name); !ok || got != int32(j) {
 					t.Errorf("lookup(%q): got %d, %v; want %d, true", name, got, ok, j)

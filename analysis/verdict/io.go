@@ -103,17 +103,23 @@ func newModel(p modelParams) (*Model, error) {
 			}
 		}
 	}
-	m.index = newNameIndex(p.features)
-	m.tokens = newTokenIndex(p.features)
-	m.tokens16, m.tokBase = newTokenIndex16(m.tokens)
 	if !finite(m.baseline) {
 		return nil, fmt.Errorf("%w: non-finite baseline", ErrBadModel)
 	}
+	// The content hash (a third of the load time of a large model) only
+	// reads the parameters: it runs beside the building of the indices,
+	// which write other fields, so that a program's start waits less
+	// when a core is free.
+	hash := make(chan string, 1)
+	go func() { hash <- m.contentHash() }()
+	var inTable func(j int) bool
+	m.tokens, inTable = newTokenIndex(p.features)
+	m.index = newNameIndex(p.features, func(j int) bool { return !inTable(j) })
 	date := "00000000"
 	if !p.meta.CreatedAt.IsZero() {
 		date = p.meta.CreatedAt.UTC().Format("20060102")
 	}
-	m.version = "lr-" + date + "-" + m.contentHash()[:12]
+	m.version = "lr-" + date + "-" + (<-hash)[:12]
 	return m, nil
 }
 

@@ -33,16 +33,14 @@ type Model struct {
 	meta     ModelMeta
 
 	// Derived at construction, never serialised.
-	index     nameIndex
-	tokens    []int32  // token bucket -> index of TokenName(bucket), -1 if absent
-	tokens16  []uint16 // tokens as offsets from tokBase, noToken if absent; nil if they do not fit
-	tokBase   int32
-	params    []param  // per feature, packed for one cache line per lookup
-	units     []term   // per feature, its term at value 1 (see sum)
-	ctxLo     int32    // features[ctxLo:ctxHi] are the "lang:" context features
-	ctxHi     int32    // (contiguous, as the names are sorted)
-	baseline  float64  // bias - sum_j weights[j]*means[j]/scales[j]
-	langIndex [8]int32 // lang.Language -> index of "lang:<name>", -1 if absent
+	index     nameIndex  // the names tokens does not find (see lookup)
+	tokens    tokenIndex // token bucket -> index of TokenName(bucket)
+	params    []param    // per feature, packed for one cache line per lookup
+	units     []term     // per feature, its term at value 1 (see sum)
+	ctxLo     int32      // features[ctxLo:ctxHi] are the "lang:" context features
+	ctxHi     int32      // (contiguous, as the names are sorted)
+	baseline  float64    // bias - sum_j weights[j]*means[j]/scales[j]
+	langIndex [8]int32   // lang.Language -> index of "lang:<name>", -1 if absent
 	pool      *sync.Pool
 }
 
@@ -231,11 +229,22 @@ func (m *Model) NumFeatures() int { return len(m.features) }
 // Weight returns the standardised weight, mean and scale of a feature, and
 // whether the model knows it.
 func (m *Model) Weight(feature string) (weight, mean, scale float64, ok bool) {
-	j, ok := m.index.lookup(feature)
+	j, ok := m.lookup(feature)
 	if !ok {
 		return 0, 0, 0, false
 	}
 	return m.weights[j], m.means[j], m.scales[j], true
+}
+
+// lookup returns the index of a feature and whether the model knows it.
+// Token names of the token index are looked up there, and only there: the
+// name index leaves them out.
+func (m *Model) lookup(name string) (int32, bool) {
+	if b, ok := parseTokenName(name); ok && b < maxTokenTable {
+		j := m.tokens.lookup(b)
+		return j, j >= 0
+	}
+	return m.index.lookup(name)
 }
 
 // param is what Predict needs of one feature: 32 bytes, so that the
@@ -367,7 +376,7 @@ func (c *collector) named(name string, v float64) {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return
 	}
-	j, ok := c.m.index.lookup(name)
+	j, ok := c.m.lookup(name)
 	if !ok {
 		if strings.HasPrefix(name, LangPrefix) {
 			c.hasLang = true
@@ -382,14 +391,14 @@ func (c *collector) named(name string, v float64) {
 
 // tokens adds the features TokenName(b) = 1 for the buckets bs.
 func (c *collector) tokens(bs []uint32) {
-	table := c.m.tokens
+	table := &c.m.tokens
 	for _, b := range bs {
-		if int(b) >= len(table) {
+		if int(b) >= table.size() {
 			// Past the table only a model with huge bucket numbers has
 			// names left (see newTokenIndex): look them up by name.
 			for _, b := range bs {
-				if int(b) < len(table) {
-					if j := table[b]; j >= 0 {
+				if int(b) < table.size() {
+					if j := table.lookup(b); j >= 0 {
 						c.add(j, 1)
 					}
 				} else {
@@ -409,17 +418,17 @@ func (c *collector) tokens(bs []uint32) {
 	keys := slices.Grow(c.keys, len(bs))
 	n := len(keys)
 	keys = keys[:n+len(bs)]
-	if t16 := c.m.tokens16; t16 != nil {
-		// The same from the table of half the size, where it fits.
-		base := c.m.tokBase
+	if t16 := table.t16; t16 != nil {
+		base := table.base
 		for _, b := range bs {
 			k := t16[b]
 			keys[n] = uint64(uint32(base+int32(k)))<<32 | one
 			n += int((uint32(k)+1)>>16 ^ 1) // 0 for noToken
 		}
 	} else {
+		t32 := table.t32
 		for _, b := range bs {
-			j := table[b]
+			j := t32[b]
 			keys[n] = uint64(uint32(j))<<32 | one
 			n += int(uint32(j)>>31 ^ 1)
 		}

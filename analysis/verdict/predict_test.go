@@ -141,7 +141,7 @@ func TestPredictClampsOutliers(t *testing.T) {
 	exs, _ := newSynth(22, 1).examples(1000)
 	m := mustTrain(t, exs, DefaultTrainOptions())
 	huge := m.Predict(map[string]float64{"feat:entropy": 1e300}, lang.Bash, DefaultThresholds(), 1)
-	atMax := m.Predict(map[string]float64{"feat:entropy": m.hi[must(m.index.lookup("feat:entropy"))]}, lang.Bash, DefaultThresholds(), 1)
+	atMax := m.Predict(map[string]float64{"feat:entropy": m.hi[must(m.lookup("feat:entropy"))]}, lang.Bash, DefaultThresholds(), 1)
 	if huge.Score != atMax.Score || huge.Contributions[0].Contribution != atMax.Contributions[0].Contribution {
 		t.Errorf("outlier: got score %v contribution %v, want those at the training maximum (%v, %v)",
 			huge.Score, huge.Contributions[0].Contribution, atMax.Score, atMax.Contributions[0].Contribution)

@@ -183,40 +183,87 @@ func FuzzParseTokenName(f *testing.F) {
 	})
 }
 
+// refTokenIndex is the token index as a plain table (bucket -> feature
+// index, -1 if none), built the obvious way.
+func refTokenIndex(names []string) []int32 {
+	size := 0
+	for _, n := range names {
+		if b, ok := parseTokenName(n); ok && b < maxTokenTable {
+			size = max(size, int(b)+1)
+		}
+	}
+	t := make([]int32, size)
+	for i := range t {
+		t[i] = -1
+	}
+	for j, n := range names {
+		if b, ok := parseTokenName(n); ok && b < maxTokenTable {
+			t[b] = int32(j)
+		}
+	}
+	return t
+}
+
+// checkTokenIndex checks newTokenIndex(names) against refTokenIndex, and
+// that the names it reports in the table are those the table finds.
+func checkTokenIndex(t *testing.T, names []string, want16 bool) {
+	t.Helper()
+	x, inTable := newTokenIndex(names)
+	ref := refTokenIndex(names)
+	if x.size() != len(ref) {
+		t.Fatalf("token table of %d entries, want %d", x.size(), len(ref))
+	}
+	if (x.t16 != nil) != want16 || x.t16 != nil && x.t32 != nil {
+		t.Fatalf("16-bit table %v, 32-bit table %v; want only the 16-bit one: %v", x.t16 != nil, x.t32 != nil, want16)
+	}
+	for b, j := range ref {
+		if got := x.lookup(uint32(b)); got != j {
+			t.Fatalf("lookup(%x) = %d, want %d", b, got, j)
+		}
+	}
+	for _, b := range []uint32{uint32(len(ref)), maxTokenTable, math.MaxUint32} {
+		if got := x.lookup(b); got != -1 {
+			t.Fatalf("lookup(%x) past the table = %d, want -1", b, got)
+		}
+	}
+	for j, name := range names {
+		b, ok := parseTokenName(name)
+		if want := ok && b < maxTokenTable; inTable(j) != want {
+			t.Fatalf("inTable(%d) (%s) = %v, want %v", j, name, inTable(j), want)
+		}
+	}
+}
+
 func TestTokenIndex(t *testing.T) {
 	m := vectorModel(t, rand.New(rand.NewPCG(5, 5)), 100)
-	if len(m.tokens) != 0x100000 {
-		t.Errorf("token table of %d entries, want %d (largest bucket below the cap + 1)", len(m.tokens), 0x100000)
+	if m.tokens.size() != 0x100000 {
+		t.Errorf("token table of %d entries, want %d (largest bucket below the cap + 1)", m.tokens.size(), 0x100000)
 	}
+	checkTokenIndex(t, m.features, true)
 	for j, name := range m.features {
-		b, ok := parseTokenName(name)
-		if ok && int(b) < len(m.tokens) && m.tokens[b] != int32(j) {
-			t.Errorf("table[%x] = %d, want %d (%s)", b, m.tokens[b], j, name)
+		if got, ok := m.lookup(name); !ok || got != int32(j) {
+			t.Errorf("lookup(%q) = %d, %v; want %d", name, got, ok, j)
 		}
 	}
-	for b, j := range m.tokens {
-		if j >= 0 && m.features[j] != TokenName(uint32(b)) {
-			t.Errorf("table[%x] = %d (%s)", b, j, m.features[j])
+	for _, name := range []string{"tok:", "tok:00", "tok:fffff", "tok:100000", "feat:none"} {
+		if j, ok := m.lookup(name); ok && m.features[j] != name {
+			t.Errorf("lookup(%q) = %d (%s)", name, j, m.features[j])
 		}
 	}
-	if newTokenIndex([]string{"feat:x", "tok:00", "tok:100000"}) != nil {
-		t.Error("table for a model without table tokens, want nil")
+	if x, _ := newTokenIndex([]string{"feat:x", "tok:00", "tok:100000"}); x.size() != 0 {
+		t.Error("table for a model without table tokens, want none")
 	}
-	if m.tokens16 == nil || len(m.tokens16) != len(m.tokens) {
-		t.Fatalf("16-bit token table of %d entries for %d", len(m.tokens16), len(m.tokens))
-	}
-	for b, k := range m.tokens16 {
-		if want := m.tokens[b]; (k == noToken) != (want < 0) || k != noToken && m.tokBase+int32(k) != want {
-			t.Fatalf("16-bit table[%x] = %d + %d, want %d", b, m.tokBase, k, want)
+	// Token features 65535 apart need the 32-bit table; 65534 apart fit
+	// the 16-bit one.
+	for _, spread := range []int{noToken, noToken - 1} {
+		names := []string{"a", "tok:0", "tok:00"}
+		for k := range spread - 2 {
+			names = append(names, fmt.Sprintf("tok:0%06d", k)) // not token names
 		}
+		names = append(names, "tok:3", "tok:300000", "zz")
+		slices.Sort(names)
+		checkTokenIndex(t, names, spread < noToken)
 	}
-	if t16, _ := newTokenIndex16([]int32{-1, 3, -1, 3 + noToken}); t16 != nil {
-		t.Error("16-bit table for features 65535 apart, want nil")
-	}
-	if t16, base := newTokenIndex16([]int32{-1, 3, -1, 2 + noToken}); len(t16) != 4 || base != 3 || t16[0] != noToken || t16[1] != 0 || t16[3] != noToken-1 {
-		t.Errorf("16-bit table %v from %d for features 65534 apart", t16, base)
-	}
-	if t16, _ := newTokenIndex16([]int32{-1, -1}); t16 != nil {
-		t.Error("16-bit table without features, want nil")
-	}
+	checkTokenIndex(t, nil, false)
+	checkTokenIndex(t, []string{"tok:ff"}, true)
 }
