@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding"
+	"encoding/binary"
 	"math"
 	"math/bits"
 	"slices"
@@ -536,16 +537,23 @@ func hasZeroByte(w uint64) uint64 { return (w - lsb) & ^w & msb }
 // HTML escaping on (its default): ", \ and control characters escaped, <, >
 // and & as \u003c, \u003e and \u0026, U+2028 and U+2029 as \u2028 and
 // \u2029, and every byte of invalid UTF-8 as \ufffd.
+//
+// Scripts put a byte that needs a look (a quote, a newline, a < or &) every
+// few dozen bytes, so copying clean runs with append cost a call each. dst
+// is grown once for the plain text instead, and the text goes over eight
+// bytes at a time, each word stored whole: a word with a marked byte keeps
+// only the bytes before it, and the marked byte is written on its own.
 func appendJSONString(dst []byte, s string) []byte {
+	dst = slices.Grow(dst, len(s)+2)
 	dst = append(dst, '"')
-	start, i := 0, 0
+	i := 0
 	for i < len(s) {
-		// Eight bytes at a time: a byte needs a look when it is not ASCII,
-		// a control character, or one of " \ < > &. Each term of special
-		// marks such bytes with their top bit. A term may also mark bytes
-		// above one it rightly marks (borrows run upwards), never below and
-		// never miss one; the marks are visited lowest first, and a wrongly
-		// marked byte is plain ASCII that jsonSafe lets through.
+		// A byte needs a look when it is not ASCII, a control character,
+		// or one of " \ < > &. Each term of special marks such bytes with
+		// their top bit. A term may also mark bytes above one it rightly
+		// marks (borrows run upwards), never below and never miss one; only
+		// the lowest mark is taken, and a wrongly marked byte is plain ASCII
+		// that jsonSafe lets through.
 		if i+8 <= len(s) {
 			c := s[i : i+8] // one 8-byte load: no bounds checks between the bytes
 			w := uint64(c[0]) | uint64(c[1])<<8 | uint64(c[2])<<16 | uint64(c[3])<<24 |
@@ -554,53 +562,37 @@ func appendJSONString(dst []byte, s string) []byte {
 			// > (0x3e): setting it finds both with one comparison.
 			special := w&msb | (w-0x20*lsb)&^w&msb | hasZeroByte(w^('\\'*lsb)) |
 				hasZeroByte((w|0x04*lsb)^('&'*lsb)) | hasZeroByte((w|0x02*lsb)^('>'*lsb))
-			for ; special != 0; special &= special - 1 {
-				j := i + bits.TrailingZeros64(special)/8
-				b := s[j]
-				if b >= utf8.RuneSelf {
-					break // a multi-byte rune: below
-				}
-				if !jsonSafe[b] {
-					dst = append(dst, s[start:j]...)
-					dst = appendEscape(dst, b)
-					start = j + 1
-				}
-			}
+			n := len(dst)
+			dst = binary.LittleEndian.AppendUint64(dst, w)
 			if special == 0 {
 				i += 8
 				continue
 			}
-			i += bits.TrailingZeros64(special) / 8
+			k := bits.TrailingZeros64(special) / 8
+			dst = dst[:n+k]
+			i += k
 		}
 		b := s[i]
 		if b < utf8.RuneSelf {
-			// One of the last bytes, fewer than eight.
-			if !jsonSafe[b] {
-				dst = append(dst, s[start:i]...)
+			if jsonSafe[b] {
+				dst = append(dst, b)
+			} else {
 				dst = appendEscape(dst, b)
-				start = i + 1
 			}
 			i++
 			continue
 		}
 		c, size := utf8.DecodeRuneInString(s[i:])
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
+		switch {
+		case c == utf8.RuneError && size == 1:
 			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
+		case c == '\u2028' || c == '\u2029':
 			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
-			i += size
-			start = i
-			continue
+		default:
+			dst = append(dst, s[i:i+size]...)
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
 

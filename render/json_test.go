@@ -461,3 +461,22 @@ func BenchmarkWriteJSONLEncodingJSON(b *testing.B) {
 		fmt.Fprintf(io.Discard, "%s\n", buf)
 	}
 }
+
+// BenchmarkAppendJSONStringDev quotes every dev corpus sample once per
+// iteration: scripts, with their quotes, newlines and < > &.
+func BenchmarkAppendJSONStringDev(b *testing.B) {
+	var texts []string
+	var size int64
+	corpus.Sweep(b, corpus.Dev, func(_, text string) {
+		texts = append(texts, text)
+		size += int64(len(text))
+	})
+	b.SetBytes(size)
+	b.ReportAllocs()
+	var buf []byte
+	for b.Loop() {
+		for _, s := range texts {
+			buf = appendJSONString(buf[:0], s)
+		}
+	}
+}
