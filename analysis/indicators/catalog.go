@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
@@ -227,11 +228,18 @@ func (c *Catalog) Len() int { return len(c.inds) }
 
 // scan is the per-layer working state.
 type scan struct {
-	c     *Catalog
-	text  string
-	lower string
-	occ   occurrences // where the literals occur
-	cand  []bool      // indicators with a primary anchor that occurs
+	c    *Catalog
+	text string
+	// lower is text with ASCII upper-case letters lowered, made on first
+	// need (lowerOK): text itself when it has none, otherwise a view of
+	// lowBuf, which the scan keeps for the next layer. So no string made
+	// from lower may outlive the Scan call: matchers and match functions
+	// return offsets, and hits take their text from text.
+	lower   string
+	lowerOK bool
+	lowBuf  []byte
+	occ     occurrences // where the literals occur
+	cand    []bool      // indicators with a primary anchor that occurs
 	// wins are, per literal, the windows found so far (see anchorWindow);
 	// winsDone marks a literal with no further window.
 	wins     [][]win
@@ -250,21 +258,60 @@ func (s *scan) reset(text string) {
 		}
 	}
 	s.occ.reset(len(text))
-	s.text, s.lower = text, ""
+	s.text, s.lower, s.lowerOK = text, "", false
 	s.nl, s.nlOK = s.nl[:0], false
 }
 
+// maxPooledLower is the largest lower-case buffer a recycled scan keeps:
+// the few larger layers allocate their own, as they did before pooling.
+const maxPooledLower = 1 << 20
+
+// lowered returns the layer's text with ASCII upper-case letters lowered
+// (see scan.lower for how long it may be used).
+//
+// Most layers hold upper-case letters, and a fresh copy of each was the
+// largest allocation of a scan (about twice the corpus per pass), so the
+// copy goes into a buffer recycled with the scan. A string view of the
+// buffer (unsafe.String) saves copying it once more; the buffer is not
+// written again until the scan is recycled, and Scan returns nothing
+// that refers to it (TestScanLowerBufferDoesNotEscape).
 func (s *scan) lowered() string {
-	if s.lower == "" && s.text != "" {
-		s.lower = asciiLower(s.text)
+	if s.lowerOK {
+		return s.lower
 	}
+	t := s.text
+	s.lower, s.lowerOK = t, true
+	i := firstUpper(t)
+	if i == len(t) {
+		return t
+	}
+	if cap(s.lowBuf) < len(t) {
+		s.lowBuf = make([]byte, len(t))
+	}
+	b := s.lowBuf[:len(t)]
+	copy(b, t[:i])
+	lowerASCII(b[i:], t[i:])
+	s.lower = unsafe.String(&b[0], len(b))
 	return s.lower
 }
 
 // asciiLower returns t with ASCII upper-case letters lowered (t itself when
-// it has none). It works on eight bytes at a time: this runs over every
-// layer.
+// it has none).
 func asciiLower(t string) string {
+	i := firstUpper(t)
+	if i == len(t) {
+		return t
+	}
+	b := make([]byte, len(t))
+	copy(b, t[:i])
+	lowerASCII(b[i:], t[i:])
+	return string(b)
+}
+
+// firstUpper returns the offset of the first ASCII upper-case letter in t,
+// or len(t). It works on eight bytes at a time: this runs over every
+// layer.
+func firstUpper(t string) int {
 	i := 0
 	for ; i+8 <= len(t); i += 8 {
 		if upperMask(load64(t, i)) != 0 {
@@ -276,30 +323,22 @@ func asciiLower(t string) string {
 			break
 		}
 	}
-	if i == len(t) {
-		return t
+	return i
+}
+
+// lowerASCII writes t into dst, which is as long, with ASCII upper-case
+// letters lowered, sixteen bytes at a time.
+func lowerASCII(dst []byte, t string) {
+	// t and dst shrink together: no bounds checks in the loop.
+	for len(t) >= 16 && len(dst) >= 16 {
+		x, y := load64(t, 0), load64(t, 8)
+		binary.LittleEndian.PutUint64(dst, x|upperMask(x)>>2)
+		binary.LittleEndian.PutUint64(dst[8:], y|upperMask(y)>>2)
+		t, dst = t[16:], dst[16:]
 	}
-	var b strings.Builder
-	b.Grow(len(t))
-	b.WriteString(t[:i])
-	var buf [512]byte
-	for i < len(t) {
-		n := min(len(t)-i, len(buf))
-		// chunk and out shrink together: no bounds checks in the loop.
-		chunk, out := t[i:i+n], buf[:n]
-		for len(chunk) >= 16 && len(out) >= 16 {
-			x, y := load64(chunk, 0), load64(chunk, 8)
-			binary.LittleEndian.PutUint64(out, x|upperMask(x)>>2)
-			binary.LittleEndian.PutUint64(out[8:], y|upperMask(y)>>2)
-			chunk, out = chunk[16:], out[16:]
-		}
-		for k := 0; k < len(chunk) && k < len(out); k++ {
-			out[k] = foldByte(chunk[k])
-		}
-		b.Write(buf[:n])
-		i += n
+	for k := 0; k < len(t) && k < len(dst); k++ {
+		dst[k] = foldByte(t[k])
 	}
-	return b.String()
 }
 
 // load64 reads the eight bytes of s at i as a little-endian word.
@@ -562,6 +601,9 @@ func (c *Catalog) getScan(text string) *scan {
 // putScan recycles s; it must not keep the layer's text alive.
 func (c *Catalog) putScan(s *scan) {
 	s.reset("")
+	if cap(s.lowBuf) > maxPooledLower {
+		s.lowBuf = nil
+	}
 	c.scans.Put(s)
 }
 
