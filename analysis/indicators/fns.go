@@ -25,6 +25,7 @@ const (
 	clB64Sym    // + and /
 	clHex       // 0-9 a-f A-F
 	clConsonant // lower-case letters other than a e i o u y
+	clChain     // what a chain of chainAt holds: , white space, 0-9 a-f A-F x X
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -42,6 +43,9 @@ var byteClass = func() (t [256]uint8) {
 	}
 	for _, c := range "bcdfghjklmnpqrstvwxz" {
 		t[c] |= clConsonant
+	}
+	for _, c := range ", \t\n\r0123456789abcdefABCDEFxX" {
+		t[c] |= clChain
 	}
 	return t
 }()
@@ -243,8 +247,18 @@ func isListByte(b byte) bool {
 // with IndexByte, far quicker than charCodeArray's byte-by-byte walk over
 // the brackets. A walk skips the commas it passed: walks from them would
 // be shorter.
+//
+// Before each comma search, the search skips to the first stretch of 2n
+// bytes that a chain may hold (clChain; see chainStretch): a chain of n
+// links from a comma c fills text[c:c+2n] with such bytes, so no comma
+// before the stretch starts one. On ordinary code, where commas are
+// common and such stretches rare, this looks at a few bytes per 2n
+// instead of stopping at every comma.
 func chainAt(text string, from, n int) (int, int) {
 	for i := from; i < len(text); {
+		if i = chainStretch(text, i, 2*n); i < 0 {
+			return -1, -1
+		}
 		k := strings.IndexByte(text[i:], ',')
 		if k < 0 {
 			return -1, -1
@@ -278,6 +292,27 @@ func chainAt(text string, from, n int) (int, int) {
 		i = c + 1
 	}
 	return -1, -1
+}
+
+// chainStretch returns the first p >= from where text[p:p+n] holds only
+// clChain bytes, or -1. It tests the last byte of a candidate stretch
+// first and works backwards: a byte of another class at k rules out every
+// stretch that holds it, so the next candidate starts at k+1. Bytes found
+// good are not tested twice, so the search is linear.
+func chainStretch(text string, from, n int) int {
+	good := from // text[from:good] is known to hold only clChain bytes
+	for p := from; p+n <= len(text); {
+		k := p + n - 1
+		for k >= good && byteClass[text[k]]&clChain != 0 {
+			k--
+		}
+		if k < good {
+			return p
+		}
+		good = p + n // text[k+1:p+n] is good, and the next stretch starts at k+1
+		p = k + 1
+	}
+	return -1
 }
 
 // parseSmallInt parses a decimal or 0x-hex integer at s[i:], returning its
