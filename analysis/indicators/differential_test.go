@@ -413,3 +413,27 @@ func FuzzChainStretch(f *testing.F) {
 		}
 	})
 }
+
+// TestRawIPURLMatchesReference holds the one-pass rawIPURL to the frozen
+// search per scheme on texts built from URL pieces, with more than 256
+// URLs of a scheme in some of them.
+func TestRawIPURLMatchesReference(t *testing.T) {
+	pieces := []string{"http://", "https://", "ftp://", "hxxp://", "://", "http:/", "10.0.0.1/", "8.8.8.8/", "203.0.113.9:80",
+		"1.2.3.4a", "example.com/", " ", "\n", "h", "ttp://", "f", "tp://", "s://"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 3000 {
+		var b strings.Builder
+		if rng.IntN(4) == 0 {
+			for range 250 + rng.IntN(20) {
+				b.WriteString([]string{"http://10.0.0.1/ ", "https://192.168.0.1/ ", "ftp://127.0.0.1/ "}[rng.IntN(3)])
+			}
+		}
+		for range rng.IntN(30) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		text := b.String()
+		if got, want := rawIPURL(text, text), refRawIPURL(text, text); got != want {
+			t.Fatalf("rawIPURL(%q): got %d, want %d", text, got, want)
+		}
+	}
+}
