@@ -583,72 +583,137 @@ func isRandomIdentLong(s string) bool {
 // randomIdentifiers flags a layer where random-looking identifiers (8+
 // characters) occur at least 12 times, with at least 4 different ones, and
 // make up 35% or more of all long identifier occurrences. Identifiers are
-// the maximal runs of [A-Za-z0-9_] that do not start with a digit.
+// the maximal runs of [A-Za-z0-9_] that do not start with a digit, and
+// long ones have 8 to 64 bytes.
 //
-// Only runs of 8 or more bytes count, and a run that ends in the same
-// eight-byte word where it starts is shorter. So the scan looks at the text
-// a word at a time and only at the ends of runs that cross words: one
-// branch per word instead of one per byte.
+// Judging an identifier (isRandomIdent) costs far more than finding it, so
+// a first pass counts the long identifiers, keeping the positions of the
+// first keptIdents. That count sets how many random ones a flag needs,
+// and the second pass judges them in order only until the outcome is
+// certain: enough random ones (with 4 different ones), or too few left to
+// reach the count. A layer with fewer than 12 long identifiers needs no
+// judgement at all.
 func randomIdentifiers(text, _ string) int {
-	const ident = clUpper | clLower | clDigit | clUnder
-	long, random, first := 0, 0, -1
-	var names [4]string
-	distinct := 0
-	judge := func(start, end int) {
-		n := end - start
-		if n < 8 || n > 64 || byteClass[text[start]]&clDigit != 0 {
-			return
+	var kept [keptIdents]uint32 // start<<7 | length of the first long identifiers
+	sc := identScanner{text: text}
+	long := 0
+	var resume identScanner // the scanner just after the last kept identifier
+	for {
+		s, e, ok := sc.next()
+		if !ok {
+			break
+		}
+		if long < len(kept) {
+			kept[long] = uint32(s)<<7 | uint32(e-s)
+			if long == len(kept)-1 {
+				resume = sc
+			}
 		}
 		long++
-		tok := text[start:end]
-		if !isRandomIdent(tok) {
-			return
+	}
+	if long < 12 {
+		return -1
+	}
+	// need is the fewest random identifiers that flag the layer: at least
+	// 12 and 35% of all.
+	need := max(12, (long*35+99)/100)
+	random, first, judged := 0, -1, 0
+	var names [4]string
+	distinct := 0
+	// judge reports whether the outcome is certain after the identifier
+	// text[s:e].
+	judge := func(s, e int) bool {
+		judged++
+		tok := text[s:e]
+		if isRandomIdent(tok) {
+			random++
+			if first < 0 {
+				first = s
+			}
+			if distinct < len(names) && !slices.Contains(names[:distinct], tok) {
+				names[distinct] = tok
+				distinct++
+			}
 		}
-		random++
-		if first < 0 {
-			first = start
-		}
-		if distinct < len(names) && !slices.Contains(names[:distinct], tok) {
-			names[distinct] = tok
-			distinct++
+		return random >= need && distinct == len(names) || random+long-judged < need
+	}
+	done := false
+	for _, k := range kept[:min(long, len(kept))] {
+		s := int(k >> 7)
+		if done = judge(s, s+int(k&127)); done {
+			break
 		}
 	}
-	start := 0 // where the current run started: just past the last non-identifier byte
-	i := 0
-	for ; i+8 <= len(text); i += 8 {
-		if i%512 == 0 && hopeless(random, long, len(text)-i) {
-			return -1
+	for !done && long > len(kept) {
+		s, e, ok := resume.next()
+		if !ok {
+			break
 		}
-		stop := nonIdentMask(load64(text, i))
-		if stop == 0 {
-			continue
-		}
-		judge(start, i+bits.TrailingZeros64(stop)/8)
-		start = i + (63-bits.LeadingZeros64(stop))/8 + 1
+		done = judge(s, e)
 	}
-	for ; i < len(text); i++ {
-		if byteClass[text[i]]&ident == 0 {
-			judge(start, i)
-			start = i + 1
-		}
-	}
-	judge(start, len(text))
-	if random >= 12 && distinct >= 4 && random*100 >= long*35 {
+	if random >= need && distinct == len(names) {
 		return first
 	}
 	return -1
 }
 
-// hopeless reports whether randomIdentifiers can no longer flag a layer
-// once it has seen random of long identifiers and rest bytes remain. Those
-// bytes hold at most rest/9+1 more long identifiers (the run in progress,
-// and runs of 8 or more bytes each after a separator); even if all of them
-// were random, there would be fewer than 12 random ones, or fewer than 35%.
-// On most layers the scan stops early this way: near the end of a large
-// one, at once on a small one.
-func hopeless(random, long, rest int) bool {
-	more := rest/8 + 1 // rest/9+1, rounded up generously
-	return random+more < 12 || (random+more)*100 < (long+more)*35
+// keptIdents is how many identifier positions randomIdentifiers keeps
+// from its first pass (on the stack); it finds any further ones again.
+const keptIdents = 512
+
+// identScanner finds the long identifiers of a text in order: runs of
+// [A-Za-z0-9_] of 8 to 64 bytes that do not start with a digit.
+//
+// Only runs of 8 or more bytes count, and a run that ends in the same
+// eight-byte word where it starts is shorter. So the scan looks at the text
+// a word at a time and only at the ends of runs that cross words: one
+// branch per word instead of one per byte.
+type identScanner struct {
+	text  string
+	i     int  // offset of the next word to look at
+	start int  // where the current run started: just past the last non-identifier byte
+	done  bool // the run that ends the text was looked at
+}
+
+// next returns the next long identifier, text[s:e], or false when there
+// is none.
+func (sc *identScanner) next() (s, e int, ok bool) {
+	const ident = clUpper | clLower | clDigit | clUnder
+	text, i, start := sc.text, sc.i, sc.start
+	long := func(s, e int) bool {
+		n := e - s
+		return n >= 8 && n <= 64 && byteClass[text[s]]&clDigit == 0
+	}
+	for ; i+8 <= len(text); i += 8 {
+		stop := nonIdentMask(load64(text, i))
+		if stop == 0 {
+			continue
+		}
+		s, e := start, i+bits.TrailingZeros64(stop)/8
+		start = i + (63-bits.LeadingZeros64(stop))/8 + 1
+		if long(s, e) {
+			sc.i, sc.start = i+8, start
+			return s, e, true
+		}
+	}
+	for ; i < len(text); i++ {
+		if byteClass[text[i]]&ident == 0 {
+			s, e := start, i
+			start = i + 1
+			if long(s, e) {
+				sc.i, sc.start = i+1, start
+				return s, e, true
+			}
+		}
+	}
+	sc.i, sc.start = i, start
+	if !sc.done {
+		sc.done = true
+		if long(start, len(text)) {
+			return start, len(text), true
+		}
+	}
+	return 0, 0, false
 }
 
 // nonIdentMask returns 0x80 in each byte of x that is not an identifier
