@@ -375,12 +375,12 @@ func FuzzExcerpt(f *testing.F) {
 	})
 }
 
-// naiveChainStretch is chainStretch by its definition.
-func naiveChainStretch(text string, from, n int) int {
+// naiveStretch is stretch over chainBytes by its definition.
+func naiveStretch(text string, from, n int) int {
 	for p := from; p+n <= len(text); p++ {
 		ok := true
 		for k := p; k < p+n; k++ {
-			ok = ok && byteClass[text[k]]&clChain != 0
+			ok = ok && chainBytes[text[k]]
 		}
 		if ok {
 			return p
@@ -389,7 +389,7 @@ func naiveChainStretch(text string, from, n int) int {
 	return -1
 }
 
-func TestChainStretch(t *testing.T) {
+func TestStretch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	const abc = ", 0x9aF\nq;(" // chain bytes and others
 	for range 20000 {
@@ -398,18 +398,18 @@ func TestChainStretch(t *testing.T) {
 			b[i] = abc[rng.IntN(len(abc)-rng.IntN(4))]
 		}
 		from, n := rng.IntN(len(b)+2), 1+rng.IntN(8)
-		if got, want := chainStretch(string(b), from, n), naiveChainStretch(string(b), from, n); got != want {
-			t.Fatalf("chainStretch(%q, %d, %d): got %d, want %d", b, from, n, got, want)
+		if got, want := stretch(string(b), from, n, &chainBytes), naiveStretch(string(b), from, n); got != want {
+			t.Fatalf("stretch(%q, %d, %d): got %d, want %d", b, from, n, got, want)
 		}
 	}
 }
 
-func FuzzChainStretch(f *testing.F) {
+func FuzzStretch(f *testing.F) {
 	f.Add("ab, 1,2,3 x", 1, 4)
 	f.Fuzz(func(t *testing.T, s string, from, n int) {
 		from, n = max(0, from%(len(s)+2)), 1+max(0, n%100)
-		if got, want := chainStretch(s, from, n), naiveChainStretch(s, from, n); got != want {
-			t.Fatalf("chainStretch(%q, %d, %d): got %d, want %d", s, from, n, got, want)
+		if got, want := stretch(s, from, n, &chainBytes), naiveStretch(s, from, n); got != want {
+			t.Fatalf("stretch(%q, %d, %d): got %d, want %d", s, from, n, got, want)
 		}
 	})
 }

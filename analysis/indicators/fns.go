@@ -25,7 +25,6 @@ const (
 	clB64Sym    // + and /
 	clHex       // 0-9 a-f A-F
 	clConsonant // lower-case letters other than a e i o u y
-	clChain     // what a chain of chainAt holds: , white space, 0-9 a-f A-F x X
 )
 
 var byteClass = func() (t [256]uint8) {
@@ -43,9 +42,6 @@ var byteClass = func() (t [256]uint8) {
 	}
 	for _, c := range "bcdfghjklmnpqrstvwxz" {
 		t[c] |= clConsonant
-	}
-	for _, c := range ", \t\n\r0123456789abcdefABCDEFxX" {
-		t[c] |= clChain
 	}
 	return t
 }()
@@ -283,14 +279,14 @@ func isListByte(b byte) bool {
 // be shorter.
 //
 // Before each comma search, the search skips to the first stretch of 2n
-// bytes that a chain may hold (clChain; see chainStretch): a chain of n
+// bytes that a chain may hold (chainBytes; see stretch): a chain of n
 // links from a comma c fills text[c:c+2n] with such bytes, so no comma
 // before the stretch starts one. On ordinary code, where commas are
 // common and such stretches rare, this looks at a few bytes per 2n
 // instead of stopping at every comma.
 func chainAt(text string, from, n int) (int, int) {
 	for i := from; i < len(text); {
-		if i = chainStretch(text, i, 2*n); i < 0 {
+		if i = stretch(text, i, 2*n, &chainBytes); i < 0 {
 			return -1, -1
 		}
 		k := strings.IndexByte(text[i:], ',')
@@ -328,16 +324,29 @@ func chainAt(text string, from, n int) (int, int) {
 	return -1, -1
 }
 
-// chainStretch returns the first p >= from where text[p:p+n] holds only
-// clChain bytes, or -1. It tests the last byte of a candidate stretch
-// first and works backwards: a byte of another class at k rules out every
-// stretch that holds it, so the next candidate starts at k+1. Bytes found
-// good are not tested twice, so the search is linear.
-func chainStretch(text string, from, n int) int {
-	good := from // text[from:good] is known to hold only clChain bytes
+// chainBytes are the bytes a chain of chainAt holds: , white space and
+// the digits of integers (0-9 a-f A-F x X).
+var chainBytes = byteSet(", \t\n\r0123456789abcdefABCDEFxX")
+
+// byteSet returns the table of the bytes of s.
+func byteSet(s string) (t [256]bool) {
+	for i := 0; i < len(s); i++ {
+		t[s[i]] = true
+	}
+	return t
+}
+
+// stretch returns the first p >= from where text[p:p+n] holds only bytes
+// of in, or -1. It tests the last byte of a candidate stretch first and
+// works backwards: a byte outside in at k rules out every stretch that
+// holds it, so the next candidate starts at k+1. Bytes found good are not
+// tested twice, so the search is linear, and on text where such stretches
+// are rare it looks at about one byte in n.
+func stretch(text string, from, n int, in *[256]bool) int {
+	good := from // text[from:good] is known to hold only bytes of in
 	for p := from; p+n <= len(text); {
 		k := p + n - 1
-		for k >= good && byteClass[text[k]]&clChain != 0 {
+		for k >= good && in[text[k]] {
 			k--
 		}
 		if k < good {
