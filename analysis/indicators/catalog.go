@@ -41,6 +41,11 @@ type Catalog struct {
 	lits   []string
 	ac     *automaton
 	byLang [8][]int32 // indicator indexes by lang.Language; Unknown gets all
+	// inLang[l][i] is whether byLang[l] holds indicator i, and
+	// anchorlessIn[l] lists the indicators of byLang[l] without primary
+	// anchors: Scan evaluates those and the ones whose anchors occur.
+	inLang       [8][]bool
+	anchorlessIn [8][]int32
 	// anchorless is set when some indicator runs without a literal
 	// prefilter, so a layer with no literal still has to be looked at.
 	anchorless bool
@@ -166,6 +171,12 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 		for l := range c.byLang {
 			if ind.appliesTo(lang.Language(l)) {
 				c.byLang[l] = append(c.byLang[l], int32(i))
+				c.inLang[l] = append(c.inLang[l], true)
+				if len(ci.primary.anchors) == 0 {
+					c.anchorlessIn[l] = append(c.anchorlessIn[l], int32(i))
+				}
+			} else {
+				c.inLang[l] = append(c.inLang[l], false)
 			}
 		}
 	}
@@ -240,6 +251,7 @@ type scan struct {
 	lowBuf  []byte
 	occ     occurrences // where the literals occur
 	cand    []bool      // indicators with a primary anchor that occurs
+	order   []int32     // the indicators Scan evaluates, in catalog order
 	// wins are, per literal, the windows found so far (see anchorWindow);
 	// winsDone marks a literal with no further window.
 	wins     [][]win
@@ -533,21 +545,31 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 	if len(s.occ.found) == 0 && !c.anchorless {
 		return nil
 	}
+	li := 0
+	if int(l) < len(c.byLang) {
+		li = int(l)
+	}
+	// The indicators to evaluate, in catalog order (the order hits are
+	// collected in decides which survive the MaxHits cut): those of the
+	// language without primary anchors, and those whose anchors occur.
+	// Collecting them beats walking the language's whole list, most of
+	// which is absent from a layer.
+	order := append(s.order[:0], c.anchorlessIn[li]...)
 	for _, id := range s.occ.found {
 		for _, i := range c.byLit[id] {
-			s.cand[i] = true
+			if !s.cand[i] {
+				s.cand[i] = true
+				if c.inLang[li][i] {
+					order = append(order, i)
+				}
+			}
 		}
 	}
-	idx := c.byLang[0]
-	if int(l) < len(c.byLang) {
-		idx = c.byLang[l]
-	}
+	slices.Sort(order)
+	s.order = order
 	var hits []Hit
-	for _, i := range idx {
+	for _, i := range order {
 		ci := &c.inds[i]
-		if len(ci.primary.anchors) > 0 && !s.cand[i] {
-			continue
-		}
 		ok := true
 		for k := range ci.with {
 			if !s.present(&ci.with[k]) {
