@@ -197,8 +197,8 @@ func (o *occurrences) add(id, p int32) {
 	case p > o.last[id]:
 		o.last[id] = p
 	}
-	b := int(p) >> blockShift
-	o.blocks[int(o.blockAt[id])+b/64] |= 1 << (b % 64)
+	b := uint(p) >> blockShift // unsigned: b/64 and b%64 are a shift and a mask
+	o.blocks[uint(o.blockAt[id])+b/64] |= 1 << (b % 64)
 }
 
 // next returns the offset of the first occurrence of literal id, lit, at
