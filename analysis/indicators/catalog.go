@@ -256,8 +256,10 @@ type scan struct {
 	// winsDone marks a literal with no further window.
 	wins     [][]win
 	winsDone []bool
-	nl       []int // offsets of '\n', built on first need
-	nlOK     bool
+	// nl holds the offsets of the '\n' in text[:nlEnd], found as far as
+	// the hits need (see hit).
+	nl    []int
+	nlEnd int
 }
 
 // reset readies a recycled scan for text: every literal absent, nothing
@@ -271,7 +273,7 @@ func (s *scan) reset(text string) {
 	}
 	s.occ.reset(len(text))
 	s.text, s.lower, s.lowerOK = text, "", false
-	s.nl, s.nlOK = s.nl[:0], false
+	s.nl, s.nlEnd = s.nl[:0], 0
 }
 
 // maxPooledLower is the largest lower-case buffer a recycled scan keeps:
@@ -635,16 +637,17 @@ func (c *Catalog) putScan(s *scan) {
 }
 
 func (s *scan) hit(ci *compiled, pos, count, layer int) Hit {
-	if !s.nlOK {
-		for i := 0; ; {
-			k := strings.IndexByte(s.text[i:], '\n')
-			if k < 0 {
-				break
-			}
-			s.nl = append(s.nl, i+k)
-			i += k + 1
+	// Index the newlines as far as the first one at or after pos, which
+	// ends pos's line: the rest of a large layer after its last hit is
+	// never looked at.
+	for (len(s.nl) == 0 || s.nl[len(s.nl)-1] < pos) && s.nlEnd < len(s.text) {
+		k := strings.IndexByte(s.text[s.nlEnd:], '\n')
+		if k < 0 {
+			s.nlEnd = len(s.text)
+			break
 		}
-		s.nlOK = true
+		s.nl = append(s.nl, s.nlEnd+k)
+		s.nlEnd += k + 1
 	}
 	line := sort.SearchInts(s.nl, pos) // newlines before pos
 	ls := 0
