@@ -104,7 +104,9 @@ func newAutomaton(lits []string) *automaton {
 	a.out[0] = own[0]
 	for q := 0; q < len(queue); q++ {
 		s := queue[q]
-		a.out[s] = append(append([]int32(nil), own[s]...), a.out[fail[s]]...)
+		if a.out[s] = a.out[fail[s]]; len(own[s]) > 0 { // shared when s adds none
+			a.out[s] = append(append([]int32(nil), own[s]...), a.out[s]...)
+		}
 		row, frow := int(s)*n, int(fail[s])*n
 		for c := 0; c < n; c++ {
 			if nx := delta[row+c]; nx != 0 {
@@ -128,18 +130,23 @@ func newAutomaton(lits []string) *automaton {
 // lie scattered across a table larger than the first-level cache. Numbered
 // breadth-first, they share a few kilobytes at its start.
 func renumber(delta []uint16, out [][]int32, n int, ord []int32) ([]uint32, [][]int32) {
-	num := make([]uint32, len(ord))
+	// rowOf is each old state's new row, with termBit when a literal
+	// ends there: one load per transition below.
+	rowOf := make([]uint32, len(ord))
 	for i, s := range ord {
-		num[s] = uint32(i)
+		rowOf[s] = uint32(i * n)
+		if len(out[s]) > 0 {
+			rowOf[s] |= termBit
+		}
 	}
 	next := make([]uint32, len(ord)*n)
 	no := make([][]int32, len(out))
 	for i, s := range ord {
-		for c, nx := range delta[int(s)*n : int(s+1)*n] {
-			next[i*n+c] = num[nx] * uint32(n)
-			if len(out[nx]) > 0 {
-				next[i*n+c] |= termBit
-			}
+		src := delta[int(s)*n : int(s+1)*n]
+		dst := next[i*n : (i+1)*n]
+		dst = dst[:len(src)] // spares the bounds checks
+		for c, nx := range src {
+			dst[c] = rowOf[nx]
 		}
 		no[i] = out[s]
 	}
