@@ -27,7 +27,11 @@ type automaton struct {
 const termBit = 1 << 31
 
 // minSplit is the shortest text scan splits into four interleaved runs.
-const minSplit = 1 << 10
+// A single run waits for each table load in turn, so even short texts
+// gain from four, although the runs after the first also step through
+// the maxLen-1 bytes before their quarter (dev-corpus layers under 1 KiB:
+// 1.34 ms per pass with a 1 KiB threshold, 0.97 ms with this one).
+const minSplit = 1 << 7
 
 func foldByte(b byte) byte {
 	if 'A' <= b && b <= 'Z' {
