@@ -251,19 +251,22 @@ func (o *occurrences) next(id int32, lit, text string, from int) int {
 //
 // Each step of a DFA waits for the table load of the step before, so a
 // long text is cut in four and the four runs are interleaved, which lets
-// the processor overlap their loads. The runs after the first start
-// maxLen-1 bytes before their quarter, so that every occurrence lies whole
-// in some run; occurrences seen twice in those overlaps agree.
+// the processor overlap their loads. Each run after the first starts
+// maxLen-1 bytes before the one before it ends, so that every occurrence
+// lies whole in some run; occurrences seen twice in those overlaps agree.
+// The runs are equally long (the last also takes the remainder of the
+// division), so the interleaved steps cover nearly all of the text.
 func (a *automaton) scan(text string, o *occurrences) {
-	q := len(text) / 4
 	ov := a.maxLen - 1
-	if len(text) < minSplit || q <= ov {
+	n := (len(text) + 3*ov) / 4 // the length of each run
+	d := n - ov                 // how far apart the runs start
+	if len(text) < minSplit || d <= ov {
 		a.run(0, text, 0, 0, o)
 		return
 	}
 	next, class := a.next, &a.class
-	o1, o2, o3 := q-ov, 2*q-ov, 3*q-ov
-	t0, t1, t2, t3 := text[:q], text[o1:2*q], text[o2:3*q], text[o3:]
+	o1, o2, o3 := d, 2*d, 3*d
+	t0, t1, t2, t3 := text[:n], text[o1:o1+n], text[o2:o2+n], text[o3:] // 3d+n <= len(text)
 	var s0, s1, s2, s3 uint32
 	for i := 0; i < len(t0); i++ {
 		i, s0, s1, s2, s3 = step4(next, class, t0, t1, t2, t3, i, s0, s1, s2, s3)
