@@ -27,7 +27,11 @@ type automaton struct {
 const termBit = 1 << 31
 
 // minSplit is the shortest text scan splits into four interleaved runs.
-const minSplit = 1 << 10
+// A single run waits for each table load in turn, so even short texts
+// gain from four, although the runs after the first also step through
+// the maxLen-1 bytes before their quarter (dev-corpus layers under 1 KiB:
+// 1.34 ms per pass with a 1 KiB threshold, 0.97 ms with this one).
+const minSplit = 1 << 7
 
 func foldByte(b byte) byte {
 	if 'A' <= b && b <= 'Z' {
@@ -104,7 +108,9 @@ func newAutomaton(lits []string) *automaton {
 	a.out[0] = own[0]
 	for q := 0; q < len(queue); q++ {
 		s := queue[q]
-		a.out[s] = append(append([]int32(nil), own[s]...), a.out[fail[s]]...)
+		if a.out[s] = a.out[fail[s]]; len(own[s]) > 0 { // shared when s adds none
+			a.out[s] = append(append([]int32(nil), own[s]...), a.out[s]...)
+		}
 		row, frow := int(s)*n, int(fail[s])*n
 		for c := 0; c < n; c++ {
 			if nx := delta[row+c]; nx != 0 {
@@ -128,18 +134,23 @@ func newAutomaton(lits []string) *automaton {
 // lie scattered across a table larger than the first-level cache. Numbered
 // breadth-first, they share a few kilobytes at its start.
 func renumber(delta []uint16, out [][]int32, n int, ord []int32) ([]uint32, [][]int32) {
-	num := make([]uint32, len(ord))
+	// rowOf is each old state's new row, with termBit when a literal
+	// ends there: one load per transition below.
+	rowOf := make([]uint32, len(ord))
 	for i, s := range ord {
-		num[s] = uint32(i)
+		rowOf[s] = uint32(i * n)
+		if len(out[s]) > 0 {
+			rowOf[s] |= termBit
+		}
 	}
 	next := make([]uint32, len(ord)*n)
 	no := make([][]int32, len(out))
 	for i, s := range ord {
-		for c, nx := range delta[int(s)*n : int(s+1)*n] {
-			next[i*n+c] = num[nx] * uint32(n)
-			if len(out[nx]) > 0 {
-				next[i*n+c] |= termBit
-			}
+		src := delta[int(s)*n : int(s+1)*n]
+		dst := next[i*n : (i+1)*n]
+		dst = dst[:len(src)] // spares the bounds checks
+		for c, nx := range src {
+			dst[c] = rowOf[nx]
 		}
 		no[i] = out[s]
 	}
@@ -197,8 +208,8 @@ func (o *occurrences) add(id, p int32) {
 	case p > o.last[id]:
 		o.last[id] = p
 	}
-	b := int(p) >> blockShift
-	o.blocks[int(o.blockAt[id])+b/64] |= 1 << (b % 64)
+	b := uint(p) >> blockShift // unsigned: b/64 and b%64 are a shift and a mask
+	o.blocks[uint(o.blockAt[id])+b/64] |= 1 << (b % 64)
 }
 
 // next returns the offset of the first occurrence of literal id, lit, at
@@ -240,19 +251,22 @@ func (o *occurrences) next(id int32, lit, text string, from int) int {
 //
 // Each step of a DFA waits for the table load of the step before, so a
 // long text is cut in four and the four runs are interleaved, which lets
-// the processor overlap their loads. The runs after the first start
-// maxLen-1 bytes before their quarter, so that every occurrence lies whole
-// in some run; occurrences seen twice in those overlaps agree.
+// the processor overlap their loads. Each run after the first starts
+// maxLen-1 bytes before the one before it ends, so that every occurrence
+// lies whole in some run; occurrences seen twice in those overlaps agree.
+// The runs are equally long (the last also takes the remainder of the
+// division), so the interleaved steps cover nearly all of the text.
 func (a *automaton) scan(text string, o *occurrences) {
-	q := len(text) / 4
 	ov := a.maxLen - 1
-	if len(text) < minSplit || q <= ov {
+	n := (len(text) + 3*ov) / 4 // the length of each run
+	d := n - ov                 // how far apart the runs start
+	if len(text) < minSplit || d <= ov {
 		a.run(0, text, 0, 0, o)
 		return
 	}
 	next, class := a.next, &a.class
-	o1, o2, o3 := q-ov, 2*q-ov, 3*q-ov
-	t0, t1, t2, t3 := text[:q], text[o1:2*q], text[o2:3*q], text[o3:]
+	o1, o2, o3 := d, 2*d, 3*d
+	t0, t1, t2, t3 := text[:n], text[o1:o1+n], text[o2:o2+n], text[o3:] // 3d+n <= len(text)
 	var s0, s1, s2, s3 uint32
 	for i := 0; i < len(t0); i++ {
 		i, s0, s1, s2, s3 = step4(next, class, t0, t1, t2, t3, i, s0, s1, s2, s3)

@@ -2,6 +2,7 @@ package indicators
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -180,5 +181,44 @@ func BenchmarkAutomatonDevLayers(b *testing.B) {
 			o.reset(len(text))
 			c.ac.scan(text, &o)
 		}
+	}
+}
+
+// BenchmarkMatchFnsDevLayers runs each statistical match function, and
+// its frozen reference, over every dev-corpus layer per iteration.
+func BenchmarkMatchFnsDevLayers(b *testing.B) {
+	layers := loadDevLayers(b)
+	lowers := make([]string, len(layers))
+	for i, l := range layers {
+		lowers[i] = asciiLower(l.text)
+	}
+	fns := matchFns()
+	ids := make([]string, 0, len(fns))
+	for id := range fns {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		for k, name := range []string{"new", "reference"} {
+			b.Run(id+"/"+name, func(b *testing.B) {
+				fn := fns[id][k]
+				b.ReportAllocs()
+				for b.Loop() {
+					for i, l := range layers {
+						fn(l.text, lowers[i])
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkNewAutomaton builds the default catalog's automaton, as every
+// process does at start-up.
+func BenchmarkNewAutomaton(b *testing.B) {
+	lits := Default().lits
+	b.ReportAllocs()
+	for b.Loop() {
+		newAutomaton(lits)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
@@ -40,6 +41,11 @@ type Catalog struct {
 	lits   []string
 	ac     *automaton
 	byLang [8][]int32 // indicator indexes by lang.Language; Unknown gets all
+	// inLang[l][i] is whether byLang[l] holds indicator i, and
+	// anchorlessIn[l] lists the indicators of byLang[l] without primary
+	// anchors: Scan evaluates those and the ones whose anchors occur.
+	inLang       [8][]bool
+	anchorlessIn [8][]int32
 	// anchorless is set when some indicator runs without a literal
 	// prefilter, so a layer with no literal still has to be looked at.
 	anchorless bool
@@ -165,6 +171,12 @@ func newCatalog(inds []Indicator) (*Catalog, error) {
 		for l := range c.byLang {
 			if ind.appliesTo(lang.Language(l)) {
 				c.byLang[l] = append(c.byLang[l], int32(i))
+				c.inLang[l] = append(c.inLang[l], true)
+				if len(ci.primary.anchors) == 0 {
+					c.anchorlessIn[l] = append(c.anchorlessIn[l], int32(i))
+				}
+			} else {
+				c.inLang[l] = append(c.inLang[l], false)
 			}
 		}
 	}
@@ -227,17 +239,27 @@ func (c *Catalog) Len() int { return len(c.inds) }
 
 // scan is the per-layer working state.
 type scan struct {
-	c     *Catalog
-	text  string
-	lower string
-	occ   occurrences // where the literals occur
-	cand  []bool      // indicators with a primary anchor that occurs
+	c    *Catalog
+	text string
+	// lower is text with ASCII upper-case letters lowered, made on first
+	// need (lowerOK): text itself when it has none, otherwise a view of
+	// lowBuf, which the scan keeps for the next layer. So no string made
+	// from lower may outlive the Scan call: matchers and match functions
+	// return offsets, and hits take their text from text.
+	lower   string
+	lowerOK bool
+	lowBuf  []byte
+	occ     occurrences // where the literals occur
+	cand    []bool      // indicators with a primary anchor that occurs
+	order   []int32     // the indicators Scan evaluates, in catalog order
 	// wins are, per literal, the windows found so far (see anchorWindow);
 	// winsDone marks a literal with no further window.
 	wins     [][]win
 	winsDone []bool
-	nl       []int // offsets of '\n', built on first need
-	nlOK     bool
+	// nl holds the offsets of the '\n' in text[:nlEnd], found as far as
+	// the hits need (see hit).
+	nl    []int
+	nlEnd int
 }
 
 // reset readies a recycled scan for text: every literal absent, nothing
@@ -250,21 +272,60 @@ func (s *scan) reset(text string) {
 		}
 	}
 	s.occ.reset(len(text))
-	s.text, s.lower = text, ""
-	s.nl, s.nlOK = s.nl[:0], false
+	s.text, s.lower, s.lowerOK = text, "", false
+	s.nl, s.nlEnd = s.nl[:0], 0
 }
 
+// maxPooledLower is the largest lower-case buffer a recycled scan keeps:
+// the few larger layers allocate their own, as they did before pooling.
+const maxPooledLower = 1 << 20
+
+// lowered returns the layer's text with ASCII upper-case letters lowered
+// (see scan.lower for how long it may be used).
+//
+// Most layers hold upper-case letters, and a fresh copy of each was the
+// largest allocation of a scan (about twice the corpus per pass), so the
+// copy goes into a buffer recycled with the scan. A string view of the
+// buffer (unsafe.String) saves copying it once more; the buffer is not
+// written again until the scan is recycled, and Scan returns nothing
+// that refers to it (TestScanLowerBufferDoesNotEscape).
 func (s *scan) lowered() string {
-	if s.lower == "" && s.text != "" {
-		s.lower = asciiLower(s.text)
+	if s.lowerOK {
+		return s.lower
 	}
+	t := s.text
+	s.lower, s.lowerOK = t, true
+	i := firstUpper(t)
+	if i == len(t) {
+		return t
+	}
+	if cap(s.lowBuf) < len(t) {
+		s.lowBuf = make([]byte, len(t))
+	}
+	b := s.lowBuf[:len(t)]
+	copy(b, t[:i])
+	lowerASCII(b[i:], t[i:])
+	s.lower = unsafe.String(&b[0], len(b))
 	return s.lower
 }
 
 // asciiLower returns t with ASCII upper-case letters lowered (t itself when
-// it has none). It works on eight bytes at a time: this runs over every
-// layer.
+// it has none).
 func asciiLower(t string) string {
+	i := firstUpper(t)
+	if i == len(t) {
+		return t
+	}
+	b := make([]byte, len(t))
+	copy(b, t[:i])
+	lowerASCII(b[i:], t[i:])
+	return string(b)
+}
+
+// firstUpper returns the offset of the first ASCII upper-case letter in t,
+// or len(t). It works on eight bytes at a time: this runs over every
+// layer.
+func firstUpper(t string) int {
 	i := 0
 	for ; i+8 <= len(t); i += 8 {
 		if upperMask(load64(t, i)) != 0 {
@@ -276,30 +337,27 @@ func asciiLower(t string) string {
 			break
 		}
 	}
-	if i == len(t) {
-		return t
+	return i
+}
+
+// lowerASCII writes t into dst, which is as long, with ASCII upper-case
+// letters lowered, 32 bytes at a time.
+func lowerASCII(dst []byte, t string) {
+	n := min(len(dst), len(t))
+	i := 0
+	for ; i+32 <= n; i += 32 {
+		// One bounds check per slice and iteration; the compiler
+		// merges the byte loads and stores into words.
+		s, d := t[i:i+32], dst[i:i+32:i+32]
+		x0, x1, x2, x3 := load64(s, 0), load64(s, 8), load64(s, 16), load64(s, 24)
+		binary.LittleEndian.PutUint64(d, x0|upperMask(x0)>>2)
+		binary.LittleEndian.PutUint64(d[8:], x1|upperMask(x1)>>2)
+		binary.LittleEndian.PutUint64(d[16:], x2|upperMask(x2)>>2)
+		binary.LittleEndian.PutUint64(d[24:], x3|upperMask(x3)>>2)
 	}
-	var b strings.Builder
-	b.Grow(len(t))
-	b.WriteString(t[:i])
-	var buf [512]byte
-	for i < len(t) {
-		n := min(len(t)-i, len(buf))
-		// chunk and out shrink together: no bounds checks in the loop.
-		chunk, out := t[i:i+n], buf[:n]
-		for len(chunk) >= 16 && len(out) >= 16 {
-			x, y := load64(chunk, 0), load64(chunk, 8)
-			binary.LittleEndian.PutUint64(out, x|upperMask(x)>>2)
-			binary.LittleEndian.PutUint64(out[8:], y|upperMask(y)>>2)
-			chunk, out = chunk[16:], out[16:]
-		}
-		for k := 0; k < len(chunk) && k < len(out); k++ {
-			out[k] = foldByte(chunk[k])
-		}
-		b.Write(buf[:n])
-		i += n
+	for ; i < n; i++ {
+		dst[i] = foldByte(t[i])
 	}
-	return b.String()
 }
 
 // load64 reads the eight bytes of s at i as a little-endian word.
@@ -489,21 +547,31 @@ func (c *Catalog) Scan(text string, l lang.Language, layer int) []Hit {
 	if len(s.occ.found) == 0 && !c.anchorless {
 		return nil
 	}
+	li := 0
+	if int(l) < len(c.byLang) {
+		li = int(l)
+	}
+	// The indicators to evaluate, in catalog order (the order hits are
+	// collected in decides which survive the MaxHits cut): those of the
+	// language without primary anchors, and those whose anchors occur.
+	// Collecting them beats walking the language's whole list, most of
+	// which is absent from a layer.
+	order := append(s.order[:0], c.anchorlessIn[li]...)
 	for _, id := range s.occ.found {
 		for _, i := range c.byLit[id] {
-			s.cand[i] = true
+			if !s.cand[i] {
+				s.cand[i] = true
+				if c.inLang[li][i] {
+					order = append(order, i)
+				}
+			}
 		}
 	}
-	idx := c.byLang[0]
-	if int(l) < len(c.byLang) {
-		idx = c.byLang[l]
-	}
+	slices.Sort(order)
+	s.order = order
 	var hits []Hit
-	for _, i := range idx {
+	for _, i := range order {
 		ci := &c.inds[i]
-		if len(ci.primary.anchors) > 0 && !s.cand[i] {
-			continue
-		}
 		ok := true
 		for k := range ci.with {
 			if !s.present(&ci.with[k]) {
@@ -562,20 +630,24 @@ func (c *Catalog) getScan(text string) *scan {
 // putScan recycles s; it must not keep the layer's text alive.
 func (c *Catalog) putScan(s *scan) {
 	s.reset("")
+	if cap(s.lowBuf) > maxPooledLower {
+		s.lowBuf = nil
+	}
 	c.scans.Put(s)
 }
 
 func (s *scan) hit(ci *compiled, pos, count, layer int) Hit {
-	if !s.nlOK {
-		for i := 0; ; {
-			k := strings.IndexByte(s.text[i:], '\n')
-			if k < 0 {
-				break
-			}
-			s.nl = append(s.nl, i+k)
-			i += k + 1
+	// Index the newlines as far as the first one at or after pos, which
+	// ends pos's line: the rest of a large layer after its last hit is
+	// never looked at.
+	for (len(s.nl) == 0 || s.nl[len(s.nl)-1] < pos) && s.nlEnd < len(s.text) {
+		k := strings.IndexByte(s.text[s.nlEnd:], '\n')
+		if k < 0 {
+			s.nlEnd = len(s.text)
+			break
 		}
-		s.nlOK = true
+		s.nl = append(s.nl, s.nlEnd+k)
+		s.nlEnd += k + 1
 	}
 	line := sort.SearchInts(s.nl, pos) // newlines before pos
 	ls := 0

@@ -374,3 +374,66 @@ func FuzzExcerpt(f *testing.F) {
 		}
 	})
 }
+
+// naiveStretch is stretch over chainBytes by its definition.
+func naiveStretch(text string, from, n int) int {
+	for p := from; p+n <= len(text); p++ {
+		ok := true
+		for k := p; k < p+n; k++ {
+			ok = ok && chainBytes[text[k]]
+		}
+		if ok {
+			return p
+		}
+	}
+	return -1
+}
+
+func TestStretch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const abc = ", 0x9aF\nq;(" // chain bytes and others
+	for range 20000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = abc[rng.IntN(len(abc)-rng.IntN(4))]
+		}
+		from, n := rng.IntN(len(b)+2), 1+rng.IntN(8)
+		if got, want := stretch(string(b), from, n, &chainBytes), naiveStretch(string(b), from, n); got != want {
+			t.Fatalf("stretch(%q, %d, %d): got %d, want %d", b, from, n, got, want)
+		}
+	}
+}
+
+func FuzzStretch(f *testing.F) {
+	f.Add("ab, 1,2,3 x", 1, 4)
+	f.Fuzz(func(t *testing.T, s string, from, n int) {
+		from, n = max(0, from%(len(s)+2)), 1+max(0, n%100)
+		if got, want := stretch(s, from, n, &chainBytes), naiveStretch(s, from, n); got != want {
+			t.Fatalf("stretch(%q, %d, %d): got %d, want %d", s, from, n, got, want)
+		}
+	})
+}
+
+// TestRawIPURLMatchesReference holds the one-pass rawIPURL to the frozen
+// search per scheme on texts built from URL pieces, with more than 256
+// URLs of a scheme in some of them.
+func TestRawIPURLMatchesReference(t *testing.T) {
+	pieces := []string{"http://", "https://", "ftp://", "hxxp://", "://", "http:/", "10.0.0.1/", "8.8.8.8/", "203.0.113.9:80",
+		"1.2.3.4a", "example.com/", " ", "\n", "h", "ttp://", "f", "tp://", "s://"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 3000 {
+		var b strings.Builder
+		if rng.IntN(4) == 0 {
+			for range 250 + rng.IntN(20) {
+				b.WriteString([]string{"http://10.0.0.1/ ", "https://192.168.0.1/ ", "ftp://127.0.0.1/ "}[rng.IntN(3)])
+			}
+		}
+		for range rng.IntN(30) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		text := b.String()
+		if got, want := rawIPURL(text, text), refRawIPURL(text, text); got != want {
+			t.Fatalf("rawIPURL(%q): got %d, want %d", text, got, want)
+		}
+	}
+}

@@ -47,20 +47,54 @@ var byteClass = func() (t [256]uint8) {
 }()
 
 // rawIPURL finds an http/https/ftp URL whose host is a literal IPv4 address
-// outside loopback, private, link-local and multicast ranges.
-func rawIPURL(text, lower string) int {
-	for _, scheme := range [...]string{"http://", "https://", "ftp://"} {
-		from := 0
-		for n := 0; n < 256; n++ {
-			k := strings.Index(lower[from:], scheme)
-			if k < 0 {
+// outside loopback, private, link-local and multicast ranges: the first of
+// the first 256 http:// URLs, else of the https:// ones, else of the
+// ftp:// ones.
+//
+// It finds the three in one pass over the "://" separators (each follows
+// one scheme at most, and none overlaps another) instead of one search per
+// scheme: those stopped at every 'h' and 'f' of the layer.
+func rawIPURL(_, lower string) int {
+	schemes := [...]string{"http", "https", "ftp"}
+	var seen [len(schemes)]int // URLs looked at, per scheme
+	first := [len(schemes)]int{-1, -1, -1}
+	// answer returns the result once the URLs after c cannot change it.
+	answer := func() (int, bool) {
+		for i := range schemes {
+			if first[i] >= 0 {
+				return first[i], true
+			}
+			if seen[i] < 256 {
+				return -1, false // a later URL of this scheme may qualify
+			}
+		}
+		return -1, true
+	}
+	for from := 0; ; {
+		k := strings.Index(lower[from:], "://")
+		if k < 0 {
+			break
+		}
+		c := from + k
+		from = c + len("://")
+		for i, sc := range schemes {
+			if p := c - len(sc); p >= 0 && lower[p:c] == sc {
+				if seen[i] < 256 {
+					seen[i]++
+					if first[i] < 0 && publicIPv4Prefix(lower[from:]) {
+						first[i] = p
+					}
+				}
 				break
 			}
-			p := from + k
-			from = p + len(scheme)
-			if publicIPv4Prefix(lower[from:]) {
-				return p
-			}
+		}
+		if p, ok := answer(); ok {
+			return p
+		}
+	}
+	for _, p := range first {
+		if p >= 0 {
+			return p
 		}
 	}
 	return -1
@@ -243,8 +277,18 @@ func isListByte(b byte) bool {
 // with IndexByte, far quicker than charCodeArray's byte-by-byte walk over
 // the brackets. A walk skips the commas it passed: walks from them would
 // be shorter.
+//
+// Before each comma search, the search skips to the first stretch of 2n
+// bytes that a chain may hold (chainBytes; see stretch): a chain of n
+// links from a comma c fills text[c:c+2n] with such bytes, so no comma
+// before the stretch starts one. On ordinary code, where commas are
+// common and such stretches rare, this looks at a few bytes per 2n
+// instead of stopping at every comma.
 func chainAt(text string, from, n int) (int, int) {
 	for i := from; i < len(text); {
+		if i = stretch(text, i, 2*n, &chainBytes); i < 0 {
+			return -1, -1
+		}
 		k := strings.IndexByte(text[i:], ',')
 		if k < 0 {
 			return -1, -1
@@ -278,6 +322,40 @@ func chainAt(text string, from, n int) (int, int) {
 		i = c + 1
 	}
 	return -1, -1
+}
+
+// chainBytes are the bytes a chain of chainAt holds: , white space and
+// the digits of integers (0-9 a-f A-F x X).
+var chainBytes = byteSet(", \t\n\r0123456789abcdefABCDEFxX")
+
+// byteSet returns the table of the bytes of s.
+func byteSet(s string) (t [256]bool) {
+	for i := 0; i < len(s); i++ {
+		t[s[i]] = true
+	}
+	return t
+}
+
+// stretch returns the first p >= from where text[p:p+n] holds only bytes
+// of in, or -1. It tests the last byte of a candidate stretch first and
+// works backwards: a byte outside in at k rules out every stretch that
+// holds it, so the next candidate starts at k+1. Bytes found good are not
+// tested twice, so the search is linear, and on text where such stretches
+// are rare it looks at about one byte in n.
+func stretch(text string, from, n int, in *[256]bool) int {
+	good := from // text[from:good] is known to hold only bytes of in
+	for p := from; p+n <= len(text); {
+		k := p + n - 1
+		for k >= good && in[text[k]] {
+			k--
+		}
+		if k < good {
+			return p
+		}
+		good = p + n // text[k+1:p+n] is good, and the next stretch starts at k+1
+		p = k + 1
+	}
+	return -1
 }
 
 // parseSmallInt parses a decimal or 0x-hex integer at s[i:], returning its
@@ -514,72 +592,147 @@ func isRandomIdentLong(s string) bool {
 // randomIdentifiers flags a layer where random-looking identifiers (8+
 // characters) occur at least 12 times, with at least 4 different ones, and
 // make up 35% or more of all long identifier occurrences. Identifiers are
-// the maximal runs of [A-Za-z0-9_] that do not start with a digit.
+// the maximal runs of [A-Za-z0-9_] that do not start with a digit, and
+// long ones have 8 to 64 bytes.
 //
-// Only runs of 8 or more bytes count, and a run that ends in the same
-// eight-byte word where it starts is shorter. So the scan looks at the text
-// a word at a time and only at the ends of runs that cross words: one
-// branch per word instead of one per byte.
+// Judging an identifier (isRandomIdent) costs far more than finding it, so
+// a first pass counts the long identifiers, keeping the positions of the
+// first keptIdents. That count sets how many random ones a flag needs,
+// and the second pass judges them in order only until the outcome is
+// certain: enough random ones (with 4 different ones), or too few left to
+// reach the count. A layer with fewer than 12 long identifiers needs no
+// judgement at all.
 func randomIdentifiers(text, _ string) int {
-	const ident = clUpper | clLower | clDigit | clUnder
-	long, random, first := 0, 0, -1
-	var names [4]string
-	distinct := 0
-	judge := func(start, end int) {
-		n := end - start
-		if n < 8 || n > 64 || byteClass[text[start]]&clDigit != 0 {
-			return
+	var kept [keptIdents]uint32 // start<<7 | length of the first long identifiers
+	sc := identScanner{text: text}
+	long := 0
+	var resume identScanner // the scanner just after the last kept identifier
+	for {
+		s, e, ok := sc.next()
+		if !ok {
+			break
+		}
+		if long < len(kept) {
+			kept[long] = uint32(s)<<7 | uint32(e-s)
+			if long == len(kept)-1 {
+				resume = sc
+			}
 		}
 		long++
-		tok := text[start:end]
-		if !isRandomIdent(tok) {
-			return
+	}
+	if long < 12 {
+		return -1
+	}
+	// need is the fewest random identifiers that flag the layer: at least
+	// 12 and 35% of all.
+	need := max(12, (long*35+99)/100)
+	random, first, judged := 0, -1, 0
+	var names [4]string
+	distinct := 0
+	// Identifiers recur (variables, calls), so the last judgement of each
+	// of a few identifiers is kept, found by a hash of its length and its
+	// first and last eight bytes: half the identifiers of the dev corpus
+	// are found there.
+	var seen [64]string
+	var seenRandom [64]bool
+	// judge reports whether the outcome is certain after the identifier
+	// text[s:e].
+	judge := func(s, e int) bool {
+		judged++
+		tok := text[s:e]
+		h := (load64(tok, 0)*0x9e3779b97f4a7c15 ^ load64(tok, len(tok)-8)*0xc2b2ae3d27d4eb4f ^ uint64(len(tok))) >> 58
+		if seen[h] != tok {
+			seen[h], seenRandom[h] = tok, isRandomIdent(tok)
 		}
-		random++
-		if first < 0 {
-			first = start
+		if seenRandom[h] {
+			random++
+			if first < 0 {
+				first = s
+			}
+			if distinct < len(names) && !slices.Contains(names[:distinct], tok) {
+				names[distinct] = tok
+				distinct++
+			}
 		}
-		if distinct < len(names) && !slices.Contains(names[:distinct], tok) {
-			names[distinct] = tok
-			distinct++
+		return random >= need && distinct == len(names) || random+long-judged < need
+	}
+	done := false
+	for _, k := range kept[:min(long, len(kept))] {
+		s := int(k >> 7)
+		if done = judge(s, s+int(k&127)); done {
+			break
 		}
 	}
-	start := 0 // where the current run started: just past the last non-identifier byte
-	i := 0
-	for ; i+8 <= len(text); i += 8 {
-		if i%512 == 0 && hopeless(random, long, len(text)-i) {
-			return -1
+	for !done && long > len(kept) {
+		s, e, ok := resume.next()
+		if !ok {
+			break
 		}
-		stop := nonIdentMask(load64(text, i))
-		if stop == 0 {
-			continue
-		}
-		judge(start, i+bits.TrailingZeros64(stop)/8)
-		start = i + (63-bits.LeadingZeros64(stop))/8 + 1
+		done = judge(s, e)
 	}
-	for ; i < len(text); i++ {
-		if byteClass[text[i]]&ident == 0 {
-			judge(start, i)
-			start = i + 1
-		}
-	}
-	judge(start, len(text))
-	if random >= 12 && distinct >= 4 && random*100 >= long*35 {
+	if random >= need && distinct == len(names) {
 		return first
 	}
 	return -1
 }
 
-// hopeless reports whether randomIdentifiers can no longer flag a layer
-// once it has seen random of long identifiers and rest bytes remain. Those
-// bytes hold at most rest/9+1 more long identifiers (the run in progress,
-// and runs of 8 or more bytes each after a separator); even if all of them
-// were random, there would be fewer than 12 random ones, or fewer than 35%.
-// On most layers the scan stops early this way: near the end of a large
-// one, at once on a small one.
-func hopeless(random, long, rest int) bool {
-	more := rest/8 + 1 // rest/9+1, rounded up generously
-	return random+more < 12 || (random+more)*100 < (long+more)*35
+// keptIdents is how many identifier positions randomIdentifiers keeps
+// from its first pass (on the stack); it finds any further ones again.
+const keptIdents = 512
+
+// identScanner finds the long identifiers of a text in order: runs of
+// [A-Za-z0-9_] of 8 to 64 bytes that do not start with a digit.
+//
+// Only runs of 8 or more bytes count, and a run that ends in the same
+// eight-byte word where it starts is shorter. So the scan looks at the text
+// a word at a time and only at the ends of runs that cross words: one
+// branch per word instead of one per byte.
+type identScanner struct {
+	text  string
+	i     int  // offset of the next word to look at
+	start int  // where the current run started: just past the last non-identifier byte
+	done  bool // the run that ends the text was looked at
+}
+
+// next returns the next long identifier, text[s:e], or false when there
+// is none.
+func (sc *identScanner) next() (s, e int, ok bool) {
+	const ident = clUpper | clLower | clDigit | clUnder
+	text, i, start := sc.text, sc.i, sc.start
+	long := func(s, e int) bool {
+		n := e - s
+		return n >= 8 && n <= 64 && byteClass[text[s]]&clDigit == 0
+	}
+	for ; i+8 <= len(text); i += 8 {
+		stop := nonIdentMask(load64(text, i))
+		if stop == 0 {
+			continue
+		}
+		s, e := start, i+bits.TrailingZeros64(stop)/8
+		start = i + (63-bits.LeadingZeros64(stop))/8 + 1
+		if long(s, e) {
+			sc.i, sc.start = i+8, start
+			return s, e, true
+		}
+	}
+	for ; i < len(text); i++ {
+		if byteClass[text[i]]&ident == 0 {
+			s, e := start, i
+			start = i + 1
+			if long(s, e) {
+				sc.i, sc.start = i+1, start
+				return s, e, true
+			}
+		}
+	}
+	sc.i, sc.start = i, start
+	if !sc.done {
+		sc.done = true
+		if long(start, len(text)) {
+			return start, len(text), true
+		}
+	}
+	return 0, 0, false
 }
 
 // nonIdentMask returns 0x80 in each byte of x that is not an identifier

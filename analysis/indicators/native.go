@@ -193,14 +193,24 @@ func escapedRun(w string) int {
 	return best
 }
 
+// escapeBytes are the bytes of the escapes escapedRun looks for.
+var escapeBytes = byteSet(`\%xu0123456789abcdef`)
+
 // escapeRun returns the first offset before end where need escapes of
 // prefix followed by hex lower-case hex digits start back to back, or -1.
 // None of these escapes can start inside another (its second byte and its
 // digits are not the prefix's first byte), so after a run of n escapes the
 // search resumes past them.
+//
+// A run fills need*width bytes with escapeBytes, so each search for the
+// prefix starts at the first such stretch (see stretch): on a line with
+// scattered % or \ signs, most of the line is skipped unread.
 func escapeRun(w string, end int, prefix string, hex, need int) int {
 	width := len(prefix) + hex
 	for from := 0; from < end; {
+		if from = stretch(w, from, need*width, &escapeBytes); from < 0 || from >= end {
+			return -1
+		}
 		k := strings.Index(w[from:min(len(w), end-1+len(prefix))], prefix)
 		if k < 0 {
 			return -1

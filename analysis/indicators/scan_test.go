@@ -310,3 +310,48 @@ func TestScanHugeInputIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestScanLowerBufferDoesNotEscape checks that no hit refers to the
+// lower-case buffer a scan recycles (see scan.lowered): after each Scan the
+// recycled buffer is overwritten, and the hits must not change.
+func TestScanLowerBufferDoesNotEscape(t *testing.T) {
+	c := Default()
+	clone := func(hits []Hit) []Hit {
+		out := make([]Hit, len(hits))
+		for i, h := range hits {
+			h.ID, h.Title, h.Tactic, h.Excerpt = strings.Clone(h.ID), strings.Clone(h.Title), strings.Clone(h.Tactic), strings.Clone(h.Excerpt)
+			h.Techniques = append([]string(nil), h.Techniques...)
+			for k := range h.Techniques {
+				h.Techniques[k] = strings.Clone(h.Techniques[k])
+			}
+			out[i] = h
+		}
+		return out
+	}
+	n := 0
+	for _, ind := range c.Indicators() {
+		for _, tp := range ind.TruePositives {
+			text := strings.ReplaceAll(tp, "§", "")
+			if strings.ToLower(text) == text {
+				continue // no lower-case copy is made
+			}
+			hits := c.Scan(text, lang.Unknown, 0)
+			want := clone(hits)
+			// The pool hands the scan just recycled back to this goroutine
+			// (nearly always): poison its buffer.
+			s := c.scans.Get().(*scan)
+			b := s.lowBuf[:cap(s.lowBuf)]
+			for i := range b {
+				b[i] = '#'
+			}
+			c.scans.Put(s)
+			if diff := cmp.Diff(want, hits); diff != "" {
+				t.Errorf("%s: hits changed when the lower-case buffer was overwritten (-before +after):\n%s", ind.ID, diff)
+			}
+			n++
+		}
+	}
+	if n < 50 {
+		t.Fatalf("only %d fixtures with upper case", n)
+	}
+}
