@@ -149,6 +149,9 @@ type featureSet struct {
 	// candidates for the evidence of the decision.
 	cands  [maxCands]cand
 	ncands int
+	// heads are the line heads of the text (see countLineHeads), which
+	// extract counts as it splits the lines.
+	heads lineHeads
 }
 
 // maxCands bounds the evidence candidates a featureSet keeps.
@@ -185,6 +188,7 @@ func (f *featureSet) put() {
 	f.buckets = f.buckets[:0]
 	clear(f.cands[:f.ncands])
 	f.ncands = 0
+	f.heads = lineHeads{}
 	featureSets.Put(f)
 }
 
@@ -204,7 +208,8 @@ func (f *featureSet) add(h uint32, k kind, tok string) {
 	}
 }
 
-// extract adds every feature of text (the first maxScan bytes) to f.
+// extract adds every feature of text (the first maxScan bytes) to f, and
+// sets f.heads to countLineHeads of that text.
 func extract(text string, f *featureSet) {
 	if len(text) > maxScan {
 		text = text[:maxScan]
@@ -225,6 +230,14 @@ func extract(text string, f *featureSet) {
 		}
 		start = end + 1
 		n := tokenize(l, line[:0])
+		// The line's head: tokenize skips the blanks and more before the
+		// first token, so the line's first byte other than ASCII white
+		// space is at or before it.
+		head := len(l)
+		if n > 0 {
+			head = line[0].pos
+		}
+		f.heads.addLine(l, head)
 		if n == 0 {
 			continue
 		}

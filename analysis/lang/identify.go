@@ -93,17 +93,21 @@ func identify(text, name string, evidence bool) Result {
 		return reason(1, why)
 	}
 	shebangLang, interp, hasShebang := shebang(trimmed)
+
+	// The features are extracted before notScript, which they rarely
+	// spare, so that the line heads notScript needs are counted in the
+	// same pass over the lines.
+	f := getFeatureSet(builtin.bits)
+	defer f.put()
+	extract(text, f)
 	// A shebang naming a supported interpreter outranks the look of
 	// embedded code (a Perl or Ruby here-document in a shell script).
 	if !hasShebang || shebangLang == Unknown {
-		if why := notScript(trimmed); why != "" {
+		if why := notScriptHeads(trimmed, f.heads); why != "" {
 			return reason(0.95, why)
 		}
 	}
 
-	f := getFeatureSet(builtin.bits)
-	defer f.put()
-	extract(text, f)
 	logits := builtin.logits(f.buckets)
 	logits[Unknown] -= unknownPenalty
 
@@ -263,9 +267,15 @@ var controlByte = func() (t [256]uint8) {
 
 // notScript recognises formats that are plainly not a script of the six
 // languages from their first bytes.
-func notScript(t string) string {
+func notScript(t string) string { return notScriptHeads(t, countLineHeads(t)) }
+
+// notScriptHeads is notScript given bounds of the line heads of t: the
+// counts of countLineHeads(t), or higher ones. They only let the Ruby and
+// Perl checks return early, so higher counts give the same answer; the
+// heads of the text t was trimmed from are such bounds (see
+// lineHeads.addLine).
+func notScriptHeads(t string, heads lineHeads) string {
 	head := t[:min(len(t), 256)]
-	heads := countLineHeads(t)
 	// The markers are matched in ASCII case folding rather than in a
 	// strings.ToLower copy of head: the only runes beyond ASCII that
 	// ToLower maps into ASCII become 'i' and 'k', which no marker holds.
@@ -559,6 +569,36 @@ func countLineHeads(t string) lineHeads {
 		i += j + 1
 	}
 	return h
+}
+
+// addLine adds the head of the line l (without its line feed) to h, given
+// an offset at or before which its first byte other than ASCII white space
+// lies (len(l) if none is known). Counted over every line of a text, h is
+// then countLineHeads of the text, which bounds that of the text trimmed
+// with strings.TrimSpace: each line of the trimmed text starts where a
+// line head of the text lies, and is a prefix of that line, except the
+// first when Unicode spaces were trimmed before it, and a line head at a
+// byte beyond ASCII counts for every word.
+func (h *lineHeads) addLine(l string, before int) {
+	i := 0
+	for i < before && asciiSpace(l[i]) {
+		i++
+	}
+	if i == len(l) {
+		return // a blank line
+	}
+	switch rest := l[i:]; {
+	case rest[0] >= utf8.RuneSelf:
+		h.end++
+		h.use++
+		h.my++
+	case strings.HasPrefix(rest, "end"):
+		h.end++
+	case strings.HasPrefix(rest, "use "):
+		h.use++
+	case strings.HasPrefix(rest, "my "):
+		h.my++
+	}
 }
 
 // asciiSpace reports the ASCII bytes strings.TrimSpace trims.
