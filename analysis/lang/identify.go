@@ -320,6 +320,21 @@ func hasPrefixLowerASCII(s, prefix string) bool {
 // ASCII string sub in s, the ASCII letters of s compared in lower case,
 // or -1.
 func indexLowerASCII(s, sub string) int {
+	if c := sub[0]; c < 'a' || c > 'z' {
+		// The first byte has one case: find its instances with
+		// IndexByte rather than byte by byte.
+		for i := 0; i+len(sub) <= len(s); {
+			j := strings.IndexByte(s[i:len(s)-len(sub)+1], c)
+			if j < 0 {
+				return -1
+			}
+			if hasPrefixLowerASCII(s[i+j:], sub) {
+				return i + j
+			}
+			i += j + 1
+		}
+		return -1
+	}
 	for i := 0; i+len(sub) <= len(s); i++ {
 		if lowerByte[s[i]] == sub[0] && hasPrefixLowerASCII(s[i:], sub) {
 			return i
@@ -587,23 +602,32 @@ func (h *lineHeads) addLine(l string, before int) {
 	if i == len(l) {
 		return // a blank line
 	}
-	switch rest := l[i:]; {
-	case rest[0] >= utf8.RuneSelf:
-		h.end++
-		h.use++
-		h.my++
-	case strings.HasPrefix(rest, "end"):
-		h.end++
-	case strings.HasPrefix(rest, "use "):
-		h.use++
-	case strings.HasPrefix(rest, "my "):
-		h.my++
+	switch rest := l[i:]; rest[0] {
+	case 'e':
+		if strings.HasPrefix(rest, "end") {
+			h.end++
+		}
+	case 'u':
+		if strings.HasPrefix(rest, "use ") {
+			h.use++
+		}
+	case 'm':
+		if strings.HasPrefix(rest, "my ") {
+			h.my++
+		}
+	default:
+		if rest[0] >= utf8.RuneSelf {
+			h.end++
+			h.use++
+			h.my++
+		}
 	}
 }
 
 // asciiSpace reports the ASCII bytes strings.TrimSpace trims.
 func asciiSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+	const spaces = 1<<' ' | 1<<'\t' | 1<<'\n' | 1<<'\v' | 1<<'\f' | 1<<'\r'
+	return c <= ' ' && spaces>>c&1 != 0
 }
 
 // shebang maps the interpreter of a "#!" line to a language. Interpreters
