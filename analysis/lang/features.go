@@ -300,9 +300,13 @@ func extract(text string, f *featureSet) {
 
 // platformCues reports Windows cues (backslash paths, .exe, /switches,
 // %variables%) and Unix cues (system folders, home paths, sudo) in text.
+//
+// Each answer is an or of cues, in any order: the cues that take a search
+// for a frequent byte ("sudo " by its 'd', ".exe" by its dot) are looked
+// for last, when the others have not settled the answer.
 func platformCues(text string) (win, unix bool) {
-	win = strings.IndexByte(text, '\\') >= 0 || strings.IndexByte(text, '%') >= 0 || hasExe(text)
-	unix = strings.Contains(text, "~/") || indexRare(text, "sudo ") >= 0
+	win = strings.IndexByte(text, '\\') >= 0 || strings.IndexByte(text, '%') >= 0
+	unix = strings.Contains(text, "~/")
 	for i := strings.IndexByte(text, '/'); i >= 0 && !(win && unix); {
 		if !win && i > 0 && text[i-1] == ' ' && i+1 < len(text) && isLetter(text[i+1]) && (i+2 == len(text) || !isLetter(text[i+2]) || !isLetter(text[min(i+3, len(text)-1)])) {
 			win = true // a short /switch
@@ -319,6 +323,8 @@ func platformCues(text string) (win, unix bool) {
 		}
 		i += j + 1
 	}
+	win = win || hasExe(text)
+	unix = unix || indexRare(text, "sudo ") >= 0
 	return win, unix
 }
 
