@@ -250,7 +250,7 @@ func extract(text string, f *featureSet) {
 		for i := range toks {
 			t := &toks[i]
 			if t.shape != 0 {
-				f.add(mix(kShape, t.shape, 0), kShape, t.text)
+				f.add(shapeMix[t.shape&15], kShape, t.text)
 			}
 			// Words inside quoted strings are data more than syntax (a
 			// registry path or a command handed to another shell), so
@@ -297,6 +297,14 @@ func extract(text string, f *featureSet) {
 	}
 	f.add(mix(kDoc, combo, 0), kDoc, "")
 }
+
+// shapeMix holds mix(kShape, s, 0) for every shape s.
+var shapeMix = func() (t [16]uint32) {
+	for s := range t {
+		t[s] = mix(kShape, uint32(s), 0)
+	}
+	return t
+}()
 
 // platformCues reports Windows cues (backslash paths, .exe, /switches,
 // %variables%) and Unix cues (system folders, home paths, sudo) in text.

@@ -34,9 +34,7 @@ func shellMarkers(text string) (ps, bat, strong int) {
 
 func lineMarkers(line string) (ps, bat, strong int) {
 	switch {
-	case hasPrefixFold(line, "@echo"), hasPrefixFold(line, "rem "), strings.HasPrefix(line, "::"),
-		hasPrefixFold(line, "setlocal"), hasPrefixFold(line, "goto "), hasPrefixFold(line, "set /"),
-		hasPrefixFold(line, "call :"), hasPrefixFold(line, "start \""), len(line) > 1 && line[0] == ':' && isLetter(line[1]):
+	case batchLineStart(line):
 		bat++
 		strong++
 	case line[0] == '&' && len(line) > 2 && line[1] == ' ' && (line[2] == '"' || line[2] == '\'' || line[2] == '$' || line[2] == '('):
@@ -113,6 +111,27 @@ func lineMarkers(line string) (ps, bat, strong int) {
 		}
 	}
 	return ps, bat, strong
+}
+
+// batchLineStart reports the cmd.exe-only line starts (@echo, rem, ::,
+// setlocal, goto, set /, call :, start "", :label), in any case, by the
+// first byte of line (not empty) and then its prefixes.
+func batchLineStart(line string) bool {
+	switch lowerByte[line[0]] {
+	case '@':
+		return hasPrefixFold(line, "@echo")
+	case 'r':
+		return hasPrefixFold(line, "rem ")
+	case ':':
+		return len(line) > 1 && (line[1] == ':' || isLetter(line[1]))
+	case 's':
+		return hasPrefixFold(line, "setlocal") || hasPrefixFold(line, "set /") || hasPrefixFold(line, "start \"")
+	case 'g':
+		return hasPrefixFold(line, "goto ")
+	case 'c':
+		return hasPrefixFold(line, "call :")
+	}
+	return false
 }
 
 // markerByte marks the bytes that start the constructs the loop of
