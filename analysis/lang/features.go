@@ -217,6 +217,7 @@ func extract(text string, f *featureSet) {
 	lines, crlf := 0, false
 	hashComments := !strings.HasPrefix(text, "#!") // every line a # comment
 	var line [64]token
+	var cues uint8 // the cues tokenize found
 	for start := 0; start < len(text); {
 		end := strings.IndexByte(text[start:], '\n')
 		if end < 0 {
@@ -229,7 +230,8 @@ func extract(text string, f *featureSet) {
 			crlf = true
 		}
 		start = end + 1
-		n := tokenize(l, line[:0])
+		n, c := tokenize(l, line[:0])
+		cues |= c
 		// The line's head: tokenize skips the blanks and more before the
 		// first token, so the line's first byte other than ASCII white
 		// space is at or before it.
@@ -287,7 +289,9 @@ func extract(text string, f *featureSet) {
 	}
 	// Which platform the text points at, as a combination: one-liners are
 	// often told apart only by the absence of the other platform's cues.
-	win, unix := platformCues(text)
+	win, unix := otherCues(text)
+	win = win || cues&cueExe != 0
+	unix = unix || cues&cueSudo != 0
 	combo := uint32(10)
 	if win {
 		combo++
@@ -311,8 +315,15 @@ var shapeMix = func() (t [16]uint32) {
 //
 // Each answer is an or of cues, in any order: the cues that take a search
 // for a frequent byte ("sudo " by its 'd', ".exe" by its dot) are looked
-// for last, when the others have not settled the answer.
+// for last, when the others have not settled the answer. extract has
+// tokenize find those two as it reads the words.
 func platformCues(text string) (win, unix bool) {
+	win, unix = otherCues(text)
+	return win || hasExe(text), unix || indexRare(text, "sudo ") >= 0
+}
+
+// otherCues is platformCues without the ".exe" and "sudo " cues.
+func otherCues(text string) (win, unix bool) {
 	win = strings.IndexByte(text, '\\') >= 0 || strings.IndexByte(text, '%') >= 0
 	unix = strings.Contains(text, "~/")
 	for i := strings.IndexByte(text, '/'); i >= 0 && !(win && unix); {
@@ -331,8 +342,6 @@ func platformCues(text string) (win, unix bool) {
 		}
 		i += j + 1
 	}
-	win = win || hasExe(text)
-	unix = unix || indexRare(text, "sudo ") >= 0
 	return win, unix
 }
 
@@ -354,13 +363,28 @@ func hasExe(text string) bool {
 	}
 }
 
+// Platform cues that tokenize finds in a line (see platformCues).
+const (
+	cueExe  = 1 << iota // ".exe", ".EXE" or ".Exe"
+	cueSudo             // "sudo "
+)
+
 // tokenize splits one line into tokens, storing at most cap(buf) of them
-// in buf[:cap(buf)], and returns how many it stored.
-func tokenize(l string, buf []token) int {
+// in buf[:cap(buf)], and returns how many it stored and the platform cues
+// of the line.
+//
+// It finds the cues at the words: every run of word bytes is the start of
+// a token or follows the sigil or hyphen that starts or joins one, so a
+// ".exe" is a word token after a dot or a word with the dot as its sigil,
+// and a "sudo " the end of a word token followed by a space. The rest of a
+// line cut short is searched.
+func tokenize(l string, buf []token) (int, uint8) {
 	buf = buf[:cap(buf)]
 	n := 0
+	var cues uint8
 	var quote byte // the quote character of the string being read, or 0
-	for i := 0; i < len(l) && n < len(buf); {
+	i := 0
+	for i < len(l) && n < len(buf) {
 		c := l[i]
 		cc := charClass[c]
 		if cc&cSkip != 0 {
@@ -374,10 +398,19 @@ func tokenize(l string, buf []token) int {
 		switch {
 		case cc&cWord != 0:
 			i = scanWord(t, l, i, i)
+			if i0 > 0 && l[i0-1] == '.' && isExe(l[i0:]) {
+				cues |= cueExe
+			}
+			cues |= sudoAt(l, i)
 		case (c == '$' || c == '%' || c == '@' || c == '.' || c == '-') && i+1 < len(l) && isLetter(l[i+1]):
 			i = scanWord(t, l, i, i+1)
+			if c == '.' && isExe(l[i0+1:]) {
+				cues |= cueExe
+			}
+			cues |= sudoAt(l, i)
 		case c == '-' && i+2 < len(l) && l[i+1] == '-' && isLetter(l[i+2]):
 			i = scanWord(t, l, i, i+2)
+			cues |= sudoAt(l, i)
 		case cc&cQuote != 0:
 			*t = token{text: l[i : i+1], h: punctHash[c]}
 			i++
@@ -422,7 +455,38 @@ func tokenize(l string, buf []token) int {
 		}
 		n++
 	}
-	return n
+	if i < len(l) {
+		// Cut short: the cues of the rest, where a dot may end the last
+		// token.
+		if hasExe(l[i-1:]) {
+			cues |= cueExe
+		}
+		if indexRare(l[i:], "sudo ") >= 0 {
+			cues |= cueSudo
+		}
+	}
+	return n, cues
+}
+
+// isExe reports whether s starts with "exe", "EXE" or "Exe".
+func isExe(s string) bool {
+	if len(s) < 3 {
+		return false
+	}
+	switch s[:3] {
+	case "exe", "EXE", "Exe":
+		return true
+	}
+	return false
+}
+
+// sudoAt returns cueSudo when the word token ending at l[end] ends with
+// "sudo" and a space follows it.
+func sudoAt(l string, end int) uint8 {
+	if end < len(l) && l[end] == ' ' && end >= 4 && l[end-4:end] == "sudo" {
+		return cueSudo
+	}
+	return 0
 }
 
 // wordEnd returns the end of the word starting at i: word bytes, with
