@@ -3,6 +3,7 @@ package lang
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // The feature extractor turns text into hashed features for the linear
@@ -235,11 +236,12 @@ func extract(text string, f *featureSet) {
 		// The line's head: tokenize skips the blanks and more before the
 		// first token, so the line's first byte other than ASCII white
 		// space is at or before it.
-		head := len(l)
-		if n > 0 {
-			head = line[0].pos
+		switch {
+		case n == 0:
+			f.heads.addLine(l, len(l))
+		case line[0].pos > 0 || headByte[l[0]]:
+			f.heads.addLine(l, line[0].pos)
 		}
-		f.heads.addLine(l, head)
 		if n == 0 {
 			continue
 		}
@@ -301,6 +303,17 @@ func extract(text string, f *featureSet) {
 	}
 	f.add(mix(kDoc, combo, 0), kDoc, "")
 }
+
+// headByte marks the bytes a line head that counts can start with (see
+// lineHeads.addLine): a line starting with another byte counts for no
+// word.
+var headByte = func() (t [256]bool) {
+	t['e'], t['u'], t['m'] = true, true, true
+	for c := utf8.RuneSelf; c < len(t); c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 // shapeMix holds mix(kShape, s, 0) for every shape s.
 var shapeMix = func() (t [16]uint32) {
