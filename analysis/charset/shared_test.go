@@ -41,3 +41,21 @@ func FuzzDecodeShared(f *testing.F) {
 	f.Add([]byte("caf\xe9"))
 	f.Fuzz(checkShared)
 }
+
+// BenchmarkDecodeSharedDev is BenchmarkDecodeDev with DecodeShared, as the
+// engine decodes.
+func BenchmarkDecodeSharedDev(b *testing.B) {
+	var data [][]byte
+	var size int64
+	corpus.Sweep(b, corpus.Dev, func(_, raw string) {
+		data = append(data, []byte(raw))
+		size += int64(len(raw))
+	})
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, d := range data {
+			DecodeShared(d)
+		}
+	}
+}
