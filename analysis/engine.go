@@ -239,7 +239,9 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 	// Identify.
 	stage = "identify"
 	t := time.Now()
-	text, enc, derr := charset.Decode(s.Data)
+	// The text shares the memory of UTF-8 data, which the caller leaves
+	// unchanged (see Sample.Data): every stage only reads the text.
+	text, enc, derr := charset.DecodeShared(s.Data)
 	if derr != nil {
 		r.Status, r.Reason = StatusSkipped, derr.Error()
 		r.Timings.IdentifyMS = ms(time.Since(t))

@@ -15,6 +15,10 @@ import (
 type Sample struct {
 	// Data holds the file's bytes. When the intake refused to read an
 	// oversized file, Data is nil, Size is the real size and Hashes are set.
+	//
+	// Data must not be modified once the sample is handed to the engine:
+	// the Report may share its memory (the text of a UTF-8 file is not
+	// copied, and the original layer's Text is cut from it).
 	Data []byte
 	// Size is the file's real size; 0 means len(Data).
 	Size int64

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Encoding names the text encoding Decode found.
@@ -34,13 +35,23 @@ const sniffWindow = 64 << 10
 // become Windows-1252 characters (UTF-8) or U+FFFD (UTF-16). Decode returns
 // an error wrapping ErrEmpty for input without content and one wrapping
 // ErrBinary for binary data; enc is still set when it was known.
-func Decode(b []byte) (text string, enc Encoding, err error) {
+func Decode(b []byte) (text string, enc Encoding, err error) { return decode(b, false) }
+
+// DecodeShared is Decode, except that when b is UTF-8 that needs no change
+// (the usual case for scripts), text shares the memory of b rather than
+// being a copy of it: b must not be modified for as long as text, or any
+// string cut from it, is in use.
+func DecodeShared(b []byte) (text string, enc Encoding, err error) { return decode(b, true) }
+
+// decode is Decode, sharing the memory of valid UTF-8 with text when
+// share is set.
+func decode(b []byte, share bool) (text string, enc Encoding, err error) {
 	if len(b) == 0 {
 		return "", UTF8, ErrEmpty
 	}
 	switch {
 	case bytes.HasPrefix(b, bomUTF8):
-		return decodeUTF8(b[len(bomUTF8):], UTF8BOM)
+		return decodeUTF8(b[len(bomUTF8):], UTF8BOM, share)
 	case bytes.HasPrefix(b, bomUTF16LE):
 		return decodeUTF16(b[2:], false, UTF16LE)
 	case bytes.HasPrefix(b, bomUTF16BE):
@@ -69,7 +80,7 @@ func Decode(b []byte) (text string, enc Encoding, err error) {
 			return "", "", fmt.Errorf("%w: %s", ErrBinary, reason)
 		}
 	}
-	return decodeUTF8(b, UTF8)
+	return decodeUTF8(b, UTF8, share)
 }
 
 var (
@@ -371,15 +382,21 @@ func decodeUTF16(b []byte, bigEndian bool, enc Encoding) (string, Encoding, erro
 	return string(out), enc, nil
 }
 
-// decodeUTF8 returns b as text. Valid UTF-8 is returned as is; otherwise
-// every byte that is not part of a valid UTF-8 sequence is read as
-// Windows-1252, and the encoding is Latin1 unless valid multi-byte UTF-8
-// sequences show the file is UTF-8 with a few stray bytes.
-func decodeUTF8(b []byte, enc Encoding) (string, Encoding, error) {
+// decodeUTF8 returns b as text. Valid UTF-8 is returned as is (in b's
+// memory when share is set); otherwise every byte that is not part of a
+// valid UTF-8 sequence is read as Windows-1252, and the encoding is Latin1
+// unless valid multi-byte UTF-8 sequences show the file is UTF-8 with a
+// few stray bytes.
+func decodeUTF8(b []byte, enc Encoding, share bool) (string, Encoding, error) {
 	if len(b) == 0 {
 		return "", enc, ErrEmpty
 	}
 	if utf8.Valid(b) {
+		if share {
+			// The caller guarantees that b stays unchanged (see
+			// DecodeShared); b is not empty.
+			return unsafe.String(&b[0], len(b)), enc, nil
+		}
 		return string(b), enc, nil
 	}
 	out := make([]byte, 0, len(b)+len(b)/4)

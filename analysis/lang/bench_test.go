@@ -131,3 +131,17 @@ func BenchmarkLogitsDev(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkShellMarkersDev counts the shell markers of every dev corpus
+// sample, which Identify does for the texts the model finds between two
+// shells.
+func BenchmarkShellMarkersDev(b *testing.B) {
+	texts, size := devTexts(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range texts {
+			shellMarkers(s)
+		}
+	}
+}

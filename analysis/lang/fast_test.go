@@ -136,6 +136,18 @@ func checkFold(t *testing.T, s string) {
 	if g, w := containsFold(s, "errorlevel"), refContainsFold(s, "errorlevel"); g != w {
 		t.Fatalf("containsFold(%.60q, errorlevel) = %v, want %v", s, g, w)
 	}
+	if g, w := indexFold(s, "errorlevel"), strings.Index(asciiLower(s), "errorlevel"); g != w {
+		t.Fatalf("indexFold(%.60q, errorlevel) = %d, want %d", s, g, w)
+	}
+	want := 0
+	for line := range strings.SplitSeq(s, "\n") {
+		if refContainsFold(line, "errorlevel") {
+			want++
+		}
+	}
+	if g := linesWithFold(s, "errorlevel"); g != want {
+		t.Fatalf("linesWithFold(%.60q, errorlevel) = %d, want %d", s, g, want)
+	}
 	for _, sub := range []string{"@echo", "rem ", "set /", "start \"", "> nul", ">nul", "call :", "goto ", "setlocal"} {
 		if g, w := hasPrefixFold(s, sub), refHasPrefixFold(s, sub); g != w {
 			t.Fatalf("hasPrefixFold(%.60q, %q) = %v, want %v", s, sub, g, w)
@@ -143,9 +155,21 @@ func checkFold(t *testing.T, s string) {
 	}
 }
 
+// asciiLower maps the ASCII capitals of s to small letters, byte by byte.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 func TestFold(t *testing.T) {
 	for _, s := range []string{"", "ERRORLEVEL", "if errorLevel 1", "xerrorleve", "\u017fet /a", "\u212a", "@ECHO off",
-		"SET /A", "errorlev\u212al", "\xffERRORLEVEL\xff", "Start \"\" x", ">NUL", "> Nul 2>&1"} {
+		"SET /A", "errorlev\u212al", "\xffERRORLEVEL\xff", "Start \"\" x", ">NUL", "> Nul 2>&1",
+		"errorlevel ERRORLEVEL\nx\nErrorLevel\n\nerrorlevel", "ERRORlevel errorlevel", "errorLEVELerrorlevel\n"} {
 		checkFold(t, s)
 		for cut := range len(s) {
 			checkFold(t, s[cut:])

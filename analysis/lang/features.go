@@ -3,6 +3,7 @@ package lang
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // The feature extractor turns text into hashed features for the linear
@@ -149,6 +150,9 @@ type featureSet struct {
 	// candidates for the evidence of the decision.
 	cands  [maxCands]cand
 	ncands int
+	// heads are the line heads of the text (see countLineHeads), which
+	// extract counts as it splits the lines.
+	heads lineHeads
 }
 
 // maxCands bounds the evidence candidates a featureSet keeps.
@@ -185,6 +189,7 @@ func (f *featureSet) put() {
 	f.buckets = f.buckets[:0]
 	clear(f.cands[:f.ncands])
 	f.ncands = 0
+	f.heads = lineHeads{}
 	featureSets.Put(f)
 }
 
@@ -204,7 +209,8 @@ func (f *featureSet) add(h uint32, k kind, tok string) {
 	}
 }
 
-// extract adds every feature of text (the first maxScan bytes) to f.
+// extract adds every feature of text (the first maxScan bytes) to f, and
+// sets f.heads to countLineHeads of that text.
 func extract(text string, f *featureSet) {
 	if len(text) > maxScan {
 		text = text[:maxScan]
@@ -212,6 +218,7 @@ func extract(text string, f *featureSet) {
 	lines, crlf := 0, false
 	hashComments := !strings.HasPrefix(text, "#!") // every line a # comment
 	var line [64]token
+	var cues uint8 // the cues tokenize found
 	for start := 0; start < len(text); {
 		end := strings.IndexByte(text[start:], '\n')
 		if end < 0 {
@@ -224,7 +231,17 @@ func extract(text string, f *featureSet) {
 			crlf = true
 		}
 		start = end + 1
-		n := tokenize(l, line[:0])
+		n, c := tokenize(l, line[:0])
+		cues |= c
+		// The line's head: tokenize skips the blanks and more before the
+		// first token, so the line's first byte other than ASCII white
+		// space is at or before it.
+		switch {
+		case n == 0:
+			f.heads.addLine(l, len(l))
+		case line[0].pos > 0 || headByte[l[0]]:
+			f.heads.addLine(l, line[0].pos)
+		}
 		if n == 0 {
 			continue
 		}
@@ -237,7 +254,7 @@ func extract(text string, f *featureSet) {
 		for i := range toks {
 			t := &toks[i]
 			if t.shape != 0 {
-				f.add(mix(kShape, t.shape, 0), kShape, t.text)
+				f.add(shapeMix[t.shape&15], kShape, t.text)
 			}
 			// Words inside quoted strings are data more than syntax (a
 			// registry path or a command handed to another shell), so
@@ -274,7 +291,9 @@ func extract(text string, f *featureSet) {
 	}
 	// Which platform the text points at, as a combination: one-liners are
 	// often told apart only by the absence of the other platform's cues.
-	win, unix := platformCues(text)
+	win, unix := otherCues(text)
+	win = win || cues&cueExe != 0
+	unix = unix || cues&cueSudo != 0
 	combo := uint32(10)
 	if win {
 		combo++
@@ -285,11 +304,41 @@ func extract(text string, f *featureSet) {
 	f.add(mix(kDoc, combo, 0), kDoc, "")
 }
 
+// headByte marks the bytes a line head that counts can start with (see
+// lineHeads.addLine): a line starting with another byte counts for no
+// word.
+var headByte = func() (t [256]bool) {
+	t['e'], t['u'], t['m'] = true, true, true
+	for c := utf8.RuneSelf; c < len(t); c++ {
+		t[c] = true
+	}
+	return t
+}()
+
+// shapeMix holds mix(kShape, s, 0) for every shape s.
+var shapeMix = func() (t [16]uint32) {
+	for s := range t {
+		t[s] = mix(kShape, uint32(s), 0)
+	}
+	return t
+}()
+
 // platformCues reports Windows cues (backslash paths, .exe, /switches,
 // %variables%) and Unix cues (system folders, home paths, sudo) in text.
+//
+// Each answer is an or of cues, in any order: the cues that take a search
+// for a frequent byte ("sudo " by its 'd', ".exe" by its dot) are looked
+// for last, when the others have not settled the answer. extract has
+// tokenize find those two as it reads the words.
 func platformCues(text string) (win, unix bool) {
-	win = strings.IndexByte(text, '\\') >= 0 || strings.IndexByte(text, '%') >= 0 || hasExe(text)
-	unix = strings.Contains(text, "~/") || indexRare(text, "sudo ") >= 0
+	win, unix = otherCues(text)
+	return win || hasExe(text), unix || indexRare(text, "sudo ") >= 0
+}
+
+// otherCues is platformCues without the ".exe" and "sudo " cues.
+func otherCues(text string) (win, unix bool) {
+	win = strings.IndexByte(text, '\\') >= 0 || strings.IndexByte(text, '%') >= 0
+	unix = strings.Contains(text, "~/")
 	for i := strings.IndexByte(text, '/'); i >= 0 && !(win && unix); {
 		if !win && i > 0 && text[i-1] == ' ' && i+1 < len(text) && isLetter(text[i+1]) && (i+2 == len(text) || !isLetter(text[i+2]) || !isLetter(text[min(i+3, len(text)-1)])) {
 			win = true // a short /switch
@@ -327,13 +376,28 @@ func hasExe(text string) bool {
 	}
 }
 
+// Platform cues that tokenize finds in a line (see platformCues).
+const (
+	cueExe  = 1 << iota // ".exe", ".EXE" or ".Exe"
+	cueSudo             // "sudo "
+)
+
 // tokenize splits one line into tokens, storing at most cap(buf) of them
-// in buf[:cap(buf)], and returns how many it stored.
-func tokenize(l string, buf []token) int {
+// in buf[:cap(buf)], and returns how many it stored and the platform cues
+// of the line.
+//
+// It finds the cues at the words: every run of word bytes is the start of
+// a token or follows the sigil or hyphen that starts or joins one, so a
+// ".exe" is a word token after a dot or a word with the dot as its sigil,
+// and a "sudo " the end of a word token followed by a space. The rest of a
+// line cut short is searched.
+func tokenize(l string, buf []token) (int, uint8) {
 	buf = buf[:cap(buf)]
 	n := 0
+	var cues uint8
 	var quote byte // the quote character of the string being read, or 0
-	for i := 0; i < len(l) && n < len(buf); {
+	i := 0
+	for i < len(l) && n < len(buf) {
 		c := l[i]
 		cc := charClass[c]
 		if cc&cSkip != 0 {
@@ -347,10 +411,19 @@ func tokenize(l string, buf []token) int {
 		switch {
 		case cc&cWord != 0:
 			i = scanWord(t, l, i, i)
+			if i0 > 0 && l[i0-1] == '.' && isExe(l[i0:]) {
+				cues |= cueExe
+			}
+			cues |= sudoAt(l, i)
 		case (c == '$' || c == '%' || c == '@' || c == '.' || c == '-') && i+1 < len(l) && isLetter(l[i+1]):
 			i = scanWord(t, l, i, i+1)
+			if c == '.' && isExe(l[i0+1:]) {
+				cues |= cueExe
+			}
+			cues |= sudoAt(l, i)
 		case c == '-' && i+2 < len(l) && l[i+1] == '-' && isLetter(l[i+2]):
 			i = scanWord(t, l, i, i+2)
+			cues |= sudoAt(l, i)
 		case cc&cQuote != 0:
 			*t = token{text: l[i : i+1], h: punctHash[c]}
 			i++
@@ -395,7 +468,38 @@ func tokenize(l string, buf []token) int {
 		}
 		n++
 	}
-	return n
+	if i < len(l) {
+		// Cut short: the cues of the rest, where a dot may end the last
+		// token.
+		if hasExe(l[i-1:]) {
+			cues |= cueExe
+		}
+		if indexRare(l[i:], "sudo ") >= 0 {
+			cues |= cueSudo
+		}
+	}
+	return n, cues
+}
+
+// isExe reports whether s starts with "exe", "EXE" or "Exe".
+func isExe(s string) bool {
+	if len(s) < 3 {
+		return false
+	}
+	switch s[:3] {
+	case "exe", "EXE", "Exe":
+		return true
+	}
+	return false
+}
+
+// sudoAt returns cueSudo when the word token ending at l[end] ends with
+// "sudo" and a space follows it.
+func sudoAt(l string, end int) uint8 {
+	if end < len(l) && l[end] == ' ' && end >= 4 && l[end-4:end] == "sudo" {
+		return cueSudo
+	}
+	return 0
 }
 
 // wordEnd returns the end of the word starting at i: word bytes, with

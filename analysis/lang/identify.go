@@ -93,17 +93,21 @@ func identify(text, name string, evidence bool) Result {
 		return reason(1, why)
 	}
 	shebangLang, interp, hasShebang := shebang(trimmed)
+
+	// The features are extracted before notScript, which they rarely
+	// spare, so that the line heads notScript needs are counted in the
+	// same pass over the lines.
+	f := getFeatureSet(builtin.bits)
+	defer f.put()
+	extract(text, f)
 	// A shebang naming a supported interpreter outranks the look of
 	// embedded code (a Perl or Ruby here-document in a shell script).
 	if !hasShebang || shebangLang == Unknown {
-		if why := notScript(trimmed); why != "" {
+		if why := notScriptHeads(trimmed, f.heads); why != "" {
 			return reason(0.95, why)
 		}
 	}
 
-	f := getFeatureSet(builtin.bits)
-	defer f.put()
-	extract(text, f)
 	logits := builtin.logits(f.buckets)
 	logits[Unknown] -= unknownPenalty
 
@@ -263,9 +267,15 @@ var controlByte = func() (t [256]uint8) {
 
 // notScript recognises formats that are plainly not a script of the six
 // languages from their first bytes.
-func notScript(t string) string {
+func notScript(t string) string { return notScriptHeads(t, countLineHeads(t)) }
+
+// notScriptHeads is notScript given bounds of the line heads of t: the
+// counts of countLineHeads(t), or higher ones. They only let the Ruby and
+// Perl checks return early, so higher counts give the same answer; the
+// heads of the text t was trimmed from are such bounds (see
+// lineHeads.addLine).
+func notScriptHeads(t string, heads lineHeads) string {
 	head := t[:min(len(t), 256)]
-	heads := countLineHeads(t)
 	// The markers are matched in ASCII case folding rather than in a
 	// strings.ToLower copy of head: the only runes beyond ASCII that
 	// ToLower maps into ASCII become 'i' and 'k', which no marker holds.
@@ -310,6 +320,21 @@ func hasPrefixLowerASCII(s, prefix string) bool {
 // ASCII string sub in s, the ASCII letters of s compared in lower case,
 // or -1.
 func indexLowerASCII(s, sub string) int {
+	if c := sub[0]; c < 'a' || c > 'z' {
+		// The first byte has one case: find its instances with
+		// IndexByte rather than byte by byte.
+		for i := 0; i+len(sub) <= len(s); {
+			j := strings.IndexByte(s[i:len(s)-len(sub)+1], c)
+			if j < 0 {
+				return -1
+			}
+			if hasPrefixLowerASCII(s[i+j:], sub) {
+				return i + j
+			}
+			i += j + 1
+		}
+		return -1
+	}
 	for i := 0; i+len(sub) <= len(s); i++ {
 		if lowerByte[s[i]] == sub[0] && hasPrefixLowerASCII(s[i:], sub) {
 			return i
@@ -561,9 +586,48 @@ func countLineHeads(t string) lineHeads {
 	return h
 }
 
+// addLine adds the head of the line l (without its line feed) to h, given
+// an offset at or before which its first byte other than ASCII white space
+// lies (len(l) if none is known). Counted over every line of a text, h is
+// then countLineHeads of the text, which bounds that of the text trimmed
+// with strings.TrimSpace: each line of the trimmed text starts where a
+// line head of the text lies, and is a prefix of that line, except the
+// first when Unicode spaces were trimmed before it, and a line head at a
+// byte beyond ASCII counts for every word.
+func (h *lineHeads) addLine(l string, before int) {
+	i := 0
+	for i < before && asciiSpace(l[i]) {
+		i++
+	}
+	if i == len(l) {
+		return // a blank line
+	}
+	switch rest := l[i:]; rest[0] {
+	case 'e':
+		if strings.HasPrefix(rest, "end") {
+			h.end++
+		}
+	case 'u':
+		if strings.HasPrefix(rest, "use ") {
+			h.use++
+		}
+	case 'm':
+		if strings.HasPrefix(rest, "my ") {
+			h.my++
+		}
+	default:
+		if rest[0] >= utf8.RuneSelf {
+			h.end++
+			h.use++
+			h.my++
+		}
+	}
+}
+
 // asciiSpace reports the ASCII bytes strings.TrimSpace trims.
 func asciiSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+	const spaces = 1<<' ' | 1<<'\t' | 1<<'\n' | 1<<'\v' | 1<<'\f' | 1<<'\r'
+	return c <= ' ' && spaces>>c&1 != 0
 }
 
 // shebang maps the interpreter of a "#!" line to a language. Interpreters

@@ -13,6 +13,10 @@ func shellMarkers(text string) (ps, bat, strong int) {
 	if len(text) > maxScan {
 		text = text[:maxScan]
 	}
+	// A line that mentions errorlevel counts once: the lines are found
+	// from the instances in the whole text, rarely any, rather than by a
+	// search of every line.
+	bat = linesWithFold(text, "errorlevel")
 	for len(text) > 0 {
 		line := text
 		if i := strings.IndexByte(text, '\n'); i >= 0 {
@@ -34,9 +38,7 @@ func shellMarkers(text string) (ps, bat, strong int) {
 
 func lineMarkers(line string) (ps, bat, strong int) {
 	switch {
-	case hasPrefixFold(line, "@echo"), hasPrefixFold(line, "rem "), strings.HasPrefix(line, "::"),
-		hasPrefixFold(line, "setlocal"), hasPrefixFold(line, "goto "), hasPrefixFold(line, "set /"),
-		hasPrefixFold(line, "call :"), hasPrefixFold(line, "start \""), len(line) > 1 && line[0] == ':' && isLetter(line[1]):
+	case batchLineStart(line):
 		bat++
 		strong++
 	case line[0] == '&' && len(line) > 2 && line[1] == ' ' && (line[2] == '"' || line[2] == '\'' || line[2] == '$' || line[2] == '('):
@@ -84,9 +86,6 @@ func lineMarkers(line string) (ps, bat, strong int) {
 			}
 		}
 	}
-	if containsFold(line, "errorlevel") {
-		bat++
-	}
 	if strings.IndexByte(line, '-') < 0 {
 		return ps, bat, strong
 	}
@@ -115,6 +114,47 @@ func lineMarkers(line string) (ps, bat, strong int) {
 	return ps, bat, strong
 }
 
+// batchLineStart reports the cmd.exe-only line starts (@echo, rem, ::,
+// setlocal, goto, set /, call :, start "", :label), in any case, by the
+// first byte of line (not empty) and then its prefixes.
+func batchLineStart(line string) bool {
+	switch lowerByte[line[0]] {
+	case '@':
+		return hasPrefixFold(line, "@echo")
+	case 'r':
+		return hasPrefixFold(line, "rem ")
+	case ':':
+		return len(line) > 1 && (line[1] == ':' || isLetter(line[1]))
+	case 's':
+		return hasPrefixFold(line, "setlocal") || hasPrefixFold(line, "set /") || hasPrefixFold(line, "start \"")
+	case 'g':
+		return hasPrefixFold(line, "goto ")
+	case 'c':
+		return hasPrefixFold(line, "call :")
+	}
+	return false
+}
+
+// linesWithFold counts the lines of text that contain the lower-case
+// ASCII word sub (without a line feed) in any case: the lines for which
+// containsFold holds.
+func linesWithFold(text, sub string) int {
+	n := 0
+	for {
+		i := indexFold(text, sub)
+		if i < 0 {
+			return n
+		}
+		n++
+		// Go on at the next line.
+		j := strings.IndexByte(text[i+len(sub):], '\n')
+		if j < 0 {
+			return n
+		}
+		text = text[i+len(sub)+j+1:]
+	}
+}
+
 // markerByte marks the bytes that start the constructs the loop of
 // lineMarkers looks for.
 var markerByte = [256]bool{'%': true, '$': true, '[': true, '^': true, '>': true}
@@ -141,25 +181,46 @@ func hasPrefixFold(s, prefix string) bool { return hasPrefixLowerASCII(s, prefix
 func containsFold(s, sub string) bool {
 	k := rarestByte(sub)
 	c := sub[k]
-	if foldAt(s, sub, k, c) {
+	if foldAt(s, sub, k, c) >= 0 {
 		return true
 	}
-	return c >= 'a' && c <= 'z' && foldAt(s, sub, k, c-('a'-'A'))
+	return c >= 'a' && c <= 'z' && foldAt(s, sub, k, c-('a'-'A')) >= 0
 }
 
-// foldAt reports whether s contains sub in any ASCII case at an instance
-// of c, the byte sub[k] in one of its cases.
-func foldAt(s, sub string, k int, c byte) bool {
+// indexFold is the index of the first instance in s of the lower-case
+// ASCII word sub in any case (as containsFold), or -1.
+func indexFold(s, sub string) int {
+	k := rarestByte(sub)
+	c := sub[k]
+	i := foldAt(s, sub, k, c)
+	if c < 'a' || c > 'z' {
+		return i
+	}
+	// An instance with the other case of c comes first if it ends before
+	// the end of the first one.
+	upper := s
+	if i >= 0 {
+		upper = s[:i+len(sub)-1]
+	}
+	if j := foldAt(upper, sub, k, c-('a'-'A')); j >= 0 {
+		return j
+	}
+	return i
+}
+
+// foldAt is the index of the first instance of sub in s, in any ASCII
+// case, at an instance of c, the byte sub[k] in one of its cases, or -1.
+func foldAt(s, sub string, k int, c byte) int {
 	last := len(s) - len(sub) + k // the last offset of c that can match
 	for i := k; i <= last; {
 		j := strings.IndexByte(s[i:last+1], c)
 		if j < 0 {
-			return false
+			return -1
 		}
 		if hasPrefixLowerASCII(s[i+j-k:], sub) {
-			return true
+			return i + j - k
 		}
 		i += j + 1
 	}
-	return false
+	return -1
 }
