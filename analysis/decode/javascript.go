@@ -8,14 +8,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
 
-// jsLit is a JavaScript string literal. Scripts hold hundreds of
-// thousands of them, so it is kept to 40 bytes: escapes is an int32
-// (saturating), next to pure.
+// jsLit is a JavaScript string literal, as the decoders see it.
 type jsLit struct {
 	start, end int
 	val        string
@@ -23,17 +22,100 @@ type jsLit struct {
 	pure       bool  // not a template with ${...}
 }
 
-// jsLiterals lexes s for string literals, skipping comments and (roughly)
-// regular-expression literals.
-func jsLiterals(s string) []jsLit {
-	// Every literal starts at a quote and most end at one: half the quotes
-	// is a capacity that rarely grows. Long scripts hold thousands of
-	// literals and regrowing the slice was most of what lexing allocated.
-	quotes := strings.Count(s, "'") + strings.Count(s, `"`) + strings.Count(s, "`")
-	if quotes == 0 {
-		return nil
+// jsLits is the string literals of one text, in order. Scripts hold
+// hundreds of thousands of literals, so they are stored as records without
+// pointers (the collector does not scan them) in lists a sync.Pool
+// recycles: scan.release hands them back once the text is done.
+type jsLits struct {
+	text string
+	recs []jsRec
+	vals []string // the values of the literals that hold an escape
+}
+
+// jsRec is one literal of a jsLits.
+type jsRec struct {
+	start, end int
+	// val is the index in vals of the value when the literal holds an
+	// escape; -1 when the value is the text between the quotes.
+	val     int
+	escapes int32
+	flags   uint8
+}
+
+const (
+	jsPure   = 1 << iota // not a template with ${...}
+	jsClosed             // ends with its closing quote (end is past it)
+)
+
+func (r *jsRec) pure() bool { return r.flags&jsPure != 0 }
+
+// len returns the number of literals.
+func (ls *jsLits) len() int { return len(ls.recs) }
+
+// at returns literal k.
+func (ls *jsLits) at(k int) jsLit {
+	r := &ls.recs[k]
+	l := jsLit{start: r.start, end: r.end, escapes: r.escapes, pure: r.pure()}
+	if r.val >= 0 {
+		l.val = ls.vals[r.val]
+	} else {
+		end := r.end
+		if r.flags&jsClosed != 0 {
+			end--
+		}
+		l.val = ls.text[r.start+1 : end]
 	}
-	out := make([]jsLit, 0, quotes/2+1)
+	return l
+}
+
+// value returns the value of literal k.
+func (ls *jsLits) value(k int) string {
+	r := &ls.recs[k]
+	if r.val >= 0 {
+		return ls.vals[r.val]
+	}
+	end := r.end
+	if r.flags&jsClosed != 0 {
+		end--
+	}
+	return ls.text[r.start+1 : end]
+}
+
+// jsLitsPool recycles jsLits (see scan.release).
+var jsLitsPool = sync.Pool{New: func() any { return new(jsLits) }}
+
+// maxPooledJSLits bounds the records of a list kept for reuse: a rare huge
+// script should not pin its list.
+const maxPooledJSLits = 1 << 16
+
+// lexJSLiterals lexes s for string literals into a list from the pool.
+func lexJSLiterals(s string) *jsLits {
+	ls := jsLitsPool.Get().(*jsLits)
+	ls.text = s
+	ls.recs, ls.vals = lexJS(s, ls.recs[:0], ls.vals[:0])
+	return ls
+}
+
+// putJSLits hands ls back to the pool; nothing may use it afterwards.
+func putJSLits(ls *jsLits) {
+	if cap(ls.recs) > maxPooledJSLits {
+		return
+	}
+	if releasePoison {
+		// A use after release would read garbage and fail the tests.
+		for i := range ls.recs {
+			ls.recs[i] = jsRec{start: -1, end: -1, val: -1}
+		}
+	}
+	clear(ls.vals) // drop the values for the collector
+	ls.text, ls.recs, ls.vals = "", ls.recs[:0], ls.vals[:0]
+	jsLitsPool.Put(ls)
+}
+
+// lexJS appends the string literals of s to recs (and the values of those
+// with an escape to vals), skipping comments and (roughly)
+// regular-expression literals.
+func lexJS(s string, recs []jsRec, vals []string) ([]jsRec, []string) {
 	for i := 0; i < len(s); {
 		for i < len(s) && !jsLexStart[s[i]] {
 			i++
@@ -46,13 +128,13 @@ func jsLiterals(s string) []jsLit {
 		case c == '/' && i+1 < len(s) && s[i+1] == '/':
 			j := strings.IndexByte(s[i:], '\n')
 			if j < 0 {
-				return out
+				return recs, vals
 			}
 			i += j + 1
 		case c == '/' && i+1 < len(s) && s[i+1] == '*':
 			j := strings.Index(s[i+2:], "*/")
 			if j < 0 {
-				return out
+				return recs, vals
 			}
 			i += j + 4
 		case c == '/':
@@ -63,14 +145,15 @@ func jsLiterals(s string) []jsLit {
 			}
 			i++
 		case c == '\'' || c == '"' || c == '`':
-			l := jsString(s, i)
-			out = append(out, l)
-			i = l.end
+			var r jsRec
+			r, vals = jsString(s, i, vals)
+			recs = append(recs, r)
+			i = r.end
 		default:
 			i++
 		}
 	}
-	return out
+	return recs, vals
 }
 
 // jsLexStart marks the bytes jsLiterals acts on; it skips the others in a
@@ -98,32 +181,33 @@ func skipRegex(s string, i int) int {
 	return i + 1
 }
 
-// jsString decodes the literal whose quote is at s[i].
-func jsString(s string, i int) jsLit {
+// jsString decodes the literal whose quote is at s[i]; the value of one
+// with an escape is appended to vals.
+func jsString(s string, i int, vals []string) (jsRec, []string) {
 	q := s[i]
 	// Most literals hold no escape: their value is a substring of s, and
 	// building it byte by byte was most of what decoding JavaScript
 	// allocated.
-	plain := true
+	var plain uint8 = jsPure
 	for j := i + 1; j < len(s); j++ {
 		switch c := s[j]; {
 		case c == q:
-			return jsLit{start: i, end: j + 1, val: s[i+1 : j], pure: plain}
+			return jsRec{start: i, end: j + 1, val: -1, flags: plain | jsClosed}, vals
 		case c == '\n' && q != '`':
-			return jsLit{start: i, end: j, val: s[i+1 : j], pure: false}
+			return jsRec{start: i, end: j, val: -1}, vals
 		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
-			plain = false
+			plain = 0
 		case c == '\\':
-			return jsStringEscaped(s, i, j, plain)
+			return jsStringEscaped(s, i, j, plain != 0, vals)
 		}
 	}
-	return jsLit{start: i, end: len(s), val: s[i+1:], pure: false}
+	return jsRec{start: i, end: len(s), val: -1}, vals
 }
 
 // jsStringEscaped is jsString for a literal that holds an escape, the
 // first at s[j]; pure tells whether the bytes before it keep the literal
 // pure. The bytes between escapes are copied a run at a time.
-func jsStringEscaped(s string, i, j int, pure bool) jsLit {
+func jsStringEscaped(s string, i, j int, pure bool, vals []string) (jsRec, []string) {
 	q := s[i]
 	var b strings.Builder
 	var esc int32
@@ -133,10 +217,10 @@ func jsStringEscaped(s string, i, j int, pure bool) jsLit {
 		switch {
 		case c == q:
 			b.WriteString(s[run:j])
-			return jsLit{start: i, end: j + 1, val: b.String(), pure: pure, escapes: esc}
+			return escapedRec(i, j+1, pure, esc, b.String(), vals)
 		case c == '\n' && q != '`':
 			b.WriteString(s[run:j])
-			return jsLit{start: i, end: j, val: b.String(), pure: false}
+			return escapedRec(i, j, false, 0, b.String(), vals)
 		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
 			pure = false
 			j++
@@ -154,7 +238,17 @@ func jsStringEscaped(s string, i, j int, pure bool) jsLit {
 		}
 	}
 	b.WriteString(s[min(run, len(s)):])
-	return jsLit{start: i, end: len(s), val: b.String(), pure: false}
+	return escapedRec(i, len(s), false, 0, b.String(), vals)
+}
+
+// escapedRec is the record of the literal with an escape s[start:end]
+// whose value is v, appended to vals.
+func escapedRec(start, end int, pure bool, esc int32, v string, vals []string) (jsRec, []string) {
+	r := jsRec{start: start, end: end, val: len(vals), escapes: esc}
+	if pure {
+		r.flags = jsPure
+	}
+	return r, append(vals, v)
 }
 
 // jsEscape decodes the escape at s[j] == '\\'. counted reports hex, unicode
@@ -256,30 +350,31 @@ func jsQuote(v string) string {
 	return b.String()
 }
 
-func jsLitAt(lits []jsLit, p int) (jsLit, bool) {
-	lo, hi := 0, len(lits)
+// find returns the literal that starts at p.
+func (ls *jsLits) find(p int) (jsLit, bool) {
+	lo, hi := 0, len(ls.recs)
 	for lo < hi {
 		m := (lo + hi) / 2
-		if lits[m].start < p {
+		if ls.recs[m].start < p {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	if lo < len(lits) && lits[lo].start == p {
-		return lits[lo], true
+	if lo < len(ls.recs) && ls.recs[lo].start == p {
+		return ls.at(lo), true
 	}
 	return jsLit{}, false
 }
 
 // jsCallArg parses `( literal )` at p and returns the literal and the end
 // after ')'.
-func jsCallArg(text string, lits []jsLit, p int) (jsLit, int, bool) {
+func jsCallArg(text string, lits *jsLits, p int) (jsLit, int, bool) {
 	p = skipSpace(text, p)
 	if p >= len(text) || text[p] != '(' {
 		return jsLit{}, 0, false
 	}
-	l, ok := jsLitAt(lits, skipSpace(text, p+1))
+	l, ok := lits.find(skipSpace(text, p+1))
 	if !ok || !l.pure {
 		return jsLit{}, 0, false
 	}
@@ -319,7 +414,7 @@ func extractJSSinks(s *scan) []finding {
 				}
 			}
 			for {
-				a, found := jsLitAt(lits, p)
+				a, found := lits.find(p)
 				if !found || !a.pure {
 					break
 				}
@@ -335,7 +430,7 @@ func extractJSSinks(s *scan) []finding {
 				break
 			}
 		} else {
-			l, ok = jsLitAt(lits, p)
+			l, ok = lits.find(p)
 			if ok {
 				e := skipSpace(s.text, l.end)
 				ok = l.pure && e < len(s.text) && (s.text[e] == ')' || s.text[e] == ',')
@@ -367,12 +462,13 @@ func rewriteJSEscapes(s *scan) (string, bool) {
 	lits := s.jsLits()
 	var edits []edit
 	total := 0
-	for _, l := range lits {
-		if l.escapes == 0 || !l.pure {
+	for k := range lits.recs {
+		r := &lits.recs[k]
+		if r.escapes == 0 || !r.pure() {
 			continue
 		}
-		total += int(l.escapes)
-		edits = append(edits, edit{l.start, l.end, jsQuote(l.val)})
+		total += int(r.escapes)
+		edits = append(edits, edit{r.start, r.end, jsQuote(lits.value(k))})
 	}
 	return applyEdits(text, edits), total >= 4
 }
@@ -522,7 +618,7 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 		p := skipSpace(text, d[1])
 		ok := true
 		for p < len(text) && text[p] != ']' {
-			l, found := jsLitAt(lits, p)
+			l, found := lits.find(p)
 			if !found || !l.pure {
 				ok = false
 				break
@@ -562,16 +658,18 @@ func rewriteJSReverse(s *scan) (string, bool) {
 	text := s.text
 	lits := s.jsLits()
 	var edits []edit
-	for _, l := range lits {
-		if !l.pure {
+	for k := range lits.recs {
+		r := &lits.recs[k]
+		if !r.pure() {
 			continue
 		}
-		rest := text[l.end:min(len(text), l.end+256)]
+		rest := text[r.end:min(len(text), r.end+256)]
 		// Only a literal followed by a method call or a comment can start
 		// a chain: this skips the search for comments after the others.
 		if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' && rest[k] != '/' {
 			continue
 		}
+		l := lits.at(k)
 		// Comments inside the chain are common in JScript droppers.
 		if strings.Contains(rest, "/*") {
 			rest = stripBlockComments(rest)
@@ -628,32 +726,36 @@ func rewriteJSConcat(s *scan) (string, bool) {
 	lits := s.jsLits()
 	var edits []edit
 	sig := false
-	for i := 0; i < len(lits); i++ {
-		if !lits[i].pure {
+	recs := lits.recs
+	for i := 0; i < len(recs); i++ {
+		if !recs[i].pure() {
 			continue
 		}
-		if p := prevNonSpace(text, lits[i].start); p >= 0 && strings.IndexByte(".*/%-]", text[p]) >= 0 {
+		if p := prevNonSpace(text, recs[i].start); p >= 0 && strings.IndexByte(".*/%-]", text[p]) >= 0 {
 			continue
 		}
 		j := i
-		for j+1 < len(lits) && lits[j+1].pure && isPlusGap(text[lits[j].end:lits[j+1].start]) {
+		for j+1 < len(recs) && recs[j+1].pure() && isPlusGap(text[recs[j].end:recs[j+1].start]) {
 			j++
 		}
-		if n := skipSpace(text, lits[j].end); j > i && n < len(text) && strings.IndexByte(".[*/%", text[n]) >= 0 {
+		if n := skipSpace(text, recs[j].end); j > i && n < len(text) && strings.IndexByte(".[*/%", text[n]) >= 0 {
 			j--
 		}
 		if j <= i {
 			continue
 		}
 		var b strings.Builder
+		prev := ""
 		for k := i; k <= j; k++ {
-			if k > i && splitJunction(lits[k-1].val, lits[k].val) {
+			v := lits.value(k)
+			if k > i && splitJunction(prev, v) {
 				sig = true
 			}
-			b.WriteString(lits[k].val)
+			b.WriteString(v)
+			prev = v
 		}
 		if b.Len() <= max {
-			edits = append(edits, edit{lits[i].start, lits[j].end, jsQuote(b.String())})
+			edits = append(edits, edit{recs[i].start, recs[j].end, jsQuote(b.String())})
 		}
 		i = j
 	}
