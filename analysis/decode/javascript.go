@@ -117,9 +117,7 @@ func putJSLits(ls *jsLits) {
 // regular-expression literals.
 func lexJS(s string, recs []jsRec, vals []string) ([]jsRec, []string) {
 	for i := 0; i < len(s); {
-		for i < len(s) && !jsLexStart[s[i]] {
-			i++
-		}
+		i = jsLexNext(s, i)
 		if i == len(s) {
 			break
 		}
@@ -156,9 +154,24 @@ func lexJS(s string, recs []jsRec, vals []string) ([]jsRec, []string) {
 	return recs, vals
 }
 
-// jsLexStart marks the bytes jsLiterals acts on; it skips the others in a
-// tight loop.
+// jsLexStart marks the bytes the lexer acts on; it skips the others.
 var jsLexStart = byteSet("/'\"`")
+
+// jsLexNext returns the index of the first byte at or after i that
+// jsLexStart marks, len(s) when there is none. It reads eight bytes a
+// step: code holds a quote or a slash every few dozen bytes.
+func jsLexNext(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		w := le64(s, i)
+		if m := eqBits(w, '/') | eqBits(w, '\'') | eqBits(w, '"') | eqBits(w, '`'); m != 0 {
+			return i + firstMarked(m)
+		}
+	}
+	for i < len(s) && !jsLexStart[s[i]] {
+		i++
+	}
+	return i
+}
 
 func skipRegex(s string, i int) int {
 	inClass := false
@@ -189,19 +202,43 @@ func jsString(s string, i int, vals []string) (jsRec, []string) {
 	// building it byte by byte was most of what decoding JavaScript
 	// allocated.
 	var plain uint8 = jsPure
-	for j := i + 1; j < len(s); j++ {
+	for j := jsStringStop(s, i+1, q); j < len(s); j = jsStringStop(s, j+1, q) {
 		switch c := s[j]; {
 		case c == q:
 			return jsRec{start: i, end: j + 1, val: -1, flags: plain | jsClosed}, vals
-		case c == '\n' && q != '`':
+		case c == '\n': // not in a template
 			return jsRec{start: i, end: j, val: -1}, vals
-		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
-			plain = 0
 		case c == '\\':
 			return jsStringEscaped(s, i, j, plain != 0, vals)
+		default: // '$' in a template
+			if j+1 < len(s) && s[j+1] == '{' {
+				plain = 0
+			}
 		}
 	}
 	return jsRec{start: i, end: len(s), val: -1}, vals
+}
+
+// jsStringStop returns the index of the first byte at or after j that ends
+// or marks the literal quoted by q: q, a backslash, and a line feed or, in
+// a template, a '$'. It is len(s) when there is none.
+func jsStringStop(s string, j int, q byte) int {
+	other := byte('\n')
+	if q == '`' {
+		other = '$'
+	}
+	for ; j+8 <= len(s); j += 8 {
+		w := le64(s, j)
+		if m := eqBits(w, q) | eqBits(w, '\\') | eqBits(w, other); m != 0 {
+			return j + firstMarked(m)
+		}
+	}
+	for ; j < len(s); j++ {
+		if c := s[j]; c == q || c == '\\' || c == other {
+			return j
+		}
+	}
+	return len(s)
 }
 
 // jsStringEscaped is jsString for a literal that holds an escape, the
@@ -212,18 +249,15 @@ func jsStringEscaped(s string, i, j int, pure bool, vals []string) (jsRec, []str
 	var b strings.Builder
 	var esc int32
 	run := i + 1 // the first byte not copied yet
-	for j < len(s) {
+	for j = jsStringStop(s, j, q); j < len(s); j = jsStringStop(s, j, q) {
 		c := s[j]
 		switch {
 		case c == q:
 			b.WriteString(s[run:j])
 			return escapedRec(i, j+1, pure, esc, b.String(), vals)
-		case c == '\n' && q != '`':
+		case c == '\n': // not in a template
 			b.WriteString(s[run:j])
 			return escapedRec(i, j, false, 0, b.String(), vals)
-		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
-			pure = false
-			j++
 		case c == '\\' && j+1 < len(s):
 			b.WriteString(s[run:j])
 			n, adv, counted := jsEscape(s, j)
@@ -233,7 +267,10 @@ func jsStringEscaped(s string, i, j int, pure bool, vals []string) (jsRec, []str
 			}
 			j += adv
 			run = j
-		default:
+		default: // '$' in a template, or a backslash that ends s
+			if c == '$' && j+1 < len(s) && s[j+1] == '{' {
+				pure = false
+			}
 			j++
 		}
 	}
