@@ -128,7 +128,7 @@ func BenchmarkHintsDev(b *testing.B) {
 		}
 		layers, _ := Decode(context.Background(), src, lang.Identify(src, e.Name()).Language, Options{})
 		for _, l := range layers {
-			texts = append(texts, text{l.Text, hintTables[l.Language]})
+			texts = append(texts, text{l.Text, hintTableOf(l.Language)})
 			size += int64(len(l.Text))
 		}
 	}

@@ -3,6 +3,7 @@ package decode
 import (
 	"math/bits"
 	"strings"
+	"sync"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
@@ -59,12 +60,22 @@ type hintTable struct {
 	singleID []uint8 // their numbers
 	multi    []string
 	multiID  []uint8
-	pairs    [pairWords + 1]uint64      // the pairs multi-byte hints are filed under
-	folds    [foldWords]uint64          // the same, folded to foldBits
-	byFold   [1 << foldBits][]filedHint // fold -> the hints filed under its pairs
-	need     []hintMask                 // per registry entry: its hints (none: it always runs)
-	users    [maxHints]uint64           // per hint: the registry entries that have it
-	multiSet hintMask                   // the multi-byte hints
+	pairs    [pairWords + 1]uint64 // the pairs multi-byte hints are filed under
+	folds    [foldWords]uint64     // the same, folded to foldBits
+	// filed[foldAt[f]:foldAt[f+1]] are the hints filed under the pairs of
+	// fold f: offsets into one array, where a slice per fold made the
+	// table 100 KB.
+	foldAt   [1<<foldBits + 1]uint16
+	filed    []filedHint
+	need     []hintMask       // per registry entry: its hints (none: it always runs)
+	users    [maxHints]uint64 // per hint: the registry entries that have it
+	multiSet hintMask         // the multi-byte hints
+}
+
+// foldedHint is a filedHint with its fold, while a table is built.
+type foldedHint struct {
+	fold uint16
+	filedHint
 }
 
 // filedHint is multi[k] filed under its pair at offset off, or, when off
@@ -84,6 +95,7 @@ func newHintTable(l lang.Language) *hintTable {
 		panic("decode: hintTable.users holds 64 registry entries")
 	}
 	t := &hintTable{need: make([]hintMask, len(registry))}
+	var filed []foldedHint
 	ids := map[string]uint8{}
 	for i := range registry {
 		d := &registry[i]
@@ -107,12 +119,12 @@ func newHintTable(l lang.Language) *hintTable {
 					t.multi = append(t.multi, h)
 					t.multiID = append(t.multiID, id)
 					if len(h) == 2 {
-						t.file(h, k, 0)
-						t.fileOdd(h, k)
+						filed = t.file(filed, h, k, 0)
+						filed = t.fileOdd(filed, h, k)
 					} else {
 						o := rarestWindow(h)
-						t.file(h, k, o)
-						t.file(h, k, o+1)
+						filed = t.file(filed, h, k, o)
+						filed = t.file(filed, h, k, o+1)
 					}
 				}
 			}
@@ -120,26 +132,44 @@ func newHintTable(l lang.Language) *hintTable {
 			t.users[id] |= 1 << i
 		}
 	}
+	// Group the filed hints by fold, each fold's in the order filed.
+	if len(filed) >= 1<<16 {
+		panic("decode: too many filed hints for " + l.String())
+	}
+	for _, f := range filed {
+		t.foldAt[f.fold+1]++
+	}
+	for f := 1; f < len(t.foldAt); f++ {
+		t.foldAt[f] += t.foldAt[f-1]
+	}
+	next := t.foldAt
+	t.filed = make([]filedHint, len(filed))
+	for _, f := range filed {
+		t.filed[next[f.fold]] = f.filedHint
+		next[f.fold]++
+	}
 	return t
 }
 
 // file files multi[k], which is h, under its pair at offset off, in
-// every ASCII case.
-func (t *hintTable) file(h string, k, off uint8) {
+// every ASCII case, and returns filed with the entries added.
+func (t *hintTable) file(filed []foldedHint, h string, k, off uint8) []foldedHint {
 	for _, a := range cases(h[off]) {
 		for _, b := range cases(h[off+1]) {
 			pk := pairKey(a, b)
 			t.pairs[pk>>6] |= 1 << (pk & 63)
 			fold := pk & (1<<foldBits - 1)
 			t.folds[fold>>6] |= 1 << (fold & 63)
-			t.byFold[fold] = append(t.byFold[fold], filedHint{uint16(pk), k, off})
+			filed = append(filed, foldedHint{uint16(fold), filedHint{uint16(pk), k, off}})
 		}
 	}
+	return filed
 }
 
 // fileOdd files the two-byte hint multi[k], which is h, under every pair
-// that ends with its first byte, in either case.
-func (t *hintTable) fileOdd(h string, k uint8) {
+// that ends with its first byte, in either case, and returns filed with
+// the entries added.
+func (t *hintTable) fileOdd(filed []foldedHint, h string, k uint8) []foldedHint {
 	for _, b := range cases(h[0]) {
 		for a := 0; a < 256; a++ {
 			pk := pairKey(byte(a), b)
@@ -147,10 +177,11 @@ func (t *hintTable) fileOdd(h string, k uint8) {
 			fold := pk & (1<<foldBits - 1)
 			if a < 16 { // a's high nibble is not in the fold
 				t.folds[fold>>6] |= 1 << (fold & 63)
-				t.byFold[fold] = append(t.byFold[fold], filedHint{0, k, oddTwo})
+				filed = append(filed, foldedHint{uint16(fold), filedHint{0, k, oddTwo}})
 			}
 		}
 	}
+	return filed
 }
 
 // cases returns the lower-case byte c and its upper case when it is an
@@ -220,28 +251,23 @@ func scriptFreq(c byte) int {
 	return 5
 }
 
-// hintTables has the table of every language, Unknown (every decoder)
-// included. A layer and the intermediate texts of its rewrite pass use the
-// same table, so the scan the pass ends on serves the layer made of it
-// as it is.
-var hintTables = func() map[lang.Language]*hintTable {
-	t := map[lang.Language]*hintTable{}
-	for _, l := range append([]lang.Language{lang.Unknown}, allLangs...) {
-		t[l] = newHintTable(l)
-	}
-	return t
-}()
-
-// hintTableOf returns the table of language l. A value outside lang's
-// languages, which no decoder handles, gets an empty table.
-func hintTableOf(l lang.Language) *hintTable {
-	if t, ok := hintTables[l]; ok {
-		return t
-	}
-	return noHints
+// hintTables holds the table of every Language value (Unknown runs every
+// decoder; a value that is no language, none), each built on first use:
+// a process that decodes one file builds one or two, and none at start.
+// A layer and the intermediate texts of its rewrite pass use the same
+// table, so the scan the pass ends on serves the layer made of it as it
+// is.
+var hintTables [1 << 8]struct {
+	once sync.Once
+	t    *hintTable
 }
 
-var noHints = &hintTable{need: make([]hintMask, len(registry))}
+// hintTableOf returns the table of language l.
+func hintTableOf(l lang.Language) *hintTable {
+	e := &hintTables[l]
+	e.once.Do(func() { e.t = newHintTable(l) })
+	return e.t
+}
 
 // runs reports whether registry[i] runs on a text whose hints are m.
 func (t *hintTable) runs(i int, m *hintMask) bool {
@@ -339,7 +365,7 @@ func (t *hintTable) hit(p *hintPass, text string, j int, pk uint) bool {
 		return false
 	}
 	pending := false
-	for _, f := range t.byFold[fold] {
+	for _, f := range t.filed[t.foldAt[fold]:t.foldAt[fold+1]] {
 		id := t.multiID[f.k]
 		if p.done.has(id) {
 			continue
