@@ -140,3 +140,34 @@ func BenchmarkHintsDev(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkJSLexDev lexes the JavaScript dev samples for string literals:
+// the lexer of the decoders, then the frozen old one (reference_test.go).
+func BenchmarkJSLexDev(b *testing.B) {
+	var texts []string
+	var size int64
+	corpus.Sweep(b, corpus.Dev, func(name, text string) {
+		if lang.Identify(text, name).Language == lang.JavaScript {
+			texts = append(texts, text)
+			size += int64(len(text))
+		}
+	})
+	b.Run("lexJS", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, t := range texts {
+				putJSLits(lexJSLiterals(t))
+			}
+		}
+	})
+	b.Run("reference", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, t := range texts {
+				refJSLiterals(t)
+			}
+		}
+	})
+}
