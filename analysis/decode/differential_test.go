@@ -163,3 +163,29 @@ func FuzzArrayRefs(f *testing.F) {
 		checkArrayRefs(t, text, name)
 	})
 }
+
+// plusGapSeeds are gaps between literals for isPlusGap.
+var plusGapSeeds = []string{
+	"", "+", " + ", "\t+\n", "++", " + x", "x", "\v\f+\r", "\u00a0+", "+\u2028", "\u3000 + \u0085",
+	"+\xff", "\xff+", " +\u00a0x", ",", " ", "\u00a0", "+ \u205f\u202f",
+}
+
+// TestIsPlusGap compares isPlusGap with the strings.TrimSpace it replaced.
+func TestIsPlusGap(t *testing.T) {
+	for _, g := range plusGapSeeds {
+		if got, want := isPlusGap(g), strings.TrimSpace(g) == "+"; got != want {
+			t.Errorf("isPlusGap(%q) = %v, want %v", g, got, want)
+		}
+	}
+}
+
+func FuzzIsPlusGap(f *testing.F) {
+	for _, g := range plusGapSeeds {
+		f.Add(g)
+	}
+	f.Fuzz(func(t *testing.T, g string) {
+		if got, want := isPlusGap(g), strings.TrimSpace(g) == "+"; got != want {
+			t.Errorf("isPlusGap(%q) = %v, want %v", g, got, want)
+		}
+	})
+}

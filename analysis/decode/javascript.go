@@ -754,6 +754,13 @@ func stripBlockComments(s string) string {
 	}
 }
 
+// A chain of literals is not folded after an operator that binds tighter
+// than + (or a member access), and loses its last literal before one.
+var (
+	jsConcatBefore = byteSet(".*/%-]")
+	jsConcatAfter  = byteSet(".[*/%")
+)
+
 // rewriteJSConcat folds "a"+'b' chains.
 func rewriteJSConcat(s *scan) (string, bool) {
 	text, max := s.text, s.max
@@ -768,14 +775,18 @@ func rewriteJSConcat(s *scan) (string, bool) {
 		if !recs[i].pure() {
 			continue
 		}
-		if p := prevNonSpace(text, recs[i].start); p >= 0 && strings.IndexByte(".*/%-]", text[p]) >= 0 {
-			continue
-		}
+		// Most literals start no chain: that is settled first.
 		j := i
 		for j+1 < len(recs) && recs[j+1].pure() && isPlusGap(text[recs[j].end:recs[j+1].start]) {
 			j++
 		}
-		if n := skipSpace(text, recs[j].end); j > i && n < len(text) && strings.IndexByte(".[*/%", text[n]) >= 0 {
+		if j == i {
+			continue
+		}
+		if p := prevNonSpace(text, recs[i].start); p >= 0 && jsConcatBefore[text[p]] {
+			continue
+		}
+		if n := skipSpace(text, recs[j].end); n < len(text) && jsConcatAfter[text[n]] {
 			j--
 		}
 		if j <= i {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // psLit is a PowerShell string literal found by psLiterals.
@@ -674,12 +675,22 @@ func extractPSIEX(s *scan) []finding {
 // ---------------------------------------------------------------- rewriters
 
 // rewritePSBacktick drops backticks that escape ordinary letters (I`E`X).
+// psTickStart marks the bytes rewritePSBacktick acts on; it skips the
+// others in a tight loop.
+var psTickStart = byteSet("'@#\"`")
+
 func rewritePSBacktick(s *scan) (string, bool) {
 	text := s.text
 	var b strings.Builder
 	n := 0
 	last := 0
 	for i := 0; i < len(text); i++ {
+		for i < len(text) && !psTickStart[text[i]] {
+			i++
+		}
+		if i == len(text) {
+			break
+		}
 		switch c := text[i]; {
 		case c == '\'':
 			i = psSingle(text, i).end - 1
@@ -818,10 +829,25 @@ func rewritePSConcat(s *scan) (string, bool) {
 	return applyEdits(text, edits), sig
 }
 
+// isPlusGap reports whether g is a '+' between white space
+// (strings.TrimSpace(g) == "+"). Most gaps between literals are code, told
+// apart at their first byte; only non-ASCII bytes, which TrimSpace may
+// take for space, go the long way.
 func isPlusGap(g string) bool {
-	g = strings.TrimSpace(g)
-	return g == "+"
+	i := 0
+	for i < len(g) && asciiSpace[g[i]] {
+		i++
+	}
+	if i == len(g) || g[i] != '+' {
+		return i < len(g) && g[i] >= utf8.RuneSelf && strings.TrimSpace(g) == "+"
+	}
+	for i++; i < len(g) && asciiSpace[g[i]]; i++ {
+	}
+	return i == len(g) || g[i] >= utf8.RuneSelf && strings.TrimSpace(g) == "+"
 }
+
+// asciiSpace marks the ASCII bytes strings.TrimSpace trims.
+var asciiSpace = byteSet(" \t\n\v\f\r")
 
 // psArgs parses a comma-separated list of pure literals starting at p,
 // optionally in parentheses. It returns the values and the end position.
