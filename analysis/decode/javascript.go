@@ -510,16 +510,96 @@ func rewriteJSEscapes(s *scan) (string, bool) {
 	return applyEdits(text, edits), total >= 4
 }
 
-// reFromCharCode runs on the ASCII-lower-cased text: without (?i) its
-// literal prefix "string" lets the regexp skip ahead with a substring
-// search instead of stepping its NFA over every byte.
-var reFromCharCode = regexp.MustCompile(`string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)`)
+// findFromCharCodes returns what
+//
+//	string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)
+//
+// .FindAllStringSubmatchIndex returns on the ASCII-lower-cased text,
+// without making that copy: ASCII letters fold, nothing else. Every match
+// holds "fromcharcode" once, right after string\s*\.\s*, which fixes where
+// it starts; the list needs no backtracking (see findNumLists).
+func findFromCharCodes(text string) [][]int {
+	const name = "fromcharcode"
+	var out [][]int
+	next := 0 // FindAll resumes at the end of the previous match
+	for i := 0; ; {
+		f := indexWordFold(text, i, name)
+		if f < 0 {
+			return out
+		}
+		i = f + 1
+		k := f
+		for k > next && isRESpace(text[k-1]) {
+			k--
+		}
+		if k <= next || text[k-1] != '.' {
+			continue
+		}
+		for k--; k > next && isRESpace(text[k-1]); k-- {
+		}
+		st := k - len("string")
+		if st < next || !hasPrefixFold(text, st, "string") {
+			continue
+		}
+		j := skipRESpace(text, f+len(name))
+		if j >= len(text) || text[j] != '(' {
+			continue
+		}
+		g := skipRESpace(text, j+1)
+		e := numEnd(text, g)
+		if e < 0 {
+			continue
+		}
+		for {
+			k := skipRESpace(text, e)
+			if k >= len(text) || text[k] != ',' {
+				break
+			}
+			n := numEnd(text, skipRESpace(text, k+1))
+			if n < 0 {
+				break
+			}
+			e = n
+		}
+		end := skipRESpace(text, e)
+		if end >= len(text) || text[end] != ')' {
+			continue
+		}
+		out = append(out, []int{st, end + 1, g, e})
+		next, i = end+1, end+1
+	}
+}
+
+// indexWordFold returns the first index >= i at which s holds the lower-case
+// word w ASCII case-insensitively, -1 when none. Its first byte, a letter,
+// is found eight bytes a step (x|0x20 is w[0] only for both its cases).
+func indexWordFold(s string, i int, w string) int {
+	c := w[0]
+	for i+len(w) <= len(s) {
+		if i+8 <= len(s) {
+			m := eqBits(le64(s, i)|0x2020202020202020, c)
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += firstMarked(m)
+		} else if s[i]|0x20 != c {
+			i++
+			continue
+		}
+		if hasPrefixFold(s, i, w) {
+			return i
+		}
+		i++
+	}
+	return -1
+}
 
 // rewriteJSFromCharCode turns String.fromCharCode(72,105) into "Hi".
 func rewriteJSFromCharCode(s *scan) (string, bool) {
 	text, max := s.text, s.max
 	var edits []edit
-	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(s.lowered(), -1) {
+	for _, m := range findFromCharCodes(text) {
 		parts := strings.Split(text[m[2]:m[3]], ",")
 		codes := make([]int64, 0, len(parts))
 		for _, p := range parts {

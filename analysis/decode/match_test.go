@@ -220,8 +220,8 @@ func checkMatchers(t *testing.T, text string) {
 	// (?i) also folds U+017F and U+212A into ASCII letters; the lower-cased
 	// pattern deliberately does not.
 	if !strings.ContainsAny(text, "\u017f\u212a") {
-		if got, want := reFromCharCode.FindAllStringSubmatchIndex(lower, -1), reFromCharCodeI.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
-			t.Errorf("reFromCharCode on lower(%q): got %v, want %v", trim(text), got, want)
+		if got, want := findFromCharCodes(text), reFromCharCodeI.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("findFromCharCodes(%q): got %v, want %v", trim(text), got, want)
 		}
 	}
 }
