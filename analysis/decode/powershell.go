@@ -100,7 +100,17 @@ func psSingle(s string, i int) psLit {
 	return psLit{start: i, end: len(s), val: b.String(), pure: false}
 }
 
-var psEscapes = map[byte]byte{'0': 0, 'a': 7, 'b': 8, 'e': 0x1b, 'f': 12, 'n': '\n', 'r': '\r', 't': '\t', 'v': 11}
+// psEscapes maps the byte after a backtick in a double-quoted literal to
+// what the escape stands for (the byte itself when it has no entry).
+var psEscapes = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+	}
+	for c, e := range map[byte]byte{'0': 0, 'a': 7, 'b': 8, 'e': 0x1b, 'f': 12, 'n': '\n', 'r': '\r', 't': '\t', 'v': 11} {
+		t[c] = e
+	}
+	return t
+}()
 
 func psDouble(s string, i, nest int) psLit {
 	// Without escapes, doubled quotes or $ inside, the value is a
@@ -119,44 +129,50 @@ func psDouble(s string, i, nest int) psLit {
 }
 
 // psDoubleEscaped is psDouble for a literal that holds an escape, a
-// doubled quote or a $.
+// doubled quote or a $. The bytes between them are copied a run at a time.
 func psDoubleEscaped(s string, i, nest int) psLit {
 	var b strings.Builder
 	pure := true
 	j := i + 1
+	run := j // the first byte not copied yet
 	for j < len(s) {
-		c := s[j]
-		switch {
+		for j < len(s) && !psDoubleStop[s[j]] {
+			j++
+		}
+		if j == len(s) {
+			break
+		}
+		switch c := s[j]; {
 		case c == '`' && j+1 < len(s):
-			if e, ok := psEscapes[s[j+1]]; ok {
-				b.WriteByte(e)
-			} else {
-				b.WriteByte(s[j+1])
-			}
+			b.WriteString(s[run:j])
+			b.WriteByte(psEscapes[s[j+1]])
 			j += 2
+			run = j
 		case c == '"':
+			b.WriteString(s[run:j])
 			if j+1 < len(s) && s[j+1] == '"' {
 				b.WriteByte('"')
 				j += 2
+				run = j
 				continue
 			}
 			return psLit{start: i, end: j + 1, val: b.String(), pure: pure}
 		case c == '$' && j+1 < len(s) && s[j+1] == '(':
 			pure = false
-			end := psSubexpr(s, j+1, nest+1)
-			b.WriteString(s[j:end])
-			j = end
+			j = psSubexpr(s, j+1, nest+1) // kept as it is
 		case c == '$' && j+1 < len(s) && (isWord(s[j+1]) || s[j+1] == '{' || s[j+1] == ':'):
 			pure = false
-			b.WriteByte(c)
 			j++
-		default:
-			b.WriteByte(c)
+		default: // a '$' or a backtick that ends s, kept
 			j++
 		}
 	}
+	b.WriteString(s[run:])
 	return psLit{start: i, end: len(s), val: b.String(), pure: false}
 }
+
+// psDoubleStop marks the bytes psDoubleEscaped acts on.
+var psDoubleStop = byteSet("`\"$")
 
 // psSubexpr skips the balanced parentheses that start at s[i] == '(' and
 // returns the index after the closing one.
