@@ -84,9 +84,9 @@ func (ls *jsLits) value(k int) string {
 // jsLitsPool recycles jsLits (see scan.release).
 var jsLitsPool = sync.Pool{New: func() any { return new(jsLits) }}
 
-// maxPooledJSLits bounds the records of a list kept for reuse: a rare huge
-// script should not pin its list.
-const maxPooledJSLits = 1 << 16
+// maxPooledLits bounds the entries of a literal list kept for reuse: a rare
+// huge script should not pin its list.
+const maxPooledLits = 1 << 16
 
 // lexJSLiterals lexes s for string literals into a list from the pool.
 func lexJSLiterals(s string) *jsLits {
@@ -98,7 +98,7 @@ func lexJSLiterals(s string) *jsLits {
 
 // putJSLits hands ls back to the pool; nothing may use it afterwards.
 func putJSLits(ls *jsLits) {
-	if cap(ls.recs) > maxPooledJSLits {
+	if cap(ls.recs) > maxPooledLits {
 		return
 	}
 	if releasePoison {

@@ -18,14 +18,9 @@ type psLit struct {
 // maxNest bounds the recursion into "$( ... )" subexpressions.
 const maxNest = 32
 
-// psLiterals lexes s just enough to find string literals, skipping comments.
-func psLiterals(s string) []psLit {
-	// Half the quotes is a capacity that rarely grows (see jsLiterals).
-	quotes := strings.Count(s, "'") + strings.Count(s, `"`)
-	if quotes == 0 {
-		return nil
-	}
-	out := make([]psLit, 0, quotes/2+1)
+// psLiterals lexes s just enough to find string literals, skipping
+// comments, and appends them to out.
+func psLiterals(s string, out []psLit) []psLit {
 	for i := 0; i < len(s); {
 		for i < len(s) && !psLexStart[s[i]] {
 			i++

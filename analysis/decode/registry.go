@@ -1,6 +1,10 @@
 package decode
 
-import "github.com/automaldesc/automaldesc/analysis/lang"
+import (
+	"sync"
+
+	"github.com/automaldesc/automaldesc/analysis/lang"
+)
 
 // Decoder describes one registered decoder. The decoding function itself is
 // unexported; Decoders lists them for catalogs and documentation.
@@ -46,12 +50,12 @@ type scan struct {
 	hints hintMask // the decoders' hints found in lower by hintTableOf(lang)
 
 	js   *jsLits  // lexJSLiterals(text), once made
-	ps   []psLit  // psLiterals(text), once psDone
+	ps   *[]psLit // psLiterals(text) in a list from psLitsPool, once made
 	vbs  []vbsLit // vbsLiterals(text), once vbsDone
 	b64s [][]int  // reFromBase64 matches, once b64Done
 	fold int8     // hasFoldRunes(text): 0 unknown, 1 no, 2 yes
 
-	psDone, vbsDone, b64Done, lowerDone bool
+	vbsDone, b64Done, lowerDone bool
 
 	// fixed marks a text no rewriter of its language changes (the rewrite
 	// pass ended on it).
@@ -100,6 +104,10 @@ func (s *scan) release() {
 		putJSLits(s.js)
 		s.js = nil
 	}
+	if s.ps != nil {
+		putPSLits(s.ps)
+		s.ps = nil
+	}
 }
 
 // Test hooks: keepReleased makes release a no-op (nothing is recycled),
@@ -108,12 +116,32 @@ func (s *scan) release() {
 var keepReleased, releasePoison = false, false
 
 // psLits returns the PowerShell string literals of the text (shared, read
-// only).
+// only), in a recycled list that lives until s.release.
 func (s *scan) psLits() []psLit {
-	if !s.psDone {
-		s.ps, s.psDone = psLiterals(s.text), true
+	if s.ps == nil {
+		s.ps = psLitsPool.Get().(*[]psLit)
+		*s.ps = psLiterals(s.text, (*s.ps)[:0])
 	}
-	return s.ps
+	return *s.ps
+}
+
+// psLitsPool recycles the lists of psLits (see scan.release).
+var psLitsPool = sync.Pool{New: func() any { return new([]psLit) }}
+
+// putPSLits hands the list ls back to the pool; nothing may use it
+// afterwards.
+func putPSLits(ls *[]psLit) {
+	if cap(*ls) > maxPooledLits {
+		return
+	}
+	if releasePoison {
+		for i := range *ls {
+			(*ls)[i] = psLit{start: -1, end: -1, val: "released"}
+		}
+	}
+	clear(*ls) // drop the values for the collector
+	*ls = (*ls)[:0]
+	psLitsPool.Put(ls)
 }
 
 // foldRunes reports hasFoldRunes(text).

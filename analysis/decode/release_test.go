@@ -17,8 +17,8 @@ func init() {
 	releasePoison = true
 }
 
-// TestScanRelease checks that a released scan gives its literal list back
-// and lexes the text again if asked (which Decode never does).
+// TestScanRelease checks that a released scan gives its literal lists
+// back and lexes the text again if asked (which Decode never does).
 func TestScanRelease(t *testing.T) {
 	text := `var a = 'x' + "y\x41"; f('z')`
 	s := newScan(text, lang.JavaScript, 1<<20)
@@ -38,6 +38,16 @@ func TestScanRelease(t *testing.T) {
 	}
 	s.release()
 	s.release() // a second release is a no-op
+
+	ps := newScan(`$a = 'x' + "y`+"`"+`n"`, lang.PowerShell, 1<<20)
+	if lits := ps.psLits(); len(lits) != 2 || lits[1].val != "y\n" {
+		t.Fatalf("PowerShell literals: %+v", lits)
+	}
+	list := ps.ps
+	ps.release()
+	if ps.ps != nil || len(*list) != 0 {
+		t.Fatal("PowerShell list not released")
+	}
 }
 
 // TestDecodeConcurrentPools decodes the dev samples on several goroutines
