@@ -1,7 +1,6 @@
 package decode
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -215,7 +214,7 @@ func (e *batchEnv) expand(line string, d byte, max int) (string, bool) {
 	return b.String(), true
 }
 
-var reSet = regexp.MustCompile(`(?i)^\s*@?\s*set\s+("?)([^=/"\s][^="]*)=(.*)$`)
+var reSet = lazyRegexp(`(?i)^\s*@?\s*set\s+("?)([^=/"\s][^="]*)=(.*)$`)
 
 // rewriteBatchSet statically expands set variables line by line.
 func rewriteBatchSet(s *scan) (string, bool) {
@@ -238,7 +237,7 @@ func rewriteBatchSet(s *scan) (string, bool) {
 					segs[k], seg = s2, s2
 				}
 			}
-			m := reSet.FindStringSubmatch(strings.TrimRight(seg, "\r\n"))
+			m := reSet().FindStringSubmatch(strings.TrimRight(seg, "\r\n"))
 			if m == nil {
 				continue
 			}
@@ -286,18 +285,18 @@ func splitAmp(line string) []string {
 // reCmdC finds nested cmd /c; findCmdCs runs reCmdCAt, the same pattern
 // anchored, only where cmd occurs.
 var (
-	reCmdC   = regexp.MustCompile(`(?i)\b` + cmdC)
-	reCmdCAt = regexp.MustCompile(`(?i)^` + cmdC)
+	reCmdC   = lazyRegexp(`(?i)\b` + cmdC)
+	reCmdCAt = lazyRegexp(`(?i)^` + cmdC)
 )
 
 const cmdC = `cmd(?:\.exe)?"?((?:\s+/[a-z](?::\w+)?)*)\s*/[ckr]\s+`
 
-// findCmdCs returns what reCmdC.FindAllStringSubmatchIndex(text, -1)
+// findCmdCs returns what reCmdC().FindAllStringSubmatchIndex(text, -1)
 // returns; lower is text ASCII-lower-cased. No rune but ASCII letters
 // folds into c, m or d, so the occurrences of cmd in lower are all the
 // places a match can start.
 func findCmdCs(text, lower string) [][]int {
-	return findAnchored(reCmdCAt, text, lower, true, "cmd")
+	return findAnchored(reCmdCAt(), text, lower, true, "cmd")
 }
 
 // extractCmdC emits the command string of nested cmd /c "...".

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"math"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -768,7 +767,7 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 	return applyEdits(text, edits), len(edits) > 0
 }
 
-var reJSReverse = regexp.MustCompile(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*reverse\s*\(\s*\)\s*\.\s*join\s*\(\s*(?:''|"")\s*\)`)
+var reJSReverse = lazyRegexp(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*reverse\s*\(\s*\)\s*\.\s*join\s*\(\s*(?:''|"")\s*\)`)
 
 // rewriteJSReverse evaluates 'abc'.split(”).reverse().join(”).
 func rewriteJSReverse(s *scan) (string, bool) {
@@ -807,14 +806,14 @@ func rewriteJSReverse(s *scan) (string, bool) {
 	return applyEdits(text, edits), len(edits) > 0
 }
 
-// jsReverseChain is reJSReverse.FindStringIndex(rest), which can match
+// jsReverseChain is reJSReverse().FindStringIndex(rest), which can match
 // only where rest starts with \s*\. (most literals are not followed by a
 // method call).
 func jsReverseChain(rest string) []int {
 	if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' {
 		return nil
 	}
-	return reJSReverse.FindStringIndex(rest)
+	return reJSReverse().FindStringIndex(rest)
 }
 
 func stripBlockComments(s string) string {

@@ -3,6 +3,7 @@ package decode
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Hand-written matchers for the hottest patterns. Go's regexp has no DFA:
@@ -170,7 +171,7 @@ func arrayRefAt(text string, st, j int) []int {
 
 // reEncodedCommandAt is reEncodedCommand anchored at the dash's preceding
 // byte (or at the dash, at the start of the text).
-var reEncodedCommandAt = regexp.MustCompile(`(?i)^[\s"'^]?[-/\x{2013}\x{2014}](e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})`)
+var reEncodedCommandAt = lazyRegexp(`(?i)^[\s"'^]?[-/\x{2013}\x{2014}](e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})`)
 
 // findEncodedCommands returns what
 //
@@ -217,7 +218,7 @@ func findEncodedCommands(text string) [][]int {
 		if start < next || !encodedArgAfter(text, i+dash+1) {
 			continue
 		}
-		m := reEncodedCommandAt.FindStringSubmatchIndex(text[start:])
+		m := reEncodedCommandAt().FindStringSubmatchIndex(text[start:])
 		if m == nil {
 			continue
 		}
@@ -326,7 +327,7 @@ func shAssignPrefix(text string, end int, keyword bool) bool {
 // PowerShell's case-insensitive command lookup may), goes to the regexp.
 func findIEXWords(text, lower string) [][]int {
 	if strings.Contains(text, "\u017f") || strings.Contains(text, "\u212a") {
-		return reIEXWord.FindAllStringIndex(text, -1)
+		return reIEXWord().FindAllStringIndex(text, -1)
 	}
 	var out [][]int
 	for i := 0; i < len(lower); {
@@ -670,27 +671,41 @@ func numEnd(s string, i int) int {
 // substring search where the (?i) pattern stepped its NFA over every
 // byte. Both find the same matches in a text without U+017F and U+212A
 // (see hasFoldRunes); a text with them goes to the (?i) pattern.
-type lowerRegexp struct{ fold, twin *regexp.Regexp }
+type lowerRegexp struct{ fold, twin func() *regexp.Regexp }
 
 func newLowerRegexp(pattern string) lowerRegexp {
 	if !strings.HasPrefix(pattern, "(?i)") {
 		panic("decode: lowerRegexp needs a (?i) pattern: " + pattern)
 	}
-	return lowerRegexp{regexp.MustCompile(pattern), regexp.MustCompile(pattern[len("(?i)"):])}
+	return lowerRegexp{lazyRegexp(pattern), lazyRegexp(pattern[len("(?i)"):])}
 }
+
+// lazyRegexp returns a function that compiles pattern on its first call
+// and returns that regexp from then on: a process that decodes a few files
+// compiles only the patterns they reach (compiling them all was most of
+// the package's start-up). The patterns are constants, which the tests
+// compile (TestLazyRegexps).
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	f := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+	lazyRegexps = append(lazyRegexps, f)
+	return f
+}
+
+// lazyRegexps lists every lazyRegexp, for the tests.
+var lazyRegexps []func() *regexp.Regexp
 
 func (r lowerRegexp) findAllSubmatchIndex(s *scan) [][]int {
 	if s.foldRunes() {
-		return r.fold.FindAllStringSubmatchIndex(s.text, -1)
+		return r.fold().FindAllStringSubmatchIndex(s.text, -1)
 	}
-	return r.twin.FindAllStringSubmatchIndex(s.lowered(), -1)
+	return r.twin().FindAllStringSubmatchIndex(s.lowered(), -1)
 }
 
 func (r lowerRegexp) findAllIndex(s *scan) [][]int {
 	if s.foldRunes() {
-		return r.fold.FindAllStringIndex(s.text, -1)
+		return r.fold().FindAllStringIndex(s.text, -1)
 	}
-	return r.twin.FindAllStringIndex(s.lowered(), -1)
+	return r.twin().FindAllStringIndex(s.lowered(), -1)
 }
 
 // findCallsFold is findCalls for (?i)\b(?:n1|n2|...)\s*\( with lower-case
@@ -698,7 +713,7 @@ func (r lowerRegexp) findAllIndex(s *scan) [][]int {
 // group is set.
 func findCallsFold(s *scan, names []string, group bool) [][]int {
 	if s.foldRunes() {
-		re := callRegexps[names[0]]
+		re := callRegexps[names[0]]()
 		if group {
 			return re.FindAllStringSubmatchIndex(s.text, -1)
 		}
@@ -718,9 +733,9 @@ func findCallsFold(s *scan, names []string, group bool) [][]int {
 var (
 	jsUnescapeFuncs = []string{"unescape", "decodeuricomponent", "decodeuri"}
 	jsAtobFuncs     = []string{"atob"}
-	callRegexps     = map[string]*regexp.Regexp{
-		"unescape": regexp.MustCompile(`(?i)\b(unescape|decodeuricomponent|decodeuri)\s*\(`),
-		"atob":     regexp.MustCompile(`(?i)\batob\s*\(`),
+	callRegexps     = map[string]func() *regexp.Regexp{
+		"unescape": lazyRegexp(`(?i)\b(unescape|decodeuricomponent|decodeuri)\s*\(`),
+		"atob":     lazyRegexp(`(?i)\batob\s*\(`),
 	}
 )
 

@@ -282,7 +282,7 @@ func extractEncodedCommand(s *scan) []finding {
 // (*scan).fromBase64s.
 var reFromBase64 = newLowerRegexp(`(?i)frombase64string\s*\(\s*(?:\(\s*)?['"]\s*([A-Za-z0-9+/=\s]{8,}?)\s*['"]`)
 
-var reGetString = regexp.MustCompile(`(?i)encoding\]\s*::\s*(unicode|utf8|ascii|default|utf7|bigendianunicode|utf32)\s*\)?\s*\.\s*getstring`)
+var reGetString = lazyRegexp(`(?i)encoding\]\s*::\s*(unicode|utf8|ascii|default|utf7|bigendianunicode|utf32)\s*\)?\s*\.\s*getstring`)
 
 // extractFromBase64 decodes [Convert]::FromBase64String literals that are not
 // compressed streams.
@@ -295,7 +295,7 @@ func extractFromBase64(s *scan) []finding {
 		}
 		lo := max(0, m[0]-160)
 		enc := ""
-		if gm := reGetString.FindAllStringSubmatch(s.lowered()[lo:m[0]], -1); len(gm) > 0 {
+		if gm := reGetString().FindAllStringSubmatch(s.lowered()[lo:m[0]], -1); len(gm) > 0 {
 			enc = gm[len(gm)-1][1]
 		}
 		var f finding
@@ -345,8 +345,8 @@ func extractPSCompressed(format string) func(s *scan) []finding {
 }
 
 var (
-	reToInt   = regexp.MustCompile(`toint(?:16|32|64)\s*\([^;]{0,80}?,\s*['"]?(\d+)['"]?\s*\)`)
-	reBxorKey = regexp.MustCompile(`-bxor\s*\(?\s*['"]?\s*(0x[0-9a-f]+|\d+)`)
+	reToInt   = lazyRegexp(`toint(?:16|32|64)\s*\([^;]{0,80}?,\s*['"]?(\d+)['"]?\s*\)`)
+	reBxorKey = lazyRegexp(`-bxor\s*\(?\s*['"]?\s*(0x[0-9a-f]+|\d+)`)
 )
 
 // charHint reports whether
@@ -467,13 +467,13 @@ func extractPSCharCodes(s *scan) []finding {
 			continue
 		}
 		base := 10
-		if m := reToInt.FindStringSubmatch(after); m != nil {
+		if m := reToInt().FindStringSubmatch(after); m != nil {
 			if b, err := strconv.Atoi(m[1]); err == nil && (b == 2 || b == 8 || b == 10 || b == 16) {
 				base = b
 			}
 		}
 		var key int64
-		if m := reBxorKey.FindStringSubmatch(after); m != nil {
+		if m := reBxorKey().FindStringSubmatch(after); m != nil {
 			key, _ = strconv.ParseInt(strings.TrimPrefix(m[1], "0x"), map[bool]int{true: 16, false: 10}[strings.HasPrefix(m[1], "0x")], 64)
 		}
 		codes, ok := parseCodes(c, base)
@@ -500,7 +500,7 @@ func extractPSCharCodes(s *scan) []finding {
 // extractPSBxor decodes byte arrays and base64 blobs xored with a constant key.
 func extractPSBxor(s *scan) []finding {
 	var keys []int64
-	for _, m := range reBxorKey.FindAllStringSubmatch(s.lowered(), 4) {
+	for _, m := range reBxorKey().FindAllStringSubmatch(s.lowered(), 4) {
 		v, err := strconv.ParseInt(strings.TrimPrefix(m[1], "0x"), map[bool]int{true: 16, false: 10}[strings.HasPrefix(m[1], "0x")], 64)
 		if err == nil && !contains64(keys, v) {
 			keys = append(keys, v&0xff)
@@ -613,7 +613,7 @@ func extractPSReverse(s *scan) []finding {
 }
 
 var (
-	reIEXWord  = regexp.MustCompile(`(?i)\b(?:iex|invoke-expression)\b`)
+	reIEXWord  = lazyRegexp(`(?i)\b(?:iex|invoke-expression)\b`)
 	iexMarkers = []string{"iex", "invoke-expression", "$pshome", "$shellid", "verbosepreference", "mdr", "comspec", "'x'", "\"x\""}
 )
 
@@ -745,19 +745,19 @@ func rewritePSBacktick(s *scan) (string, bool) {
 // reCharCast finds [char]NN casts; findCharCasts runs reCharCastAt, the
 // same pattern anchored, only where [string] or [char] occurs.
 var (
-	reCharCast   = regexp.MustCompile(`(?i)` + charCast)
-	reCharCastAt = regexp.MustCompile(`(?i)^` + charCast)
+	reCharCast   = lazyRegexp(`(?i)` + charCast)
+	reCharCastAt = lazyRegexp(`(?i)^` + charCast)
 )
 
 const charCast = `(?:\[string\]\s*)?\[char\]\s*(?:(0x[0-9a-f]+|\d{1,7})|\(\s*(0x[0-9a-f]+|\d{1,7})\s*\))`
 
-// findCharCasts returns what reCharCast.FindAllStringSubmatchIndex(text, -1)
+// findCharCasts returns what reCharCast().FindAllStringSubmatchIndex(text, -1)
 // returns; lower is text ASCII-lower-cased.
 func findCharCasts(text, lower string) [][]int {
 	if hasFoldRunes(text) {
-		return reCharCast.FindAllStringSubmatchIndex(text, -1)
+		return reCharCast().FindAllStringSubmatchIndex(text, -1)
 	}
-	return findAnchored(reCharCastAt, text, lower, false, "[string]", "[char]")
+	return findAnchored(reCharCastAt(), text, lower, false, "[string]", "[char]")
 }
 
 // rewritePSCharCast turns [char]NN into 'c'.
@@ -963,16 +963,16 @@ func rewritePSFormat(s *scan) (string, bool) {
 	return applyEdits(text, edits), sig
 }
 
-var reReplaceOp = regexp.MustCompile(`(?i)^\s*(?:\.\s*(replace)\s*\(|-([ci]?replace)\b)`)
+var reReplaceOp = lazyRegexp(`(?i)^\s*(?:\.\s*(replace)\s*\(|-([ci]?replace)\b)`)
 
-// replaceOp is reReplaceOp.FindStringSubmatchIndex(rest), which can match
+// replaceOp is reReplaceOp().FindStringSubmatchIndex(rest), which can match
 // only where rest starts with \s* and a dot or a dash (most literals are
 // followed by neither).
 func replaceOp(rest string) []int {
 	if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' && rest[k] != '-' {
 		return nil
 	}
-	return reReplaceOp.FindStringSubmatchIndex(rest)
+	return reReplaceOp().FindStringSubmatchIndex(rest)
 }
 
 // rewritePSReplace evaluates .Replace() and -replace on literals.
@@ -1157,8 +1157,8 @@ func rewritePSParens(s *scan) (string, bool) {
 // only where powershell or pwsh occurs: without a literal prefix the
 // unanchored pattern stepped its NFA over every byte of every layer.
 var (
-	rePSCommandLine   = regexp.MustCompile(`(?i)\b` + psCommandLine)
-	rePSCommandLineAt = regexp.MustCompile(`(?i)^` + psCommandLine)
+	rePSCommandLine   = lazyRegexp(`(?i)\b` + psCommandLine)
+	rePSCommandLineAt = lazyRegexp(`(?i)^` + psCommandLine)
 )
 
 const psCommandLine = `(?:powershell|pwsh)(?:\.exe)?"?((?:\s+[-/](?:nop\w*|noni\w*|nol\w*|w\w*\s+\w+|windowstyle\s+\w+|ep\s+\w+|exec\w*\s+\w+|sta|mta|version\s+[\d.]+|inputformat\s+\w+|outputformat\s+\w+|noexit))*)\s+(?:[-/]c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?\s+(["']?)|(["']))`
@@ -1168,9 +1168,9 @@ const psCommandLine = `(?:powershell|pwsh)(?:\.exe)?"?((?:\s+[-/](?:nop\w*|noni\
 // ASCII-lower-cased.
 func findPSCommandLines(text, lower string) [][]int {
 	if hasFoldRunes(text) {
-		return rePSCommandLine.FindAllStringSubmatchIndex(text, -1)
+		return rePSCommandLine().FindAllStringSubmatchIndex(text, -1)
 	}
-	return findAnchored(rePSCommandLineAt, text, lower, true, "powershell", "pwsh")
+	return findAnchored(rePSCommandLineAt(), text, lower, true, "powershell", "pwsh")
 }
 
 // extractPSCommandLine emits the command of powershell [options] "..." (or
