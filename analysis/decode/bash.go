@@ -284,7 +284,7 @@ const printfCmd = `(printf|echo(?:\s+-[neE]+)+)\s+`
 // findPrintfs returns what rePrintf().FindAllStringSubmatchIndex(text, -1)
 // returns.
 func findPrintfs(text string) [][]int {
-	return findAnchored(rePrintfAt(), text, text, true, "printf", "echo")
+	return findAnchored(rePrintfAt(), text, false, true, "printf", "echo")
 }
 
 // extractBashPrintf decodes printf/echo -e arguments made of escapes.

@@ -292,17 +292,17 @@ var (
 const cmdC = `cmd(?:\.exe)?"?((?:\s+/[a-z](?::\w+)?)*)\s*/[ckr]\s+`
 
 // findCmdCs returns what reCmdC().FindAllStringSubmatchIndex(text, -1)
-// returns; lower is text ASCII-lower-cased. No rune but ASCII letters
-// folds into c, m or d, so the occurrences of cmd in lower are all the
-// places a match can start.
-func findCmdCs(text, lower string) [][]int {
-	return findAnchored(reCmdCAt(), text, lower, true, "cmd")
+// returns. No rune but ASCII letters folds into c, m or d, so the ASCII
+// case-insensitive occurrences of cmd are all the places a match can
+// start.
+func findCmdCs(text string) [][]int {
+	return findAnchored(reCmdCAt(), text, true, true, "cmd")
 }
 
 // extractCmdC emits the command string of nested cmd /c "...".
 func extractCmdC(s *scan) []finding {
 	var out []finding
-	for _, m := range findCmdCs(s.text, s.lowered()) {
+	for _, m := range findCmdCs(s.text) {
 		start := m[1]
 		eol := strings.IndexByte(s.text[start:], '\n')
 		if eol < 0 {

@@ -189,3 +189,36 @@ func FuzzIsPlusGap(f *testing.F) {
 		}
 	})
 }
+
+var foldSeeds = []string{"", "a", "PowerShell -c x", "xPWSHy", "[CHAR]65 [char]", "[string][Char]", "\rmd", "CmD /c", "fromCharCode", "pow\u212aershell"}
+
+// checkASCIIFold compares indexASCIIFold with strings.Index on the
+// ASCII-lower-cased text, which it replaced, from every offset.
+func checkASCIIFold(t *testing.T, s string) {
+	t.Helper()
+	lower := asciiLower(s)
+	for _, w := range []string{"powershell", "pwsh", "cmd", "[char]", "[string]", "fromcharcode", "-e", "\r"} {
+		for i := 0; i <= len(s); i++ {
+			want := strings.Index(lower[i:], w)
+			if want >= 0 {
+				want += i
+			}
+			if got := indexASCIIFold(s, i, w); got != want {
+				t.Fatalf("indexASCIIFold(%q, %d, %q) = %d, want %d", trim(s), i, w, got, want)
+			}
+		}
+	}
+}
+
+func TestIndexASCIIFold(t *testing.T) {
+	for _, s := range append(append([]string{}, foldSeeds...), matchSeeds...) {
+		checkASCIIFold(t, s)
+	}
+}
+
+func FuzzIndexASCIIFold(f *testing.F) {
+	for _, s := range foldSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkASCIIFold(t, s) })
+}

@@ -522,7 +522,7 @@ func findFromCharCodes(text string) [][]int {
 	var out [][]int
 	next := 0 // FindAll resumes at the end of the previous match
 	for i := 0; ; {
-		f := indexWordFold(text, i, name)
+		f := indexASCIIFold(text, i, name)
 		if f < 0 {
 			return out
 		}
@@ -569,30 +569,6 @@ func findFromCharCodes(text string) [][]int {
 	}
 }
 
-// indexWordFold returns the first index >= i at which s holds the lower-case
-// word w ASCII case-insensitively, -1 when none. Its first byte, a letter,
-// is found eight bytes a step (x|0x20 is w[0] only for both its cases).
-func indexWordFold(s string, i int, w string) int {
-	c := w[0]
-	for i+len(w) <= len(s) {
-		if i+8 <= len(s) {
-			m := eqBits(le64(s, i)|0x2020202020202020, c)
-			if m == 0 {
-				i += 8
-				continue
-			}
-			i += firstMarked(m)
-		} else if s[i]|0x20 != c {
-			i++
-			continue
-		}
-		if hasPrefixFold(s, i, w) {
-			return i
-		}
-		i++
-	}
-	return -1
-}
 
 // rewriteJSFromCharCode turns String.fromCharCode(72,105) into "Hi".
 func rewriteJSFromCharCode(s *scan) (string, bool) {

@@ -416,15 +416,17 @@ func hasFoldRunes(text string) bool {
 func wordBefore(s string, p int) bool { return p == 0 || !isWord(s[p-1]) }
 
 // occurrences walks the occurrences of several literals in a text in
-// increasing order; each literal's text is searched once in all.
+// increasing order; each literal's text is searched once in all. With fold
+// set the literals are lower-case and found ASCII case-insensitively.
 type occurrences struct {
 	text string
 	lits []string
 	next []int // next occurrence of lits[k] not yet passed; len(text) when none remain
+	fold bool
 }
 
-func newOccurrences(text string, lits ...string) *occurrences {
-	o := &occurrences{text: text, lits: lits, next: make([]int, len(lits))}
+func newOccurrences(text string, fold bool, lits ...string) *occurrences {
+	o := &occurrences{text: text, lits: lits, next: make([]int, len(lits)), fold: fold}
 	for k := range o.next {
 		o.next[k] = -1 // not searched yet
 	}
@@ -436,9 +438,14 @@ func (o *occurrences) at(pos int) int {
 	best := -1
 	for k, lit := range o.lits {
 		if o.next[k] < pos {
-			if n := strings.Index(o.text[pos:], lit); n >= 0 {
+			if o.fold {
+				o.next[k] = indexASCIIFold(o.text, pos, lit)
+			} else if n := strings.Index(o.text[pos:], lit); n >= 0 {
 				o.next[k] = pos + n
 			} else {
+				o.next[k] = -1
+			}
+			if o.next[k] < 0 {
 				o.next[k] = len(o.text)
 			}
 		}
@@ -452,19 +459,21 @@ func (o *occurrences) at(pos int) int {
 // findAnchored returns what FindAllStringSubmatchIndex(text, -1) of a
 // pattern returns, given at, the pattern anchored with ^ (its leading \b,
 // if any, dropped), and the literals every match starts with, searched in
-// search (text or its ASCII-lower-cased copy). With boundary set a match
-// must also start at a \b, as the dropped one demanded. The pattern must
-// not match the empty string and must not look behind its start otherwise.
-func findAnchored(at *regexp.Regexp, text, search string, boundary bool, lits ...string) [][]int {
+// text as they are or, with fold set, lower-case and ASCII
+// case-insensitively (where an ASCII-lower-cased copy of the text was
+// searched before). With boundary set a match must also start at a \b, as
+// the dropped one demanded. The pattern must not match the empty string
+// and must not look behind its start otherwise.
+func findAnchored(at *regexp.Regexp, text string, fold, boundary bool, lits ...string) [][]int {
 	var out [][]int
-	o := newOccurrences(search, lits...)
+	o := newOccurrences(text, fold, lits...)
 	for pos := 0; ; {
 		p := o.at(pos)
 		if p < 0 {
 			return out
 		}
 		pos = p + 1
-		if boundary && !wordBefore(search, p) {
+		if boundary && !wordBefore(text, p) {
 			continue
 		}
 		m := at.FindStringSubmatchIndex(text[p:])
@@ -638,6 +647,46 @@ func findNumLists(text string) [][]int {
 	return out
 }
 
+// indexASCIIFold returns the first index >= i at which s holds the
+// lower-case literal w ASCII case-insensitively (where strings.Index finds
+// it in the ASCII-lower-cased s), -1 when there is none. A first byte that
+// is a letter is looked for eight bytes a step: x|0x20 is w[0] for its two
+// cases only.
+func indexASCIIFold(s string, i int, w string) int {
+	c := w[0]
+	if c < 'a' || c > 'z' {
+		for i+len(w) <= len(s) {
+			k := strings.IndexByte(s[i:len(s)-len(w)+1], c)
+			if k < 0 {
+				return -1
+			}
+			if i += k; hasPrefixFold(s, i, w) {
+				return i
+			}
+			i++
+		}
+		return -1
+	}
+	for i+len(w) <= len(s) {
+		if i+8 <= len(s) {
+			m := eqBits(le64(s, i)|0x2020202020202020, c)
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += firstMarked(m)
+		} else if s[i]|0x20 != c {
+			i++
+			continue
+		}
+		if hasPrefixFold(s, i, w) {
+			return i
+		}
+		i++
+	}
+	return -1
+}
+
 // skipRESpace returns the first index >= i that is not \s.
 func skipRESpace(s string, i int) int {
 	for i < len(s) && isRESpace(s[i]) {
@@ -789,7 +838,7 @@ func identEnd(s string, i int) int {
 // '[' or at righttoleft and holds no other.
 func findReverseHints(lower string, n int) [][]int {
 	var out [][]int
-	o := newOccurrences(lower, "[", "righttoleft")
+	o := newOccurrences(lower, false, "[", "righttoleft")
 	for pos := 0; len(out) < n; {
 		p := o.at(pos)
 		if p < 0 {

@@ -135,13 +135,13 @@ func checkMatchers(t *testing.T, text string) {
 			t.Errorf("findCalls(%q, %q): got %v, want %v", trim(text), c.names, got, want)
 		}
 	}
-	if got, want := findPSCommandLines(text, lower), rePSCommandLine().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+	if got, want := findPSCommandLines(text), rePSCommandLine().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findPSCommandLines(%q): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findPrintfs(text), rePrintf().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findPrintfs(%q): got %v, want %v", trim(text), got, want)
 	}
-	if got, want := findCharCasts(text, lower), reCharCast().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+	if got, want := findCharCasts(text), reCharCast().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findCharCasts(%q): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findRevPipes(text), reRevPipe.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
@@ -190,7 +190,7 @@ func checkMatchers(t *testing.T, text string) {
 			}
 		}
 	}
-	if got, want := findCmdCs(text, lower), reCmdC().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+	if got, want := findCmdCs(text), reCmdC().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findCmdCs(%q): got %v, want %v", trim(text), got, want)
 	}
 	for _, w := range []string{lower, text} {

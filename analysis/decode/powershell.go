@@ -752,18 +752,18 @@ var (
 const charCast = `(?:\[string\]\s*)?\[char\]\s*(?:(0x[0-9a-f]+|\d{1,7})|\(\s*(0x[0-9a-f]+|\d{1,7})\s*\))`
 
 // findCharCasts returns what reCharCast().FindAllStringSubmatchIndex(text, -1)
-// returns; lower is text ASCII-lower-cased.
-func findCharCasts(text, lower string) [][]int {
+// returns.
+func findCharCasts(text string) [][]int {
 	if hasFoldRunes(text) {
 		return reCharCast().FindAllStringSubmatchIndex(text, -1)
 	}
-	return findAnchored(reCharCastAt(), text, lower, false, "[string]", "[char]")
+	return findAnchored(reCharCastAt(), text, true, false, "[string]", "[char]")
 }
 
 // rewritePSCharCast turns [char]NN into 'c'.
 func rewritePSCharCast(s *scan) (string, bool) {
 	text := s.text
-	ms := findCharCasts(text, s.lowered())
+	ms := findCharCasts(text)
 	var edits []edit
 	for _, m := range ms {
 		if m[1] < len(text) && isWord(text[m[1]]) {
@@ -1164,20 +1164,19 @@ var (
 const psCommandLine = `(?:powershell|pwsh)(?:\.exe)?"?((?:\s+[-/](?:nop\w*|noni\w*|nol\w*|w\w*\s+\w+|windowstyle\s+\w+|ep\s+\w+|exec\w*\s+\w+|sta|mta|version\s+[\d.]+|inputformat\s+\w+|outputformat\s+\w+|noexit))*)\s+(?:[-/]c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?\s+(["']?)|(["']))`
 
 // findPSCommandLines returns what rePSCommandLine
-// .FindAllStringSubmatchIndex(text, -1) returns; lower is text
-// ASCII-lower-cased.
-func findPSCommandLines(text, lower string) [][]int {
+// .FindAllStringSubmatchIndex(text, -1) returns.
+func findPSCommandLines(text string) [][]int {
 	if hasFoldRunes(text) {
 		return rePSCommandLine().FindAllStringSubmatchIndex(text, -1)
 	}
-	return findAnchored(rePSCommandLineAt(), text, lower, true, "powershell", "pwsh")
+	return findAnchored(rePSCommandLineAt(), text, true, true, "powershell", "pwsh")
 }
 
 // extractPSCommandLine emits the command of powershell [options] "..." (or
 // -Command ...), the form a launcher hands to powershell.exe.
 func extractPSCommandLine(s *scan) []finding {
 	var out []finding
-	for _, m := range findPSCommandLines(s.text, s.lowered()) {
+	for _, m := range findPSCommandLines(s.text) {
 		start := m[1]
 		eol := strings.IndexByte(s.text[start:], '\n')
 		if eol < 0 {
