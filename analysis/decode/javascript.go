@@ -569,7 +569,6 @@ func findFromCharCodes(text string) [][]int {
 	}
 }
 
-
 // rewriteJSFromCharCode turns String.fromCharCode(72,105) into "Hi".
 func rewriteJSFromCharCode(s *scan) (string, bool) {
 	text, max := s.text, s.max
