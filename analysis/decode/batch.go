@@ -216,6 +216,21 @@ func (e *batchEnv) expand(line string, d byte, max int) (string, bool) {
 
 var reSet = lazyRegexp(`(?i)^\s*@?\s*set\s+("?)([^=/"\s][^="]*)=(.*)$`)
 
+// matchSet is reSet().FindStringSubmatch(line), which most lines fail at
+// their first word: a line goes to the regexp only when that word can be
+// "set", in any case ((?i) also folds U+017F into s, whose UTF-8 starts
+// with 0xC5).
+func matchSet(line string) []string {
+	k := skipRESpace(line, 0)
+	if k < len(line) && line[k] == '@' {
+		k = skipRESpace(line, k+1)
+	}
+	if k == len(line) || line[k]|0x20 != 's' && line[k] != 0xC5 {
+		return nil
+	}
+	return reSet().FindStringSubmatch(line)
+}
+
 // rewriteBatchSet statically expands set variables line by line.
 func rewriteBatchSet(s *scan) (string, bool) {
 	text, max := s.text, s.max
@@ -237,7 +252,7 @@ func rewriteBatchSet(s *scan) (string, bool) {
 					segs[k], seg = s2, s2
 				}
 			}
-			m := reSet().FindStringSubmatch(strings.TrimRight(seg, "\r\n"))
+			m := matchSet(strings.TrimRight(seg, "\r\n"))
 			if m == nil {
 				continue
 			}

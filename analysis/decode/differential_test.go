@@ -3,6 +3,7 @@ package decode
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -221,4 +222,36 @@ func FuzzIndexASCIIFold(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkASCIIFold(t, s) })
+}
+
+var setLineSeeds = []string{"set a=b", "  @ SET \"x=1\"", "@set/a x=1", "ſet a=b", "echo set a=b", "\tSeT  a = b ", "@", "", "s", "set", "\f@\tset x=y\nz"}
+
+func checkMatchSet(t *testing.T, line string) {
+	t.Helper()
+	if got, want := matchSet(line), reSet().FindStringSubmatch(line); !slices.Equal(got, want) {
+		t.Fatalf("matchSet(%q) = %q, want %q", line, got, want)
+	}
+}
+
+// TestMatchSet compares matchSet with the regexp it filters for, on every
+// line of the dev samples.
+func TestMatchSet(t *testing.T) {
+	for _, s := range setLineSeeds {
+		checkMatchSet(t, s)
+	}
+	if testing.Short() {
+		return
+	}
+	corpus.Sweep(t, corpus.Dev, func(_, text string) {
+		for line := range strings.SplitSeq(text, "\n") {
+			checkMatchSet(t, strings.TrimRight(line, "\r"))
+		}
+	})
+}
+
+func FuzzMatchSet(f *testing.F) {
+	for _, s := range setLineSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkMatchSet(t, s) })
 }
