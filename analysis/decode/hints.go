@@ -42,7 +42,7 @@ func (m *hintMask) has(id uint8) bool     { return m[id>>6]&(1<<(id&63)) != 0 }
 func (m *hintMask) meets(o hintMask) bool { return m[0]&o[0] != 0 || m[1]&o[1] != 0 }
 func (m *hintMask) empty() bool           { return m[0] == 0 && m[1] == 0 }
 
-// foldBits sizes the folded filter: small enough to copy per text.
+// foldBits is the width of the pair folds the hints are filed by.
 const foldBits = 12
 
 // pairWords masks an index into the exact filter.
