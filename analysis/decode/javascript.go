@@ -91,6 +91,14 @@ const maxPooledLits = 1 << 16
 func lexJSLiterals(s string) *jsLits {
 	ls := jsLitsPool.Get().(*jsLits)
 	ls.text = s
+	if cap(ls.recs) == 0 {
+		// A new list (the pool empties at collections): every literal
+		// starts at a quote and most end at one, so half the quotes is a
+		// capacity that rarely grows, where growing from nothing copied
+		// long lists over and over.
+		quotes := strings.Count(s, "'") + strings.Count(s, `"`) + strings.Count(s, "`")
+		ls.recs = make([]jsRec, 0, quotes/2+1)
+	}
 	ls.recs, ls.vals = lexJS(s, ls.recs[:0], ls.vals[:0])
 	return ls
 }
