@@ -1,7 +1,6 @@
 package decode
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -177,10 +176,10 @@ func printfDecode(f string, echo bool) (string, int) {
 
 // shSinkLang names the interpreter a pipeline feeds, from the text after
 // the decoding command.
-var reShSink = regexp.MustCompile(`^\s*\|\s*(?:sudo\s+)?(?:/usr)?(?:/bin/)?(bash|sh|zsh|dash|ksh|python[0-9.]*|perl|pwsh|powershell)\b`)
+var reShSink = lazyRegexp(`^\s*\|\s*(?:sudo\s+)?(?:/usr)?(?:/bin/)?(bash|sh|zsh|dash|ksh|python[0-9.]*|perl|pwsh|powershell)\b`)
 
 func shSinkLang(rest string) lang.Language {
-	m := reShSink.FindStringSubmatch(rest)
+	m := reShSink().FindStringSubmatch(rest)
 	if m == nil {
 		return lang.Unknown
 	}
@@ -196,15 +195,15 @@ func shSinkLang(rest string) lang.Language {
 }
 
 var (
-	reB64Decoder = regexp.MustCompile(`(?i)\b(?:base64(?:\s+-[a-z]+)*\s+(?:-d|--decode|-di|-id|-D)\b(?:\s+-[a-z]+)*|openssl\s+(?:enc\s+)?-?(?:base64|a)\s+-d\b(?:\s+-[a-z0-9]+)*|openssl\s+enc\s+-d\s+-(?:base64|a)\b(?:\s+-[a-z0-9]+)*|openssl\s+base64\s+-d\b)`)
-	reEchoProd   = regexp.MustCompile(`\b(?:echo|printf)(?:\s+-[neE]+)*(?:\s+(?:'%s'|"%s"|%s))?\s+$`)
+	reB64Decoder = lazyRegexp(`(?i)\b(?:base64(?:\s+-[a-z]+)*\s+(?:-d|--decode|-di|-id|-D)\b(?:\s+-[a-z]+)*|openssl\s+(?:enc\s+)?-?(?:base64|a)\s+-d\b(?:\s+-[a-z0-9]+)*|openssl\s+enc\s+-d\s+-(?:base64|a)\b(?:\s+-[a-z0-9]+)*|openssl\s+base64\s+-d\b)`)
+	reEchoProd   = lazyRegexp(`\b(?:echo|printf)(?:\s+-[neE]+)*(?:\s+(?:'%s'|"%s"|%s))?\s+$`)
 )
 
 // extractBashBase64 decodes literals piped into (or here-stringed to) a
 // base64 decoder.
 func extractBashBase64(s *scan) []finding {
 	var out []finding
-	for _, m := range reB64Decoder.FindAllStringIndex(s.text, -1) {
+	for _, m := range reB64Decoder().FindAllStringIndex(s.text, -1) {
 		rest := s.text[m[1]:min(len(s.text), m[1]+64)]
 		var val string
 		var span Span
@@ -230,7 +229,7 @@ func extractBashBase64(s *scan) []finding {
 			}
 			ws := wordStart(s.text, q)
 			v, e, pure := shWord(s.text, ws)
-			if !pure || e != q+1 || !reEchoProd.MatchString(s.text[max(0, ws-40):ws]) {
+			if !pure || e != q+1 || !reEchoProd().MatchString(s.text[max(0, ws-40):ws]) {
 				continue
 			}
 			val, span, found = v, Span{ws, e}, true
@@ -276,16 +275,16 @@ func wordStart(s string, q int) int {
 // rePrintf finds printf and echo -e; findPrintfs runs rePrintfAt, the
 // same pattern anchored, only where printf or echo occurs.
 var (
-	rePrintf   = regexp.MustCompile(`\b` + printfCmd)
-	rePrintfAt = regexp.MustCompile(`^` + printfCmd)
+	rePrintf   = lazyRegexp(`\b` + printfCmd)
+	rePrintfAt = lazyRegexp(`^` + printfCmd)
 )
 
 const printfCmd = `(printf|echo(?:\s+-[neE]+)+)\s+`
 
-// findPrintfs returns what rePrintf.FindAllStringSubmatchIndex(text, -1)
+// findPrintfs returns what rePrintf().FindAllStringSubmatchIndex(text, -1)
 // returns.
 func findPrintfs(text string) [][]int {
-	return findAnchored(rePrintfAt, text, text, true, "printf", "echo")
+	return findAnchored(rePrintfAt(), text, false, true, "printf", "echo")
 }
 
 // extractBashPrintf decodes printf/echo -e arguments made of escapes.
@@ -352,7 +351,7 @@ func extractBashRev(s *scan) []finding {
 		}
 		ws := wordStart(s.text, q)
 		v, e, pure := shWord(s.text, ws)
-		if !pure || e != q+1 || !reEchoProd.MatchString(s.text[max(0, ws-40):ws]) {
+		if !pure || e != q+1 || !reEchoProd().MatchString(s.text[max(0, ws-40):ws]) {
 			continue
 		}
 		emit(v, Span{ws, e}, s.text[m[1]:min(len(s.text), m[1]+64)])

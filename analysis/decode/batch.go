@@ -1,7 +1,6 @@
 package decode
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -215,7 +214,22 @@ func (e *batchEnv) expand(line string, d byte, max int) (string, bool) {
 	return b.String(), true
 }
 
-var reSet = regexp.MustCompile(`(?i)^\s*@?\s*set\s+("?)([^=/"\s][^="]*)=(.*)$`)
+var reSet = lazyRegexp(`(?i)^\s*@?\s*set\s+("?)([^=/"\s][^="]*)=(.*)$`)
+
+// matchSet is reSet().FindStringSubmatch(line), which most lines fail at
+// their first word: a line goes to the regexp only when that word can be
+// "set", in any case ((?i) also folds U+017F into s, whose UTF-8 starts
+// with 0xC5).
+func matchSet(line string) []string {
+	k := skipRESpace(line, 0)
+	if k < len(line) && line[k] == '@' {
+		k = skipRESpace(line, k+1)
+	}
+	if k == len(line) || line[k]|0x20 != 's' && line[k] != 0xC5 {
+		return nil
+	}
+	return reSet().FindStringSubmatch(line)
+}
 
 // rewriteBatchSet statically expands set variables line by line.
 func rewriteBatchSet(s *scan) (string, bool) {
@@ -238,7 +252,7 @@ func rewriteBatchSet(s *scan) (string, bool) {
 					segs[k], seg = s2, s2
 				}
 			}
-			m := reSet.FindStringSubmatch(strings.TrimRight(seg, "\r\n"))
+			m := matchSet(strings.TrimRight(seg, "\r\n"))
 			if m == nil {
 				continue
 			}
@@ -286,24 +300,24 @@ func splitAmp(line string) []string {
 // reCmdC finds nested cmd /c; findCmdCs runs reCmdCAt, the same pattern
 // anchored, only where cmd occurs.
 var (
-	reCmdC   = regexp.MustCompile(`(?i)\b` + cmdC)
-	reCmdCAt = regexp.MustCompile(`(?i)^` + cmdC)
+	reCmdC   = lazyRegexp(`(?i)\b` + cmdC)
+	reCmdCAt = lazyRegexp(`(?i)^` + cmdC)
 )
 
 const cmdC = `cmd(?:\.exe)?"?((?:\s+/[a-z](?::\w+)?)*)\s*/[ckr]\s+`
 
-// findCmdCs returns what reCmdC.FindAllStringSubmatchIndex(text, -1)
-// returns; lower is text ASCII-lower-cased. No rune but ASCII letters
-// folds into c, m or d, so the occurrences of cmd in lower are all the
-// places a match can start.
-func findCmdCs(text, lower string) [][]int {
-	return findAnchored(reCmdCAt, text, lower, true, "cmd")
+// findCmdCs returns what reCmdC().FindAllStringSubmatchIndex(text, -1)
+// returns. No rune but ASCII letters folds into c, m or d, so the ASCII
+// case-insensitive occurrences of cmd are all the places a match can
+// start.
+func findCmdCs(text string) [][]int {
+	return findAnchored(reCmdCAt(), text, true, true, "cmd")
 }
 
 // extractCmdC emits the command string of nested cmd /c "...".
 func extractCmdC(s *scan) []finding {
 	var out []finding
-	for _, m := range findCmdCs(s.text, s.lowered()) {
+	for _, m := range findCmdCs(s.text) {
 		start := m[1]
 		eol := strings.IndexByte(s.text[start:], '\n')
 		if eol < 0 {

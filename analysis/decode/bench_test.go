@@ -128,7 +128,7 @@ func BenchmarkHintsDev(b *testing.B) {
 		}
 		layers, _ := Decode(context.Background(), src, lang.Identify(src, e.Name()).Language, Options{})
 		for _, l := range layers {
-			texts = append(texts, text{l.Text, hintTables[l.Language]})
+			texts = append(texts, text{l.Text, hintTableOf(l.Language)})
 			size += int64(len(l.Text))
 		}
 	}
@@ -139,4 +139,35 @@ func BenchmarkHintsDev(b *testing.B) {
 			t.ht.present(t.text)
 		}
 	}
+}
+
+// BenchmarkJSLexDev lexes the JavaScript dev samples for string literals:
+// the lexer of the decoders, then the frozen old one (reference_test.go).
+func BenchmarkJSLexDev(b *testing.B) {
+	var texts []string
+	var size int64
+	corpus.Sweep(b, corpus.Dev, func(name, text string) {
+		if lang.Identify(text, name).Language == lang.JavaScript {
+			texts = append(texts, text)
+			size += int64(len(text))
+		}
+	})
+	b.Run("lexJS", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, t := range texts {
+				putJSLits(lexJSLiterals(t))
+			}
+		}
+	})
+	b.Run("reference", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, t := range texts {
+				refJSLiterals(t)
+			}
+		}
+	})
 }

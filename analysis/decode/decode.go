@@ -148,6 +148,7 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 				}
 				noteSeen[key] = struct{}{}
 			} else if seen.has(f.text) {
+				f.dropScan()
 				continue
 			}
 			if len(layers) >= lim.MaxLayers {
@@ -185,6 +186,8 @@ func Decode(ctx context.Context, text string, l lang.Language, opt Options) ([]L
 			var m *scan
 			if f.scan != nil && f.scan.text == nl.Text && f.scan.lang == nl.Language {
 				m = f.scan
+			} else {
+				f.dropScan()
 			}
 			layers = append(layers, nl)
 			depth = append(depth, depth[i]+1)
@@ -202,6 +205,7 @@ func fresh(found []result, seen *textSet) []result {
 	for _, f := range found {
 		if f.text != "" {
 			if seen.has(f.text) || batch.has(f.text) {
+				f.dropScan()
 				continue
 			}
 			batch.add(f.text)
@@ -315,6 +319,9 @@ func run(ctx context.Context, text string, l lang.Language, maxOut int, prior *s
 	if s == nil {
 		s = newScan(text, l, maxOut)
 	}
+	// The layer's scan ends here: the results hold strings only, and the
+	// rewrite pass's result carries a scan of its own.
+	defer s.release()
 	ht := hintTableOf(l)
 	var out []result
 	for i := range registry {
@@ -364,11 +371,17 @@ func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 				continue
 			}
 			if ctx.Err() != nil {
+				if cur != s {
+					cur.release()
+				}
 				return result{}, false
 			}
 			nt, sig := d.rewrite(cur)
 			if nt == cur.text || len(nt) > s.max {
 				continue
+			}
+			if cur != s {
+				cur.release() // an intermediate text, replaced now
 			}
 			cur, changed = newScan(nt, s.lang, s.max), true
 			significant = significant || sig
@@ -382,6 +395,9 @@ func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 		}
 	}
 	if !significant || cur.text == s.text {
+		if cur != s {
+			cur.release()
+		}
 		return result{}, false
 	}
 	text := cur.text
@@ -390,6 +406,14 @@ func rewritePass(ctx context.Context, s *scan, ht *hintTable) (result, bool) {
 		method:  strings.Join(methods, "+"),
 		scan:    cur,
 	}, true
+}
+
+// dropScan releases the scan of a result that does not become a layer.
+func (r *result) dropScan() {
+	if r.scan != nil {
+		r.scan.release()
+		r.scan = nil
+	}
 }
 
 func contains(list []string, s string) bool {

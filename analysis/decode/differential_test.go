@@ -3,6 +3,7 @@ package decode
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -162,4 +163,95 @@ func FuzzArrayRefs(f *testing.F) {
 		}
 		checkArrayRefs(t, text, name)
 	})
+}
+
+// plusGapSeeds are gaps between literals for isPlusGap.
+var plusGapSeeds = []string{
+	"", "+", " + ", "\t+\n", "++", " + x", "x", "\v\f+\r", "\u00a0+", "+\u2028", "\u3000 + \u0085",
+	"+\xff", "\xff+", " +\u00a0x", ",", " ", "\u00a0", "+ \u205f\u202f",
+}
+
+// TestIsPlusGap compares isPlusGap with the strings.TrimSpace it replaced.
+func TestIsPlusGap(t *testing.T) {
+	for _, g := range plusGapSeeds {
+		if got, want := isPlusGap(g), strings.TrimSpace(g) == "+"; got != want {
+			t.Errorf("isPlusGap(%q) = %v, want %v", g, got, want)
+		}
+	}
+}
+
+func FuzzIsPlusGap(f *testing.F) {
+	for _, g := range plusGapSeeds {
+		f.Add(g)
+	}
+	f.Fuzz(func(t *testing.T, g string) {
+		if got, want := isPlusGap(g), strings.TrimSpace(g) == "+"; got != want {
+			t.Errorf("isPlusGap(%q) = %v, want %v", g, got, want)
+		}
+	})
+}
+
+var foldSeeds = []string{"", "a", "PowerShell -c x", "xPWSHy", "[CHAR]65 [char]", "[string][Char]", "\rmd", "CmD /c", "fromCharCode", "pow\u212aershell"}
+
+// checkASCIIFold compares indexASCIIFold with strings.Index on the
+// ASCII-lower-cased text, which it replaced, from every offset.
+func checkASCIIFold(t *testing.T, s string) {
+	t.Helper()
+	lower := asciiLower(s)
+	for _, w := range []string{"powershell", "pwsh", "cmd", "[char]", "[string]", "fromcharcode", "-e", "\r"} {
+		for i := 0; i <= len(s); i++ {
+			want := strings.Index(lower[i:], w)
+			if want >= 0 {
+				want += i
+			}
+			if got := indexASCIIFold(s, i, w); got != want {
+				t.Fatalf("indexASCIIFold(%q, %d, %q) = %d, want %d", trim(s), i, w, got, want)
+			}
+		}
+	}
+}
+
+func TestIndexASCIIFold(t *testing.T) {
+	for _, s := range append(append([]string{}, foldSeeds...), matchSeeds...) {
+		checkASCIIFold(t, s)
+	}
+}
+
+func FuzzIndexASCIIFold(f *testing.F) {
+	for _, s := range foldSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkASCIIFold(t, s) })
+}
+
+var setLineSeeds = []string{"set a=b", "  @ SET \"x=1\"", "@set/a x=1", "ſet a=b", "echo set a=b", "\tSeT  a = b ", "@", "", "s", "set", "\f@\tset x=y\nz"}
+
+func checkMatchSet(t *testing.T, line string) {
+	t.Helper()
+	if got, want := matchSet(line), reSet().FindStringSubmatch(line); !slices.Equal(got, want) {
+		t.Fatalf("matchSet(%q) = %q, want %q", line, got, want)
+	}
+}
+
+// TestMatchSet compares matchSet with the regexp it filters for, on every
+// line of the dev samples.
+func TestMatchSet(t *testing.T) {
+	for _, s := range setLineSeeds {
+		checkMatchSet(t, s)
+	}
+	if testing.Short() {
+		return
+	}
+	corpus.Sweep(t, corpus.Dev, func(_, text string) {
+		for line := range strings.SplitSeq(text, "\n") {
+			checkMatchSet(t, strings.TrimRight(line, "\r"))
+		}
+	})
+}
+
+func FuzzMatchSet(f *testing.F) {
+	for _, s := range setLineSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkMatchSet(t, s) })
 }

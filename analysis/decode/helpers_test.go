@@ -140,3 +140,15 @@ func hasMethod(m, id string) bool {
 	}
 	return false
 }
+
+// jsLiterals lexes s for string literals and returns them as the decoders
+// see them.
+func jsLiterals(s string) []jsLit {
+	ls := lexJSLiterals(s)
+	defer putJSLits(ls)
+	out := make([]jsLit, ls.len())
+	for k := range out {
+		out[k] = ls.at(k)
+	}
+	return out
+}

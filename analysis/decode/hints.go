@@ -3,6 +3,7 @@ package decode
 import (
 	"math/bits"
 	"strings"
+	"sync"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
@@ -24,11 +25,11 @@ import (
 // pair; one at an odd offset starts with the second byte of a pair looked
 // at, so it is also filed under every pair that ends with its first byte.
 //
-// The filter is exact (a bit per pair) and shared; a second one, copied
-// per text, folds the pairs to twelve bits and has a fold cleared once all
-// the hints filed under its pairs are done. The pass stops on a pair only
-// when both have its bit: the hit path is rare, which is what makes the
-// pass cheap, along with reading eight bytes a step.
+// The filter is exact (a bit per pair) and shared until the pass clears
+// the bit of a pair all of whose hints are done: then the pass goes on
+// with a copy of its own. The hit path is rare, which is what makes the
+// pass cheap, along with reading eight bytes a step and one table load
+// per pair. The hints are filed by pair folded to twelve bits.
 
 // maxHints bounds the distinct hints of one language (one bit each).
 const maxHints = 128
@@ -41,14 +42,14 @@ func (m *hintMask) has(id uint8) bool     { return m[id>>6]&(1<<(id&63)) != 0 }
 func (m *hintMask) meets(o hintMask) bool { return m[0]&o[0] != 0 || m[1]&o[1] != 0 }
 func (m *hintMask) empty() bool           { return m[0] == 0 && m[1] == 0 }
 
-// foldBits sizes the folded filter: small enough to copy per text.
+// foldBits is the width of the pair folds the hints are filed by.
 const foldBits = 12
-
-// foldWords is the length of the folded filter in words.
-const foldWords = 1 << foldBits / 64
 
 // pairWords masks an index into the exact filter.
 const pairWords = 1<<16/64 - 1
+
+// pairFilter has a bit per pair key.
+type pairFilter [pairWords + 1]uint64
 
 // pairKey is the filter key of the bytes a, b.
 func pairKey(a, b byte) uint { return uint(a)<<8 | uint(b) }
@@ -59,12 +60,21 @@ type hintTable struct {
 	singleID []uint8 // their numbers
 	multi    []string
 	multiID  []uint8
-	pairs    [pairWords + 1]uint64      // the pairs multi-byte hints are filed under
-	folds    [foldWords]uint64          // the same, folded to foldBits
-	byFold   [1 << foldBits][]filedHint // fold -> the hints filed under its pairs
-	need     []hintMask                 // per registry entry: its hints (none: it always runs)
-	users    [maxHints]uint64           // per hint: the registry entries that have it
-	multiSet hintMask                   // the multi-byte hints
+	pairs    pairFilter // the pairs multi-byte hints are filed under
+	// filed[foldAt[f]:foldAt[f+1]] are the hints filed under the pairs of
+	// fold f: offsets into one array, where a slice per fold made the
+	// table 100 KB.
+	foldAt   [1<<foldBits + 1]uint16
+	filed    []filedHint
+	need     []hintMask       // per registry entry: its hints (none: it always runs)
+	users    [maxHints]uint64 // per hint: the registry entries that have it
+	multiSet hintMask         // the multi-byte hints
+}
+
+// foldedHint is a filedHint with its fold, while a table is built.
+type foldedHint struct {
+	fold uint16
+	filedHint
 }
 
 // filedHint is multi[k] filed under its pair at offset off, or, when off
@@ -84,6 +94,7 @@ func newHintTable(l lang.Language) *hintTable {
 		panic("decode: hintTable.users holds 64 registry entries")
 	}
 	t := &hintTable{need: make([]hintMask, len(registry))}
+	var filed []foldedHint
 	ids := map[string]uint8{}
 	for i := range registry {
 		d := &registry[i]
@@ -107,12 +118,12 @@ func newHintTable(l lang.Language) *hintTable {
 					t.multi = append(t.multi, h)
 					t.multiID = append(t.multiID, id)
 					if len(h) == 2 {
-						t.file(h, k, 0)
-						t.fileOdd(h, k)
+						filed = t.file(filed, h, k, 0)
+						filed = t.fileOdd(filed, h, k)
 					} else {
 						o := rarestWindow(h)
-						t.file(h, k, o)
-						t.file(h, k, o+1)
+						filed = t.file(filed, h, k, o)
+						filed = t.file(filed, h, k, o+1)
 					}
 				}
 			}
@@ -120,37 +131,54 @@ func newHintTable(l lang.Language) *hintTable {
 			t.users[id] |= 1 << i
 		}
 	}
+	// Group the filed hints by fold, each fold's in the order filed.
+	if len(filed) >= 1<<16 {
+		panic("decode: too many filed hints for " + l.String())
+	}
+	for _, f := range filed {
+		t.foldAt[f.fold+1]++
+	}
+	for f := 1; f < len(t.foldAt); f++ {
+		t.foldAt[f] += t.foldAt[f-1]
+	}
+	next := t.foldAt
+	t.filed = make([]filedHint, len(filed))
+	for _, f := range filed {
+		t.filed[next[f.fold]] = f.filedHint
+		next[f.fold]++
+	}
 	return t
 }
 
 // file files multi[k], which is h, under its pair at offset off, in
-// every ASCII case.
-func (t *hintTable) file(h string, k, off uint8) {
+// every ASCII case, and returns filed with the entries added.
+func (t *hintTable) file(filed []foldedHint, h string, k, off uint8) []foldedHint {
 	for _, a := range cases(h[off]) {
 		for _, b := range cases(h[off+1]) {
 			pk := pairKey(a, b)
 			t.pairs[pk>>6] |= 1 << (pk & 63)
 			fold := pk & (1<<foldBits - 1)
-			t.folds[fold>>6] |= 1 << (fold & 63)
-			t.byFold[fold] = append(t.byFold[fold], filedHint{uint16(pk), k, off})
+			filed = append(filed, foldedHint{uint16(fold), filedHint{uint16(pk), k, off}})
 		}
 	}
+	return filed
 }
 
 // fileOdd files the two-byte hint multi[k], which is h, under every pair
-// that ends with its first byte, in either case.
-func (t *hintTable) fileOdd(h string, k uint8) {
+// that ends with its first byte, in either case, and returns filed with
+// the entries added.
+func (t *hintTable) fileOdd(filed []foldedHint, h string, k uint8) []foldedHint {
 	for _, b := range cases(h[0]) {
 		for a := 0; a < 256; a++ {
 			pk := pairKey(byte(a), b)
 			t.pairs[pk>>6] |= 1 << (pk & 63)
 			fold := pk & (1<<foldBits - 1)
 			if a < 16 { // a's high nibble is not in the fold
-				t.folds[fold>>6] |= 1 << (fold & 63)
-				t.byFold[fold] = append(t.byFold[fold], filedHint{0, k, oddTwo})
+				filed = append(filed, foldedHint{uint16(fold), filedHint{0, k, oddTwo}})
 			}
 		}
 	}
+	return filed
 }
 
 // cases returns the lower-case byte c and its upper case when it is an
@@ -220,28 +248,23 @@ func scriptFreq(c byte) int {
 	return 5
 }
 
-// hintTables has the table of every language, Unknown (every decoder)
-// included. A layer and the intermediate texts of its rewrite pass use the
-// same table, so the scan the pass ends on serves the layer made of it
-// as it is.
-var hintTables = func() map[lang.Language]*hintTable {
-	t := map[lang.Language]*hintTable{}
-	for _, l := range append([]lang.Language{lang.Unknown}, allLangs...) {
-		t[l] = newHintTable(l)
-	}
-	return t
-}()
-
-// hintTableOf returns the table of language l. A value outside lang's
-// languages, which no decoder handles, gets an empty table.
-func hintTableOf(l lang.Language) *hintTable {
-	if t, ok := hintTables[l]; ok {
-		return t
-	}
-	return noHints
+// hintTables holds the table of every Language value (Unknown runs every
+// decoder; a value that is no language, none), each built on first use:
+// a process that decodes one file builds one or two, and none at start.
+// A layer and the intermediate texts of its rewrite pass use the same
+// table, so the scan the pass ends on serves the layer made of it as it
+// is.
+var hintTables [1 << 8]struct {
+	once sync.Once
+	t    *hintTable
 }
 
-var noHints = &hintTable{need: make([]hintMask, len(registry))}
+// hintTableOf returns the table of language l.
+func hintTableOf(l lang.Language) *hintTable {
+	e := &hintTables[l]
+	e.once.Do(func() { e.t = newHintTable(l) })
+	return e.t
+}
 
 // runs reports whether registry[i] runs on a text whose hints are m.
 func (t *hintTable) runs(i int, m *hintMask) bool {
@@ -254,7 +277,7 @@ func (t *hintTable) runs(i int, m *hintMask) bool {
 // decoders are settled no longer matters, and the pass ends when no hint
 // that matters is left.
 func (t *hintTable) present(text string) hintMask {
-	p := hintPass{left: len(t.multi)}
+	p := hintPass{left: len(t.multi), pairs: &t.pairs}
 	for k, c := range t.single {
 		if strings.IndexByte(text, c) >= 0 || c >= 'a' && c <= 'z' && strings.IndexByte(text, c-32) >= 0 {
 			t.found(&p, t.singleID[k])
@@ -263,16 +286,16 @@ func (t *hintTable) present(text string) hintMask {
 	if len(text) < 2 || p.left == 0 {
 		return p.m
 	}
-	p.folds = t.folds
+	defer p.end()
 	j := 0
-	for ; j+8 <= len(text); j += 8 {
+	for pairs := p.pairs; j+8 <= len(text); j += 8 {
 		// The pairs at j, j+2, j+4 and j+6, each keyed first byte high.
 		w := bits.ReverseBytes64(le64(text, j))
 		k0, k1, k2, k3 := uint(w>>48), uint(w>>32&0xFFFF), uint(w>>16&0xFFFF), uint(w&0xFFFF)
-		b0 := t.pairs[k0>>6] & p.folds[k0>>6&(foldWords-1)] >> (k0 & 63)
-		b1 := t.pairs[k1>>6] & p.folds[k1>>6&(foldWords-1)] >> (k1 & 63)
-		b2 := t.pairs[k2>>6] & p.folds[k2>>6&(foldWords-1)] >> (k2 & 63)
-		b3 := t.pairs[k3>>6] & p.folds[k3>>6&(foldWords-1)] >> (k3 & 63)
+		b0 := pairs[k0>>6] >> (k0 & 63)
+		b1 := pairs[k1>>6] >> (k1 & 63)
+		b2 := pairs[k2>>6] >> (k2 & 63)
+		b3 := pairs[k3>>6] >> (k3 & 63)
 		if (b0|b1|b2|b3)&1 == 0 {
 			continue
 		}
@@ -280,6 +303,7 @@ func (t *hintTable) present(text string) hintMask {
 			b2&1 != 0 && t.hit(&p, text, j+5, k2) || b3&1 != 0 && t.hit(&p, text, j+7, k3) {
 			return p.m
 		}
+		pairs = p.pairs // a hit may have made a copy
 	}
 	for ; j+2 <= len(text); j += 2 {
 		if t.hit(&p, text, j+1, pairKey(text[j], text[j+1])) {
@@ -289,14 +313,37 @@ func (t *hintTable) present(text string) hintMask {
 	return p.m
 }
 
-// hintPass is the state of present's pass over one text: the folded
-// filter, its entries cleared as their hints are done.
+// hintPass is the state of present's pass over one text.
 type hintPass struct {
 	m       hintMask // the hints found
 	done    hintMask // the hints found or no longer mattering
 	settled uint64   // the registry entries with a hint found
-	folds   [foldWords]uint64
-	left    int // multi-byte hints not done
+	left    int      // multi-byte hints not done
+	// pairs is the filter: the table's until a pair is cleared, then own,
+	// a copy from pairFilters.
+	pairs *pairFilter
+	own   *pairFilter
+}
+
+// pairFilters recycles the filters hint passes clear pairs in.
+var pairFilters = sync.Pool{New: func() any { return new(pairFilter) }}
+
+// clear clears the bit of pair pk in the filter of p, made its own first.
+func (p *hintPass) clear(pk uint) {
+	if p.own == nil {
+		p.own = pairFilters.Get().(*pairFilter)
+		*p.own = *p.pairs
+		p.pairs = p.own
+	}
+	p.own[pk>>6&pairWords] &^= 1 << (pk & 63)
+}
+
+// end hands the filter of p back to the pool.
+func (p *hintPass) end() {
+	if p.own != nil {
+		pairFilters.Put(p.own)
+		p.own = nil
+	}
 }
 
 // found records hint id as found, and as done every hint whose decoders
@@ -330,16 +377,19 @@ func (t *hintTable) finish(p *hintPass, id uint8) {
 }
 
 // hit looks for the hints filed under pk, the pair that ends at text[j]
-// (at an even offset), when the filters have it: the hints at the pair,
-// and the two-byte hints at the odd offset j. It reports when no
-// multi-byte hint matters any more.
+// (at an even offset), when the filter has it: the hints at the pair,
+// and the two-byte hints at the odd offset j; it clears the pair once they
+// are all done. It reports when no multi-byte hint matters any more.
 func (t *hintTable) hit(p *hintPass, text string, j int, pk uint) bool {
-	fold := pk & (1<<foldBits - 1)
-	if t.pairs[pk>>6&pairWords]&p.folds[fold>>6]&(1<<(pk&63)) == 0 {
+	if p.pairs[pk>>6&pairWords]&(1<<(pk&63)) == 0 {
 		return false
 	}
+	fold := pk & (1<<foldBits - 1)
 	pending := false
-	for _, f := range t.byFold[fold] {
+	for _, f := range t.filed[t.foldAt[fold]:t.foldAt[fold+1]] {
+		if f.off != oddTwo && uint(f.pair) != pk {
+			continue // filed under another pair of the fold
+		}
 		id := t.multiID[f.k]
 		if p.done.has(id) {
 			continue
@@ -349,7 +399,7 @@ func (t *hintTable) hit(p *hintPass, text string, j int, pk uint) bool {
 		if f.off == oddTwo {
 			ok = lowerTable[text[j]] == h[0] && j+1 < len(text) && lowerTable[text[j+1]] == h[1]
 		} else {
-			ok = uint(f.pair) == pk && hasPrefixFold(text, j-1-int(f.off), h)
+			ok = hasPrefixFold(text, j-1-int(f.off), h)
 		}
 		if ok {
 			t.found(p, id)
@@ -358,7 +408,7 @@ func (t *hintTable) hit(p *hintPass, text string, j int, pk uint) bool {
 		}
 	}
 	if !pending {
-		p.folds[fold>>6] &^= 1 << (fold & 63)
+		p.clear(pk)
 	}
 	return p.left == 0
 }

@@ -26,7 +26,7 @@ func hintedOracle(d *Decoder, lower string) bool {
 // checkHints compares every hint table's verdict on text with the oracle's.
 func checkHints(t *testing.T, text string) {
 	t.Helper()
-	for l := range hintTables {
+	for _, l := range append([]lang.Language{lang.Unknown}, allLangs...) {
 		checkHintsOf(t, text, l)
 	}
 }
@@ -36,7 +36,7 @@ func checkHints(t *testing.T, text string) {
 func checkHintsOf(t *testing.T, text string, l lang.Language) {
 	t.Helper()
 	lower := asciiLower(text)
-	ht := hintTables[l]
+	ht := hintTableOf(l)
 	m := ht.present(text)
 	for i := range registry {
 		d := &registry[i]
@@ -116,4 +116,17 @@ func alternateCase(s string, odd int) string {
 		}
 	}
 	return string(b)
+}
+
+// TestHintTablesCoverLanguages checks that hintTables has a slot for every
+// value of lang.Language, which it indexes without a bounds check.
+func TestHintTablesCoverLanguages(t *testing.T) {
+	var l lang.Language
+	l--
+	if int(l) != len(hintTables)-1 {
+		t.Fatalf("lang.Language goes up to %d, hintTables has %d slots", l, len(hintTables))
+	}
+	if ht := hintTableOf(l); ht.need[0] != (hintMask{}) || len(ht.multi) != 0 {
+		t.Fatal("a value that is no language has hints")
+	}
 }

@@ -4,18 +4,16 @@ import (
 	"encoding/hex"
 	"math"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/automaldesc/automaldesc/analysis/lang"
 )
 
-// jsLit is a JavaScript string literal. Scripts hold hundreds of
-// thousands of them, so it is kept to 40 bytes: escapes is an int32
-// (saturating), next to pure.
+// jsLit is a JavaScript string literal, as the decoders see it.
 type jsLit struct {
 	start, end int
 	val        string
@@ -23,21 +21,110 @@ type jsLit struct {
 	pure       bool  // not a template with ${...}
 }
 
-// jsLiterals lexes s for string literals, skipping comments and (roughly)
-// regular-expression literals.
-func jsLiterals(s string) []jsLit {
-	// Every literal starts at a quote and most end at one: half the quotes
-	// is a capacity that rarely grows. Long scripts hold thousands of
-	// literals and regrowing the slice was most of what lexing allocated.
-	quotes := strings.Count(s, "'") + strings.Count(s, `"`) + strings.Count(s, "`")
-	if quotes == 0 {
-		return nil
-	}
-	out := make([]jsLit, 0, quotes/2+1)
-	for i := 0; i < len(s); {
-		for i < len(s) && !jsLexStart[s[i]] {
-			i++
+// jsLits is the string literals of one text, in order. Scripts hold
+// hundreds of thousands of literals, so they are stored as records without
+// pointers (the collector does not scan them) in lists a sync.Pool
+// recycles: scan.release hands them back once the text is done.
+type jsLits struct {
+	text string
+	recs []jsRec
+	vals []string // the values of the literals that hold an escape
+}
+
+// jsRec is one literal of a jsLits.
+type jsRec struct {
+	start, end int
+	// val is the index in vals of the value when the literal holds an
+	// escape; -1 when the value is the text between the quotes.
+	val     int
+	escapes int32
+	flags   uint8
+}
+
+const (
+	jsPure   = 1 << iota // not a template with ${...}
+	jsClosed             // ends with its closing quote (end is past it)
+)
+
+func (r *jsRec) pure() bool { return r.flags&jsPure != 0 }
+
+// len returns the number of literals.
+func (ls *jsLits) len() int { return len(ls.recs) }
+
+// at returns literal k.
+func (ls *jsLits) at(k int) jsLit {
+	r := &ls.recs[k]
+	l := jsLit{start: r.start, end: r.end, escapes: r.escapes, pure: r.pure()}
+	if r.val >= 0 {
+		l.val = ls.vals[r.val]
+	} else {
+		end := r.end
+		if r.flags&jsClosed != 0 {
+			end--
 		}
+		l.val = ls.text[r.start+1 : end]
+	}
+	return l
+}
+
+// value returns the value of literal k.
+func (ls *jsLits) value(k int) string {
+	r := &ls.recs[k]
+	if r.val >= 0 {
+		return ls.vals[r.val]
+	}
+	end := r.end
+	if r.flags&jsClosed != 0 {
+		end--
+	}
+	return ls.text[r.start+1 : end]
+}
+
+// jsLitsPool recycles jsLits (see scan.release).
+var jsLitsPool = sync.Pool{New: func() any { return new(jsLits) }}
+
+// maxPooledLits bounds the entries of a literal list kept for reuse: a rare
+// huge script should not pin its list.
+const maxPooledLits = 1 << 16
+
+// lexJSLiterals lexes s for string literals into a list from the pool.
+func lexJSLiterals(s string) *jsLits {
+	ls := jsLitsPool.Get().(*jsLits)
+	ls.text = s
+	if cap(ls.recs) == 0 {
+		// A new list (the pool empties at collections): every literal
+		// starts at a quote and most end at one, so half the quotes is a
+		// capacity that rarely grows, where growing from nothing copied
+		// long lists over and over.
+		quotes := strings.Count(s, "'") + strings.Count(s, `"`) + strings.Count(s, "`")
+		ls.recs = make([]jsRec, 0, quotes/2+1)
+	}
+	ls.recs, ls.vals = lexJS(s, ls.recs[:0], ls.vals[:0])
+	return ls
+}
+
+// putJSLits hands ls back to the pool; nothing may use it afterwards.
+func putJSLits(ls *jsLits) {
+	if cap(ls.recs) > maxPooledLits {
+		return
+	}
+	if releasePoison {
+		// A use after release would read garbage and fail the tests.
+		for i := range ls.recs {
+			ls.recs[i] = jsRec{start: -1, end: -1, val: -1}
+		}
+	}
+	clear(ls.vals) // drop the values for the collector
+	ls.text, ls.recs, ls.vals = "", ls.recs[:0], ls.vals[:0]
+	jsLitsPool.Put(ls)
+}
+
+// lexJS appends the string literals of s to recs (and the values of those
+// with an escape to vals), skipping comments and (roughly)
+// regular-expression literals.
+func lexJS(s string, recs []jsRec, vals []string) ([]jsRec, []string) {
+	for i := 0; i < len(s); {
+		i = jsLexNext(s, i)
 		if i == len(s) {
 			break
 		}
@@ -46,13 +133,13 @@ func jsLiterals(s string) []jsLit {
 		case c == '/' && i+1 < len(s) && s[i+1] == '/':
 			j := strings.IndexByte(s[i:], '\n')
 			if j < 0 {
-				return out
+				return recs, vals
 			}
 			i += j + 1
 		case c == '/' && i+1 < len(s) && s[i+1] == '*':
 			j := strings.Index(s[i+2:], "*/")
 			if j < 0 {
-				return out
+				return recs, vals
 			}
 			i += j + 4
 		case c == '/':
@@ -63,19 +150,35 @@ func jsLiterals(s string) []jsLit {
 			}
 			i++
 		case c == '\'' || c == '"' || c == '`':
-			l := jsString(s, i)
-			out = append(out, l)
-			i = l.end
+			var r jsRec
+			r, vals = jsString(s, i, vals)
+			recs = append(recs, r)
+			i = r.end
 		default:
 			i++
 		}
 	}
-	return out
+	return recs, vals
 }
 
-// jsLexStart marks the bytes jsLiterals acts on; it skips the others in a
-// tight loop.
+// jsLexStart marks the bytes the lexer acts on; it skips the others.
 var jsLexStart = byteSet("/'\"`")
+
+// jsLexNext returns the index of the first byte at or after i that
+// jsLexStart marks, len(s) when there is none. It reads eight bytes a
+// step: code holds a quote or a slash every few dozen bytes.
+func jsLexNext(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		w := le64(s, i)
+		if m := eqBits(w, '/') | eqBits(w, '\'') | eqBits(w, '"') | eqBits(w, '`'); m != 0 {
+			return i + firstMarked(m)
+		}
+	}
+	for i < len(s) && !jsLexStart[s[i]] {
+		i++
+	}
+	return i
+}
 
 func skipRegex(s string, i int) int {
 	inClass := false
@@ -98,48 +201,70 @@ func skipRegex(s string, i int) int {
 	return i + 1
 }
 
-// jsString decodes the literal whose quote is at s[i].
-func jsString(s string, i int) jsLit {
+// jsString decodes the literal whose quote is at s[i]; the value of one
+// with an escape is appended to vals.
+func jsString(s string, i int, vals []string) (jsRec, []string) {
 	q := s[i]
 	// Most literals hold no escape: their value is a substring of s, and
 	// building it byte by byte was most of what decoding JavaScript
 	// allocated.
-	plain := true
-	for j := i + 1; j < len(s); j++ {
+	var plain uint8 = jsPure
+	for j := jsStringStop(s, i+1, q); j < len(s); j = jsStringStop(s, j+1, q) {
 		switch c := s[j]; {
 		case c == q:
-			return jsLit{start: i, end: j + 1, val: s[i+1 : j], pure: plain}
-		case c == '\n' && q != '`':
-			return jsLit{start: i, end: j, val: s[i+1 : j], pure: false}
-		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
-			plain = false
+			return jsRec{start: i, end: j + 1, val: -1, flags: plain | jsClosed}, vals
+		case c == '\n': // not in a template
+			return jsRec{start: i, end: j, val: -1}, vals
 		case c == '\\':
-			return jsStringEscaped(s, i, j, plain)
+			return jsStringEscaped(s, i, j, plain != 0, vals)
+		default: // '$' in a template
+			if j+1 < len(s) && s[j+1] == '{' {
+				plain = 0
+			}
 		}
 	}
-	return jsLit{start: i, end: len(s), val: s[i+1:], pure: false}
+	return jsRec{start: i, end: len(s), val: -1}, vals
+}
+
+// jsStringStop returns the index of the first byte at or after j that ends
+// or marks the literal quoted by q: q, a backslash, and a line feed or, in
+// a template, a '$'. It is len(s) when there is none.
+func jsStringStop(s string, j int, q byte) int {
+	other := byte('\n')
+	if q == '`' {
+		other = '$'
+	}
+	for ; j+8 <= len(s); j += 8 {
+		w := le64(s, j)
+		if m := eqBits(w, q) | eqBits(w, '\\') | eqBits(w, other); m != 0 {
+			return j + firstMarked(m)
+		}
+	}
+	for ; j < len(s); j++ {
+		if c := s[j]; c == q || c == '\\' || c == other {
+			return j
+		}
+	}
+	return len(s)
 }
 
 // jsStringEscaped is jsString for a literal that holds an escape, the
 // first at s[j]; pure tells whether the bytes before it keep the literal
 // pure. The bytes between escapes are copied a run at a time.
-func jsStringEscaped(s string, i, j int, pure bool) jsLit {
+func jsStringEscaped(s string, i, j int, pure bool, vals []string) (jsRec, []string) {
 	q := s[i]
 	var b strings.Builder
 	var esc int32
 	run := i + 1 // the first byte not copied yet
-	for j < len(s) {
+	for j = jsStringStop(s, j, q); j < len(s); j = jsStringStop(s, j, q) {
 		c := s[j]
 		switch {
 		case c == q:
 			b.WriteString(s[run:j])
-			return jsLit{start: i, end: j + 1, val: b.String(), pure: pure, escapes: esc}
-		case c == '\n' && q != '`':
+			return escapedRec(i, j+1, pure, esc, b.String(), vals)
+		case c == '\n': // not in a template
 			b.WriteString(s[run:j])
-			return jsLit{start: i, end: j, val: b.String(), pure: false}
-		case c == '$' && q == '`' && j+1 < len(s) && s[j+1] == '{':
-			pure = false
-			j++
+			return escapedRec(i, j, false, 0, b.String(), vals)
 		case c == '\\' && j+1 < len(s):
 			b.WriteString(s[run:j])
 			n, adv, counted := jsEscape(s, j)
@@ -149,12 +274,25 @@ func jsStringEscaped(s string, i, j int, pure bool) jsLit {
 			}
 			j += adv
 			run = j
-		default:
+		default: // '$' in a template, or a backslash that ends s
+			if c == '$' && j+1 < len(s) && s[j+1] == '{' {
+				pure = false
+			}
 			j++
 		}
 	}
 	b.WriteString(s[min(run, len(s)):])
-	return jsLit{start: i, end: len(s), val: b.String(), pure: false}
+	return escapedRec(i, len(s), false, 0, b.String(), vals)
+}
+
+// escapedRec is the record of the literal with an escape s[start:end]
+// whose value is v, appended to vals.
+func escapedRec(start, end int, pure bool, esc int32, v string, vals []string) (jsRec, []string) {
+	r := jsRec{start: start, end: end, val: len(vals), escapes: esc}
+	if pure {
+		r.flags = jsPure
+	}
+	return r, append(vals, v)
 }
 
 // jsEscape decodes the escape at s[j] == '\\'. counted reports hex, unicode
@@ -256,30 +394,31 @@ func jsQuote(v string) string {
 	return b.String()
 }
 
-func jsLitAt(lits []jsLit, p int) (jsLit, bool) {
-	lo, hi := 0, len(lits)
+// find returns the literal that starts at p.
+func (ls *jsLits) find(p int) (jsLit, bool) {
+	lo, hi := 0, len(ls.recs)
 	for lo < hi {
 		m := (lo + hi) / 2
-		if lits[m].start < p {
+		if ls.recs[m].start < p {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	if lo < len(lits) && lits[lo].start == p {
-		return lits[lo], true
+	if lo < len(ls.recs) && ls.recs[lo].start == p {
+		return ls.at(lo), true
 	}
 	return jsLit{}, false
 }
 
 // jsCallArg parses `( literal )` at p and returns the literal and the end
 // after ')'.
-func jsCallArg(text string, lits []jsLit, p int) (jsLit, int, bool) {
+func jsCallArg(text string, lits *jsLits, p int) (jsLit, int, bool) {
 	p = skipSpace(text, p)
 	if p >= len(text) || text[p] != '(' {
 		return jsLit{}, 0, false
 	}
-	l, ok := jsLitAt(lits, skipSpace(text, p+1))
+	l, ok := lits.find(skipSpace(text, p+1))
 	if !ok || !l.pure {
 		return jsLit{}, 0, false
 	}
@@ -319,7 +458,7 @@ func extractJSSinks(s *scan) []finding {
 				}
 			}
 			for {
-				a, found := jsLitAt(lits, p)
+				a, found := lits.find(p)
 				if !found || !a.pure {
 					break
 				}
@@ -335,7 +474,7 @@ func extractJSSinks(s *scan) []finding {
 				break
 			}
 		} else {
-			l, ok = jsLitAt(lits, p)
+			l, ok = lits.find(p)
 			if ok {
 				e := skipSpace(s.text, l.end)
 				ok = l.pure && e < len(s.text) && (s.text[e] == ')' || s.text[e] == ',')
@@ -367,26 +506,82 @@ func rewriteJSEscapes(s *scan) (string, bool) {
 	lits := s.jsLits()
 	var edits []edit
 	total := 0
-	for _, l := range lits {
-		if l.escapes == 0 || !l.pure {
+	for k := range lits.recs {
+		r := &lits.recs[k]
+		if r.escapes == 0 || !r.pure() {
 			continue
 		}
-		total += int(l.escapes)
-		edits = append(edits, edit{l.start, l.end, jsQuote(l.val)})
+		total += int(r.escapes)
+		edits = append(edits, edit{r.start, r.end, jsQuote(lits.value(k))})
 	}
 	return applyEdits(text, edits), total >= 4
 }
 
-// reFromCharCode runs on the ASCII-lower-cased text: without (?i) its
-// literal prefix "string" lets the regexp skip ahead with a substring
-// search instead of stepping its NFA over every byte.
-var reFromCharCode = regexp.MustCompile(`string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)`)
+// findFromCharCodes returns what
+//
+//	string\s*\.\s*fromcharcode\s*\(\s*((?:0x[0-9a-f]+|\d+)(?:\s*,\s*(?:0x[0-9a-f]+|\d+))*)\s*\)
+//
+// .FindAllStringSubmatchIndex returns on the ASCII-lower-cased text,
+// without making that copy: ASCII letters fold, nothing else. Every match
+// holds "fromcharcode" once, right after string\s*\.\s*, which fixes where
+// it starts; the list needs no backtracking (see findNumLists).
+func findFromCharCodes(text string) [][]int {
+	const name = "fromcharcode"
+	var out [][]int
+	next := 0 // FindAll resumes at the end of the previous match
+	for i := 0; ; {
+		f := indexASCIIFold(text, i, name)
+		if f < 0 {
+			return out
+		}
+		i = f + 1
+		k := f
+		for k > next && isRESpace(text[k-1]) {
+			k--
+		}
+		if k <= next || text[k-1] != '.' {
+			continue
+		}
+		for k--; k > next && isRESpace(text[k-1]); k-- {
+		}
+		st := k - len("string")
+		if st < next || !hasPrefixFold(text, st, "string") {
+			continue
+		}
+		j := skipRESpace(text, f+len(name))
+		if j >= len(text) || text[j] != '(' {
+			continue
+		}
+		g := skipRESpace(text, j+1)
+		e := numEnd(text, g)
+		if e < 0 {
+			continue
+		}
+		for {
+			k := skipRESpace(text, e)
+			if k >= len(text) || text[k] != ',' {
+				break
+			}
+			n := numEnd(text, skipRESpace(text, k+1))
+			if n < 0 {
+				break
+			}
+			e = n
+		}
+		end := skipRESpace(text, e)
+		if end >= len(text) || text[end] != ')' {
+			continue
+		}
+		out = append(out, []int{st, end + 1, g, e})
+		next, i = end+1, end+1
+	}
+}
 
 // rewriteJSFromCharCode turns String.fromCharCode(72,105) into "Hi".
 func rewriteJSFromCharCode(s *scan) (string, bool) {
 	text, max := s.text, s.max
 	var edits []edit
-	for _, m := range reFromCharCode.FindAllStringSubmatchIndex(s.lowered(), -1) {
+	for _, m := range findFromCharCodes(text) {
 		parts := strings.Split(text[m[2]:m[3]], ",")
 		codes := make([]int64, 0, len(parts))
 		for _, p := range parts {
@@ -522,7 +717,7 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 		p := skipSpace(text, d[1])
 		ok := true
 		for p < len(text) && text[p] != ']' {
-			l, found := jsLitAt(lits, p)
+			l, found := lits.find(p)
 			if !found || !l.pure {
 				ok = false
 				break
@@ -555,23 +750,25 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 	return applyEdits(text, edits), len(edits) > 0
 }
 
-var reJSReverse = regexp.MustCompile(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*reverse\s*\(\s*\)\s*\.\s*join\s*\(\s*(?:''|"")\s*\)`)
+var reJSReverse = lazyRegexp(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*reverse\s*\(\s*\)\s*\.\s*join\s*\(\s*(?:''|"")\s*\)`)
 
 // rewriteJSReverse evaluates 'abc'.split(”).reverse().join(”).
 func rewriteJSReverse(s *scan) (string, bool) {
 	text := s.text
 	lits := s.jsLits()
 	var edits []edit
-	for _, l := range lits {
-		if !l.pure {
+	for k := range lits.recs {
+		r := &lits.recs[k]
+		if !r.pure() {
 			continue
 		}
-		rest := text[l.end:min(len(text), l.end+256)]
+		rest := text[r.end:min(len(text), r.end+256)]
 		// Only a literal followed by a method call or a comment can start
 		// a chain: this skips the search for comments after the others.
 		if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' && rest[k] != '/' {
 			continue
 		}
+		l := lits.at(k)
 		// Comments inside the chain are common in JScript droppers.
 		if strings.Contains(rest, "/*") {
 			rest = stripBlockComments(rest)
@@ -592,14 +789,14 @@ func rewriteJSReverse(s *scan) (string, bool) {
 	return applyEdits(text, edits), len(edits) > 0
 }
 
-// jsReverseChain is reJSReverse.FindStringIndex(rest), which can match
+// jsReverseChain is reJSReverse().FindStringIndex(rest), which can match
 // only where rest starts with \s*\. (most literals are not followed by a
 // method call).
 func jsReverseChain(rest string) []int {
 	if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' {
 		return nil
 	}
-	return reJSReverse.FindStringIndex(rest)
+	return reJSReverse().FindStringIndex(rest)
 }
 
 func stripBlockComments(s string) string {
@@ -619,6 +816,13 @@ func stripBlockComments(s string) string {
 	}
 }
 
+// A chain of literals is not folded after an operator that binds tighter
+// than + (or a member access), and loses its last literal before one.
+var (
+	jsConcatBefore = byteSet(".*/%-]")
+	jsConcatAfter  = byteSet(".[*/%")
+)
+
 // rewriteJSConcat folds "a"+'b' chains.
 func rewriteJSConcat(s *scan) (string, bool) {
 	text, max := s.text, s.max
@@ -628,32 +832,40 @@ func rewriteJSConcat(s *scan) (string, bool) {
 	lits := s.jsLits()
 	var edits []edit
 	sig := false
-	for i := 0; i < len(lits); i++ {
-		if !lits[i].pure {
+	recs := lits.recs
+	for i := 0; i < len(recs); i++ {
+		if !recs[i].pure() {
 			continue
 		}
-		if p := prevNonSpace(text, lits[i].start); p >= 0 && strings.IndexByte(".*/%-]", text[p]) >= 0 {
-			continue
-		}
+		// Most literals start no chain: that is settled first.
 		j := i
-		for j+1 < len(lits) && lits[j+1].pure && isPlusGap(text[lits[j].end:lits[j+1].start]) {
+		for j+1 < len(recs) && recs[j+1].pure() && isPlusGap(text[recs[j].end:recs[j+1].start]) {
 			j++
 		}
-		if n := skipSpace(text, lits[j].end); j > i && n < len(text) && strings.IndexByte(".[*/%", text[n]) >= 0 {
+		if j == i {
+			continue
+		}
+		if p := prevNonSpace(text, recs[i].start); p >= 0 && jsConcatBefore[text[p]] {
+			continue
+		}
+		if n := skipSpace(text, recs[j].end); n < len(text) && jsConcatAfter[text[n]] {
 			j--
 		}
 		if j <= i {
 			continue
 		}
 		var b strings.Builder
+		prev := ""
 		for k := i; k <= j; k++ {
-			if k > i && splitJunction(lits[k-1].val, lits[k].val) {
+			v := lits.value(k)
+			if k > i && splitJunction(prev, v) {
 				sig = true
 			}
-			b.WriteString(lits[k].val)
+			b.WriteString(v)
+			prev = v
 		}
 		if b.Len() <= max {
-			edits = append(edits, edit{lits[i].start, lits[j].end, jsQuote(b.String())})
+			edits = append(edits, edit{recs[i].start, recs[j].end, jsQuote(b.String())})
 		}
 		i = j
 	}

@@ -3,6 +3,7 @@ package decode
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Hand-written matchers for the hottest patterns. Go's regexp has no DFA:
@@ -170,7 +171,7 @@ func arrayRefAt(text string, st, j int) []int {
 
 // reEncodedCommandAt is reEncodedCommand anchored at the dash's preceding
 // byte (or at the dash, at the start of the text).
-var reEncodedCommandAt = regexp.MustCompile(`(?i)^[\s"'^]?[-/\x{2013}\x{2014}](e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})`)
+var reEncodedCommandAt = lazyRegexp(`(?i)^[\s"'^]?[-/\x{2013}\x{2014}](e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})`)
 
 // findEncodedCommands returns what
 //
@@ -217,7 +218,7 @@ func findEncodedCommands(text string) [][]int {
 		if start < next || !encodedArgAfter(text, i+dash+1) {
 			continue
 		}
-		m := reEncodedCommandAt.FindStringSubmatchIndex(text[start:])
+		m := reEncodedCommandAt().FindStringSubmatchIndex(text[start:])
 		if m == nil {
 			continue
 		}
@@ -326,7 +327,7 @@ func shAssignPrefix(text string, end int, keyword bool) bool {
 // PowerShell's case-insensitive command lookup may), goes to the regexp.
 func findIEXWords(text, lower string) [][]int {
 	if strings.Contains(text, "\u017f") || strings.Contains(text, "\u212a") {
-		return reIEXWord.FindAllStringIndex(text, -1)
+		return reIEXWord().FindAllStringIndex(text, -1)
 	}
 	var out [][]int
 	for i := 0; i < len(lower); {
@@ -415,15 +416,17 @@ func hasFoldRunes(text string) bool {
 func wordBefore(s string, p int) bool { return p == 0 || !isWord(s[p-1]) }
 
 // occurrences walks the occurrences of several literals in a text in
-// increasing order; each literal's text is searched once in all.
+// increasing order; each literal's text is searched once in all. With fold
+// set the literals are lower-case and found ASCII case-insensitively.
 type occurrences struct {
 	text string
 	lits []string
 	next []int // next occurrence of lits[k] not yet passed; len(text) when none remain
+	fold bool
 }
 
-func newOccurrences(text string, lits ...string) *occurrences {
-	o := &occurrences{text: text, lits: lits, next: make([]int, len(lits))}
+func newOccurrences(text string, fold bool, lits ...string) *occurrences {
+	o := &occurrences{text: text, lits: lits, next: make([]int, len(lits)), fold: fold}
 	for k := range o.next {
 		o.next[k] = -1 // not searched yet
 	}
@@ -435,9 +438,14 @@ func (o *occurrences) at(pos int) int {
 	best := -1
 	for k, lit := range o.lits {
 		if o.next[k] < pos {
-			if n := strings.Index(o.text[pos:], lit); n >= 0 {
+			if o.fold {
+				o.next[k] = indexASCIIFold(o.text, pos, lit)
+			} else if n := strings.Index(o.text[pos:], lit); n >= 0 {
 				o.next[k] = pos + n
 			} else {
+				o.next[k] = -1
+			}
+			if o.next[k] < 0 {
 				o.next[k] = len(o.text)
 			}
 		}
@@ -451,19 +459,21 @@ func (o *occurrences) at(pos int) int {
 // findAnchored returns what FindAllStringSubmatchIndex(text, -1) of a
 // pattern returns, given at, the pattern anchored with ^ (its leading \b,
 // if any, dropped), and the literals every match starts with, searched in
-// search (text or its ASCII-lower-cased copy). With boundary set a match
-// must also start at a \b, as the dropped one demanded. The pattern must
-// not match the empty string and must not look behind its start otherwise.
-func findAnchored(at *regexp.Regexp, text, search string, boundary bool, lits ...string) [][]int {
+// text as they are or, with fold set, lower-case and ASCII
+// case-insensitively (where an ASCII-lower-cased copy of the text was
+// searched before). With boundary set a match must also start at a \b, as
+// the dropped one demanded. The pattern must not match the empty string
+// and must not look behind its start otherwise.
+func findAnchored(at *regexp.Regexp, text string, fold, boundary bool, lits ...string) [][]int {
 	var out [][]int
-	o := newOccurrences(search, lits...)
+	o := newOccurrences(text, fold, lits...)
 	for pos := 0; ; {
 		p := o.at(pos)
 		if p < 0 {
 			return out
 		}
 		pos = p + 1
-		if boundary && !wordBefore(search, p) {
+		if boundary && !wordBefore(text, p) {
 			continue
 		}
 		m := at.FindStringSubmatchIndex(text[p:])
@@ -637,6 +647,46 @@ func findNumLists(text string) [][]int {
 	return out
 }
 
+// indexASCIIFold returns the first index >= i at which s holds the
+// lower-case literal w ASCII case-insensitively (where strings.Index finds
+// it in the ASCII-lower-cased s), -1 when there is none. A first byte that
+// is a letter is looked for eight bytes a step: x|0x20 is w[0] for its two
+// cases only.
+func indexASCIIFold(s string, i int, w string) int {
+	c := w[0]
+	if c < 'a' || c > 'z' {
+		for i+len(w) <= len(s) {
+			k := strings.IndexByte(s[i:len(s)-len(w)+1], c)
+			if k < 0 {
+				return -1
+			}
+			if i += k; hasPrefixFold(s, i, w) {
+				return i
+			}
+			i++
+		}
+		return -1
+	}
+	for i+len(w) <= len(s) {
+		if i+8 <= len(s) {
+			m := eqBits(le64(s, i)|0x2020202020202020, c)
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += firstMarked(m)
+		} else if s[i]|0x20 != c {
+			i++
+			continue
+		}
+		if hasPrefixFold(s, i, w) {
+			return i
+		}
+		i++
+	}
+	return -1
+}
+
 // skipRESpace returns the first index >= i that is not \s.
 func skipRESpace(s string, i int) int {
 	for i < len(s) && isRESpace(s[i]) {
@@ -670,27 +720,41 @@ func numEnd(s string, i int) int {
 // substring search where the (?i) pattern stepped its NFA over every
 // byte. Both find the same matches in a text without U+017F and U+212A
 // (see hasFoldRunes); a text with them goes to the (?i) pattern.
-type lowerRegexp struct{ fold, twin *regexp.Regexp }
+type lowerRegexp struct{ fold, twin func() *regexp.Regexp }
 
 func newLowerRegexp(pattern string) lowerRegexp {
 	if !strings.HasPrefix(pattern, "(?i)") {
 		panic("decode: lowerRegexp needs a (?i) pattern: " + pattern)
 	}
-	return lowerRegexp{regexp.MustCompile(pattern), regexp.MustCompile(pattern[len("(?i)"):])}
+	return lowerRegexp{lazyRegexp(pattern), lazyRegexp(pattern[len("(?i)"):])}
 }
+
+// lazyRegexp returns a function that compiles pattern on its first call
+// and returns that regexp from then on: a process that decodes a few files
+// compiles only the patterns they reach (compiling them all was most of
+// the package's start-up). The patterns are constants, which the tests
+// compile (TestLazyRegexps).
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	f := sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+	lazyRegexps = append(lazyRegexps, f)
+	return f
+}
+
+// lazyRegexps lists every lazyRegexp, for the tests.
+var lazyRegexps []func() *regexp.Regexp
 
 func (r lowerRegexp) findAllSubmatchIndex(s *scan) [][]int {
 	if s.foldRunes() {
-		return r.fold.FindAllStringSubmatchIndex(s.text, -1)
+		return r.fold().FindAllStringSubmatchIndex(s.text, -1)
 	}
-	return r.twin.FindAllStringSubmatchIndex(s.lowered(), -1)
+	return r.twin().FindAllStringSubmatchIndex(s.lowered(), -1)
 }
 
 func (r lowerRegexp) findAllIndex(s *scan) [][]int {
 	if s.foldRunes() {
-		return r.fold.FindAllStringIndex(s.text, -1)
+		return r.fold().FindAllStringIndex(s.text, -1)
 	}
-	return r.twin.FindAllStringIndex(s.lowered(), -1)
+	return r.twin().FindAllStringIndex(s.lowered(), -1)
 }
 
 // findCallsFold is findCalls for (?i)\b(?:n1|n2|...)\s*\( with lower-case
@@ -698,7 +762,7 @@ func (r lowerRegexp) findAllIndex(s *scan) [][]int {
 // group is set.
 func findCallsFold(s *scan, names []string, group bool) [][]int {
 	if s.foldRunes() {
-		re := callRegexps[names[0]]
+		re := callRegexps[names[0]]()
 		if group {
 			return re.FindAllStringSubmatchIndex(s.text, -1)
 		}
@@ -718,9 +782,9 @@ func findCallsFold(s *scan, names []string, group bool) [][]int {
 var (
 	jsUnescapeFuncs = []string{"unescape", "decodeuricomponent", "decodeuri"}
 	jsAtobFuncs     = []string{"atob"}
-	callRegexps     = map[string]*regexp.Regexp{
-		"unescape": regexp.MustCompile(`(?i)\b(unescape|decodeuricomponent|decodeuri)\s*\(`),
-		"atob":     regexp.MustCompile(`(?i)\batob\s*\(`),
+	callRegexps     = map[string]func() *regexp.Regexp{
+		"unescape": lazyRegexp(`(?i)\b(unescape|decodeuricomponent|decodeuri)\s*\(`),
+		"atob":     lazyRegexp(`(?i)\batob\s*\(`),
 	}
 )
 
@@ -774,7 +838,7 @@ func identEnd(s string, i int) int {
 // '[' or at righttoleft and holds no other.
 func findReverseHints(lower string, n int) [][]int {
 	var out [][]int
-	o := newOccurrences(lower, "[", "righttoleft")
+	o := newOccurrences(lower, false, "[", "righttoleft")
 	for pos := 0; len(out) < n; {
 		p := o.at(pos)
 		if p < 0 {

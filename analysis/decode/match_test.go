@@ -121,7 +121,7 @@ func checkMatchers(t *testing.T, text string) {
 	if got := findShAssigns(text); !cmp.Equal(got, want) {
 		t.Errorf("findShAssigns(%q): got %v, want %v", trim(text), got, want)
 	}
-	if got, want := findIEXWords(text, lower), reIEXWord.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+	if got, want := findIEXWords(text, lower), reIEXWord().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findIEXWords(%q): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findInvokeOps(text), reInvokeOp.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
@@ -135,13 +135,13 @@ func checkMatchers(t *testing.T, text string) {
 			t.Errorf("findCalls(%q, %q): got %v, want %v", trim(text), c.names, got, want)
 		}
 	}
-	if got, want := findPSCommandLines(text, lower), rePSCommandLine.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+	if got, want := findPSCommandLines(text), rePSCommandLine().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findPSCommandLines(%q): got %v, want %v", trim(text), got, want)
 	}
-	if got, want := findPrintfs(text), rePrintf.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+	if got, want := findPrintfs(text), rePrintf().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findPrintfs(%q): got %v, want %v", trim(text), got, want)
 	}
-	if got, want := findCharCasts(text, lower), reCharCast.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+	if got, want := findCharCasts(text), reCharCast().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findCharCasts(%q): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findRevPipes(text), reRevPipe.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
@@ -161,17 +161,17 @@ func checkMatchers(t *testing.T, text string) {
 	}
 	sc := newScan(text, 0, 1<<20)
 	for _, r := range []lowerRegexp{reFromBase64, reStringJoin, reJoinOp} {
-		if got, want := r.findAllSubmatchIndex(sc), r.fold.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
-			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold, trim(text), got, want)
+		if got, want := r.findAllSubmatchIndex(sc), r.fold().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold(), trim(text), got, want)
 		}
-		if got, want := r.findAllIndex(sc), r.fold.FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
-			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold, trim(text), got, want)
+		if got, want := r.findAllIndex(sc), r.fold().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold(), trim(text), got, want)
 		}
 	}
-	if got, want := findCallsFold(sc, jsUnescapeFuncs, true), callRegexps["unescape"].FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+	if got, want := findCallsFold(sc, jsUnescapeFuncs, true), callRegexps["unescape"]().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findCallsFold(%q, unescape): got %v, want %v", trim(text), got, want)
 	}
-	if got, want := findCallsFold(sc, jsAtobFuncs, false), callRegexps["atob"].FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+	if got, want := findCallsFold(sc, jsAtobFuncs, false), callRegexps["atob"]().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findCallsFold(%q, atob): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findShRefs(text), reShRef.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
@@ -185,12 +185,12 @@ func checkMatchers(t *testing.T, text string) {
 	for i := 0; i < len(text) && i < 4096; i++ {
 		if text[i] == '\'' || text[i] == '"' {
 			rest := text[i+1 : min(len(text), i+257)]
-			if got, want := jsReverseChain(rest), reJSReverse.FindStringIndex(rest); !cmp.Equal(got, want) {
+			if got, want := jsReverseChain(rest), reJSReverse().FindStringIndex(rest); !cmp.Equal(got, want) {
 				t.Errorf("jsReverseChain(%q): got %v, want %v", trim(rest), got, want)
 			}
 		}
 	}
-	if got, want := findCmdCs(text, lower), reCmdC.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+	if got, want := findCmdCs(text), reCmdC().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findCmdCs(%q): got %v, want %v", trim(text), got, want)
 	}
 	for _, w := range []string{lower, text} {
@@ -204,7 +204,7 @@ func checkMatchers(t *testing.T, text string) {
 	for i := 0; i < len(head); i++ {
 		if head[i] == '\'' || head[i] == '"' {
 			rest := head[i+1 : min(len(head), i+33)]
-			if got, want := replaceOp(rest), reReplaceOp.FindStringSubmatchIndex(rest); !cmp.Equal(got, want) {
+			if got, want := replaceOp(rest), reReplaceOp().FindStringSubmatchIndex(rest); !cmp.Equal(got, want) {
 				t.Errorf("replaceOp(%q): got %v, want %v", rest, got, want)
 			}
 		}
@@ -220,8 +220,8 @@ func checkMatchers(t *testing.T, text string) {
 	// (?i) also folds U+017F and U+212A into ASCII letters; the lower-cased
 	// pattern deliberately does not.
 	if !strings.ContainsAny(text, "\u017f\u212a") {
-		if got, want := reFromCharCode.FindAllStringSubmatchIndex(lower, -1), reFromCharCodeI.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
-			t.Errorf("reFromCharCode on lower(%q): got %v, want %v", trim(text), got, want)
+		if got, want := findFromCharCodes(text), reFromCharCodeI.FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+			t.Errorf("findFromCharCodes(%q): got %v, want %v", trim(text), got, want)
 		}
 	}
 }
@@ -303,6 +303,20 @@ func TestASCIILower(t *testing.T) {
 		}
 		if got := asciiLower(s); got != string(want) {
 			t.Errorf("asciiLower(%q) = %q, want %q", trim(s), trim(got), trim(string(want)))
+		}
+	}
+}
+
+// TestLazyRegexps compiles every pattern the package compiles on first
+// use, so that a bad one fails here rather than in the middle of a scan.
+func TestLazyRegexps(t *testing.T) {
+	if len(lazyRegexps) < 20 {
+		t.Fatalf("only %d lazy regexps registered", len(lazyRegexps))
+	}
+	for _, re := range lazyRegexps {
+		first := re()
+		if first == nil || re() != first {
+			t.Fatal("a lazy regexp did not compile once")
 		}
 	}
 }

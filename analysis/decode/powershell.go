@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // psLit is a PowerShell string literal found by psLiterals.
@@ -17,14 +18,9 @@ type psLit struct {
 // maxNest bounds the recursion into "$( ... )" subexpressions.
 const maxNest = 32
 
-// psLiterals lexes s just enough to find string literals, skipping comments.
-func psLiterals(s string) []psLit {
-	// Half the quotes is a capacity that rarely grows (see jsLiterals).
-	quotes := strings.Count(s, "'") + strings.Count(s, `"`)
-	if quotes == 0 {
-		return nil
-	}
-	out := make([]psLit, 0, quotes/2+1)
+// psLiterals lexes s just enough to find string literals, skipping
+// comments, and appends them to out.
+func psLiterals(s string, out []psLit) []psLit {
 	for i := 0; i < len(s); {
 		for i < len(s) && !psLexStart[s[i]] {
 			i++
@@ -99,7 +95,17 @@ func psSingle(s string, i int) psLit {
 	return psLit{start: i, end: len(s), val: b.String(), pure: false}
 }
 
-var psEscapes = map[byte]byte{'0': 0, 'a': 7, 'b': 8, 'e': 0x1b, 'f': 12, 'n': '\n', 'r': '\r', 't': '\t', 'v': 11}
+// psEscapes maps the byte after a backtick in a double-quoted literal to
+// what the escape stands for (the byte itself when it has no entry).
+var psEscapes = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+	}
+	for c, e := range map[byte]byte{'0': 0, 'a': 7, 'b': 8, 'e': 0x1b, 'f': 12, 'n': '\n', 'r': '\r', 't': '\t', 'v': 11} {
+		t[c] = e
+	}
+	return t
+}()
 
 func psDouble(s string, i, nest int) psLit {
 	// Without escapes, doubled quotes or $ inside, the value is a
@@ -118,44 +124,50 @@ func psDouble(s string, i, nest int) psLit {
 }
 
 // psDoubleEscaped is psDouble for a literal that holds an escape, a
-// doubled quote or a $.
+// doubled quote or a $. The bytes between them are copied a run at a time.
 func psDoubleEscaped(s string, i, nest int) psLit {
 	var b strings.Builder
 	pure := true
 	j := i + 1
+	run := j // the first byte not copied yet
 	for j < len(s) {
-		c := s[j]
-		switch {
+		for j < len(s) && !psDoubleStop[s[j]] {
+			j++
+		}
+		if j == len(s) {
+			break
+		}
+		switch c := s[j]; {
 		case c == '`' && j+1 < len(s):
-			if e, ok := psEscapes[s[j+1]]; ok {
-				b.WriteByte(e)
-			} else {
-				b.WriteByte(s[j+1])
-			}
+			b.WriteString(s[run:j])
+			b.WriteByte(psEscapes[s[j+1]])
 			j += 2
+			run = j
 		case c == '"':
+			b.WriteString(s[run:j])
 			if j+1 < len(s) && s[j+1] == '"' {
 				b.WriteByte('"')
 				j += 2
+				run = j
 				continue
 			}
 			return psLit{start: i, end: j + 1, val: b.String(), pure: pure}
 		case c == '$' && j+1 < len(s) && s[j+1] == '(':
 			pure = false
-			end := psSubexpr(s, j+1, nest+1)
-			b.WriteString(s[j:end])
-			j = end
+			j = psSubexpr(s, j+1, nest+1) // kept as it is
 		case c == '$' && j+1 < len(s) && (isWord(s[j+1]) || s[j+1] == '{' || s[j+1] == ':'):
 			pure = false
-			b.WriteByte(c)
 			j++
-		default:
-			b.WriteByte(c)
+		default: // a '$' or a backtick that ends s, kept
 			j++
 		}
 	}
+	b.WriteString(s[run:])
 	return psLit{start: i, end: len(s), val: b.String(), pure: false}
 }
+
+// psDoubleStop marks the bytes psDoubleEscaped acts on.
+var psDoubleStop = byteSet("`\"$")
 
 // psSubexpr skips the balanced parentheses that start at s[i] == '(' and
 // returns the index after the closing one.
@@ -270,7 +282,7 @@ func extractEncodedCommand(s *scan) []finding {
 // (*scan).fromBase64s.
 var reFromBase64 = newLowerRegexp(`(?i)frombase64string\s*\(\s*(?:\(\s*)?['"]\s*([A-Za-z0-9+/=\s]{8,}?)\s*['"]`)
 
-var reGetString = regexp.MustCompile(`(?i)encoding\]\s*::\s*(unicode|utf8|ascii|default|utf7|bigendianunicode|utf32)\s*\)?\s*\.\s*getstring`)
+var reGetString = lazyRegexp(`(?i)encoding\]\s*::\s*(unicode|utf8|ascii|default|utf7|bigendianunicode|utf32)\s*\)?\s*\.\s*getstring`)
 
 // extractFromBase64 decodes [Convert]::FromBase64String literals that are not
 // compressed streams.
@@ -283,7 +295,7 @@ func extractFromBase64(s *scan) []finding {
 		}
 		lo := max(0, m[0]-160)
 		enc := ""
-		if gm := reGetString.FindAllStringSubmatch(s.lowered()[lo:m[0]], -1); len(gm) > 0 {
+		if gm := reGetString().FindAllStringSubmatch(s.lowered()[lo:m[0]], -1); len(gm) > 0 {
 			enc = gm[len(gm)-1][1]
 		}
 		var f finding
@@ -333,8 +345,8 @@ func extractPSCompressed(format string) func(s *scan) []finding {
 }
 
 var (
-	reToInt   = regexp.MustCompile(`toint(?:16|32|64)\s*\([^;]{0,80}?,\s*['"]?(\d+)['"]?\s*\)`)
-	reBxorKey = regexp.MustCompile(`-bxor\s*\(?\s*['"]?\s*(0x[0-9a-f]+|\d+)`)
+	reToInt   = lazyRegexp(`toint(?:16|32|64)\s*\([^;]{0,80}?,\s*['"]?(\d+)['"]?\s*\)`)
+	reBxorKey = lazyRegexp(`-bxor\s*\(?\s*['"]?\s*(0x[0-9a-f]+|\d+)`)
 )
 
 // charHint reports whether
@@ -455,13 +467,13 @@ func extractPSCharCodes(s *scan) []finding {
 			continue
 		}
 		base := 10
-		if m := reToInt.FindStringSubmatch(after); m != nil {
+		if m := reToInt().FindStringSubmatch(after); m != nil {
 			if b, err := strconv.Atoi(m[1]); err == nil && (b == 2 || b == 8 || b == 10 || b == 16) {
 				base = b
 			}
 		}
 		var key int64
-		if m := reBxorKey.FindStringSubmatch(after); m != nil {
+		if m := reBxorKey().FindStringSubmatch(after); m != nil {
 			key, _ = strconv.ParseInt(strings.TrimPrefix(m[1], "0x"), map[bool]int{true: 16, false: 10}[strings.HasPrefix(m[1], "0x")], 64)
 		}
 		codes, ok := parseCodes(c, base)
@@ -488,7 +500,7 @@ func extractPSCharCodes(s *scan) []finding {
 // extractPSBxor decodes byte arrays and base64 blobs xored with a constant key.
 func extractPSBxor(s *scan) []finding {
 	var keys []int64
-	for _, m := range reBxorKey.FindAllStringSubmatch(s.lowered(), 4) {
+	for _, m := range reBxorKey().FindAllStringSubmatch(s.lowered(), 4) {
 		v, err := strconv.ParseInt(strings.TrimPrefix(m[1], "0x"), map[bool]int{true: 16, false: 10}[strings.HasPrefix(m[1], "0x")], 64)
 		if err == nil && !contains64(keys, v) {
 			keys = append(keys, v&0xff)
@@ -601,7 +613,7 @@ func extractPSReverse(s *scan) []finding {
 }
 
 var (
-	reIEXWord  = regexp.MustCompile(`(?i)\b(?:iex|invoke-expression)\b`)
+	reIEXWord  = lazyRegexp(`(?i)\b(?:iex|invoke-expression)\b`)
 	iexMarkers = []string{"iex", "invoke-expression", "$pshome", "$shellid", "verbosepreference", "mdr", "comspec", "'x'", "\"x\""}
 )
 
@@ -674,12 +686,22 @@ func extractPSIEX(s *scan) []finding {
 // ---------------------------------------------------------------- rewriters
 
 // rewritePSBacktick drops backticks that escape ordinary letters (I`E`X).
+// psTickStart marks the bytes rewritePSBacktick acts on; it skips the
+// others in a tight loop.
+var psTickStart = byteSet("'@#\"`")
+
 func rewritePSBacktick(s *scan) (string, bool) {
 	text := s.text
 	var b strings.Builder
 	n := 0
 	last := 0
 	for i := 0; i < len(text); i++ {
+		for i < len(text) && !psTickStart[text[i]] {
+			i++
+		}
+		if i == len(text) {
+			break
+		}
 		switch c := text[i]; {
 		case c == '\'':
 			i = psSingle(text, i).end - 1
@@ -723,25 +745,25 @@ func rewritePSBacktick(s *scan) (string, bool) {
 // reCharCast finds [char]NN casts; findCharCasts runs reCharCastAt, the
 // same pattern anchored, only where [string] or [char] occurs.
 var (
-	reCharCast   = regexp.MustCompile(`(?i)` + charCast)
-	reCharCastAt = regexp.MustCompile(`(?i)^` + charCast)
+	reCharCast   = lazyRegexp(`(?i)` + charCast)
+	reCharCastAt = lazyRegexp(`(?i)^` + charCast)
 )
 
 const charCast = `(?:\[string\]\s*)?\[char\]\s*(?:(0x[0-9a-f]+|\d{1,7})|\(\s*(0x[0-9a-f]+|\d{1,7})\s*\))`
 
-// findCharCasts returns what reCharCast.FindAllStringSubmatchIndex(text, -1)
-// returns; lower is text ASCII-lower-cased.
-func findCharCasts(text, lower string) [][]int {
+// findCharCasts returns what reCharCast().FindAllStringSubmatchIndex(text, -1)
+// returns.
+func findCharCasts(text string) [][]int {
 	if hasFoldRunes(text) {
-		return reCharCast.FindAllStringSubmatchIndex(text, -1)
+		return reCharCast().FindAllStringSubmatchIndex(text, -1)
 	}
-	return findAnchored(reCharCastAt, text, lower, false, "[string]", "[char]")
+	return findAnchored(reCharCastAt(), text, true, false, "[string]", "[char]")
 }
 
 // rewritePSCharCast turns [char]NN into 'c'.
 func rewritePSCharCast(s *scan) (string, bool) {
 	text := s.text
-	ms := findCharCasts(text, s.lowered())
+	ms := findCharCasts(text)
 	var edits []edit
 	for _, m := range ms {
 		if m[1] < len(text) && isWord(text[m[1]]) {
@@ -818,10 +840,25 @@ func rewritePSConcat(s *scan) (string, bool) {
 	return applyEdits(text, edits), sig
 }
 
+// isPlusGap reports whether g is a '+' between white space
+// (strings.TrimSpace(g) == "+"). Most gaps between literals are code, told
+// apart at their first byte; only non-ASCII bytes, which TrimSpace may
+// take for space, go the long way.
 func isPlusGap(g string) bool {
-	g = strings.TrimSpace(g)
-	return g == "+"
+	i := 0
+	for i < len(g) && asciiSpace[g[i]] {
+		i++
+	}
+	if i == len(g) || g[i] != '+' {
+		return i < len(g) && g[i] >= utf8.RuneSelf && strings.TrimSpace(g) == "+"
+	}
+	for i++; i < len(g) && asciiSpace[g[i]]; i++ {
+	}
+	return i == len(g) || g[i] >= utf8.RuneSelf && strings.TrimSpace(g) == "+"
 }
+
+// asciiSpace marks the ASCII bytes strings.TrimSpace trims.
+var asciiSpace = byteSet(" \t\n\v\f\r")
 
 // psArgs parses a comma-separated list of pure literals starting at p,
 // optionally in parentheses. It returns the values and the end position.
@@ -926,16 +963,16 @@ func rewritePSFormat(s *scan) (string, bool) {
 	return applyEdits(text, edits), sig
 }
 
-var reReplaceOp = regexp.MustCompile(`(?i)^\s*(?:\.\s*(replace)\s*\(|-([ci]?replace)\b)`)
+var reReplaceOp = lazyRegexp(`(?i)^\s*(?:\.\s*(replace)\s*\(|-([ci]?replace)\b)`)
 
-// replaceOp is reReplaceOp.FindStringSubmatchIndex(rest), which can match
+// replaceOp is reReplaceOp().FindStringSubmatchIndex(rest), which can match
 // only where rest starts with \s* and a dot or a dash (most literals are
 // followed by neither).
 func replaceOp(rest string) []int {
 	if k := skipRESpace(rest, 0); k >= len(rest) || rest[k] != '.' && rest[k] != '-' {
 		return nil
 	}
-	return reReplaceOp.FindStringSubmatchIndex(rest)
+	return reReplaceOp().FindStringSubmatchIndex(rest)
 }
 
 // rewritePSReplace evaluates .Replace() and -replace on literals.
@@ -1120,27 +1157,26 @@ func rewritePSParens(s *scan) (string, bool) {
 // only where powershell or pwsh occurs: without a literal prefix the
 // unanchored pattern stepped its NFA over every byte of every layer.
 var (
-	rePSCommandLine   = regexp.MustCompile(`(?i)\b` + psCommandLine)
-	rePSCommandLineAt = regexp.MustCompile(`(?i)^` + psCommandLine)
+	rePSCommandLine   = lazyRegexp(`(?i)\b` + psCommandLine)
+	rePSCommandLineAt = lazyRegexp(`(?i)^` + psCommandLine)
 )
 
 const psCommandLine = `(?:powershell|pwsh)(?:\.exe)?"?((?:\s+[-/](?:nop\w*|noni\w*|nol\w*|w\w*\s+\w+|windowstyle\s+\w+|ep\s+\w+|exec\w*\s+\w+|sta|mta|version\s+[\d.]+|inputformat\s+\w+|outputformat\s+\w+|noexit))*)\s+(?:[-/]c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?\s+(["']?)|(["']))`
 
 // findPSCommandLines returns what rePSCommandLine
-// .FindAllStringSubmatchIndex(text, -1) returns; lower is text
-// ASCII-lower-cased.
-func findPSCommandLines(text, lower string) [][]int {
+// .FindAllStringSubmatchIndex(text, -1) returns.
+func findPSCommandLines(text string) [][]int {
 	if hasFoldRunes(text) {
-		return rePSCommandLine.FindAllStringSubmatchIndex(text, -1)
+		return rePSCommandLine().FindAllStringSubmatchIndex(text, -1)
 	}
-	return findAnchored(rePSCommandLineAt, text, lower, true, "powershell", "pwsh")
+	return findAnchored(rePSCommandLineAt(), text, true, true, "powershell", "pwsh")
 }
 
 // extractPSCommandLine emits the command of powershell [options] "..." (or
 // -Command ...), the form a launcher hands to powershell.exe.
 func extractPSCommandLine(s *scan) []finding {
 	var out []finding
-	for _, m := range findPSCommandLines(s.text, s.lowered()) {
+	for _, m := range findPSCommandLines(s.text) {
 		start := m[1]
 		eol := strings.IndexByte(s.text[start:], '\n')
 		if eol < 0 {

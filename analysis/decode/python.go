@@ -5,7 +5,6 @@ import (
 	"encoding/ascii85"
 	"encoding/base32"
 	"encoding/hex"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -250,7 +249,7 @@ func pyCloseParen(s string, p int) int {
 	return -1
 }
 
-var rePyCallee = regexp.MustCompile(`^(?:__import__\(\s*['"]([\w.]+)['"]\s*\)|[A-Za-z_][\w]*)(?:\s*\.\s*[A-Za-z_]\w*)*`)
+var rePyCallee = lazyRegexp(`^(?:__import__\(\s*['"]([\w.]+)['"]\s*\)|[A-Za-z_][\w]*)(?:\s*\.\s*[A-Za-z_]\w*)*`)
 
 func (e *pyEval) primary(i int) (pyVal, int, bool) {
 	e.depth++
@@ -283,7 +282,7 @@ func (e *pyEval) primary(i int) (pyVal, int, bool) {
 		}
 		return pyVal{b: b}, j, true
 	}
-	m := rePyCallee.FindStringSubmatchIndex(e.s[i:min(len(e.s), i+200)])
+	m := rePyCallee().FindStringSubmatchIndex(e.s[i:min(len(e.s), i+200)])
 	if m == nil {
 		return pyVal{}, 0, false
 	}

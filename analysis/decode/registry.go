@@ -1,6 +1,10 @@
 package decode
 
-import "github.com/automaldesc/automaldesc/analysis/lang"
+import (
+	"sync"
+
+	"github.com/automaldesc/automaldesc/analysis/lang"
+)
 
 // Decoder describes one registered decoder. The decoding function itself is
 // unexported; Decoders lists them for catalogs and documentation.
@@ -45,13 +49,13 @@ type scan struct {
 	max   int      // MaxLayerBytes
 	hints hintMask // the decoders' hints found in lower by hintTableOf(lang)
 
-	js   []jsLit  // jsLiterals(text), once jsDone
-	ps   []psLit  // psLiterals(text), once psDone
+	js   *jsLits  // lexJSLiterals(text), once made
+	ps   *[]psLit // psLiterals(text) in a list from psLitsPool, once made
 	vbs  []vbsLit // vbsLiterals(text), once vbsDone
 	b64s [][]int  // reFromBase64 matches, once b64Done
 	fold int8     // hasFoldRunes(text): 0 unknown, 1 no, 2 yes
 
-	jsDone, psDone, vbsDone, b64Done, lowerDone bool
+	vbsDone, b64Done, lowerDone bool
 
 	// fixed marks a text no rewriter of its language changes (the rewrite
 	// pass ended on it).
@@ -74,22 +78,70 @@ func (s *scan) lowered() string {
 	return s.lower
 }
 
-// jsLits returns the JavaScript string literals of the text. The slice is
-// shared: callers must not modify it.
-func (s *scan) jsLits() []jsLit {
-	if !s.jsDone {
-		s.js, s.jsDone = jsLiterals(s.text), true
+// jsLits returns the JavaScript string literals of the text. The list is
+// shared (callers must not modify it) and lives until s.release.
+func (s *scan) jsLits() *jsLits {
+	if s.js == nil {
+		s.js = lexJSLiterals(s.text)
 	}
 	return s.js
 }
 
-// psLits returns the PowerShell string literals of the text (shared, read
-// only).
-func (s *scan) psLits() []psLit {
-	if !s.psDone {
-		s.ps, s.psDone = psLiterals(s.text), true
+// release ends the life of s: the lists it memoises go back to their
+// pools. Nothing may use s afterwards, nor anything it returned but the
+// strings (texts and literal values are never recycled).
+//
+// Every scan lives within one Decode call, on its goroutine: a layer's
+// scan until run is done with it, an intermediate text of the rewrite pass
+// until the next rewrite replaces it. The one the pass ends on travels
+// with its result and becomes the next layer's scan, or is dropped; a scan
+// that is never released is left to the collector.
+func (s *scan) release() {
+	if keepReleased {
+		return
 	}
-	return s.ps
+	if s.js != nil {
+		putJSLits(s.js)
+		s.js = nil
+	}
+	if s.ps != nil {
+		putPSLits(s.ps)
+		s.ps = nil
+	}
+}
+
+// Test hooks: keepReleased makes release a no-op (nothing is recycled),
+// for the results recycling is compared with; releasePoison makes it
+// overwrite what it recycles, so that a use after release shows.
+var keepReleased, releasePoison = false, false
+
+// psLits returns the PowerShell string literals of the text (shared, read
+// only), in a recycled list that lives until s.release.
+func (s *scan) psLits() []psLit {
+	if s.ps == nil {
+		s.ps = psLitsPool.Get().(*[]psLit)
+		*s.ps = psLiterals(s.text, (*s.ps)[:0])
+	}
+	return *s.ps
+}
+
+// psLitsPool recycles the lists of psLits (see scan.release).
+var psLitsPool = sync.Pool{New: func() any { return new([]psLit) }}
+
+// putPSLits hands the list ls back to the pool; nothing may use it
+// afterwards.
+func putPSLits(ls *[]psLit) {
+	if cap(*ls) > maxPooledLits {
+		return
+	}
+	if releasePoison {
+		for i := range *ls {
+			(*ls)[i] = psLit{start: -1, end: -1, val: "released"}
+		}
+	}
+	clear(*ls) // drop the values for the collector
+	*ls = (*ls)[:0]
+	psLitsPool.Put(ls)
 }
 
 // foldRunes reports hasFoldRunes(text).

@@ -15,7 +15,7 @@ func checkFixedPoint(t *testing.T, text string, l lang.Language) bool {
 	t.Helper()
 	const max = 1 << 20
 	s := newScan(text, l, max)
-	ht := hintTables[l]
+	ht := hintTableOf(l)
 	r, ok := rewritePass(context.Background(), s, ht)
 	if !ok || !r.scan.fixed {
 		return false

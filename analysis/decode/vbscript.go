@@ -1,7 +1,6 @@
 package decode
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -108,11 +107,11 @@ func vbsArgs(text string, lits []vbsLit, p, n int) ([]string, int, bool) {
 	return vals, p, true
 }
 
-var reVBSExecute = regexp.MustCompile(`(?i)\b(?:executeglobal|execute|eval)\b[ \t]*\(?[ \t]*`)
+var reVBSExecute = lazyRegexp(`(?i)\b(?:executeglobal|execute|eval)\b[ \t]*\(?[ \t]*`)
 
 // extractVBSExecute emits literal arguments of Execute/ExecuteGlobal/Eval.
 func extractVBSExecute(s *scan) []finding {
-	ms := reVBSExecute.FindAllStringIndex(s.text, -1)
+	ms := reVBSExecute().FindAllStringIndex(s.text, -1)
 	if len(ms) == 0 {
 		return nil
 	}
@@ -128,13 +127,13 @@ func extractVBSExecute(s *scan) []finding {
 	return out
 }
 
-var reVBSChr = regexp.MustCompile(`(?i)\bchr[wb]?\s*\(([0-9a-fA-F&hH \t+\-*\\/]{1,60})\)`)
+var reVBSChr = lazyRegexp(`(?i)\bchr[wb]?\s*\(([0-9a-fA-F&hH \t+\-*\\/]{1,60})\)`)
 
 // rewriteVBSChr turns Chr(72) (constant arithmetic allowed) into "H".
 func rewriteVBSChr(s *scan) (string, bool) {
 	text := s.text
 	var edits []edit
-	for _, m := range reVBSChr.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range reVBSChr().FindAllStringSubmatchIndex(text, -1) {
 		v, ok := evalArith(text[m[2]:m[3]])
 		if !ok || v < 0 || v > 0xFFFF || (v >= 0xD800 && v <= 0xDFFF) {
 			continue
@@ -254,8 +253,8 @@ func arithTokens(e string) []string {
 }
 
 var (
-	reVBSStrReverse = regexp.MustCompile(`(?i)\bstrreverse\s*\(`)
-	reVBSReplace    = regexp.MustCompile(`(?i)\breplace\s*\(`)
+	reVBSStrReverse = lazyRegexp(`(?i)\bstrreverse\s*\(`)
+	reVBSReplace    = lazyRegexp(`(?i)\breplace\s*\(`)
 )
 
 // rewriteVBSStrReverse evaluates StrReverse("...").
@@ -263,7 +262,7 @@ func rewriteVBSStrReverse(s *scan) (string, bool) {
 	text := s.text
 	lits := s.vbsLits()
 	var edits []edit
-	for _, m := range reVBSStrReverse.FindAllStringIndex(text, -1) {
+	for _, m := range reVBSStrReverse().FindAllStringIndex(text, -1) {
 		args, end, ok := vbsArgs(text, lits, m[1]-1, 1)
 		if !ok {
 			continue
@@ -278,7 +277,7 @@ func rewriteVBSReplace(s *scan) (string, bool) {
 	text, max := s.text, s.max
 	lits := s.vbsLits()
 	var edits []edit
-	for _, m := range reVBSReplace.FindAllStringIndex(text, -1) {
+	for _, m := range reVBSReplace().FindAllStringIndex(text, -1) {
 		if m[0] > 0 && text[m[0]-1] == '.' {
 			continue
 		}
