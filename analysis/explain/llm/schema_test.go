@@ -88,8 +88,8 @@ func TestStrictSchemaErrorsNameThePlace(t *testing.T) {
 	for doc, want := range map[string]string{
 		`{"language":"perl","label":"malicious","summary":"s","behaviours":[],"iocs":[],"techniques":[]}`:                                   `at '/language': value must be one of "powershell"`,
 		`{"language":"bash","label":"malicious","behaviours":[],"iocs":[],"techniques":[]}`:                                                 `at '': missing property "summary"`,
-		`{"language":"bash","label":"malicious","summary":"s","behaviours":[{"text":"t","evidence":[1]}],"iocs":[],"techniques":[]}`:         `at '/behaviours/0/evidence/0': got number, want string`,
-		`{"language":"bash","label":"malicious","summary":"s","behaviours":[],"iocs":[],"techniques":[],"z":1,"a":2}`:                        `at '': additional property "a" not allowed`,
+		`{"language":"bash","label":"malicious","summary":"s","behaviours":[{"text":"t","evidence":[1]}],"iocs":[],"techniques":[]}`:        `at '/behaviours/0/evidence/0': got number, want string`,
+		`{"language":"bash","label":"malicious","summary":"s","behaviours":[],"iocs":[],"techniques":[],"z":1,"a":2}`:                       `at '': additional property "a" not allowed`,
 		`{"language":"bash","label":"malicious","summary":"s","behaviours":[{"text":"t","evidence":[],"a/b":1}],"iocs":[],"techniques":[]}`: `at '/behaviours/0': additional property "a/b" not allowed`,
 		`{"language":"bash","label":"malicious","summary":"s","behaviours":[],"iocs":[],"techniques":[]} x`:                                 `invalid character after top-level value`,
 	} {
