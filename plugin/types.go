@@ -38,6 +38,9 @@ type FeedbackSink interface {
 // Request is one sample for the plugin. Text fields are untrusted; the
 // report escapes them.
 type Request struct {
+	// Data is the sample's bytes. An in-process EngineServer may return a
+	// report that shares this memory (analysis.Sample.Data): do not modify
+	// it while the report is in use. Over gRPC the server gets a copy.
 	Data      []byte
 	Name      string            // file name as received (its extension is language evidence)
 	Path      string            // where the host found the file, if anywhere
