@@ -576,6 +576,14 @@ func appendJSONString(dst []byte, s string) []byte {
 			k := bits.TrailingZeros64(special) / 8
 			dst = dst[:n+k]
 			i += k
+			// Nearly all the bytes marked in scripts are quotes, line
+			// ends, tabs and backslashes, whose escapes are two bytes:
+			// written here, without the general case's tests.
+			if e := shortEscape[s[i]]; e != 0 {
+				dst = append(dst, '\\', e)
+				i++
+				continue
+			}
 		}
 		b := s[i]
 		if b < utf8.RuneSelf {
@@ -622,6 +630,10 @@ func appendEscape(dst []byte, b byte) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// shortEscape is, for each byte with a two-byte escape, the letter after
+// the backslash (what appendEscape writes); 0 for the others.
+var shortEscape = [256]byte{'"': '"', '\\': '\\', '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
 
 // jsonSafe marks the ASCII bytes encoding/json copies as they are with HTML
 // escaping on: everything from the space up, DEL included, except " \ < > &.
