@@ -282,7 +282,7 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 		Limits:   lim,
 		Identify: lang.LanguageOf,
 	})
-	t = lap(&r.Timings.DecodeMS, t)
+	lap(&r.Timings.DecodeMS, t)
 	if len(layers) == 0 {
 		layers = []decode.Layer{{Index: 0, Parent: -1, Method: "original", Language: r.Language.Language, Text: text, Size: len(text)}}
 	}
