@@ -43,6 +43,12 @@ type finding struct {
 	severity indicators.Severity
 }
 
+// reason is f as a verdict reason, "<id> (<severity>): <title>" (what
+// fmt's "%s (%s): %s" writes, without boxing three values per reason).
+func (f finding) reason() string {
+	return f.id + " (" + f.severity.String() + "): " + f.title
+}
+
 func findings(r *Report) []finding {
 	var out []finding
 	// An id counts once, at its first finding: the few found so far are
@@ -117,7 +123,7 @@ func RulesView(r *Report, th verdict.Thresholds) Verdict {
 		if i == 5 {
 			break
 		}
-		v.Reasons = append(v.Reasons, fmt.Sprintf("%s (%s): %s", f.id, f.severity, f.title))
+		v.Reasons = append(v.Reasons, f.reason())
 	}
 	return v
 }
@@ -168,7 +174,7 @@ func (e *Engine) modelVerdict(r *Report, res verdict.Result, sites *features.Tok
 		if i == 5 {
 			break
 		}
-		v.Reasons = append(v.Reasons, fmt.Sprintf("%s (%s): %s", f.id, f.severity, f.title))
+		v.Reasons = append(v.Reasons, f.reason())
 	}
 	return v
 }

@@ -155,7 +155,7 @@ func (e *Engine) Catalog() *indicators.Catalog { return e.opt.Catalog }
 // unreadable file, a symlink leaving the scanned root): status and reason
 // are given, everything else is empty.
 func (e *Engine) Reject(s Sample, st Status, reason string) *Report {
-	r := e.newReport(s)
+	r := e.newReport(s, time.Now())
 	r.Status, r.Reason = st, reason
 	return r
 }
@@ -175,7 +175,8 @@ func (e *Engine) Examine(ctx context.Context, s Sample) (*Report, map[string]flo
 	return e.analyze(ctx, s, true)
 }
 
-func (e *Engine) newReport(s Sample) *Report {
+// newReport starts the report of s, analysed at now.
+func (e *Engine) newReport(s Sample, now time.Time) *Report {
 	h := s.Hashes
 	if h == nil && s.Data != nil {
 		v := HashBytes(s.Data)
@@ -183,7 +184,7 @@ func (e *Engine) newReport(s Sample) *Report {
 	}
 	r := &Report{
 		SchemaVersion: SchemaVersion,
-		AnalyzedAt:    time.Now().UTC(),
+		AnalyzedAt:    now.UTC(),
 		Sample: SampleInfo{
 			Size:      s.size(),
 			Name:      safetext.Escape(s.Name),
@@ -210,9 +211,19 @@ func (e *Engine) newReport(s Sample) *Report {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// lap adds the time since t to *total (in milliseconds) and returns now.
+func lap(total *float64, t time.Time) time.Time {
+	now := time.Now()
+	*total += ms(now.Sub(t))
+	return now
+}
+
 func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *Report, input map[string]float64, err error) {
+	// Stages that follow each other directly are timed back to back (lap):
+	// each starts its clock where the one before stopped it, one clock
+	// reading per stage and layer instead of two.
 	start := time.Now()
-	r = e.newReport(s)
+	r = e.newReport(s, start)
 	stage := "start"
 	defer func() {
 		if p := recover(); p != nil {
@@ -249,11 +260,10 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 	}
 	r.Encoding = enc
 	r.Language = lang.Identify(text, s.Name)
-	r.Timings.IdentifyMS = ms(time.Since(t))
+	t = lap(&r.Timings.IdentifyMS, t)
 
 	// Decode.
 	stage = "decode"
-	t = time.Now()
 	lim := decode.DefaultLimits(len(text))
 	if e.opt.Limits.DecodeDepth >= 0 {
 		lim.MaxDepth = e.opt.Limits.DecodeDepth
@@ -272,7 +282,7 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 		Limits:   lim,
 		Identify: lang.LanguageOf,
 	})
-	r.Timings.DecodeMS = ms(time.Since(t))
+	lap(&r.Timings.DecodeMS, t)
 	if len(layers) == 0 {
 		layers = []decode.Layer{{Index: 0, Parent: -1, Method: "original", Language: r.Language.Language, Text: text, Size: len(text)}}
 	}
@@ -305,13 +315,13 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 	// A rewrite layer repeats most of its parent; each rule and indicator is
 	// reported once, at the shallowest layer where it fired.
 	seenRule, seenInd := map[string]bool{}, map[string]bool{}
+	t = time.Now()
 	for _, l := range layers {
 		if err := ctx.Err(); err != nil {
 			return e.fail(ctx, r, "scan", err)
 		}
-		t = time.Now()
 		m, yerr := sc.s.ScanString(ctx, l.Text, l.Index)
-		r.Timings.YARAMS += ms(time.Since(t))
+		t = lap(&r.Timings.YARAMS, t)
 		if yerr != nil {
 			return e.fail(ctx, r, "yara", yerr)
 		}
@@ -322,18 +332,16 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 			}
 		}
 
-		t = time.Now()
 		for _, h := range e.opt.Catalog.Scan(l.Text, l.Language, l.Index) {
 			if !seenInd[h.ID] {
 				seenInd[h.ID] = true
 				r.Indicators = append(r.Indicators, h)
 			}
 		}
-		r.Timings.IndicatorsMS += ms(time.Since(t))
+		t = lap(&r.Timings.IndicatorsMS, t)
 
-		t = time.Now()
 		iocSets = append(iocSets, ioc.Extract(l.Text, l.Index))
-		r.Timings.IOCMS += ms(time.Since(t))
+		t = lap(&r.Timings.IOCMS, t)
 	}
 	if merged := ioc.Merge(iocSets...); merged != nil {
 		r.IOCs = merged
@@ -344,14 +352,13 @@ func (e *Engine) analyze(parent context.Context, s Sample, wantInput bool) (r *R
 	stage = "verdict"
 	t = time.Now()
 	input = e.assess(r, layers, wantInput)
-	r.Timings.VerdictMS = ms(time.Since(t))
+	t = lap(&r.Timings.VerdictMS, t)
 
 	// Explanation: the explainer sees the finished report, status included.
 	stage = "explain"
 	r.Status = StatusOK
-	t = time.Now()
 	r.Explanation = e.explain(ctx, r)
-	r.Timings.ExplainMS = ms(time.Since(t))
+	lap(&r.Timings.ExplainMS, t)
 
 	if err := ctx.Err(); err != nil {
 		return e.fail(ctx, r, "explain", err)

@@ -3,15 +3,19 @@ package intake
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 	"testing/iotest"
 
 	"github.com/automaldesc/automaldesc/analysis"
+	"github.com/automaldesc/automaldesc/internal/corpus"
 )
 
 func TestReadFile(t *testing.T) {
@@ -154,5 +158,91 @@ func TestReadFileGrowsPastStat(t *testing.T) {
 	s, err := read(analysis.Sample{}, r, 1<<20, 100)
 	if err != nil || len(s.Data) != 5100 {
 		t.Fatalf("got %d bytes, %v; want 5100", len(s.Data), err)
+	}
+}
+
+// TestReadFileMatchesOS compares ReadFile with the *os.File version it
+// replaced on every kind of path a scan meets: regular files under and over
+// the limit, empty files, a FIFO, a directory, a device, a socket, absent
+// and unusable paths, and every dev corpus sample when the corpus is there.
+func TestReadFileMatchesOS(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	paths := []string{
+		write("empty", nil),
+		write("small.ps1", []byte("Write-Host hi\n")),
+		write("limit", bytes.Repeat([]byte("b"), 1024)),
+		write("over", bytes.Repeat([]byte("c"), 1025)),
+		write("big", bytes.Repeat([]byte("0123456789"), 70000)),
+		dir,
+		os.DevNull,
+		filepath.Join(dir, "absent"),
+		filepath.Join(dir, "small.ps1", "under-a-file"),
+		filepath.Join(dir, "nul\x00byte"),
+		"",
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paths = append(paths, fifo)
+	if l, err := net.Listen("unix", filepath.Join(dir, "sock")); err == nil {
+		defer l.Close()
+		paths = append(paths, filepath.Join(dir, "sock"))
+	}
+	// Stat says 0 bytes, a read gives more: the size hint must not cut it.
+	if _, err := os.Stat("/proc/version"); err == nil {
+		paths = append(paths, "/proc/version")
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(filepath.Join(dir, "small.ps1"), link); err != nil {
+		t.Fatal(err)
+	}
+	paths = append(paths, link)
+	if d, err := corpus.Open(corpus.Dev); err == nil {
+		found, _ := filepath.Glob(filepath.Join(d, "samples", "*"))
+		paths = append(paths, found...)
+	}
+	for _, p := range paths {
+		for _, limit := range []int64{1024, 8 << 20} {
+			got, gerr := ReadFile(p, limit)
+			want, werr := readFileOS(p, limit)
+			if fmt.Sprint(gerr) != fmt.Sprint(werr) || !reflect.DeepEqual(got, want) {
+				t.Errorf("%q, limit %d:\ngot  %+v, %v\nwant %+v, %v", p, limit, got, gerr, want, werr)
+			}
+			var gr, wr *Rejection
+			if errors.As(gerr, &gr) != errors.As(werr, &wr) || (gr != nil && *gr != *wr) {
+				t.Errorf("%q: rejection %+v, want %+v", p, gr, wr)
+			}
+		}
+	}
+}
+
+func BenchmarkReadFile(b *testing.B) {
+	dir := corpus.Require(b, corpus.Dev)
+	paths, err := filepath.Glob(filepath.Join(dir, "samples", "*"))
+	if err != nil || len(paths) == 0 {
+		b.Fatalf("no samples: %v", err)
+	}
+	for _, impl := range []struct {
+		name string
+		read func(string, int64) (analysis.Sample, error)
+	}{{"fd", ReadFile}, {"os", readFileOS}} {
+		b.Run(impl.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, p := range paths {
+					if _, err := impl.read(p, 8<<20); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
 	}
 }

@@ -56,10 +56,11 @@ func (e *jsonEncoder) appendReport(r *analysis.Report) bool {
 	e.raw(`,"id":`)
 	e.str(r.ID)
 	e.raw(`,"analyzed_at":`)
-	if t, err := r.AnalyzedAt.MarshalJSON(); err == nil {
-		// An RFC 3339 string: nothing in it for encoding/json's compaction
-		// or HTML escaping to change.
-		e.b = append(e.b, t...)
+	// What Time.MarshalJSON writes, an RFC 3339 string (nothing in it for
+	// encoding/json's compaction or HTML escaping to change), appended in
+	// place instead of allocated.
+	if t, err := r.AnalyzedAt.AppendText(append(e.b, '"')); err == nil {
+		e.b = append(t, '"')
 	} else {
 		e.bad = true
 	}
@@ -265,33 +266,37 @@ func (e *jsonEncoder) features(m map[string]float64) {
 		e.raw("null")
 		return
 	}
-	if !e.sameFeatureKeys(m) {
-		e.layOutFeatures(m)
+	start := len(e.b)
+	if len(m) == len(e.featKeys) && e.featKeys != nil && e.appendFeatures(m) {
+		return
 	}
+	// Other keys than the last map's (a first map, or one of another
+	// model version): lay them out and write the map again.
+	e.b = e.b[:start]
+	e.layOutFeatures(m)
+	e.appendFeatures(m)
+}
+
+// appendFeatures writes m in the layout of the last feature map. It looks
+// each of the layout's keys up once, and returns false at the first one m
+// lacks: with as many keys in m as in the layout, m then has exactly the
+// layout's keys when it returns true.
+func (e *jsonEncoder) appendFeatures(m map[string]float64) bool {
 	e.b = append(e.b, '{')
 	start := 0
 	for i, k := range e.featKeys {
+		v, ok := m[k]
+		if !ok {
+			return false
+		}
 		if i > 0 {
 			e.b = append(e.b, ',')
 		}
 		e.b = append(e.b, e.featPrefix[start:e.featEnds[i]]...)
 		start = e.featEnds[i]
-		e.float(m[k])
+		e.float(v)
 	}
 	e.b = append(e.b, '}')
-}
-
-// sameFeatureKeys reports whether m has exactly the keys of the last
-// layout: as many keys, and each of the layout's among them.
-func (e *jsonEncoder) sameFeatureKeys(m map[string]float64) bool {
-	if len(m) != len(e.featKeys) || e.featKeys == nil {
-		return false
-	}
-	for _, k := range e.featKeys {
-		if _, ok := m[k]; !ok {
-			return false
-		}
-	}
 	return true
 }
 
@@ -571,6 +576,14 @@ func appendJSONString(dst []byte, s string) []byte {
 			k := bits.TrailingZeros64(special) / 8
 			dst = dst[:n+k]
 			i += k
+			// Nearly all the bytes marked in scripts are quotes, line
+			// ends, tabs and backslashes, whose escapes are two bytes:
+			// written here, without the general case's tests.
+			if e := shortEscape[s[i]]; e != 0 {
+				dst = append(dst, '\\', e)
+				i++
+				continue
+			}
 		}
 		b := s[i]
 		if b < utf8.RuneSelf {
@@ -617,6 +630,10 @@ func appendEscape(dst []byte, b byte) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
+
+// shortEscape is, for each byte with a two-byte escape, the letter after
+// the backslash (what appendEscape writes); 0 for the others.
+var shortEscape = [256]byte{'"': '"', '\\': '\\', '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't'}
 
 // jsonSafe marks the ASCII bytes encoding/json copies as they are with HTML
 // escaping on: everything from the space up, DEL included, except " \ < > &.

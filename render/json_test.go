@@ -317,6 +317,8 @@ func TestFeatureLayoutFollowsTheKeys(t *testing.T) {
 		{"b": 1, "a": 2.5, "c": -0.0},
 		{"a": 3, "b": 4, "c": 5},
 		{"a": 3, "b": 4, "d<": 5},
+		{"0": 9, "b": 4, "d<": 5},
+		{"a": 3, "b": 4, "d<": 5},
 		{"a": 1 << 53, "b": 1<<53 - 1, "d<": -(1<<53 - 1)},
 		{"a": 1e15, "b": -1e20, "d<": 1e21},
 		{"a": 0.1},
@@ -380,11 +382,9 @@ func FuzzReportJSON(f *testing.F) {
 	})
 }
 
-// TestReportJSONDevCorpus compares the encodings of the dev corpus reports.
-func TestReportJSONDevCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("analyses the whole dev corpus")
-	}
+// devEngine is the engine of `automaldesc scan` on its defaults.
+func devEngine(t testing.TB) *analysis.Engine {
+	t.Helper()
 	live, err := rules.NewLive()
 	if err != nil {
 		t.Fatal(err)
@@ -403,6 +403,15 @@ func TestReportJSONDevCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return eng
+}
+
+// TestReportJSONDevCorpus compares the encodings of the dev corpus reports.
+func TestReportJSONDevCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("analyses the whole dev corpus")
+	}
+	eng := devEngine(t)
 	var got, want bytes.Buffer
 	w := NewWriter(&got, JSONL, false)
 	// Under the race detector a sample of the corpus: the encoder has no
@@ -436,6 +445,33 @@ func benchReport() *analysis.Report {
 	}
 	r.Verdict.Contributions = []analysis.Contribution{{Feature: "feat:lines", Value: 0.69, Weight: -1.41, Contribution: 2.53, Evidence: []string{"feature:lines"}}}
 	return r
+}
+
+// BenchmarkWriteJSONLDev writes the reports of the whole dev corpus once
+// per iteration: what `scan --format jsonl` spends rendering.
+func BenchmarkWriteJSONLDev(b *testing.B) {
+	eng := devEngine(b)
+	var reports []*analysis.Report
+	var size int64
+	corpus.Sweep(b, corpus.Dev, func(name, text string) {
+		r, _ := eng.Analyze(context.Background(), analysis.Sample{Data: []byte(text), Name: name, Path: name})
+		reports = append(reports, r)
+	})
+	w := NewWriter(io.Discard, JSONL, false)
+	for _, r := range reports {
+		b, _ := w.marshal(r)
+		size += int64(len(b)) + 1
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, r := range reports {
+			if err := w.Write(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }
 
 func BenchmarkWriteJSONL(b *testing.B) {
