@@ -411,8 +411,8 @@ func TestExtractHitsMatchReference(t *testing.T) {
 	for n := range 3 * maxSearchedHits {
 		in := Input{Layers: layers, Language: lang.PowerShell}
 		for range n {
-			ind := cat[r.IntN(min(len(cat), 24))] // few ids, so they repeat
-			in.Hits = append(in.Hits, indicators.Hit{ID: ind.ID, Severity: indicators.Severity(r.IntN(5)),
+			ind := cat[r.IntN(min(len(cat), 24))]                                                              // few ids, so they repeat
+			in.Hits = append(in.Hits, indicators.Hit{ID: ind.ID, Severity: indicators.Severity(r.IntN(8) - 1), // some unknown
 				Tactic: ind.Tactic, Techniques: ind.Techniques, Layer: r.IntN(2)})
 		}
 		in.YARA = []yarascan.Match{{Rule: "R", Techniques: []string{"T1059.001", "T9999"}}}

@@ -89,6 +89,13 @@ func Extract(in Input) map[string]float64 {
 		f["decoded_ratio"] = float64(decoded) / float64(in.Layers[0].Size)
 	}
 
+	// The counts are kept in variables and set in f once, where each
+	// increment of f cost a map assignment: a sample may have hundreds of
+	// IOCs. A count left at 0 is f's already.
+	var c struct {
+		total, inDecoded, yara, yaraHigh, iocs, urls, ips, domains int
+		severity                                                   [indicators.SeverityCritical + 1]int
+	}
 	// Each indicator counts once, at its first hit. A sample has a few
 	// hits: the earlier ones are searched, and a set made only for many.
 	var seen map[string]bool
@@ -109,21 +116,21 @@ func Extract(in Input) map[string]float64 {
 			}
 			seen[h.ID] = true
 		}
-		f["indicators_total"]++
-		if name, ok := severityFeature[h.Severity]; ok {
-			f[name]++
+		c.total++
+		if _, ok := severityFeature[h.Severity]; ok {
+			c.severity[h.Severity]++
 		}
 		if name, ok := tacticFeature[h.Tactic]; ok {
 			f[name]++
 		}
 		if h.Layer > 0 {
-			f["indicators_in_decoded"]++
+			c.inDecoded++
 		}
 	}
 	for _, m := range in.YARA {
-		f["yara_matches"]++
+		c.yara++
 		if s, err := indicators.ParseSeverity(m.Severity); err == nil && s >= indicators.SeverityHigh {
-			f["yara_high"]++
+			c.yaraHigh++
 		}
 	}
 	// The distinct techniques, counted in a sorted list (on the stack for
@@ -138,15 +145,32 @@ func Extract(in Input) map[string]float64 {
 	}
 	slices.Sort(techniques)
 	f["techniques"] = float64(len(slices.Compact(techniques)))
-	for _, c := range in.IOCs {
-		f["iocs_total"]++
-		switch c.Type {
+	for _, x := range in.IOCs {
+		c.iocs++
+		switch x.Type {
 		case ioc.URL:
-			f["iocs_url"]++
+			c.urls++
 		case ioc.IPv4, ioc.IPv6:
-			f["iocs_ip"]++
+			c.ips++
 		case ioc.Domain:
-			f["iocs_domain"]++
+			c.domains++
+		}
+	}
+	for _, kv := range [...]struct {
+		name string
+		n    int
+	}{
+		{"indicators_total", c.total}, {"indicators_in_decoded", c.inDecoded},
+		{"yara_matches", c.yara}, {"yara_high", c.yaraHigh},
+		{"iocs_total", c.iocs}, {"iocs_url", c.urls}, {"iocs_ip", c.ips}, {"iocs_domain", c.domains},
+	} {
+		if kv.n > 0 {
+			f[kv.name] = float64(kv.n)
+		}
+	}
+	for s, n := range c.severity {
+		if n > 0 {
+			f[severityFeature[indicators.Severity(s)]] = float64(n)
 		}
 	}
 	f["obfuscation_score"] = obfuscationScore(f)
