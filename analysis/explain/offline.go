@@ -255,13 +255,6 @@ func (w *writer) pick(slot, n int) int {
 	return int(x % uint64(n))
 }
 
-// add adds a claim of a finished sentence.
-func (w *writer) add(text string, ev []string) {
-	b := w.begin()
-	b.WriteString(text)
-	w.end(ev)
-}
-
 // begin starts the sentence of the next claim, which end adds. No other
 // sentence may start in between.
 func (w *writer) begin() sentence {
@@ -281,6 +274,7 @@ func (w *writer) end(ev []string) {
 // methods of strings.Builder the sentences use.
 type sentence struct{ w *writer }
 
+// WriteString appends x.
 func (s sentence) WriteString(x string) { s.w.text = append(s.w.text, x...) }
 
 // WriteByte appends c; its error, for io.ByteWriter, is always nil.
