@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/automaldesc/automaldesc/analysis/features"
@@ -117,7 +118,7 @@ func RulesView(r *Report, th verdict.Thresholds) Verdict {
 		if i == 5 {
 			break
 		}
-		v.Reasons = append(v.Reasons, fmt.Sprintf("%s (%s): %s", f.id, f.severity, f.title))
+		v.Reasons = append(v.Reasons, reason(f))
 	}
 	return v
 }
@@ -168,7 +169,7 @@ func (e *Engine) modelVerdict(r *Report, res verdict.Result, sites *features.Tok
 		if i == 5 {
 			break
 		}
-		v.Reasons = append(v.Reasons, fmt.Sprintf("%s (%s): %s", f.id, f.severity, f.title))
+		v.Reasons = append(v.Reasons, reason(f))
 	}
 	return v
 }
@@ -250,7 +251,7 @@ func (e *Engine) contributions(r *Report, cs []verdict.Contribution, sites *feat
 		case "decode":
 			for _, l := range r.Layers[1:] {
 				if strings.Contains("+"+l.Method+"+", "+"+name+"+") {
-					x.Evidence = append(x.Evidence, fmt.Sprintf("layer:%d", l.Index))
+					x.Evidence = append(x.Evidence, "layer:"+strconv.Itoa(l.Index))
 				}
 			}
 		case "feat":
@@ -307,4 +308,9 @@ func rank(l verdict.Label) int {
 		return 1
 	}
 	return 0
+}
+
+// reason is a finding as a verdict reason: "id (severity): title".
+func reason(f finding) string {
+	return f.id + " (" + f.severity.String() + "): " + f.title
 }
