@@ -41,6 +41,7 @@ func FuzzExplain(f *testing.F) {
 		if err := explain.Validate(r, got); err != nil {
 			t.Fatalf("validate: %v\n%s", err, got.Summary)
 		}
+		checkJoined(t, got)
 		if strings.Contains(got.Summary, "\x1b") {
 			t.Fatalf("raw escape in %q", got.Summary)
 		}

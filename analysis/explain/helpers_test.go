@@ -82,6 +82,7 @@ func checkGrounded(t *testing.T, r *analysis.Report, x analysis.Explanation) {
 	if err := explain.Validate(r, x); err != nil {
 		t.Errorf("validate: %v\nsummary: %s", err, x.Summary)
 	}
+	checkJoined(t, x)
 	for i, c := range x.Claims {
 		if len(c.Evidence) == 0 {
 			t.Errorf("claim %d has no evidence: %q", i, c.Text)
@@ -155,4 +156,17 @@ func defangedTokens(s string) []string {
 		}
 	}
 	return out
+}
+
+// checkJoined asserts that the summary is the claims' texts joined by
+// blanks (the writer cuts the texts from the summary).
+func checkJoined(t *testing.T, x analysis.Explanation) {
+	t.Helper()
+	texts := make([]string, len(x.Claims))
+	for i, c := range x.Claims {
+		texts[i] = c.Text
+	}
+	if joined := strings.Join(texts, " "); x.Summary != joined {
+		t.Errorf("summary is not its claims joined:\n%q\n%q", x.Summary, joined)
+	}
 }

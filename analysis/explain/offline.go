@@ -18,11 +18,6 @@ import (
 	"github.com/automaldesc/automaldesc/internal/safetext"
 )
 
-// sentenceSize is the capacity a sentence's builder starts with: most
-// sentences fit, so that each costs one allocation rather than a series of
-// doublings.
-const sentenceSize = 256
-
 // Source is the Explanation.Source of the offline explainer.
 const Source = "offline"
 
@@ -136,8 +131,28 @@ func (o *Offline) Explain(ctx context.Context, r *analysis.Report) (analysis.Exp
 		return analysis.Explanation{}, fmt.Errorf("explain %s: %w", r.Sample.SHA256, err)
 	}
 	w := newWriter(o, r)
-	return w.explain(), nil
+	buf := texts.Get().(*[]byte)
+	w.text = (*buf)[:0]
+	x := w.explain() // copies the text
+	if cap(w.text) <= maxPooledText {
+		*buf = w.text[:0]
+		texts.Put(buf)
+	}
+	return x, nil
 }
+
+// texts recycles the writers' text buffers.
+var texts = sync.Pool{New: func() any {
+	b := make([]byte, 0, textSize)
+	return &b
+}}
+
+// textSize is the capacity a text buffer starts with: most summaries fit;
+// maxPooledText bounds the buffers texts keeps.
+const (
+	textSize      = 1024
+	maxPooledText = 16 << 10
+)
 
 // finding is one distinct indicator hit or YARA match.
 type finding struct {
@@ -198,8 +213,15 @@ type writer struct {
 	refs   []int // IOCs not placed in a step
 	named  int   // IOCs named so far
 	claims []analysis.Claim
-	hand   int  // index of the layer told as a hand-off, or -1
-	feats  bool // a sentence already named the statistical features
+	// text is the summary so far: the claims' sentences, a blank between
+	// two; ends[i] is where the sentence of claims[i] ends in it. The
+	// sentences are written there (see begin), and the claims' texts are
+	// cut from the summary once it is made: one allocation for all the
+	// text of a report, where a builder per sentence made one each.
+	text  []byte
+	ends  []int
+	hand  int  // index of the layer told as a hand-off, or -1
+	feats bool // a sentence already named the statistical features
 }
 
 func newWriter(o *Offline, r *analysis.Report) *writer {
@@ -207,7 +229,7 @@ func newWriter(o *Offline, r *analysis.Report) *writer {
 	if key == "" {
 		key = r.ID
 	}
-	return &writer{o: o, r: r, seed: fnv64a(key), hand: -1, claims: make([]analysis.Claim, 0, 6)}
+	return &writer{o: o, r: r, seed: fnv64a(key), hand: -1, claims: make([]analysis.Claim, 0, 6), ends: make([]int, 0, 6)}
 }
 
 // fnv64a is the 64-bit FNV-1a hash of s, as hash/fnv computes it, without
@@ -233,9 +255,39 @@ func (w *writer) pick(slot, n int) int {
 	return int(x % uint64(n))
 }
 
-func (w *writer) add(text string, ev []string) {
-	w.claims = append(w.claims, analysis.Claim{Text: text, Evidence: ev})
+// begin starts the sentence of the next claim, which end adds. No other
+// sentence may start in between.
+func (w *writer) begin() sentence {
+	if len(w.claims) > 0 {
+		w.text = append(w.text, ' ')
+	}
+	return sentence{w}
 }
+
+// end adds the claim of the sentence begun last, with its evidence ev.
+func (w *writer) end(ev []string) {
+	w.claims = append(w.claims, analysis.Claim{Evidence: ev})
+	w.ends = append(w.ends, len(w.text))
+}
+
+// sentence writes a sentence at the end of its writer's text, with the
+// methods of strings.Builder the sentences use.
+type sentence struct{ w *writer }
+
+// WriteString appends x.
+func (s sentence) WriteString(x string) { s.w.text = append(s.w.text, x...) }
+
+// WriteByte appends c; its error, for io.ByteWriter, is always nil.
+func (s sentence) WriteByte(c byte) error {
+	s.w.text = append(s.w.text, c)
+	return nil
+}
+
+// Len is the length of the text, for Truncate.
+func (s sentence) Len() int { return len(s.w.text) }
+
+// Truncate drops what was written since the text was n bytes long.
+func (s sentence) Truncate(n int) { s.w.text = s.w.text[:n] }
 
 func (w *writer) explain() analysis.Explanation {
 	r := w.r
@@ -255,11 +307,15 @@ func (w *writer) explain() analysis.Explanation {
 	default:
 		w.notAnalysed()
 	}
-	texts := make([]string, len(w.claims))
-	for i, c := range w.claims {
-		texts[i] = c.Text
+	// The summary is the sentences joined by blanks, and each claim's
+	// text is its sentence in it.
+	summary := string(w.text)
+	start := 0
+	for i, end := range w.ends {
+		w.claims[i].Text = summary[start:end]
+		start = end + 1
 	}
-	return analysis.Explanation{Summary: strings.Join(texts, " "), Source: Source, Claims: w.claims}
+	return analysis.Explanation{Summary: summary, Source: Source, Claims: w.claims}
 }
 
 // notAnalysed is the one sentence of a skipped or failed report.
@@ -273,7 +329,7 @@ func (w *writer) notAnalysed() {
 	if reason == "" {
 		reason = "no reason was recorded"
 	}
-	var b strings.Builder
+	b := w.begin()
 	if r.Status == analysis.StatusSkipped {
 		b.WriteString("The sample was skipped and not analysed: ")
 	} else {
@@ -291,7 +347,7 @@ func (w *writer) notAnalysed() {
 		ev = append(ev, "verdict")
 	}
 	b.WriteByte('.')
-	w.add(b.String(), ev)
+	w.end(ev)
 }
 
 func distinctFindings(r *analysis.Report) int {
@@ -668,8 +724,7 @@ func (w *writer) identity() {
 	r := w.r
 	ev := make([]string, 1, 4)
 	ev[0] = languageEv(r.Language.Language)
-	var b strings.Builder
-	b.Grow(sentenceSize)
+	b := w.begin()
 	switch w.pick(1, 3) {
 	case 0:
 		b.WriteString("This is a ")
@@ -761,7 +816,7 @@ func (w *writer) identity() {
 		}
 	}
 	b.WriteByte('.')
-	w.add(b.String(), ev)
+	w.end(ev)
 }
 
 func (w *writer) allLayers() []int {

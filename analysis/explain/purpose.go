@@ -89,8 +89,7 @@ func (w *writer) purpose() {
 			}
 		}
 	}
-	var b strings.Builder
-	b.Grow(sentenceSize)
+	b := w.begin()
 	list := ""
 	if len(all) > 0 {
 		list = w.iocList(all, &ev)
@@ -139,7 +138,7 @@ func (w *writer) purpose() {
 		}
 	}
 	b.WriteByte('.')
-	w.add(b.String(), ev)
+	w.end(ev)
 }
 
 // dualUse names the low-severity findings of a benign-looking script.
@@ -164,8 +163,7 @@ func (w *writer) dualUse() {
 	if len(names) == 0 {
 		return
 	}
-	var b strings.Builder
-	b.Grow(sentenceSize)
+	b := w.begin()
 	switch w.pick(62, 2) {
 	case 0:
 		b.WriteString("Low-severity, dual-use findings: ")
@@ -176,7 +174,7 @@ func (w *writer) dualUse() {
 	}
 	b.WriteString(techSuffix(techs))
 	b.WriteByte('.')
-	w.add(b.String(), ev)
+	w.end(ev)
 }
 
 // injectionWords mark text that addresses a reader (an LLM or analyst)

@@ -67,8 +67,7 @@ func (w *writer) behaviour() {
 		}
 		chunk := sts[at : at+size]
 		at += size
-		var b strings.Builder
-		b.Grow(sentenceSize)
+		b := w.begin()
 		var ev []string
 		switch {
 		case k == 0 && len(chunk) == 1:
@@ -82,7 +81,6 @@ func (w *writer) behaviour() {
 		}
 		join := joiners[w.pick(13+k, len(joiners))]
 		for i, st := range chunk {
-			text, cev := w.clause(st)
 			switch {
 			case i == 0:
 			case i == len(chunk)-1 && len(chunk) > 2:
@@ -90,21 +88,21 @@ func (w *writer) behaviour() {
 			default:
 				b.WriteString(join)
 			}
-			b.WriteString(text)
+			cev := w.clause(b, st)
 			for _, e := range cev {
 				addUnique(&ev, e)
 			}
 		}
 		if k == n-1 {
-			w.refsTail(&b, &ev)
+			w.refsTail(b, &ev)
 		}
 		b.WriteByte('.')
-		w.add(b.String(), ev)
+		w.end(ev)
 	}
 }
 
 // refsTail names IOCs no step claimed.
-func (w *writer) refsTail(b *strings.Builder, ev *[]string) {
+func (w *writer) refsTail(b sentence, ev *[]string) {
 	if len(w.refs) == 0 && len(w.r.IOCs) <= maxIOCsScanned {
 		return
 	}
@@ -131,9 +129,10 @@ func (w *writer) refsTail(b *strings.Builder, ev *[]string) {
 	}
 }
 
-// clause writes one step: a verb phrase in the third person without a
-// subject, with its commands, IOCs and technique ids.
-func (w *writer) clause(st stage) (string, []string) {
+// clause writes one step to b: a verb phrase in the third person without a
+// subject, with its commands, IOCs and technique ids. It returns the
+// step's evidence.
+func (w *writer) clause(b sentence, st stage) []string {
 	s := &w.steps[st]
 	var ev []string // nil when the step cites nothing, as before
 	if len(s.ev) > 0 {
@@ -141,8 +140,7 @@ func (w *writer) clause(st stage) (string, []string) {
 		copy(ev, s.ev)
 	}
 	verb := stageVerbs[st][w.pick(20+int(st), len(stageVerbs[st]))]
-	var b strings.Builder
-	b.Grow(sentenceSize)
+	start := b.Len()
 	with := withWords[w.pick(40+int(st), len(withWords))]
 	cmds := joinList(s.cmds, maxCmdsClause, "")
 	iocs := w.iocList(s.iocs, &ev)
@@ -192,7 +190,7 @@ func (w *writer) clause(st stage) (string, []string) {
 			b.WriteString(" content from ")
 			b.WriteString(iocs)
 		}
-		w.detail(&b, cmds, with, s)
+		w.detail(b, cmds, with, s)
 	case stDrop:
 		switch w.pick(30, 3) {
 		case 0:
@@ -203,7 +201,7 @@ func (w *writer) clause(st stage) (string, []string) {
 			b.WriteString("drops ")
 		}
 		if iocs == "" {
-			b.Reset()
+			b.Truncate(start)
 			b.WriteString(verb)
 			b.WriteString(" the payload to disk")
 		} else {
@@ -242,20 +240,20 @@ func (w *writer) clause(st stage) (string, []string) {
 		} else {
 			b.WriteString(verb)
 		}
-		w.detail(&b, cmds, with, s)
+		w.detail(b, cmds, with, s)
 	case stExfil:
 		b.WriteString(verb)
 		if iocs != "" {
 			b.WriteString(" to ")
 			b.WriteString(iocs)
 		}
-		w.detail(&b, cmds, with, s)
+		w.detail(b, cmds, with, s)
 	case stImpact:
 		if s.verbs > 0 && cmds == "" {
 			b.WriteString(joinList(s.actions[:s.verbs], 3, ""))
 		} else {
 			b.WriteString(verb)
-			w.detail(&b, cmds, with, s)
+			w.detail(b, cmds, with, s)
 		}
 		if iocs != "" {
 			b.WriteString(", touching ")
@@ -266,7 +264,7 @@ func (w *writer) clause(st stage) (string, []string) {
 		b.WriteString(joinList(s.actions, 2, ""))
 	case stPersist, stPrivEsc:
 		b.WriteString(verb)
-		w.detail(&b, cmds, with, s)
+		w.detail(b, cmds, with, s)
 		if iocs != "" {
 			if len(s.actions) > 0 && cmds == "" || !w.allLocal(s.iocs) {
 				b.WriteString(",")
@@ -285,7 +283,7 @@ func (w *writer) clause(st stage) (string, []string) {
 			b.WriteString(joinList(s.actions[:s.verbs], 2, ""))
 		} else {
 			b.WriteString(verb)
-			w.detail(&b, cmds, with, s)
+			w.detail(b, cmds, with, s)
 		}
 		if iocs != "" {
 			b.WriteString(", involving ")
@@ -293,12 +291,12 @@ func (w *writer) clause(st stage) (string, []string) {
 		}
 	}
 	b.WriteString(techSuffix(s.techs))
-	return b.String(), ev
+	return ev
 }
 
 // detail adds the commands of a step, or its actions when no command was
 // recognised.
-func (w *writer) detail(b *strings.Builder, cmds, with string, s *step) {
+func (w *writer) detail(b sentence, cmds, with string, s *step) {
 	switch {
 	case cmds != "":
 		b.WriteString(with)
@@ -441,8 +439,7 @@ func defangSchemes(s string) string {
 // modelOnly is the behaviour sentence when nothing matched but the verdict
 // still calls the sample malicious or suspicious.
 func (w *writer) modelOnly() {
-	var b strings.Builder
-	b.Grow(sentenceSize)
+	b := w.begin()
 	ev := []string{"verdict"}
 	b.WriteString("No indicator or YARA rule matched, so no concrete behaviour can be named")
 	if feats := w.positiveFeatures(&ev); feats != "" {
@@ -451,7 +448,7 @@ func (w *writer) modelOnly() {
 		w.feats = true
 	}
 	b.WriteByte('.')
-	w.add(b.String(), ev)
+	w.end(ev)
 }
 
 // featurePhrase names a schema feature in the text, one phrase for each
@@ -568,8 +565,7 @@ func (w *writer) verdictLine() {
 	r := w.r
 	v := r.Verdict
 	ev := []string{"verdict"}
-	var b strings.Builder
-	b.Grow(sentenceSize)
+	b := w.begin()
 	label := v.Label.String()
 	var src string
 	switch {
@@ -706,7 +702,7 @@ func (w *writer) verdictLine() {
 		b.WriteString(" listed in the report)")
 	}
 	b.WriteByte('.')
-	w.add(b.String(), ev)
+	w.end(ev)
 }
 
 func srcNoun(src string) string {

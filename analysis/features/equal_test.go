@@ -411,8 +411,8 @@ func TestExtractHitsMatchReference(t *testing.T) {
 	for n := range 3 * maxSearchedHits {
 		in := Input{Layers: layers, Language: lang.PowerShell}
 		for range n {
-			ind := cat[r.IntN(min(len(cat), 24))] // few ids, so they repeat
-			in.Hits = append(in.Hits, indicators.Hit{ID: ind.ID, Severity: indicators.Severity(r.IntN(5)),
+			ind := cat[r.IntN(min(len(cat), 24))]                                                              // few ids, so they repeat
+			in.Hits = append(in.Hits, indicators.Hit{ID: ind.ID, Severity: indicators.Severity(r.IntN(8) - 1), // some unknown
 				Tactic: ind.Tactic, Techniques: ind.Techniques, Layer: r.IntN(2)})
 		}
 		in.YARA = []yarascan.Match{{Rule: "R", Techniques: []string{"T1059.001", "T9999"}}}
@@ -421,4 +421,48 @@ func TestExtractHitsMatchReference(t *testing.T) {
 			t.Fatalf("%d hits: Extract differs from the reference:\n got %v\nwant %v", n, f, want)
 		}
 	}
+}
+
+// rewrittenLayers returns layers as decoding makes them: s, s with
+// s[i:j] replaced by t (the parent's common prefix and suffix skipped by
+// changedTokens), and that with a second piece replaced.
+func rewrittenLayers(s, t string, i, j int) []decode.Layer {
+	i, j = min(i, len(s)), min(j, len(s))
+	i, j = min(i, j), max(i, j)
+	child := s[:i] + t + s[j:]
+	k := len(child) / 3
+	grand := child[:k] + "/" + child[k:]
+	return []decode.Layer{
+		{Parent: -1, Method: decode.MethodOriginal, Text: s, Size: len(s)},
+		{Parent: 0, Method: "js.concat", Text: child, Size: len(child)},
+		{Parent: 1, Method: "js.escape", Text: grand, Size: len(grand)},
+		{Parent: 0, Method: "js.reverse", Text: t, Size: len(t)},
+	}
+}
+
+// TestChangedTokensMatchReference: decoded layers that share a prefix and
+// a suffix with their parent, cut at token edges, switch slashes and
+// blanks, give the reference's tokens.
+func TestChangedTokensMatchReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	pieces := []string{"", "a", "ab", "/", "/s", " ", " /x ", "Word", "x y", "\n", strings.Repeat("Q", 45), "é"}
+	for _, s := range equalFixtures {
+		for range 20 {
+			piece := pieces[rng.IntN(len(pieces))] + pieces[rng.IntN(len(pieces))]
+			i, j := rng.IntN(len(s)+1), rng.IntN(len(s)+1)
+			checkTokens(t, fmt.Sprintf("%q [%d:%d] = %q", s, i, j, piece), rewrittenLayers(s, piece, i, j), rng)
+		}
+	}
+	big := strings.Repeat("word /s Other_token ", scanLimit/20+100) // past scanLimit
+	checkTokens(t, "past scanLimit", rewrittenLayers(big, "x /y z", 1000, 1010), rng)
+	checkTokens(t, "past scanLimit, at the end", rewrittenLayers(big, "x /y z", scanLimit-3, scanLimit+7), rng)
+}
+
+func FuzzChangedTokensMatchReference(f *testing.F) {
+	for i, s := range equalFixtures {
+		f.Add(s, "x /y", uint16(i), uint16(2*i), uint64(i))
+	}
+	f.Fuzz(func(t *testing.T, s, piece string, i, j uint16, seed uint64) {
+		checkTokens(t, "fuzz", rewrittenLayers(s, piece, int(i), int(j)), rand.New(rand.NewPCG(seed, 9)))
+	})
 }

@@ -89,6 +89,13 @@ func Extract(in Input) map[string]float64 {
 		f["decoded_ratio"] = float64(decoded) / float64(in.Layers[0].Size)
 	}
 
+	// The counts are kept in variables and set in f once, where each
+	// increment of f cost a map assignment: a sample may have hundreds of
+	// IOCs. A count left at 0 is f's already.
+	var c struct {
+		total, inDecoded, yara, yaraHigh, iocs, urls, ips, domains int
+		severity                                                   [indicators.SeverityCritical + 1]int
+	}
 	// Each indicator counts once, at its first hit. A sample has a few
 	// hits: the earlier ones are searched, and a set made only for many.
 	var seen map[string]bool
@@ -109,21 +116,21 @@ func Extract(in Input) map[string]float64 {
 			}
 			seen[h.ID] = true
 		}
-		f["indicators_total"]++
-		if name, ok := severityFeature[h.Severity]; ok {
-			f[name]++
+		c.total++
+		if _, ok := severityFeature[h.Severity]; ok {
+			c.severity[h.Severity]++
 		}
 		if name, ok := tacticFeature[h.Tactic]; ok {
 			f[name]++
 		}
 		if h.Layer > 0 {
-			f["indicators_in_decoded"]++
+			c.inDecoded++
 		}
 	}
 	for _, m := range in.YARA {
-		f["yara_matches"]++
+		c.yara++
 		if s, err := indicators.ParseSeverity(m.Severity); err == nil && s >= indicators.SeverityHigh {
-			f["yara_high"]++
+			c.yaraHigh++
 		}
 	}
 	// The distinct techniques, counted in a sorted list (on the stack for
@@ -138,15 +145,32 @@ func Extract(in Input) map[string]float64 {
 	}
 	slices.Sort(techniques)
 	f["techniques"] = float64(len(slices.Compact(techniques)))
-	for _, c := range in.IOCs {
-		f["iocs_total"]++
-		switch c.Type {
+	for _, x := range in.IOCs {
+		c.iocs++
+		switch x.Type {
 		case ioc.URL:
-			f["iocs_url"]++
+			c.urls++
 		case ioc.IPv4, ioc.IPv6:
-			f["iocs_ip"]++
+			c.ips++
 		case ioc.Domain:
-			f["iocs_domain"]++
+			c.domains++
+		}
+	}
+	for _, kv := range [...]struct {
+		name string
+		n    int
+	}{
+		{"indicators_total", c.total}, {"indicators_in_decoded", c.inDecoded},
+		{"yara_matches", c.yara}, {"yara_high", c.yaraHigh},
+		{"iocs_total", c.iocs}, {"iocs_url", c.urls}, {"iocs_ip", c.ips}, {"iocs_domain", c.domains},
+	} {
+		if kv.n > 0 {
+			f[kv.name] = float64(kv.n)
+		}
+	}
+	for s, n := range c.severity {
+		if n > 0 {
+			f[severityFeature[indicators.Severity(s)]] = float64(n)
 		}
 	}
 	f["obfuscation_score"] = obfuscationScore(f)
@@ -405,13 +429,14 @@ func appendTokenHashes(dst []uint32, layers []decode.Layer, sites *TokenSites) [
 	if own {
 		sites = &set.sites
 	}
-	for _, l := range layers {
-		text := l.Text
-		if len(text) > scanLimit {
-			text = text[:scanLimit]
+	for i, l := range layers {
+		text := capText(l.Text)
+		from, stop := 0, len(text)+1
+		if i > 0 && l.Parent >= 0 && l.Parent < i {
+			from, stop = changedTokens(text, capText(layers[l.Parent].Text))
 		}
 		sites.layerStarts = append(sites.layerStarts, int32(len(sites.sites)))
-		sites.sites = set.addTokens(text, sites.sites)
+		sites.sites = set.addTokens(text, from, stop, sites.sites)
 	}
 	if own {
 		set.addSummary(sites.sites)
@@ -434,26 +459,113 @@ func appendTokenHashes(dst []uint32, layers []decode.Layer, sites *TokenSites) [
 	return dst
 }
 
+// capText is the part of a layer's text that the token features and the
+// statistics read.
+func capText(s string) string {
+	if len(s) > scanLimit {
+		return s[:scanLimit]
+	}
+	return s
+}
+
+// changedTokens returns where, in the text of a decoded layer, the tokens
+// that may add unigrams or bigrams to those of its parent's text are, for
+// addTokens: from the token at from, up to the first token (of two bytes
+// or more) whose identifier bytes start at or after stop, included.
+//
+// Most decoded layers are their parent with a few pieces rewritten (a
+// concatenation joined, character codes turned into their string): the
+// tokens of their common prefix and suffix are the parent's, and so are
+// the bigrams between them, all in the set already, as the parent comes
+// first in the layers. A token is the parent's when its bytes, the byte
+// after it (the end of its run) and the two before it (the run's start and
+// a switch slash, see isSwitchSlash) are in the common part. Tokenising
+// restarts at the last token of two bytes or more before the part of the
+// text that differs, which gives the bigram of the next one; and the first
+// such token of the common suffix is still added, for the bigram it ends.
+func changedTokens(text, parent string) (from, stop int) {
+	n := min(len(text), len(parent))
+	p := commonPrefix(text[:n], parent[:n])
+	s := commonSuffix(text[len(text)-(n-p):], parent[len(parent)-(n-p):])
+	// Back from the first byte that differs, or that ends a run there:
+	// first out of the run that holds or ends at p, if any, then over the
+	// runs before until one is a token that counts. Its run ends in the
+	// prefix (at the blank, or other byte, before the run skipped first).
+	from = p
+	for from > 0 && identLower[text[from-1]] != 0 {
+		from--
+	}
+	for from > 0 {
+		for from > 0 && identLower[text[from-1]] == 0 {
+			from--
+		}
+		end := from
+		for from > 0 && identLower[text[from-1]] != 0 {
+			from--
+		}
+		start := from
+		if isSwitchSlash(text, start-1) {
+			start--
+		}
+		if end-start >= 2 {
+			break
+		}
+	}
+	return from, len(text) - s + 2
+}
+
+// commonPrefix returns the length of the longest common prefix of a and b,
+// which are as long: compared 64 bytes at a time (a memory compare) up to
+// the block that differs.
+func commonPrefix(a, b string) int {
+	k := 0
+	for k+64 <= len(a) && a[k:k+64] == b[k:k+64] {
+		k += 64
+	}
+	for k < len(a) && a[k] == b[k] {
+		k++
+	}
+	return k
+}
+
+// commonSuffix returns the length of the longest common suffix of a and b,
+// which are as long.
+func commonSuffix(a, b string) int {
+	k := len(a)
+	for k >= 64 && a[k-64:k] == b[k-64:k] {
+		k -= 64
+	}
+	for k > 0 && a[k-1] == b[k-1] {
+		k--
+	}
+	return len(a) - k
+}
+
 // addTokens adds the unigrams and bigrams of text's tokens to t, and
 // appends to sites where each bucket new to t is: the first site of a
-// bucket in the layers. It is forEachToken with the work written in, as the
-// call of a closure per token cost more than the work. The sites are
-// written without a branch on whether a bucket is new, which would be
-// mispredicted on about every third token: every bucket is written at the
-// end of the array, which only grows when the bucket is new.
-func (t *tokenSet) addTokens(s string, sites []tokenSite) []tokenSite {
+// bucket in the layers. It starts at the token whose identifier bytes
+// start at from, or the first one after, and stops after the first token
+// that counts whose identifier bytes start at stop or later (see
+// changedTokens; 0 and len(s)+1 take every token). It is forEachToken with
+// the work written in, as the call of a closure per token cost more than
+// the work. The sites are written without a branch on whether a bucket is
+// new, which would be mispredicted on about every third token: every
+// bucket is written at the end of the array, which only grows when the
+// bucket is new.
+func (t *tokenSet) addTokens(s string, from, stop int, sites []tokenSite) []tokenSite {
 	const offset, prime = 2166136261, 16777619
 	n := len(sites)
 	buf := sites[:cap(sites)]
 	var prev uint32
 	var prevCur uint64 // the previous token's site half (see below), 0 before the first
-	for i := 0; i < len(s); {
+	for i := from; i < len(s); {
 		for i < len(s) && identLower[s[i]] == 0 {
 			i++
 		}
 		if i == len(s) {
 			break
 		}
+		runStart := i
 		start, h := i, uint32(offset)
 		if isSwitchSlash(s, i-1) {
 			start, h = i-1, (h^'/')*prime
@@ -495,6 +607,9 @@ func (t *tokenSet) addTokens(s string, sites []tokenSite) []tokenSite {
 			n += t.add(bi)
 		}
 		prev, prevCur = h, cur
+		if runStart >= stop {
+			break
+		}
 	}
 	return buf[:n]
 }

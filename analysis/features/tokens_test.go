@@ -145,6 +145,28 @@ func BenchmarkTokenHashesDev(b *testing.B) {
 	}
 }
 
+// BenchmarkTokenSitesDev is BenchmarkTokenHashesDev the way the engine
+// hashes the tokens: recording their sites, in pooled arrays.
+func BenchmarkTokenSitesDev(b *testing.B) {
+	all := requireDev(b)
+	var size int64
+	for _, layers := range all {
+		for _, l := range layers {
+			size += int64(min(len(l.Text), scanLimit))
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	var sites TokenSites
+	var dst []uint32
+	for b.Loop() {
+		for _, layers := range all {
+			sites.Reset()
+			dst = appendTokenHashes(dst[:0], layers, &sites)
+		}
+	}
+}
+
 // BenchmarkTokenTextsDev looks up, per dev sample, the texts of eight of
 // its token buckets (spread over its sorted buckets, so some are found
 // late) and one absent bucket, as a report's contributions do.

@@ -261,14 +261,20 @@ type param struct {
 func (m *Model) context(j int32) bool { return uint32(j-m.ctxLo) < uint32(m.ctxHi-m.ctxLo) }
 
 // scratch holds per-call buffers, pooled per model to keep Predict free of
-// allocations. keys packs (feature index << 32 | position in vals); bits and
-// pos (one bit and one slot per model feature) order them without sorting.
+// allocations. keys packs (feature index << 32 | position in vals); bits,
+// tokens and pos (one bit, one bit and one slot per model feature) order
+// them without sorting.
 type scratch struct {
 	keys  []uint64
 	vals  []float64
 	terms []term
-	bits  []uint64
-	pos   []int32
+	// bits has the features collected by name, with their value's
+	// position in pos; tokens those collected as token buckets, whose
+	// value is 1, without a position: most features of an input, and pos
+	// (4 bytes a model feature) would cost a cache miss for each.
+	bits   []uint64
+	tokens []uint64
+	pos    []int32
 	// words has one bit per word of bits that is not zero, so that the
 	// walk reads the few words an input sets, not all of them.
 	words []uint64
@@ -281,12 +287,13 @@ type term struct{ u, c float64 }
 func newScratchPool(nFeatures int) *sync.Pool {
 	return &sync.Pool{New: func() any {
 		return &scratch{
-			keys:  make([]uint64, 0, 512),
-			vals:  make([]float64, 0, 512),
-			terms: make([]term, 0, 512),
-			bits:  make([]uint64, (nFeatures+63)/64),
-			words: make([]uint64, (nFeatures+64*64-1)/(64*64)),
-			pos:   make([]int32, nFeatures),
+			keys:   make([]uint64, 0, 512),
+			vals:   make([]float64, 0, 512),
+			terms:  make([]term, 0, 512),
+			bits:   make([]uint64, (nFeatures+63)/64),
+			tokens: make([]uint64, (nFeatures+63)/64),
+			words:  make([]uint64, (nFeatures+64*64-1)/(64*64)),
+			pos:    make([]int32, nFeatures),
 		}
 	}}
 }
@@ -357,6 +364,10 @@ type collector struct {
 	keys    []uint64 // feature index << 32 | position in vals
 	vals    []float64
 	hasLang bool // the input carries a "lang:" feature, known or not
+	// keys[tokFrom:tokTo] are token buckets (see tokens), all with the
+	// value at vals[one], 1.
+	tokFrom, tokTo int
+	one            uint32
 }
 
 // collect starts c on the model's pooled scratch buffers; sum gives them
@@ -417,6 +428,7 @@ func (c *collector) tokens(bs []uint32) {
 	c.vals = append(c.vals, 1)
 	keys := slices.Grow(c.keys, len(bs))
 	n := len(keys)
+	c.tokFrom, c.one = n, uint32(one)
 	keys = keys[:n+len(bs)]
 	if t16 := table.t16; t16 != nil {
 		base := table.base
@@ -433,7 +445,7 @@ func (c *collector) tokens(bs []uint32) {
 			n += int(uint32(j)>>31 ^ 1)
 		}
 	}
-	c.keys = keys[:n]
+	c.keys, c.tokTo = keys[:n], n
 }
 
 // eval computes the raw log-odds of an input, its evidence and its top-k
@@ -460,27 +472,57 @@ func (m *Model) sum(c *collector, l lang.Language, topK int) (float64, Result, t
 	}
 	keys, vals := c.keys, c.vals
 	// Order by feature index with a bitmap walk, which reads the few words
-	// of the bitmap the input sets and its summary (one word per 4096
-	// features): less than sorting, even for a few keys.
-	for _, key := range keys {
-		j := key >> 32
-		sc.bits[j>>6] |= 1 << (j & 63)
-		sc.words[j>>12] |= 1 << (j >> 6 & 63)
-		sc.pos[j] = int32(uint32(key)) // a repeat overwrites: the last value counts
+	// of the bitmaps the input sets and their summary (one word per 4096
+	// features): less than sorting, even for a few keys. A feature
+	// collected more than once takes its last value: a token bucket (value
+	// 1) sets its bit in tokens, a later name clears it.
+	named := func(keys []uint64) {
+		for _, key := range keys {
+			j := key >> 32
+			sc.words[j>>12] |= 1 << (j >> 6 & 63)
+			sc.bits[j>>6] |= 1 << (j & 63)
+			sc.tokens[j>>6] &^= 1 << (j & 63)
+			sc.pos[j] = int32(uint32(key)) // a repeat overwrites: the last value counts
+		}
 	}
-	keys = keys[:0]
+	named(keys[:c.tokFrom])
+	for _, key := range keys[c.tokFrom:c.tokTo] {
+		j := key >> 32
+		sc.words[j>>12] |= 1 << (j >> 6 & 63)
+		sc.tokens[j>>6] |= 1 << (j & 63)
+	}
+	named(keys[c.tokTo:])
+	// The ordered keys overwrite the collected ones: there are as many at
+	// most.
+	n := 0
+	one := uint64(c.one)
 	for si, sw := range sc.words {
 		sc.words[si] = 0
 		for ; sw != 0; sw &= sw - 1 {
 			wi := si<<6 | bits.TrailingZeros64(sw)
-			w := sc.bits[wi]
-			sc.bits[wi] = 0
-			for ; w != 0; w &= w - 1 {
-				j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
-				keys = append(keys, j<<32|uint64(uint32(sc.pos[j])))
+			named, toks := sc.bits[wi], sc.tokens[wi]
+			sc.bits[wi], sc.tokens[wi] = 0, 0
+			if named == 0 { // tokens only, as in most words
+				for w := toks; w != 0; w &= w - 1 {
+					j := uint64(wi)<<6 | uint64(bits.TrailingZeros64(w))
+					keys[n] = j<<32 | one
+					n++
+				}
+				continue
+			}
+			for w := named | toks; w != 0; w &= w - 1 {
+				b := bits.TrailingZeros64(w)
+				j := uint64(wi)<<6 | uint64(b)
+				v := one
+				if toks>>b&1 == 0 {
+					v = uint64(uint32(sc.pos[j]))
+				}
+				keys[n] = j<<32 | v
+				n++
 			}
 		}
 	}
+	keys = keys[:n]
 
 	// First look up every feature's parameters, then add up: the lookups
 	// (most miss the cache in a large model) are independent of each other

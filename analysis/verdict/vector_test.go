@@ -267,3 +267,32 @@ func TestTokenIndex(t *testing.T) {
 	checkTokenIndex(t, nil, false)
 	checkTokenIndex(t, []string{"tok:ff"}, true)
 }
+
+// TestCollectNameAfterTokens: a feature named after it was collected as a
+// token bucket takes the named value (the last one), and one named before
+// it the token's, 1.
+func TestCollectNameAfterTokens(t *testing.T) {
+	m := vectorModel(t, rand.New(rand.NewPCG(2, 2)), 3000)
+	var toks []string
+	for _, n := range m.features {
+		if _, ok := parseTokenName(n); ok {
+			toks = append(toks, n)
+		}
+	}
+	b0, _ := parseTokenName(toks[0])
+	b1, _ := parseTokenName(toks[len(toks)/2])
+	for _, topK := range []int{0, 3, 10} {
+		var c collector
+		m.collect(&c)
+		c.named(toks[len(toks)/2], 2.5) // before: the token's 1 counts
+		c.tokens([]uint32{b0, b1})
+		c.named(toks[0], 4) // after: 4 counts
+		c.named("feat:size", 3)
+		logit, res, top := m.sum(&c, lang.Bash, topK)
+		got := m.result(logit, res, top, Thresholds{})
+		want := m.Predict(map[string]float64{toks[0]: 4, toks[len(toks)/2]: 1, "feat:size": 3}, lang.Bash, Thresholds{}, topK)
+		if !sameResult(got, want) {
+			t.Fatalf("top %d: got %+v, want %+v", topK, got, want)
+		}
+	}
+}
