@@ -24,13 +24,12 @@ func vbsLiterals(s string) []vbsLit {
 			}
 			i += j + 1
 		case c == '"':
-			var b strings.Builder
 			j := i + 1
-			closed := false
+			closed, doubled := false, false
 			for j < len(s) && s[j] != '\n' {
 				if s[j] == '"' {
 					if j+1 < len(s) && s[j+1] == '"' {
-						b.WriteByte('"')
+						doubled = true
 						j += 2
 						continue
 					}
@@ -38,11 +37,18 @@ func vbsLiterals(s string) []vbsLit {
 					j++
 					break
 				}
-				b.WriteByte(s[j])
 				j++
 			}
 			if closed {
-				out = append(out, vbsLit{start: i, end: j, val: b.String()})
+				// The value is the text between the quotes, where every
+				// quote is half of a doubled one: a substring of s unless
+				// it has one (building each value byte by byte made most
+				// of what lexing VBScript allocated).
+				v := s[i+1 : j-1]
+				if doubled {
+					v = strings.ReplaceAll(v, `""`, `"`)
+				}
+				out = append(out, vbsLit{start: i, end: j, val: v})
 			}
 			i = j
 		default:
