@@ -254,6 +254,7 @@ func jsStringStop(s string, j int, q byte) int {
 func jsStringEscaped(s string, i, j int, pure bool, vals []string) (jsRec, []string) {
 	q := s[i]
 	var b strings.Builder
+	b.Grow(jsRawEnd(s, j, q) - (i + 1))
 	var esc int32
 	run := i + 1 // the first byte not copied yet
 	for j = jsStringStop(s, j, q); j < len(s); j = jsStringStop(s, j, q) {
@@ -267,8 +268,7 @@ func jsStringEscaped(s string, i, j int, pure bool, vals []string) (jsRec, []str
 			return escapedRec(i, j, false, 0, b.String(), vals)
 		case c == '\\' && j+1 < len(s):
 			b.WriteString(s[run:j])
-			n, adv, counted := jsEscape(s, j)
-			b.WriteString(n)
+			adv, counted := writeJSEscape(&b, s, j)
 			if counted && esc < math.MaxInt32 {
 				esc++
 			}
@@ -285,6 +285,25 @@ func jsStringEscaped(s string, i, j int, pure bool, vals []string) (jsRec, []str
 	return escapedRec(i, len(s), false, 0, b.String(), vals)
 }
 
+// jsRawEnd returns where the literal quoted by q that goes on at s[j]
+// ends, near enough to size its value: no escape decodes to more bytes
+// than it spans, so the value fits in the bytes between its quote and its
+// end. It takes every escape for two bytes, which at worst ends the
+// literal early (a line continuation) and leaves the value to grow.
+func jsRawEnd(s string, j int, q byte) int {
+	for j < len(s) {
+		j = jsStringStop(s, j, q)
+		if j >= len(s) || s[j] == q || s[j] == '\n' {
+			break
+		}
+		if s[j] == '\\' {
+			j++
+		}
+		j++
+	}
+	return min(j, len(s))
+}
+
 // escapedRec is the record of the literal with an escape s[start:end]
 // whose value is v, appended to vals.
 func escapedRec(start, end int, pure bool, esc int32, v string, vals []string) (jsRec, []string) {
@@ -298,38 +317,73 @@ func escapedRec(start, end int, pure bool, esc int32, v string, vals []string) (
 // jsEscape decodes the escape at s[j] == '\\'. counted reports hex, unicode
 // and octal escapes (the obfuscating kinds).
 func jsEscape(s string, j int) (string, int, bool) {
+	r, adv, counted := jsEscapeRune(s, j)
+	switch r {
+	case escNone:
+		return "", adv, counted
+	case escRaw:
+		return s[j+1 : j+adv], adv, counted
+	}
+	return string(r), adv, counted
+}
+
+// Special values of jsEscapeRune's rune: the escape stands for nothing (a
+// line continuation), or for the bytes that follow the backslash as they
+// are.
+const (
+	escNone rune = -1
+	escRaw  rune = -2
+)
+
+// writeJSEscape writes the value of the escape at s[j] == '\\' to b, as
+// jsEscape returns it, without making a string of it.
+func writeJSEscape(b *strings.Builder, s string, j int) (int, bool) {
+	r, adv, counted := jsEscapeRune(s, j)
+	switch r {
+	case escNone:
+	case escRaw:
+		b.WriteString(s[j+1 : j+adv])
+	default:
+		b.WriteRune(r)
+	}
+	return adv, counted
+}
+
+// jsEscapeRune decodes the escape at s[j] == '\\' to a rune (or escNone,
+// escRaw), the bytes it spans and whether it is of an obfuscating kind.
+func jsEscapeRune(s string, j int) (rune, int, bool) {
 	c := s[j+1]
 	switch c {
 	case 'n':
-		return "\n", 2, false
+		return '\n', 2, false
 	case 't':
-		return "\t", 2, false
+		return '\t', 2, false
 	case 'r':
-		return "\r", 2, false
+		return '\r', 2, false
 	case 'b':
-		return "\b", 2, false
+		return '\b', 2, false
 	case 'f':
-		return "\f", 2, false
+		return '\f', 2, false
 	case 'v':
-		return "\v", 2, false
+		return '\v', 2, false
 	case '\r':
 		if j+2 < len(s) && s[j+2] == '\n' {
-			return "", 3, false
+			return escNone, 3, false
 		}
-		return "", 2, false
+		return escNone, 2, false
 	case '\n':
-		return "", 2, false
+		return escNone, 2, false
 	case 'x':
 		if j+3 < len(s) && isHex(s[j+2]) && isHex(s[j+3]) {
 			v, _ := strconv.ParseUint(s[j+2:j+4], 16, 8)
-			return string(rune(v)), 4, true
+			return rune(v), 4, true
 		}
 	case 'u':
 		if j+2 < len(s) && s[j+2] == '{' {
 			k := strings.IndexByte(s[j+3:min(len(s), j+12)], '}')
 			if k > 0 {
 				if v, err := strconv.ParseUint(s[j+3:j+3+k], 16, 32); err == nil && utf8.ValidRune(rune(v)) {
-					return string(rune(v)), k + 4, true
+					return rune(v), k + 4, true
 				}
 			}
 		} else if j+5 < len(s) && isHex(s[j+2]) && isHex(s[j+3]) && isHex(s[j+4]) && isHex(s[j+5]) {
@@ -337,13 +391,13 @@ func jsEscape(s string, j int) (string, int, bool) {
 			// surrogate pair
 			if v >= 0xD800 && v < 0xDC00 && j+11 < len(s) && s[j+6] == '\\' && s[j+7] == 'u' {
 				if lo, err := strconv.ParseUint(s[j+8:j+12], 16, 16); err == nil && lo >= 0xDC00 && lo < 0xE000 {
-					return string(rune((v-0xD800)<<10 + (lo - 0xDC00) + 0x10000)), 12, true
+					return rune((v-0xD800)<<10 + (lo - 0xDC00) + 0x10000), 12, true
 				}
 			}
 			if v >= 0xD800 && v < 0xE000 {
-				return "\uFFFD", 6, true
+				return utf8.RuneError, 6, true
 			}
-			return string(rune(v)), 6, true
+			return rune(v), 6, true
 		}
 	}
 	if c >= '0' && c <= '7' {
@@ -357,12 +411,12 @@ func jsEscape(s string, j int) (string, int, bool) {
 			v, _ = strconv.ParseUint(s[j+1:k], 8, 16)
 		}
 		if v == 0 && k == j+2 {
-			return "\x00", 2, false
+			return 0, 2, false
 		}
-		return string(rune(v)), k - j, true
+		return rune(v), k - j, true
 	}
 	_, size := utf8.DecodeRuneInString(s[j+1:])
-	return s[j+1 : j+1+size], 1 + size, false
+	return escRaw, 1 + size, false
 }
 
 // jsQuote renders v as a double-quoted JavaScript literal.
