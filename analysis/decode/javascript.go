@@ -423,6 +423,13 @@ func jsEscapeRune(s string, j int) (rune, int, bool) {
 func jsQuote(v string) string {
 	var b strings.Builder
 	b.Grow(len(v) + 2)
+	writeJSQuote(&b, v)
+	return b.String()
+}
+
+// writeJSQuote writes jsQuote(v) to b. The rewriters hand their values to
+// applyJSEdits, which quotes them straight into the new text.
+func writeJSQuote(b *strings.Builder, v string) {
 	b.WriteByte('"')
 	for _, r := range v {
 		switch r {
@@ -445,7 +452,6 @@ func jsQuote(v string) string {
 		}
 	}
 	b.WriteByte('"')
-	return b.String()
 }
 
 // find returns the literal that starts at p.
@@ -558,7 +564,7 @@ func extractJSSinks(s *scan) []finding {
 func rewriteJSEscapes(s *scan) (string, bool) {
 	text := s.text
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	total := 0
 	for k := range lits.recs {
 		r := &lits.recs[k]
@@ -566,9 +572,9 @@ func rewriteJSEscapes(s *scan) (string, bool) {
 			continue
 		}
 		total += int(r.escapes)
-		edits = append(edits, edit{r.start, r.end, jsQuote(lits.value(k))})
+		edits = append(edits, jsEdit{r.start, r.end, lits.value(k)})
 	}
-	return applyEdits(text, edits), total >= 4
+	return applyJSEdits(text, edits), total >= 4
 }
 
 // findFromCharCodes returns what
@@ -634,7 +640,7 @@ func findFromCharCodes(text string) [][]int {
 // rewriteJSFromCharCode turns String.fromCharCode(72,105) into "Hi".
 func rewriteJSFromCharCode(s *scan) (string, bool) {
 	text, max := s.text, s.max
-	var edits []edit
+	var edits []jsEdit
 	for _, m := range findFromCharCodes(text) {
 		parts := strings.Split(text[m[2]:m[3]], ",")
 		codes := make([]int64, 0, len(parts))
@@ -653,9 +659,9 @@ func rewriteJSFromCharCode(s *scan) (string, bool) {
 		if !ok || len(v) > max {
 			continue
 		}
-		edits = append(edits, edit{m[0], m[1], jsQuote(v)})
+		edits = append(edits, jsEdit{m[0], m[1], v})
 	}
-	return applyEdits(text, edits), len(edits) > 0
+	return applyJSEdits(text, edits), len(edits) > 0
 }
 
 // rewriteJSUnescape evaluates unescape/decodeURI(Component) of literals.
@@ -666,7 +672,7 @@ func rewriteJSUnescape(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	for _, m := range ms {
 		l, end, ok := jsCallArg(text, lits, m[1]-1)
 		if !ok {
@@ -685,9 +691,9 @@ func rewriteJSUnescape(s *scan) (string, bool) {
 		if v == l.val || len(v) > max {
 			continue
 		}
-		edits = append(edits, edit{m[0], end, jsQuote(v)})
+		edits = append(edits, jsEdit{m[0], end, v})
 	}
-	return applyEdits(text, edits), len(edits) > 0
+	return applyJSEdits(text, edits), len(edits) > 0
 }
 
 // jsUnescape implements the legacy unescape(): %XX and %uXXXX.
@@ -732,7 +738,7 @@ func rewriteJSAtob(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	for _, m := range ms {
 		l, end, ok := jsCallArg(text, lits, m[1]-1)
 		if !ok {
@@ -751,9 +757,9 @@ func rewriteJSAtob(s *scan) (string, bool) {
 		if utf8.Valid(b) {
 			v = string(b)
 		}
-		edits = append(edits, edit{m[0], end, jsQuote(v)})
+		edits = append(edits, jsEdit{m[0], end, v})
 	}
-	return applyEdits(text, edits), len(edits) > 0
+	return applyJSEdits(text, edits), len(edits) > 0
 }
 
 // rewriteJSStringArray inlines lookups into literal string tables.
@@ -764,7 +770,7 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	for _, d := range decls {
 		name := text[d[2]:d[3]]
 		var vals []string
@@ -797,11 +803,11 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 			if err != nil || k < 0 || int(k) >= len(vals) {
 				continue
 			}
-			edits = append(edits, edit{p + m[0], p + m[1], jsQuote(vals[k])})
+			edits = append(edits, jsEdit{p + m[0], p + m[1], vals[k]})
 		}
 	}
 	sortEdits(edits)
-	return applyEdits(text, edits), len(edits) > 0
+	return applyJSEdits(text, edits), len(edits) > 0
 }
 
 var reJSReverse = lazyRegexp(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*reverse\s*\(\s*\)\s*\.\s*join\s*\(\s*(?:''|"")\s*\)`)
@@ -810,7 +816,7 @@ var reJSReverse = lazyRegexp(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*revers
 func rewriteJSReverse(s *scan) (string, bool) {
 	text := s.text
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	for k := range lits.recs {
 		r := &lits.recs[k]
 		if !r.pure() {
@@ -830,17 +836,17 @@ func rewriteJSReverse(s *scan) (string, bool) {
 				// map back: find the end of ".join(...)" in the original
 				if e := strings.Index(asciiLower(text[l.end:min(len(text), l.end+256)]), "join"); e >= 0 {
 					if c := strings.IndexByte(text[l.end+e:], ')'); c >= 0 {
-						edits = append(edits, edit{l.start, l.end + e + c + 1, jsQuote(reverse(l.val))})
+						edits = append(edits, jsEdit{l.start, l.end + e + c + 1, reverse(l.val)})
 					}
 				}
 			}
 			continue
 		}
 		if m := jsReverseChain(rest); m != nil {
-			edits = append(edits, edit{l.start, l.end + m[1], jsQuote(reverse(l.val))})
+			edits = append(edits, jsEdit{l.start, l.end + m[1], reverse(l.val)})
 		}
 	}
-	return applyEdits(text, edits), len(edits) > 0
+	return applyJSEdits(text, edits), len(edits) > 0
 }
 
 // jsReverseChain is reJSReverse().FindStringIndex(rest), which can match
@@ -884,7 +890,7 @@ func rewriteJSConcat(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	sig := false
 	recs := lits.recs
 	for i := 0; i < len(recs); i++ {
@@ -919,13 +925,37 @@ func rewriteJSConcat(s *scan) (string, bool) {
 			prev = v
 		}
 		if b.Len() <= max {
-			edits = append(edits, edit{recs[i].start, recs[j].end, jsQuote(b.String())})
+			edits = append(edits, jsEdit{recs[i].start, recs[j].end, b.String()})
 		}
 		i = j
 	}
-	return applyEdits(text, edits), sig
+	return applyJSEdits(text, edits), sig
 }
 
-func sortEdits(e []edit) {
+func sortEdits(e []jsEdit) {
 	sort.SliceStable(e, func(i, j int) bool { return e[i].start < e[j].start })
+}
+
+// jsEdit is an edit whose with is a value, written as jsQuote(with): the
+// rewriters quote their values straight into the new text.
+type jsEdit edit
+
+// applyJSEdits is applyEdits for jsEdits.
+func applyJSEdits(s string, edits []jsEdit) string {
+	if len(edits) == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, e := range edits {
+		if e.start < last {
+			continue
+		}
+		b.WriteString(s[last:e.start])
+		writeJSQuote(&b, e.with)
+		last = e.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
