@@ -39,6 +39,11 @@ func spaceStart(s string, end int) int { return runStart(s, end, isRESpace) }
 // so matches are found per '(' and never overlap.
 func findJSSinks(text string) [][]int {
 	var out [][]int
+	var flat []int // the matches' indexes, one array for many of them
+	add := func(m ...int) {
+		flat = append(flat, m...)
+		out = append(out, flat[len(flat)-len(m):len(flat):len(flat)])
+	}
 	for i := 0; i < len(text); {
 		k := strings.IndexByte(text[i:], '(')
 		if k < 0 {
@@ -50,7 +55,7 @@ func findJSSinks(text string) [][]int {
 		ws := runStart(text, j, isWord)
 		switch w := text[ws:j]; {
 		case isFold(w, "eval"), isFold(w, "settimeout"), isFold(w, "setinterval"), isFold(w, "execscript"):
-			out = append(out, []int{ws, p + 1, ws, j, -1, -1})
+			add(ws, p+1, ws, j, -1, -1)
 		case isFold(w, "function"), isFold(w, "activexobject"):
 			start := ws
 			if sp := spaceStart(text, ws); sp < ws {
@@ -58,10 +63,10 @@ func findJSSinks(text string) [][]int {
 					start = ns
 				}
 			}
-			out = append(out, []int{start, p + 1, start, j, -1, -1})
+			add(start, p+1, start, j, -1, -1)
 		case isFold(w, "run"), isFold(w, "exec"), isFold(w, "shellexecute"):
 			if d := spaceStart(text, ws); d > 0 && text[d-1] == '.' {
-				out = append(out, []int{d - 1, p + 1, -1, -1, ws, j})
+				add(d-1, p+1, -1, -1, ws, j)
 			}
 		}
 	}
@@ -282,6 +287,7 @@ func isB64Std(c byte) bool { return isAlnum(c) || c == '+' || c == '/' }
 // run of word bytes before that '=', so each '=' is checked backwards.
 func findShAssigns(text string) [][]int {
 	var out [][]int
+	var flat []int // the matches' indexes, one array for many of them
 	for i := 0; i < len(text); {
 		k := strings.IndexByte(text[i:], '=')
 		if k < 0 {
@@ -294,7 +300,8 @@ func findShAssigns(text string) [][]int {
 			continue
 		}
 		if shAssignPrefix(text, ns, true) {
-			out = append(out, []int{-1, q + 1, ns, q})
+			flat = append(flat, -1, q+1, ns, q)
+			out = append(out, flat[len(flat)-4:len(flat):len(flat)])
 		}
 	}
 	return out
@@ -793,6 +800,7 @@ var (
 // its first byte.
 func findShRefs(text string) [][]int {
 	var out [][]int
+	var flat []int // the matches' indexes, one array for many of them
 	for i := 0; i < len(text); {
 		k := strings.IndexByte(text[i:], '$')
 		if k < 0 {
@@ -805,13 +813,15 @@ func findShRefs(text string) [][]int {
 		}
 		if text[p+1] == '{' {
 			if e := identEnd(text, p+2); e > p+2 && e < len(text) && text[e] == '}' {
-				out = append(out, []int{p, e + 1, p + 2, e, -1, -1})
+				flat = append(flat, p, e+1, p+2, e, -1, -1)
+				out = append(out, flat[len(flat)-6:len(flat):len(flat)])
 				i = e + 1
 			}
 			continue
 		}
 		if e := identEnd(text, p+1); e > p+1 {
-			out = append(out, []int{p, e, -1, -1, p + 1, e})
+			flat = append(flat, p, e, -1, -1, p+1, e)
+			out = append(out, flat[len(flat)-6:len(flat):len(flat)])
 			i = e
 		}
 	}
