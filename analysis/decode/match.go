@@ -721,6 +721,64 @@ func numEnd(s string, i int) int {
 	return j
 }
 
+// findStringJoins returns what reStringJoin.findAllIndex(s) returns,
+// (?i)\[string\]\s*::\s*join\s*\( : in a text without fold runes, each
+// "[string]" of the lower-cased text is followed through the spaces, which
+// no other part of the pattern can take, so a match is found or ruled out
+// at its start without the regexp.
+func findStringJoins(s *scan) [][]int {
+	if s.foldRunes() {
+		return reStringJoin.fold().FindAllStringIndex(s.text, -1)
+	}
+	lower := s.lowered()
+	var out [][]int
+	for i := 0; ; {
+		k := strings.Index(lower[i:], "[string]")
+		if k < 0 {
+			return out
+		}
+		p := i + k
+		i = p + 1
+		j := skipRESpace(lower, p+len("[string]"))
+		if !strings.HasPrefix(lower[j:], "::") {
+			continue
+		}
+		j = skipRESpace(lower, j+2)
+		if !strings.HasPrefix(lower[j:], "join") {
+			continue
+		}
+		if j = skipRESpace(lower, j+4); j < len(lower) && lower[j] == '(' {
+			out = append(out, []int{p, j + 1})
+			i = j + 1
+		}
+	}
+}
+
+// findJoinOps returns what reJoinOp.findAllIndex(s) returns, (?i)-join\b:
+// in a text without fold runes, each "-join" of the lower-cased text not
+// followed by a word byte (\b is ASCII).
+func findJoinOps(s *scan) [][]int {
+	if s.foldRunes() {
+		return reJoinOp.fold().FindAllStringIndex(s.text, -1)
+	}
+	lower := s.lowered()
+	var out [][]int
+	for i := 0; ; {
+		k := strings.Index(lower[i:], "-join")
+		if k < 0 {
+			return out
+		}
+		p := i + k
+		e := p + len("-join")
+		if e < len(lower) && isWord(lower[e]) {
+			i = p + 1
+			continue
+		}
+		out = append(out, []int{p, e})
+		i = e
+	}
+}
+
 // lowerRegexp is a (?i) pattern and its twin: the same pattern without
 // (?i) and with lower-case literals, run on the ASCII-lower-cased text.
 // The twin has a literal prefix, which lets the regexp skip ahead by

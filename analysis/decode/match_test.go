@@ -89,6 +89,8 @@ var matchSeeds = []string{
 	"abc de fghi jk lmnop qrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_- x QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
 	"[Convert]::FromBase64String('QUFBQUFB QUFB') frombase64string( ( \"QUFBQUFBQUFB\" FROMBASE64STRING('QUFB') fromba\u017fe64string('QUFBQUFBQUFB')",
 	"[string]::Join('', 'a') [STRING] :: join ( -join ('a','b') ('a','b')-JOIN'' -joinx -join",
+	"[string]\n::\tjoin\f( [string]::join [string]::joinx( [string]:join( [string]::[string]::join( [strinG]  ::  JOIN  ( -join_ -join- -join\u00e9 --join -join-join",
+	"[\u017ftring]::join( -join\u212a [string]::join(",
 	"unescape('%41') decodeURIComponent ('x') DecodeURI\n('y') xunescape('z') unescape atob('QQ==') ATOB ('x') .atob(1) _atob(2)",
 	"$a$b ${c}${d}x $9 ${9} ${e $ $$f ${_g} $_h1 ${i}}",
 	"[array]::reverse($x) [Array] :: Reverse RightToLeft [ -1 .. - [-1..-5] [-1..5] [array]::reverser [ [array]::x",
@@ -167,6 +169,12 @@ func checkMatchers(t *testing.T, text string) {
 		if got, want := r.findAllIndex(sc), r.fold().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold(), trim(text), got, want)
 		}
+	}
+	if got, want := findStringJoins(sc), reStringJoin.fold().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findStringJoins(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findJoinOps(sc), reJoinOp.fold().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findJoinOps(%q): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findCallsFold(sc, jsUnescapeFuncs, true), callRegexps["unescape"]().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findCallsFold(%q, unescape): got %v, want %v", trim(text), got, want)
