@@ -91,6 +91,8 @@ var matchSeeds = []string{
 	"[string]::Join('', 'a') [STRING] :: join ( -join ('a','b') ('a','b')-JOIN'' -joinx -join",
 	"[string]\n::\tjoin\f( [string]::join [string]::joinx( [string]:join( [string]::[string]::join( [strinG]  ::  JOIN  ( -join_ -join- -join\u00e9 --join -join-join",
 	"[\u017ftring]::join( -join\u212a [string]::join(",
+	"Execute(\"a\") EXECUTEGLOBAL \t ( \"b\" executeglobalx (c) executex eval_ xeval Eval\t\tx eVaL(( execute\n(\"d\") _execute execute",
+	"executeglobaleval evalexecute execute.x eval-1 eval\u00e9 \u00e9eval executeglobal( eval",
 	"unescape('%41') decodeURIComponent ('x') DecodeURI\n('y') xunescape('z') unescape atob('QQ==') ATOB ('x') .atob(1) _atob(2)",
 	"$a$b ${c}${d}x $9 ${9} ${e $ $$f ${_g} $_h1 ${i}}",
 	"[array]::reverse($x) [Array] :: Reverse RightToLeft [ -1 .. - [-1..-5] [-1..5] [array]::reverser [ [array]::x",
@@ -169,6 +171,9 @@ func checkMatchers(t *testing.T, text string) {
 		if got, want := r.findAllIndex(sc), r.fold().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold(), trim(text), got, want)
 		}
+	}
+	if got, want := findVBSExecutes(text), reVBSExecute().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findVBSExecutes(%q): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findStringJoins(sc), reStringJoin.fold().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findStringJoins(%q): got %v, want %v", trim(text), got, want)

@@ -115,9 +115,54 @@ func vbsArgs(text string, lits []vbsLit, p, n int) ([]string, int, bool) {
 
 var reVBSExecute = lazyRegexp(`(?i)\b(?:executeglobal|execute|eval)\b[ \t]*\(?[ \t]*`)
 
+// findVBSExecutes returns what reVBSExecute().FindAllStringIndex(text, -1)
+// returns. The pattern has no literal prefix, so the regexp stepped over
+// every byte of the text; here each ASCII-case-insensitive "execute" and
+// "eval" is tried, its alternatives in the pattern's order. (?i) folds no
+// other rune into their letters (only U+017F and U+212A fold into ASCII,
+// into s and k), and \b is ASCII.
+func findVBSExecutes(text string) [][]int {
+	var out [][]int
+	o := newOccurrences(text, true, "execute", "eval")
+	for pos := 0; ; {
+		p := o.at(pos)
+		if p < 0 {
+			return out
+		}
+		pos = p + 1
+		if !wordBefore(text, p) {
+			continue
+		}
+		e := -1
+		for _, w := range [...]string{"executeglobal", "execute", "eval"} {
+			if hasPrefixFold(text, p, w) && (p+len(w) == len(text) || !isWord(text[p+len(w)])) {
+				e = p + len(w)
+				break
+			}
+		}
+		if e < 0 {
+			continue
+		}
+		e = skipBlanks(text, e)
+		if e < len(text) && text[e] == '(' {
+			e = skipBlanks(text, e+1)
+		}
+		out = append(out, []int{p, e})
+		pos = e // FindAll resumes at the end of a (non-empty) match
+	}
+}
+
+// skipBlanks returns the first index >= i that is not [ \t].
+func skipBlanks(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
+
 // extractVBSExecute emits literal arguments of Execute/ExecuteGlobal/Eval.
 func extractVBSExecute(s *scan) []finding {
-	ms := reVBSExecute().FindAllStringIndex(s.text, -1)
+	ms := findVBSExecutes(s.text)
 	if len(ms) == 0 {
 		return nil
 	}

@@ -1,0 +1,36 @@
+package decode
+
+import (
+	"testing"
+
+	"github.com/automaldesc/automaldesc/internal/corpus"
+)
+
+// BenchmarkHandMatchersDev runs the hand matchers of this round over every
+// dev sample, each against the regexp it replaces.
+func BenchmarkHandMatchersDev(b *testing.B) {
+	var scans []*scan
+	corpus.Sweep(b, corpus.Dev, func(_, text string) {
+		s := newScan(text, 0, 1<<20)
+		s.lowered()
+		scans = append(scans, s)
+	})
+	for _, bc := range []struct {
+		name string
+		f    func(*scan) [][]int
+	}{
+		{"vbsExecute", func(s *scan) [][]int { return findVBSExecutes(s.text) }},
+		{"vbsExecute-regexp", func(s *scan) [][]int { return reVBSExecute().FindAllStringIndex(s.text, -1) }},
+		{"join", func(s *scan) [][]int { return append(findStringJoins(s), findJoinOps(s)...) }},
+		{"join-regexp", func(s *scan) [][]int { return append(reStringJoin.findAllIndex(s), reJoinOp.findAllIndex(s)...) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, s := range scans {
+					bc.f(s)
+				}
+			}
+		})
+	}
+}
