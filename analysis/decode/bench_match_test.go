@@ -21,6 +21,10 @@ func BenchmarkHandMatchersDev(b *testing.B) {
 	}{
 		{"vbsExecute", func(s *scan) [][]int { return findVBSExecutes(s.text) }},
 		{"vbsExecute-regexp", func(s *scan) [][]int { return reVBSExecute().FindAllStringIndex(s.text, -1) }},
+		{"vbsChr", func(s *scan) [][]int { return findVBSChrs(s.text) }},
+		{"vbsChr-regexp", func(s *scan) [][]int { return reVBSChr().FindAllStringSubmatchIndex(s.text, -1) }},
+		{"vbsReplace", func(s *scan) [][]int { return findCallFold(s, "replace", reVBSReplace) }},
+		{"vbsReplace-regexp", func(s *scan) [][]int { return reVBSReplace().FindAllStringIndex(s.text, -1) }},
 		{"join", func(s *scan) [][]int { return append(findStringJoins(s), findJoinOps(s)...) }},
 		{"join-regexp", func(s *scan) [][]int { return append(reStringJoin.findAllIndex(s), reJoinOp.findAllIndex(s)...) }},
 	} {

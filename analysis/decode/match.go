@@ -842,6 +842,31 @@ func findCallsFold(s *scan, names []string, group bool) [][]int {
 	return ms
 }
 
+// findCallFold returns what re().FindAllStringIndex(s.text, -1) returns
+// for re, (?i)\bname\s*\( with name a lower-case word: findCalls on the
+// text with the name compared ASCII case-insensitively, which needs no
+// lower-cased copy. A text with fold runes goes to the regexp.
+func findCallFold(s *scan, name string, re func() *regexp.Regexp) [][]int {
+	if s.foldRunes() {
+		return re().FindAllStringIndex(s.text, -1)
+	}
+	text := s.text
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '(')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		j := spaceStart(text, p)
+		if ws := runStart(text, j, isWord); isFold(text[ws:j], name) {
+			out = append(out, []int{ws, p + 1})
+		}
+	}
+	return out
+}
+
 // Case-insensitive call lists, keyed by their first name; callRegexps
 // holds the pattern each stands for, used for texts with fold runes.
 var (

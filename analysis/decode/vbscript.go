@@ -180,11 +180,48 @@ func extractVBSExecute(s *scan) []finding {
 
 var reVBSChr = lazyRegexp(`(?i)\bchr[wb]?\s*\(([0-9a-fA-F&hH \t+\-*\\/]{1,60})\)`)
 
+// findVBSChrs returns what reVBSChr().FindAllStringSubmatchIndex(text, -1)
+// returns. The (?i) pattern has no literal prefix, so the regexp stepped
+// over every byte; here every '(' is checked: the name is the whole run of
+// word bytes before it (and its \s*), the argument the run of class bytes
+// after it, which must be followed by ')' (the class holds neither
+// parenthesis, so a longer run cannot give back bytes to match). (?i)
+// folds no other rune into c, h, r, w, b or the class.
+func findVBSChrs(text string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '(')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		j := spaceStart(text, p)
+		ws := runStart(text, j, isWord)
+		if w := text[ws:j]; !isFold(w, "chr") && !isFold(w, "chrw") && !isFold(w, "chrb") {
+			continue
+		}
+		e := p + 1
+		for e < len(text) && e-p <= 61 && vbsChrArg[text[e]] {
+			e++
+		}
+		if e == p+1 || e-p > 61 || e == len(text) || text[e] != ')' {
+			continue
+		}
+		out = append(out, []int{ws, e + 1, p + 1, e})
+		i = e + 1
+	}
+	return out
+}
+
+// vbsChrArg is the class of reVBSChr's argument, [0-9a-fA-F&hH \t+\-*\\/].
+var vbsChrArg = byteSet("0123456789abcdefABCDEF&hH \t+-*\\/")
+
 // rewriteVBSChr turns Chr(72) (constant arithmetic allowed) into "H".
 func rewriteVBSChr(s *scan) (string, bool) {
 	text := s.text
 	var edits []edit
-	for _, m := range reVBSChr().FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range findVBSChrs(text) {
 		v, ok := evalArith(text[m[2]:m[3]])
 		if !ok || v < 0 || v > 0xFFFF || (v >= 0xD800 && v <= 0xDFFF) {
 			continue
@@ -313,7 +350,7 @@ func rewriteVBSStrReverse(s *scan) (string, bool) {
 	text := s.text
 	lits := s.vbsLits()
 	var edits []edit
-	for _, m := range reVBSStrReverse().FindAllStringIndex(text, -1) {
+	for _, m := range findCallFold(s, "strreverse", reVBSStrReverse) {
 		args, end, ok := vbsArgs(text, lits, m[1]-1, 1)
 		if !ok {
 			continue
@@ -328,7 +365,7 @@ func rewriteVBSReplace(s *scan) (string, bool) {
 	text, max := s.text, s.max
 	lits := s.vbsLits()
 	var edits []edit
-	for _, m := range reVBSReplace().FindAllStringIndex(text, -1) {
+	for _, m := range findCallFold(s, "replace", reVBSReplace) {
 		if m[0] > 0 && text[m[0]-1] == '.' {
 			continue
 		}
