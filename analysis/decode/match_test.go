@@ -97,6 +97,9 @@ var matchSeeds = []string{
 	"chr\n(1) chr(\n1) chr(1\n) Chr(1)Chr(2) chrw(chr(3)) _chr(4) chr\u00e9(5) \u00e9chr(6) chr",
 	"Replace(\"a\",\"b\",\"c\") x.replace (1) REPLACE\t\n( xreplace( replace_( StrReverse(\"abc\") strreverse  ( \u017ftrreverse(\"x\") Replace",
 	"StrReverse(\"a\") strreverse(strreverse(\"b\")) \u212a replace(",
+	"echo x | base64 -d | sh; BASE64 --decode -w0 x base64 -i -D y base64 -d\n xbase64 -d _base64 -d base64 -dx base64 -d -x -Y openssl enc -base64 -d -A openssl base64 -d openssl -a -d z",
+	"openssl enc -d -a openssl enc -d -base64 -in f OpenSSL A -d openssl enc a -d opensslx base64 -d base64  base64 -d base64 -di -id base64 --decodex",
+	"echo x | ba\u017fe64 -d; open\u017f\u017fl enc -d -a; base64 -\u212a -d",
 	"unescape('%41') decodeURIComponent ('x') DecodeURI\n('y') xunescape('z') unescape atob('QQ==') ATOB ('x') .atob(1) _atob(2)",
 	"$a$b ${c}${d}x $9 ${9} ${e $ $$f ${_g} $_h1 ${i}}",
 	"[array]::reverse($x) [Array] :: Reverse RightToLeft [ -1 .. - [-1..-5] [-1..5] [array]::reverser [ [array]::x",
@@ -178,6 +181,9 @@ func checkMatchers(t *testing.T, text string) {
 	}
 	if got, want := findVBSExecutes(text), reVBSExecute().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findVBSExecutes(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findB64Decoders(text), reB64Decoder().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findB64Decoders(%q): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findVBSChrs(text), reVBSChr().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findVBSChrs(%q): got %v, want %v", trim(text), got, want)
