@@ -27,6 +27,8 @@ func BenchmarkHandMatchersDev(b *testing.B) {
 		{"vbsReplace-regexp", func(s *scan) [][]int { return reVBSReplace().FindAllStringIndex(s.text, -1) }},
 		{"b64Decoder", func(s *scan) [][]int { return findB64Decoders(s.text) }},
 		{"b64Decoder-regexp", func(s *scan) [][]int { return reB64Decoder().FindAllStringIndex(s.text, -1) }},
+		{"encodedCommand", func(s *scan) [][]int { return findEncodedCommands(s.text) }},
+		{"encodedCommand-regexp", func(s *scan) [][]int { return reEncodedCommand.FindAllStringSubmatchIndex(s.text, -1) }},
 		{"join", func(s *scan) [][]int { return append(findStringJoins(s), findJoinOps(s)...) }},
 		{"join-regexp", func(s *scan) [][]int { return append(reStringJoin.findAllIndex(s), reJoinOp.findAllIndex(s)...) }},
 	} {

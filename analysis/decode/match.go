@@ -186,7 +186,9 @@ var reEncodedCommandAt = lazyRegexp(`(?i)^[\s"'^]?[-/\x{2013}\x{2014}](e[a-z]{0,
 // pattern only where a dash is followed by an e.
 func findEncodedCommands(text string) [][]int {
 	var out [][]int
-	next := 0 // FindAll resumes at the end of the previous match
+	next := 0      // FindAll resumes at the end of the previous match
+	fold := 0      // 1: text has no fold runes, 2: it has; 0: not looked yet
+	var flat []int // the matches' indexes, one array for many of them
 	for i := 0; i < len(text); i++ {
 		// Eight bytes at a time to the next byte that can start a dash.
 		if i+8 <= len(text) {
@@ -223,18 +225,80 @@ func findEncodedCommands(text string) [][]int {
 		if start < next || !encodedArgAfter(text, i+dash+1) {
 			continue
 		}
-		m := reEncodedCommandAt().FindStringSubmatchIndex(text[start:])
-		if m == nil {
-			continue
+		if fold == 0 {
+			fold = 1
+			if hasFoldRunes(text) {
+				fold = 2
+			}
 		}
-		for k := range m {
-			m[k] += start
+		var m []int
+		if fold == 2 {
+			// (?i) lets U+017F and U+212A match [a-z] and the base64
+			// class: the regexp decides.
+			if m = reEncodedCommandAt().FindStringSubmatchIndex(text[start:]); m == nil {
+				continue
+			}
+			for k := range m {
+				m[k] += start
+			}
+		} else {
+			g1, g2, ok := encodedCommandAt(text, i+dash)
+			if !ok {
+				continue
+			}
+			flat = append(flat, start, g2.End, g1.Start, g1.End, g2.Start, g2.End)
+			m = flat[len(flat)-6 : len(flat) : len(flat)]
 		}
 		out = append(out, m)
 		next = m[1]
 		i = next - 1
 	}
 	return out
+}
+
+// encodedCommandAt matches (e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})
+// at text[k:], the rest of reEncodedCommandAt after its dash, for a text
+// without fold runes (where (?i) folds only ASCII letters): its two
+// groups, the second ending where the match does. Each part is taken whole: what follows it can
+// never take one of its bytes, so the regexp's backtracking never finds a
+// shorter choice that matches. The base64 run is read once here, where
+// the regexp read a long payload through its NFA.
+func encodedCommandAt(text string, k int) (Span, Span, bool) {
+	if k >= len(text) || text[k]|0x20 != 'e' {
+		return Span{}, Span{}, false
+	}
+	g1 := Span{Start: k}
+	k++
+	for k < len(text) && isASCIILetter(text[k]) {
+		if k-g1.Start > 13 {
+			return Span{}, Span{}, false // a 14th letter after the e
+		}
+		k++
+	}
+	g1.End = k
+	switch {
+	case k < len(text) && isRESpace(text[k]):
+		k = skipRESpace(text, k)
+	case k < len(text) && text[k] == ':':
+		k++
+	default:
+		return Span{}, Span{}, false
+	}
+	if k < len(text) && (text[k] == '"' || text[k] == '\'') {
+		k++
+	}
+	g2 := Span{Start: k}
+	for k < len(text) && isB64Std(text[k]) {
+		k++
+	}
+	if k-g2.Start < 16 {
+		return Span{}, Span{}, false
+	}
+	for n := 0; n < 2 && k < len(text) && text[k] == '='; n++ {
+		k++
+	}
+	g2.End = k
+	return g1, g2, true
 }
 
 // encodedArgAfter reports whether (e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}
