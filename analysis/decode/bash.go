@@ -194,16 +194,31 @@ func shSinkLang(rest string) lang.Language {
 	return lang.Bash
 }
 
+const b64Decoder = `(?:base64(?:\s+-[a-z]+)*\s+(?:-d|--decode|-di|-id|-D)\b(?:\s+-[a-z]+)*|openssl\s+(?:enc\s+)?-?(?:base64|a)\s+-d\b(?:\s+-[a-z0-9]+)*|openssl\s+enc\s+-d\s+-(?:base64|a)\b(?:\s+-[a-z0-9]+)*|openssl\s+base64\s+-d\b)`
+
 var (
-	reB64Decoder = lazyRegexp(`(?i)\b(?:base64(?:\s+-[a-z]+)*\s+(?:-d|--decode|-di|-id|-D)\b(?:\s+-[a-z]+)*|openssl\s+(?:enc\s+)?-?(?:base64|a)\s+-d\b(?:\s+-[a-z0-9]+)*|openssl\s+enc\s+-d\s+-(?:base64|a)\b(?:\s+-[a-z0-9]+)*|openssl\s+base64\s+-d\b)`)
-	reEchoProd   = lazyRegexp(`\b(?:echo|printf)(?:\s+-[neE]+)*(?:\s+(?:'%s'|"%s"|%s))?\s+$`)
+	reB64Decoder   = lazyRegexp(`(?i)\b` + b64Decoder)
+	reB64DecoderAt = lazyRegexp(`(?i)^` + b64Decoder)
+	reEchoProd     = lazyRegexp(`\b(?:echo|printf)(?:\s+-[neE]+)*(?:\s+(?:'%s'|"%s"|%s))?\s+$`)
 )
+
+// findB64Decoders returns what reB64Decoder().FindAllStringIndex(text, -1)
+// returns. The (?i) pattern has no literal prefix, so the regexp stepped
+// over every byte; every match starts with base64 or openssl, where the
+// anchored pattern runs. A text with fold runes (U+017F is an s to (?i))
+// goes to the regexp.
+func findB64Decoders(text string) [][]int {
+	if hasFoldRunes(text) {
+		return reB64Decoder().FindAllStringIndex(text, -1)
+	}
+	return findAnchored(reB64DecoderAt(), text, true, true, "base64", "openssl")
+}
 
 // extractBashBase64 decodes literals piped into (or here-stringed to) a
 // base64 decoder.
 func extractBashBase64(s *scan) []finding {
 	var out []finding
-	for _, m := range reB64Decoder().FindAllStringIndex(s.text, -1) {
+	for _, m := range findB64Decoders(s.text) {
 		rest := s.text[m[1]:min(len(s.text), m[1]+64)]
 		var val string
 		var span Span

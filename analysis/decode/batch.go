@@ -240,12 +240,13 @@ func rewriteBatchSet(s *scan) (string, bool) {
 	e := &batchEnv{vars: map[string]string{}}
 	var out strings.Builder
 	out.Grow(len(text))
+	var segs []string // reused from line to line
 	for _, line := range strings.SplitAfter(text, "\n") {
 		exp, ok := e.expand(line, '%', max)
 		if !ok {
 			return text, false
 		}
-		segs := splitAmp(exp)
+		segs = splitAmp(segs[:0], exp)
 		for k, seg := range segs {
 			if strings.IndexByte(seg, '!') >= 0 {
 				if s2, ok := e.expand(seg, '!', max); ok {
@@ -266,7 +267,9 @@ func rewriteBatchSet(s *scan) (string, bool) {
 				e.vars[strings.ToLower(m[2])] = val
 			}
 		}
-		out.WriteString(strings.Join(segs, ""))
+		for _, seg := range segs {
+			out.WriteString(seg)
+		}
 		if out.Len() > max {
 			return text, false
 		}
@@ -278,9 +281,9 @@ func rewriteBatchSet(s *scan) (string, bool) {
 }
 
 // splitAmp splits a command line at & separators outside quotes, keeping
-// the separators with the preceding segment.
-func splitAmp(line string) []string {
-	var segs []string
+// the separators with the preceding segment, and appends the segments to
+// segs.
+func splitAmp(segs []string, line string) []string {
 	inQ := false
 	last := 0
 	for i := 0; i < len(line); i++ {

@@ -216,12 +216,21 @@ func fresh(found []result, seen *textSet) []result {
 }
 
 // textSet is a set of texts for the duplicate checks, which a
-// map[string] made hash every decoded text in full up to four times. It
-// files texts by length and hashes them only to tell apart texts of the
-// same length, each at most once as a member. A zero textSet is empty.
+// map[string] made hash every decoded text in full up to four times. Most
+// sets hold a text or two (the layers of a sample, the results of a
+// batch): the first few are kept in place and compared directly, at most
+// textSetInline comparisons that stop at the first differing byte. Beyond
+// them it files texts by length and hashes them only to tell apart texts
+// of the same length, each at most once as a member. A zero textSet is
+// empty.
 type textSet struct {
+	first [textSetInline]string
+	n     int // texts added
 	byLen map[int][]setText
 }
+
+// textSetInline is how many texts a textSet keeps in place.
+const textSetInline = 4
 
 type setText struct {
 	text   string
@@ -235,6 +244,11 @@ var textSeed = maphash.MakeSeed()
 
 // has reports whether t is in the set.
 func (s *textSet) has(t string) bool {
+	for _, x := range s.first[:min(s.n, textSetInline)] {
+		if x == t {
+			return true
+		}
+	}
 	same := s.byLen[len(t)]
 	if len(same) == 0 {
 		return false
@@ -254,6 +268,12 @@ func (s *textSet) has(t string) bool {
 
 // add puts t in the set.
 func (s *textSet) add(t string) {
+	if s.n < textSetInline {
+		s.first[s.n] = t
+		s.n++
+		return
+	}
+	s.n++
 	if s.byLen == nil {
 		s.byLen = map[int][]setText{}
 	}

@@ -364,15 +364,18 @@ func TestTextSet(t *testing.T) {
 	if s.has("") || s.has("a") {
 		t.Fatal("empty set has a text")
 	}
-	for _, x := range []string{"ab", "cd", "", "abc"} {
+	// More than textSetInline texts, so that some are filed by length,
+	// the same lengths in place and filed.
+	in := []string{"ab", "cd", "", "abc", "ef", "abe", "x", "gh", strings.Repeat("ab", 40)}
+	for k, x := range in {
 		s.add(x)
-	}
-	for _, x := range []string{"ab", "cd", "", "abc"} {
-		if !s.has(x) {
-			t.Errorf("set lost %q", x)
+		for _, y := range in[:k+1] {
+			if !s.has(y) {
+				t.Errorf("set of %q lost %q", in[:k+1], y)
+			}
 		}
 	}
-	for _, x := range []string{"ac", "a", "abd", "abcd"} {
+	for _, x := range []string{"ac", "a", "abd", "abcd", "ij", "y", strings.Repeat("ab", 39) + "ac"} {
 		if s.has(x) {
 			t.Errorf("set has %q", x)
 		}

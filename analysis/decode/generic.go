@@ -62,26 +62,7 @@ func genericBlob(run string, span Span, max int) (finding, bool) {
 	if k := strings.IndexByte(strings.TrimRight(run, "="), '='); k >= 0 {
 		return finding{}, false
 	}
-	upper, lower, digit := false, false, false
-	hexOnly := true
-	// The verdict is settled once all three classes and a non-hex byte
-	// are seen, mostly within the first few dozen bytes of a long blob.
-	for i := 0; i < len(run) && (hexOnly || !(upper && lower && digit)); i++ {
-		c := run[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			upper = true
-			hexOnly = hexOnly && c <= 'F'
-		case c >= 'a' && c <= 'z':
-			lower = true
-			hexOnly = hexOnly && c <= 'f'
-		case c >= '0' && c <= '9':
-			digit = true
-		default:
-			hexOnly = false
-		}
-	}
-	if hexOnly || !(upper && lower && digit) {
+	if !mixedB64(run) {
 		return finding{}, false
 	}
 	b, ok := decodeB64(run, max)
@@ -108,6 +89,51 @@ func genericBlob(run string, span Span, max int) (finding, bool) {
 		return finding{}, false
 	}
 	return finding{span: span, text: txt, size: len(txt)}, true
+}
+
+// mixedB64 reports whether run holds an upper-case letter, a lower-case
+// letter, a digit and a byte that is no hex digit, as base64 of anything
+// but hex text does. It reads eight bytes a step: the runs that fail (hex
+// strings, long lower-case paths and names) are read to their end.
+func mixedB64(run string) bool {
+	var upper, lower, digit uint64 // a top bit per byte of each class seen
+	allHex := true
+	i := 0
+	// The verdict is settled once all three classes and a non-hex byte
+	// are seen, mostly within the first few dozen bytes of a long blob.
+	for ; i+8 <= len(run); i += 8 {
+		w := le64(run, i)
+		u, l, d := rangeBits(w, 'A', 'Z'), rangeBits(w, 'a', 'z'), rangeBits(w, '0', '9')
+		upper, lower, digit = upper|u, lower|l, digit|d
+		hexes := d | rangeBits(w, 'A', 'F') | rangeBits(w, 'a', 'f')
+		allHex = allHex && hexes == highWord
+		if !allHex && upper != 0 && lower != 0 && digit != 0 {
+			return true
+		}
+	}
+	for ; i < len(run); i++ {
+		c := run[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper = 1
+			allHex = allHex && c <= 'F'
+		case c >= 'a' && c <= 'z':
+			lower = 1
+			allHex = allHex && c <= 'f'
+		case c >= '0' && c <= '9':
+			digit = 1
+		default:
+			allHex = false
+		}
+	}
+	return !allHex && upper != 0 && lower != 0 && digit != 0
+}
+
+// rangeBits has the top bit set in each byte of w in [lo, hi] (both
+// below 0x80), and no other bit: upperBits for any range.
+func rangeBits(w uint64, lo, hi byte) uint64 {
+	h := w &^ highWord
+	return ((h + (0x80-uint64(lo))*onesWord) ^ (h + (0x80-uint64(hi)-1)*onesWord)) &^ w & highWord
 }
 
 // latin1Share is asciiShare(bytesText(b)) when bytesText reads b as

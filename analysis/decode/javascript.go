@@ -254,6 +254,7 @@ func jsStringStop(s string, j int, q byte) int {
 func jsStringEscaped(s string, i, j int, pure bool, vals []string) (jsRec, []string) {
 	q := s[i]
 	var b strings.Builder
+	b.Grow(jsRawEnd(s, j, q) - (i + 1))
 	var esc int32
 	run := i + 1 // the first byte not copied yet
 	for j = jsStringStop(s, j, q); j < len(s); j = jsStringStop(s, j, q) {
@@ -267,8 +268,7 @@ func jsStringEscaped(s string, i, j int, pure bool, vals []string) (jsRec, []str
 			return escapedRec(i, j, false, 0, b.String(), vals)
 		case c == '\\' && j+1 < len(s):
 			b.WriteString(s[run:j])
-			n, adv, counted := jsEscape(s, j)
-			b.WriteString(n)
+			adv, counted := writeJSEscape(&b, s, j)
 			if counted && esc < math.MaxInt32 {
 				esc++
 			}
@@ -285,6 +285,25 @@ func jsStringEscaped(s string, i, j int, pure bool, vals []string) (jsRec, []str
 	return escapedRec(i, len(s), false, 0, b.String(), vals)
 }
 
+// jsRawEnd returns where the literal quoted by q that goes on at s[j]
+// ends, near enough to size its value: no escape decodes to more bytes
+// than it spans, so the value fits in the bytes between its quote and its
+// end. It takes every escape for two bytes, which at worst ends the
+// literal early (a line continuation) and leaves the value to grow.
+func jsRawEnd(s string, j int, q byte) int {
+	for j < len(s) {
+		j = jsStringStop(s, j, q)
+		if j >= len(s) || s[j] == q || s[j] == '\n' {
+			break
+		}
+		if s[j] == '\\' {
+			j++
+		}
+		j++
+	}
+	return min(j, len(s))
+}
+
 // escapedRec is the record of the literal with an escape s[start:end]
 // whose value is v, appended to vals.
 func escapedRec(start, end int, pure bool, esc int32, v string, vals []string) (jsRec, []string) {
@@ -298,38 +317,73 @@ func escapedRec(start, end int, pure bool, esc int32, v string, vals []string) (
 // jsEscape decodes the escape at s[j] == '\\'. counted reports hex, unicode
 // and octal escapes (the obfuscating kinds).
 func jsEscape(s string, j int) (string, int, bool) {
+	r, adv, counted := jsEscapeRune(s, j)
+	switch r {
+	case escNone:
+		return "", adv, counted
+	case escRaw:
+		return s[j+1 : j+adv], adv, counted
+	}
+	return string(r), adv, counted
+}
+
+// Special values of jsEscapeRune's rune: the escape stands for nothing (a
+// line continuation), or for the bytes that follow the backslash as they
+// are.
+const (
+	escNone rune = -1
+	escRaw  rune = -2
+)
+
+// writeJSEscape writes the value of the escape at s[j] == '\\' to b, as
+// jsEscape returns it, without making a string of it.
+func writeJSEscape(b *strings.Builder, s string, j int) (int, bool) {
+	r, adv, counted := jsEscapeRune(s, j)
+	switch r {
+	case escNone:
+	case escRaw:
+		b.WriteString(s[j+1 : j+adv])
+	default:
+		b.WriteRune(r)
+	}
+	return adv, counted
+}
+
+// jsEscapeRune decodes the escape at s[j] == '\\' to a rune (or escNone,
+// escRaw), the bytes it spans and whether it is of an obfuscating kind.
+func jsEscapeRune(s string, j int) (rune, int, bool) {
 	c := s[j+1]
 	switch c {
 	case 'n':
-		return "\n", 2, false
+		return '\n', 2, false
 	case 't':
-		return "\t", 2, false
+		return '\t', 2, false
 	case 'r':
-		return "\r", 2, false
+		return '\r', 2, false
 	case 'b':
-		return "\b", 2, false
+		return '\b', 2, false
 	case 'f':
-		return "\f", 2, false
+		return '\f', 2, false
 	case 'v':
-		return "\v", 2, false
+		return '\v', 2, false
 	case '\r':
 		if j+2 < len(s) && s[j+2] == '\n' {
-			return "", 3, false
+			return escNone, 3, false
 		}
-		return "", 2, false
+		return escNone, 2, false
 	case '\n':
-		return "", 2, false
+		return escNone, 2, false
 	case 'x':
 		if j+3 < len(s) && isHex(s[j+2]) && isHex(s[j+3]) {
 			v, _ := strconv.ParseUint(s[j+2:j+4], 16, 8)
-			return string(rune(v)), 4, true
+			return rune(v), 4, true
 		}
 	case 'u':
 		if j+2 < len(s) && s[j+2] == '{' {
 			k := strings.IndexByte(s[j+3:min(len(s), j+12)], '}')
 			if k > 0 {
 				if v, err := strconv.ParseUint(s[j+3:j+3+k], 16, 32); err == nil && utf8.ValidRune(rune(v)) {
-					return string(rune(v)), k + 4, true
+					return rune(v), k + 4, true
 				}
 			}
 		} else if j+5 < len(s) && isHex(s[j+2]) && isHex(s[j+3]) && isHex(s[j+4]) && isHex(s[j+5]) {
@@ -337,13 +391,13 @@ func jsEscape(s string, j int) (string, int, bool) {
 			// surrogate pair
 			if v >= 0xD800 && v < 0xDC00 && j+11 < len(s) && s[j+6] == '\\' && s[j+7] == 'u' {
 				if lo, err := strconv.ParseUint(s[j+8:j+12], 16, 16); err == nil && lo >= 0xDC00 && lo < 0xE000 {
-					return string(rune((v-0xD800)<<10 + (lo - 0xDC00) + 0x10000)), 12, true
+					return rune((v-0xD800)<<10 + (lo - 0xDC00) + 0x10000), 12, true
 				}
 			}
 			if v >= 0xD800 && v < 0xE000 {
-				return "\uFFFD", 6, true
+				return utf8.RuneError, 6, true
 			}
-			return string(rune(v)), 6, true
+			return rune(v), 6, true
 		}
 	}
 	if c >= '0' && c <= '7' {
@@ -357,18 +411,25 @@ func jsEscape(s string, j int) (string, int, bool) {
 			v, _ = strconv.ParseUint(s[j+1:k], 8, 16)
 		}
 		if v == 0 && k == j+2 {
-			return "\x00", 2, false
+			return 0, 2, false
 		}
-		return string(rune(v)), k - j, true
+		return rune(v), k - j, true
 	}
 	_, size := utf8.DecodeRuneInString(s[j+1:])
-	return s[j+1 : j+1+size], 1 + size, false
+	return escRaw, 1 + size, false
 }
 
 // jsQuote renders v as a double-quoted JavaScript literal.
 func jsQuote(v string) string {
 	var b strings.Builder
 	b.Grow(len(v) + 2)
+	writeJSQuote(&b, v)
+	return b.String()
+}
+
+// writeJSQuote writes jsQuote(v) to b. The rewriters hand their values to
+// applyJSEdits, which quotes them straight into the new text.
+func writeJSQuote(b *strings.Builder, v string) {
 	b.WriteByte('"')
 	for _, r := range v {
 		switch r {
@@ -391,7 +452,6 @@ func jsQuote(v string) string {
 		}
 	}
 	b.WriteByte('"')
-	return b.String()
 }
 
 // find returns the literal that starts at p.
@@ -504,7 +564,7 @@ func extractJSSinks(s *scan) []finding {
 func rewriteJSEscapes(s *scan) (string, bool) {
 	text := s.text
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	total := 0
 	for k := range lits.recs {
 		r := &lits.recs[k]
@@ -512,9 +572,9 @@ func rewriteJSEscapes(s *scan) (string, bool) {
 			continue
 		}
 		total += int(r.escapes)
-		edits = append(edits, edit{r.start, r.end, jsQuote(lits.value(k))})
+		edits = append(edits, jsEdit{r.start, r.end, lits.value(k)})
 	}
-	return applyEdits(text, edits), total >= 4
+	return applyJSEdits(text, edits), total >= 4
 }
 
 // findFromCharCodes returns what
@@ -580,7 +640,7 @@ func findFromCharCodes(text string) [][]int {
 // rewriteJSFromCharCode turns String.fromCharCode(72,105) into "Hi".
 func rewriteJSFromCharCode(s *scan) (string, bool) {
 	text, max := s.text, s.max
-	var edits []edit
+	var edits []jsEdit
 	for _, m := range findFromCharCodes(text) {
 		parts := strings.Split(text[m[2]:m[3]], ",")
 		codes := make([]int64, 0, len(parts))
@@ -599,9 +659,9 @@ func rewriteJSFromCharCode(s *scan) (string, bool) {
 		if !ok || len(v) > max {
 			continue
 		}
-		edits = append(edits, edit{m[0], m[1], jsQuote(v)})
+		edits = append(edits, jsEdit{m[0], m[1], v})
 	}
-	return applyEdits(text, edits), len(edits) > 0
+	return applyJSEdits(text, edits), len(edits) > 0
 }
 
 // rewriteJSUnescape evaluates unescape/decodeURI(Component) of literals.
@@ -612,7 +672,7 @@ func rewriteJSUnescape(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	for _, m := range ms {
 		l, end, ok := jsCallArg(text, lits, m[1]-1)
 		if !ok {
@@ -631,9 +691,9 @@ func rewriteJSUnescape(s *scan) (string, bool) {
 		if v == l.val || len(v) > max {
 			continue
 		}
-		edits = append(edits, edit{m[0], end, jsQuote(v)})
+		edits = append(edits, jsEdit{m[0], end, v})
 	}
-	return applyEdits(text, edits), len(edits) > 0
+	return applyJSEdits(text, edits), len(edits) > 0
 }
 
 // jsUnescape implements the legacy unescape(): %XX and %uXXXX.
@@ -678,7 +738,7 @@ func rewriteJSAtob(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	for _, m := range ms {
 		l, end, ok := jsCallArg(text, lits, m[1]-1)
 		if !ok {
@@ -697,9 +757,9 @@ func rewriteJSAtob(s *scan) (string, bool) {
 		if utf8.Valid(b) {
 			v = string(b)
 		}
-		edits = append(edits, edit{m[0], end, jsQuote(v)})
+		edits = append(edits, jsEdit{m[0], end, v})
 	}
-	return applyEdits(text, edits), len(edits) > 0
+	return applyJSEdits(text, edits), len(edits) > 0
 }
 
 // rewriteJSStringArray inlines lookups into literal string tables.
@@ -710,7 +770,7 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	for _, d := range decls {
 		name := text[d[2]:d[3]]
 		var vals []string
@@ -743,11 +803,11 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 			if err != nil || k < 0 || int(k) >= len(vals) {
 				continue
 			}
-			edits = append(edits, edit{p + m[0], p + m[1], jsQuote(vals[k])})
+			edits = append(edits, jsEdit{p + m[0], p + m[1], vals[k]})
 		}
 	}
 	sortEdits(edits)
-	return applyEdits(text, edits), len(edits) > 0
+	return applyJSEdits(text, edits), len(edits) > 0
 }
 
 var reJSReverse = lazyRegexp(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*reverse\s*\(\s*\)\s*\.\s*join\s*\(\s*(?:''|"")\s*\)`)
@@ -756,7 +816,7 @@ var reJSReverse = lazyRegexp(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*revers
 func rewriteJSReverse(s *scan) (string, bool) {
 	text := s.text
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	for k := range lits.recs {
 		r := &lits.recs[k]
 		if !r.pure() {
@@ -776,17 +836,17 @@ func rewriteJSReverse(s *scan) (string, bool) {
 				// map back: find the end of ".join(...)" in the original
 				if e := strings.Index(asciiLower(text[l.end:min(len(text), l.end+256)]), "join"); e >= 0 {
 					if c := strings.IndexByte(text[l.end+e:], ')'); c >= 0 {
-						edits = append(edits, edit{l.start, l.end + e + c + 1, jsQuote(reverse(l.val))})
+						edits = append(edits, jsEdit{l.start, l.end + e + c + 1, reverse(l.val)})
 					}
 				}
 			}
 			continue
 		}
 		if m := jsReverseChain(rest); m != nil {
-			edits = append(edits, edit{l.start, l.end + m[1], jsQuote(reverse(l.val))})
+			edits = append(edits, jsEdit{l.start, l.end + m[1], reverse(l.val)})
 		}
 	}
-	return applyEdits(text, edits), len(edits) > 0
+	return applyJSEdits(text, edits), len(edits) > 0
 }
 
 // jsReverseChain is reJSReverse().FindStringIndex(rest), which can match
@@ -830,7 +890,7 @@ func rewriteJSConcat(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []edit
+	var edits []jsEdit
 	sig := false
 	recs := lits.recs
 	for i := 0; i < len(recs); i++ {
@@ -865,13 +925,37 @@ func rewriteJSConcat(s *scan) (string, bool) {
 			prev = v
 		}
 		if b.Len() <= max {
-			edits = append(edits, edit{recs[i].start, recs[j].end, jsQuote(b.String())})
+			edits = append(edits, jsEdit{recs[i].start, recs[j].end, b.String()})
 		}
 		i = j
 	}
-	return applyEdits(text, edits), sig
+	return applyJSEdits(text, edits), sig
 }
 
-func sortEdits(e []edit) {
+func sortEdits(e []jsEdit) {
 	sort.SliceStable(e, func(i, j int) bool { return e[i].start < e[j].start })
+}
+
+// jsEdit is an edit whose with is a value, written as jsQuote(with): the
+// rewriters quote their values straight into the new text.
+type jsEdit edit
+
+// applyJSEdits is applyEdits for jsEdits.
+func applyJSEdits(s string, edits []jsEdit) string {
+	if len(edits) == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, e := range edits {
+		if e.start < last {
+			continue
+		}
+		b.WriteString(s[last:e.start])
+		writeJSQuote(&b, e.with)
+		last = e.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }

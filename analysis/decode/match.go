@@ -39,6 +39,11 @@ func spaceStart(s string, end int) int { return runStart(s, end, isRESpace) }
 // so matches are found per '(' and never overlap.
 func findJSSinks(text string) [][]int {
 	var out [][]int
+	var flat []int // the matches' indexes, one array for many of them
+	add := func(m ...int) {
+		flat = append(flat, m...)
+		out = append(out, flat[len(flat)-len(m):len(flat):len(flat)])
+	}
 	for i := 0; i < len(text); {
 		k := strings.IndexByte(text[i:], '(')
 		if k < 0 {
@@ -50,7 +55,7 @@ func findJSSinks(text string) [][]int {
 		ws := runStart(text, j, isWord)
 		switch w := text[ws:j]; {
 		case isFold(w, "eval"), isFold(w, "settimeout"), isFold(w, "setinterval"), isFold(w, "execscript"):
-			out = append(out, []int{ws, p + 1, ws, j, -1, -1})
+			add(ws, p+1, ws, j, -1, -1)
 		case isFold(w, "function"), isFold(w, "activexobject"):
 			start := ws
 			if sp := spaceStart(text, ws); sp < ws {
@@ -58,10 +63,10 @@ func findJSSinks(text string) [][]int {
 					start = ns
 				}
 			}
-			out = append(out, []int{start, p + 1, start, j, -1, -1})
+			add(start, p+1, start, j, -1, -1)
 		case isFold(w, "run"), isFold(w, "exec"), isFold(w, "shellexecute"):
 			if d := spaceStart(text, ws); d > 0 && text[d-1] == '.' {
-				out = append(out, []int{d - 1, p + 1, -1, -1, ws, j})
+				add(d-1, p+1, -1, -1, ws, j)
 			}
 		}
 	}
@@ -181,7 +186,9 @@ var reEncodedCommandAt = lazyRegexp(`(?i)^[\s"'^]?[-/\x{2013}\x{2014}](e[a-z]{0,
 // pattern only where a dash is followed by an e.
 func findEncodedCommands(text string) [][]int {
 	var out [][]int
-	next := 0 // FindAll resumes at the end of the previous match
+	next := 0      // FindAll resumes at the end of the previous match
+	fold := 0      // 1: text has no fold runes, 2: it has; 0: not looked yet
+	var flat []int // the matches' indexes, one array for many of them
 	for i := 0; i < len(text); i++ {
 		// Eight bytes at a time to the next byte that can start a dash.
 		if i+8 <= len(text) {
@@ -218,18 +225,80 @@ func findEncodedCommands(text string) [][]int {
 		if start < next || !encodedArgAfter(text, i+dash+1) {
 			continue
 		}
-		m := reEncodedCommandAt().FindStringSubmatchIndex(text[start:])
-		if m == nil {
-			continue
+		if fold == 0 {
+			fold = 1
+			if hasFoldRunes(text) {
+				fold = 2
+			}
 		}
-		for k := range m {
-			m[k] += start
+		var m []int
+		if fold == 2 {
+			// (?i) lets U+017F and U+212A match [a-z] and the base64
+			// class: the regexp decides.
+			if m = reEncodedCommandAt().FindStringSubmatchIndex(text[start:]); m == nil {
+				continue
+			}
+			for k := range m {
+				m[k] += start
+			}
+		} else {
+			g1, g2, ok := encodedCommandAt(text, i+dash)
+			if !ok {
+				continue
+			}
+			flat = append(flat, start, g2.End, g1.Start, g1.End, g2.Start, g2.End)
+			m = flat[len(flat)-6 : len(flat) : len(flat)]
 		}
 		out = append(out, m)
 		next = m[1]
 		i = next - 1
 	}
 	return out
+}
+
+// encodedCommandAt matches (e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}={0,2})
+// at text[k:], the rest of reEncodedCommandAt after its dash, for a text
+// without fold runes (where (?i) folds only ASCII letters): its two
+// groups, the second ending where the match does. Each part is taken whole: what follows it can
+// never take one of its bytes, so the regexp's backtracking never finds a
+// shorter choice that matches. The base64 run is read once here, where
+// the regexp read a long payload through its NFA.
+func encodedCommandAt(text string, k int) (Span, Span, bool) {
+	if k >= len(text) || text[k]|0x20 != 'e' {
+		return Span{}, Span{}, false
+	}
+	g1 := Span{Start: k}
+	k++
+	for k < len(text) && isASCIILetter(text[k]) {
+		if k-g1.Start > 13 {
+			return Span{}, Span{}, false // a 14th letter after the e
+		}
+		k++
+	}
+	g1.End = k
+	switch {
+	case k < len(text) && isRESpace(text[k]):
+		k = skipRESpace(text, k)
+	case k < len(text) && text[k] == ':':
+		k++
+	default:
+		return Span{}, Span{}, false
+	}
+	if k < len(text) && (text[k] == '"' || text[k] == '\'') {
+		k++
+	}
+	g2 := Span{Start: k}
+	for k < len(text) && isB64Std(text[k]) {
+		k++
+	}
+	if k-g2.Start < 16 {
+		return Span{}, Span{}, false
+	}
+	for n := 0; n < 2 && k < len(text) && text[k] == '='; n++ {
+		k++
+	}
+	g2.End = k
+	return g1, g2, true
 }
 
 // encodedArgAfter reports whether (e[a-z]{0,13})(?:\s+|:)["']?([A-Za-z0-9+/]{16,}
@@ -282,6 +351,7 @@ func isB64Std(c byte) bool { return isAlnum(c) || c == '+' || c == '/' }
 // run of word bytes before that '=', so each '=' is checked backwards.
 func findShAssigns(text string) [][]int {
 	var out [][]int
+	var flat []int // the matches' indexes, one array for many of them
 	for i := 0; i < len(text); {
 		k := strings.IndexByte(text[i:], '=')
 		if k < 0 {
@@ -294,7 +364,8 @@ func findShAssigns(text string) [][]int {
 			continue
 		}
 		if shAssignPrefix(text, ns, true) {
-			out = append(out, []int{-1, q + 1, ns, q})
+			flat = append(flat, -1, q+1, ns, q)
+			out = append(out, flat[len(flat)-4:len(flat):len(flat)])
 		}
 	}
 	return out
@@ -714,6 +785,64 @@ func numEnd(s string, i int) int {
 	return j
 }
 
+// findStringJoins returns what reStringJoin.findAllIndex(s) returns,
+// (?i)\[string\]\s*::\s*join\s*\( : in a text without fold runes, each
+// "[string]" of the lower-cased text is followed through the spaces, which
+// no other part of the pattern can take, so a match is found or ruled out
+// at its start without the regexp.
+func findStringJoins(s *scan) [][]int {
+	if s.foldRunes() {
+		return reStringJoin.fold().FindAllStringIndex(s.text, -1)
+	}
+	lower := s.lowered()
+	var out [][]int
+	for i := 0; ; {
+		k := strings.Index(lower[i:], "[string]")
+		if k < 0 {
+			return out
+		}
+		p := i + k
+		i = p + 1
+		j := skipRESpace(lower, p+len("[string]"))
+		if !strings.HasPrefix(lower[j:], "::") {
+			continue
+		}
+		j = skipRESpace(lower, j+2)
+		if !strings.HasPrefix(lower[j:], "join") {
+			continue
+		}
+		if j = skipRESpace(lower, j+4); j < len(lower) && lower[j] == '(' {
+			out = append(out, []int{p, j + 1})
+			i = j + 1
+		}
+	}
+}
+
+// findJoinOps returns what reJoinOp.findAllIndex(s) returns, (?i)-join\b:
+// in a text without fold runes, each "-join" of the lower-cased text not
+// followed by a word byte (\b is ASCII).
+func findJoinOps(s *scan) [][]int {
+	if s.foldRunes() {
+		return reJoinOp.fold().FindAllStringIndex(s.text, -1)
+	}
+	lower := s.lowered()
+	var out [][]int
+	for i := 0; ; {
+		k := strings.Index(lower[i:], "-join")
+		if k < 0 {
+			return out
+		}
+		p := i + k
+		e := p + len("-join")
+		if e < len(lower) && isWord(lower[e]) {
+			i = p + 1
+			continue
+		}
+		out = append(out, []int{p, e})
+		i = e
+	}
+}
+
 // lowerRegexp is a (?i) pattern and its twin: the same pattern without
 // (?i) and with lower-case literals, run on the ASCII-lower-cased text.
 // The twin has a literal prefix, which lets the regexp skip ahead by
@@ -777,6 +906,31 @@ func findCallsFold(s *scan, names []string, group bool) [][]int {
 	return ms
 }
 
+// findCallFold returns what re().FindAllStringIndex(s.text, -1) returns
+// for re, (?i)\bname\s*\( with name a lower-case word: findCalls on the
+// text with the name compared ASCII case-insensitively, which needs no
+// lower-cased copy. A text with fold runes goes to the regexp.
+func findCallFold(s *scan, name string, re func() *regexp.Regexp) [][]int {
+	if s.foldRunes() {
+		return re().FindAllStringIndex(s.text, -1)
+	}
+	text := s.text
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '(')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		j := spaceStart(text, p)
+		if ws := runStart(text, j, isWord); isFold(text[ws:j], name) {
+			out = append(out, []int{ws, p + 1})
+		}
+	}
+	return out
+}
+
 // Case-insensitive call lists, keyed by their first name; callRegexps
 // holds the pattern each stands for, used for texts with fold runes.
 var (
@@ -793,6 +947,7 @@ var (
 // its first byte.
 func findShRefs(text string) [][]int {
 	var out [][]int
+	var flat []int // the matches' indexes, one array for many of them
 	for i := 0; i < len(text); {
 		k := strings.IndexByte(text[i:], '$')
 		if k < 0 {
@@ -805,13 +960,15 @@ func findShRefs(text string) [][]int {
 		}
 		if text[p+1] == '{' {
 			if e := identEnd(text, p+2); e > p+2 && e < len(text) && text[e] == '}' {
-				out = append(out, []int{p, e + 1, p + 2, e, -1, -1})
+				flat = append(flat, p, e+1, p+2, e, -1, -1)
+				out = append(out, flat[len(flat)-6:len(flat):len(flat)])
 				i = e + 1
 			}
 			continue
 		}
 		if e := identEnd(text, p+1); e > p+1 {
-			out = append(out, []int{p, e, -1, -1, p + 1, e})
+			flat = append(flat, p, e, -1, -1, p+1, e)
+			out = append(out, flat[len(flat)-6:len(flat):len(flat)])
 			i = e
 		}
 	}

@@ -89,6 +89,17 @@ var matchSeeds = []string{
 	"abc de fghi jk lmnop qrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=_- x QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB",
 	"[Convert]::FromBase64String('QUFBQUFB QUFB') frombase64string( ( \"QUFBQUFBQUFB\" FROMBASE64STRING('QUFB') fromba\u017fe64string('QUFBQUFBQUFB')",
 	"[string]::Join('', 'a') [STRING] :: join ( -join ('a','b') ('a','b')-JOIN'' -joinx -join",
+	"[string]\n::\tjoin\f( [string]::join [string]::joinx( [string]:join( [string]::[string]::join( [strinG]  ::  JOIN  ( -join_ -join- -join\u00e9 --join -join-join",
+	"[\u017ftring]::join( -join\u212a [string]::join(",
+	"Execute(\"a\") EXECUTEGLOBAL \t ( \"b\" executeglobalx (c) executex eval_ xeval Eval\t\tx eVaL(( execute\n(\"d\") _execute execute",
+	"executeglobaleval evalexecute execute.x eval-1 eval\u00e9 \u00e9eval executeglobal( eval",
+	"Chr(72) & ChrW (&H69) & chrb\t(1+2*3) CHR(65 - 1) xchr(1) chr() chr(g) chr((1)) chr(1)) chr(1 chrx(2) chr(&h41\\2/1) Chr(" + strings.Repeat("1", 60) + ") Chr(" + strings.Repeat("1", 61) + ")",
+	"chr\n(1) chr(\n1) chr(1\n) Chr(1)Chr(2) chrw(chr(3)) _chr(4) chr\u00e9(5) \u00e9chr(6) chr",
+	"Replace(\"a\",\"b\",\"c\") x.replace (1) REPLACE\t\n( xreplace( replace_( StrReverse(\"abc\") strreverse  ( \u017ftrreverse(\"x\") Replace",
+	"StrReverse(\"a\") strreverse(strreverse(\"b\")) \u212a replace(",
+	"echo x | base64 -d | sh; BASE64 --decode -w0 x base64 -i -D y base64 -d\n xbase64 -d _base64 -d base64 -dx base64 -d -x -Y openssl enc -base64 -d -A openssl base64 -d openssl -a -d z",
+	"openssl enc -d -a openssl enc -d -base64 -in f OpenSSL A -d openssl enc a -d opensslx base64 -d base64  base64 -d base64 -di -id base64 --decodex",
+	"echo x | ba\u017fe64 -d; open\u017f\u017fl enc -d -a; base64 -\u212a -d",
 	"unescape('%41') decodeURIComponent ('x') DecodeURI\n('y') xunescape('z') unescape atob('QQ==') ATOB ('x') .atob(1) _atob(2)",
 	"$a$b ${c}${d}x $9 ${9} ${e $ $$f ${_g} $_h1 ${i}}",
 	"[array]::reverse($x) [Array] :: Reverse RightToLeft [ -1 .. - [-1..-5] [-1..5] [array]::reverser [ [array]::x",
@@ -167,6 +178,27 @@ func checkMatchers(t *testing.T, text string) {
 		if got, want := r.findAllIndex(sc), r.fold().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
 			t.Errorf("%s twin on lower(%q): got %v, want %v", r.fold(), trim(text), got, want)
 		}
+	}
+	if got, want := findVBSExecutes(text), reVBSExecute().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findVBSExecutes(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findB64Decoders(text), reB64Decoder().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findB64Decoders(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findVBSChrs(text), reVBSChr().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findVBSChrs(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findCallFold(sc, "replace", reVBSReplace), reVBSReplace().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findCallFold(%q, replace): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findCallFold(sc, "strreverse", reVBSStrReverse), reVBSStrReverse().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findCallFold(%q, strreverse): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findStringJoins(sc), reStringJoin.fold().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findStringJoins(%q): got %v, want %v", trim(text), got, want)
+	}
+	if got, want := findJoinOps(sc), reJoinOp.fold().FindAllStringIndex(text, -1); !cmp.Equal(got, want) {
+		t.Errorf("findJoinOps(%q): got %v, want %v", trim(text), got, want)
 	}
 	if got, want := findCallsFold(sc, jsUnescapeFuncs, true), callRegexps["unescape"]().FindAllStringSubmatchIndex(text, -1); !cmp.Equal(got, want) {
 		t.Errorf("findCallsFold(%q, unescape): got %v, want %v", trim(text), got, want)

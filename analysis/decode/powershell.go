@@ -1043,7 +1043,7 @@ func rewritePSJoin(s *scan) (string, bool) {
 	text, max := s.text, s.max
 	lits := s.psLits()
 	var edits []edit
-	for _, m := range reStringJoin.findAllIndex(s) {
+	for _, m := range findStringJoins(s) {
 		sep, _, ok := litAt(lits, skipSpace(text, m[1]))
 		if !ok || !sep.pure {
 			continue
@@ -1064,7 +1064,7 @@ func rewritePSJoin(s *scan) (string, bool) {
 			edits = append(edits, edit{m[0], end + 1, psQuote(v)})
 		}
 	}
-	for _, m := range reJoinOp.findAllIndex(s) {
+	for _, m := range findJoinOps(s) {
 		// unary: -join ('a','b')
 		p := skipSpace(text, m[1])
 		if p < len(text) && text[p] == '(' {

@@ -24,13 +24,12 @@ func vbsLiterals(s string) []vbsLit {
 			}
 			i += j + 1
 		case c == '"':
-			var b strings.Builder
 			j := i + 1
-			closed := false
+			closed, doubled := false, false
 			for j < len(s) && s[j] != '\n' {
 				if s[j] == '"' {
 					if j+1 < len(s) && s[j+1] == '"' {
-						b.WriteByte('"')
+						doubled = true
 						j += 2
 						continue
 					}
@@ -38,11 +37,18 @@ func vbsLiterals(s string) []vbsLit {
 					j++
 					break
 				}
-				b.WriteByte(s[j])
 				j++
 			}
 			if closed {
-				out = append(out, vbsLit{start: i, end: j, val: b.String()})
+				// The value is the text between the quotes, where every
+				// quote is half of a doubled one: a substring of s unless
+				// it has one (building each value byte by byte made most
+				// of what lexing VBScript allocated).
+				v := s[i+1 : j-1]
+				if doubled {
+					v = strings.ReplaceAll(v, `""`, `"`)
+				}
+				out = append(out, vbsLit{start: i, end: j, val: v})
 			}
 			i = j
 		default:
@@ -109,9 +115,54 @@ func vbsArgs(text string, lits []vbsLit, p, n int) ([]string, int, bool) {
 
 var reVBSExecute = lazyRegexp(`(?i)\b(?:executeglobal|execute|eval)\b[ \t]*\(?[ \t]*`)
 
+// findVBSExecutes returns what reVBSExecute().FindAllStringIndex(text, -1)
+// returns. The pattern has no literal prefix, so the regexp stepped over
+// every byte of the text; here each ASCII-case-insensitive "execute" and
+// "eval" is tried, its alternatives in the pattern's order. (?i) folds no
+// other rune into their letters (only U+017F and U+212A fold into ASCII,
+// into s and k), and \b is ASCII.
+func findVBSExecutes(text string) [][]int {
+	var out [][]int
+	o := newOccurrences(text, true, "execute", "eval")
+	for pos := 0; ; {
+		p := o.at(pos)
+		if p < 0 {
+			return out
+		}
+		pos = p + 1
+		if !wordBefore(text, p) {
+			continue
+		}
+		e := -1
+		for _, w := range [...]string{"executeglobal", "execute", "eval"} {
+			if hasPrefixFold(text, p, w) && (p+len(w) == len(text) || !isWord(text[p+len(w)])) {
+				e = p + len(w)
+				break
+			}
+		}
+		if e < 0 {
+			continue
+		}
+		e = skipBlanks(text, e)
+		if e < len(text) && text[e] == '(' {
+			e = skipBlanks(text, e+1)
+		}
+		out = append(out, []int{p, e})
+		pos = e // FindAll resumes at the end of a (non-empty) match
+	}
+}
+
+// skipBlanks returns the first index >= i that is not [ \t].
+func skipBlanks(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
+
 // extractVBSExecute emits literal arguments of Execute/ExecuteGlobal/Eval.
 func extractVBSExecute(s *scan) []finding {
-	ms := reVBSExecute().FindAllStringIndex(s.text, -1)
+	ms := findVBSExecutes(s.text)
 	if len(ms) == 0 {
 		return nil
 	}
@@ -129,11 +180,48 @@ func extractVBSExecute(s *scan) []finding {
 
 var reVBSChr = lazyRegexp(`(?i)\bchr[wb]?\s*\(([0-9a-fA-F&hH \t+\-*\\/]{1,60})\)`)
 
+// findVBSChrs returns what reVBSChr().FindAllStringSubmatchIndex(text, -1)
+// returns. The (?i) pattern has no literal prefix, so the regexp stepped
+// over every byte; here every '(' is checked: the name is the whole run of
+// word bytes before it (and its \s*), the argument the run of class bytes
+// after it, which must be followed by ')' (the class holds neither
+// parenthesis, so a longer run cannot give back bytes to match). (?i)
+// folds no other rune into c, h, r, w, b or the class.
+func findVBSChrs(text string) [][]int {
+	var out [][]int
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '(')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		j := spaceStart(text, p)
+		ws := runStart(text, j, isWord)
+		if w := text[ws:j]; !isFold(w, "chr") && !isFold(w, "chrw") && !isFold(w, "chrb") {
+			continue
+		}
+		e := p + 1
+		for e < len(text) && e-p <= 61 && vbsChrArg[text[e]] {
+			e++
+		}
+		if e == p+1 || e-p > 61 || e == len(text) || text[e] != ')' {
+			continue
+		}
+		out = append(out, []int{ws, e + 1, p + 1, e})
+		i = e + 1
+	}
+	return out
+}
+
+// vbsChrArg is the class of reVBSChr's argument, [0-9a-fA-F&hH \t+\-*\\/].
+var vbsChrArg = byteSet("0123456789abcdefABCDEF&hH \t+-*\\/")
+
 // rewriteVBSChr turns Chr(72) (constant arithmetic allowed) into "H".
 func rewriteVBSChr(s *scan) (string, bool) {
 	text := s.text
 	var edits []edit
-	for _, m := range reVBSChr().FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range findVBSChrs(text) {
 		v, ok := evalArith(text[m[2]:m[3]])
 		if !ok || v < 0 || v > 0xFFFF || (v >= 0xD800 && v <= 0xDFFF) {
 			continue
@@ -262,7 +350,7 @@ func rewriteVBSStrReverse(s *scan) (string, bool) {
 	text := s.text
 	lits := s.vbsLits()
 	var edits []edit
-	for _, m := range reVBSStrReverse().FindAllStringIndex(text, -1) {
+	for _, m := range findCallFold(s, "strreverse", reVBSStrReverse) {
 		args, end, ok := vbsArgs(text, lits, m[1]-1, 1)
 		if !ok {
 			continue
@@ -277,7 +365,7 @@ func rewriteVBSReplace(s *scan) (string, bool) {
 	text, max := s.text, s.max
 	lits := s.vbsLits()
 	var edits []edit
-	for _, m := range reVBSReplace().FindAllStringIndex(text, -1) {
+	for _, m := range findCallFold(s, "replace", reVBSReplace) {
 		if m[0] > 0 && text[m[0]-1] == '.' {
 			continue
 		}

@@ -117,27 +117,31 @@ func Extract(text string, layer int) []IOC {
 // first-appearance order. The result is never nil, so that a report
 // marshals an empty set as [] rather than null.
 func Merge(sets ...[]IOC) []IOC {
-	type key struct {
-		t Type
-		v string
-	}
 	n := 0
+	ordered, last := true, 0
 	for _, s := range sets {
 		n += len(s)
+		for i := range s {
+			ordered = ordered && s[i].Layer >= last
+			last = s[i].Layer
+		}
 	}
 	if n == 0 {
 		return []IOC{}
+	}
+	if ordered {
+		return mergeOrdered(sets, n)
 	}
 	type entry struct {
 		ioc IOC
 		seq int
 	}
-	idx := make(map[key]int, n)
+	idx := make(map[iocKey]int, n)
 	out := make([]entry, 0, n)
 	seq := 0
 	for _, s := range sets {
 		for _, c := range s {
-			k := key{c.Type, c.Value}
+			k := iocKey{c.Type, c.Value}
 			if i, ok := idx[k]; ok {
 				if c.Layer < out[i].ioc.Layer {
 					out[i] = entry{c, seq}
@@ -158,6 +162,46 @@ func Merge(sets ...[]IOC) []IOC {
 	res := make([]IOC, len(out))
 	for i, e := range out {
 		res[i] = e.ioc
+	}
+	return res
+}
+
+type iocKey struct {
+	t Type
+	v string
+}
+
+// mergeOrdered is Merge of n IOCs whose layers never decrease in the order
+// given, as the engine passes them (one Extract result per layer, in layer
+// order). Then no duplicate comes from a lower layer than the first of its
+// key, so the first one stays, and the first ones are already ordered by
+// layer and by position in the input: Merge's result is the input without
+// its repeats, found here without entries to sort and, for the few IOCs of
+// most samples, without a map.
+func mergeOrdered(sets [][]IOC, n int) []IOC {
+	res := make([]IOC, 0, n)
+	var idx map[iocKey]struct{}
+	if n > linearLookup {
+		idx = make(map[iocKey]struct{}, n)
+	}
+	for _, s := range sets {
+	next:
+		for _, c := range s {
+			if idx == nil {
+				for i := range res {
+					if res[i].Type == c.Type && res[i].Value == c.Value {
+						continue next
+					}
+				}
+			} else {
+				k := iocKey{c.Type, c.Value}
+				if _, ok := idx[k]; ok {
+					continue
+				}
+				idx[k] = struct{}{}
+			}
+			res = append(res, c)
+		}
 	}
 	return res
 }

@@ -99,10 +99,20 @@ func (m posMap) end(r int) int {
 // It rewrites the forms refangAt reports from left to right, each search
 // resuming after the previous form.
 func refang(s string) (string, posMap) {
+	r, pm, _ := refangURLs(s)
+	return r, pm
+}
+
+// refangURLs is refang that also reports whether the refanged text may
+// hold "://". When s holds no defanged form, the search for defanged
+// schemes has looked for "//" from offset 4 on: if it found none, "://"
+// can only start in the first five bytes. The scanner then skips its own
+// search for URLs, which read most of a text that has none.
+func refangURLs(s string) (string, posMap, bool) {
 	f := newFangFinder(s)
 	i, n, repl := f.next(0)
 	if n == 0 {
-		return s, posMap{}
+		return s, posMap{}, f.sawSlashes || strings.Contains(s[:min(len(s), 5)], "://")
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -116,7 +126,7 @@ func refang(s string) (string, posMap) {
 		i, n, repl = f.next(last)
 	}
 	b.WriteString(s[last:])
-	return b.String(), posMap{chunks: chunks}
+	return b.String(), posMap{chunks: chunks}, true
 }
 
 // fangFinder finds the positions where refangAt reports a defanged form
@@ -141,6 +151,8 @@ type fangFinder struct {
 	// slashes is where the search for the next "//" resumes; tried is the
 	// last position tried as the start of a scheme.
 	slashes, tried int
+	// sawSlashes is set once the search finds a "//".
+	sawSlashes bool
 }
 
 // fangHit is a defanged form: its position (len(s) for none, -1 before
@@ -262,6 +274,7 @@ func (f *fangFinder) nextScheme(from int) fangHit {
 			f.slashes = len(s)
 			return fangHit{pos: len(s)}
 		}
+		f.sawSlashes = true
 		q := start + j
 		for i := max(q-8, from, f.tried+1); i <= q-4; i++ {
 			f.tried = i

@@ -44,8 +44,9 @@ type scanner struct {
 	merged int    // masks[:merged] are sorted and disjoint
 	cursor int    // maskedInOrder: the first merged mask that may follow
 
-	urls    int // URL candidates looked at
-	urlStop int // end of the last run of URL characters walked
+	mayURLs bool // r may hold "://" (see refangURLs)
+	urls    int  // URL candidates looked at
+	urlStop int  // end of the last run of URL characters walked
 }
 
 // maxURLCandidates bounds the URL pass: each candidate may walk and trim up
@@ -55,8 +56,10 @@ const maxURLCandidates = 4 * MaxPerLayer
 const linearLookup = 16
 
 func newScanner(text string, defang bool) *scanner {
-	r, pm := refang(text)
-	return &scanner{r: r, pm: pm, defang: defang}
+	// Kept inlinable: Extract's scanner then stays off the heap.
+	sc := &scanner{defang: defang}
+	sc.r, sc.pm, sc.mayURLs = refangURLs(text)
+	return sc
 }
 
 func (sc *scanner) scan() {
@@ -64,7 +67,7 @@ func (sc *scanner) scan() {
 	if len(r) < 4 {
 		return
 	}
-	if strings.Contains(r, "://") {
+	if sc.mayURLs && strings.Contains(r, "://") {
 		sc.scanURLs()
 		sc.mergeMasks()
 	}
