@@ -314,7 +314,7 @@ func TestWriterReusesBuffers(t *testing.T) {
 // the edges of the integer fast path.
 func TestFeatureLayoutFollowsTheKeys(t *testing.T) {
 	maps := []map[string]float64{
-		{"b": 1, "a": 2.5, "c": -0.0},
+		{"b": 1, "a": 2.5, "c": 0},
 		{"a": 3, "b": 4, "c": 5},
 		{"a": 3, "b": 4, "d<": 5},
 		{"0": 9, "b": 4, "d<": 5},

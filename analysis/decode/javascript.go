@@ -419,16 +419,9 @@ func jsEscapeRune(s string, j int) (rune, int, bool) {
 	return escRaw, 1 + size, false
 }
 
-// jsQuote renders v as a double-quoted JavaScript literal.
-func jsQuote(v string) string {
-	var b strings.Builder
-	b.Grow(len(v) + 2)
-	writeJSQuote(&b, v)
-	return b.String()
-}
-
-// writeJSQuote writes jsQuote(v) to b. The rewriters hand their values to
-// applyJSEdits, which quotes them straight into the new text.
+// writeJSQuote writes v to b as a double-quoted JavaScript literal. The
+// rewriters hand their values to applyJSEdits, which quotes them straight
+// into the new text.
 func writeJSQuote(b *strings.Builder, v string) {
 	b.WriteByte('"')
 	for _, r := range v {
@@ -936,7 +929,7 @@ func sortEdits(e []jsEdit) {
 	sort.SliceStable(e, func(i, j int) bool { return e[i].start < e[j].start })
 }
 
-// jsEdit is an edit whose with is a value, written as jsQuote(with): the
+// jsEdit is an edit whose with is a value, quoted by writeJSQuote: the
 // rewriters quote their values straight into the new text.
 type jsEdit edit
 
