@@ -471,20 +471,41 @@ func stopped(t *testing.T, rec *recorder, name string, within time.Duration) {
 	t.Logf("plugin stopped %s after %s ms (%s)", name, lr.attrs["elapsed_ms"], lr.attrs["cause"])
 }
 
+// cancelWhenStarted calls cancel once the plugin logs that it started to
+// analyse the sample called name, and returns when it did: the cancel then
+// lands mid-analysis on a fast machine (where a timer could fire after the
+// analysis ended) and on a loaded one (where it could fire before the
+// sample arrived).
+func cancelWhenStarted(t *testing.T, rec *recorder, name string, cancel context.CancelFunc) (cancelled <-chan time.Time) {
+	t.Helper()
+	at := make(chan time.Time, 1)
+	go func() {
+		if _, ok := rec.waitFor(30*time.Second, func(r logRecord) bool {
+			return r.msg == "analysis started" && strings.Contains(r.attrs["sample"], name)
+		}); ok {
+			at <- time.Now()
+			cancel()
+		}
+		close(at)
+	}()
+	return at
+}
+
 func TestCancelAndDeadline(t *testing.T) {
 	rec := newRecorder()
-	c := openT(t, Options{Logger: slog.New(rec)})
+	c := openT(t, Options{Logger: slog.New(rec), Env: []string{"AUTOMALDESC_LOG_LEVEL=debug"}})
 	slow := slowSample()
 	t.Run("cancel", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(150*time.Millisecond, cancel)
-		start := time.Now()
+		defer cancel()
+		at := cancelWhenStarted(t, rec, "cancel.ps1", cancel)
 		r, err := c.Analyze(ctx, Request{Data: slow, Name: "cancel.ps1"})
+		returned := time.Now()
 		if !errors.Is(err, context.Canceled) || r != nil {
 			t.Fatalf("got %v, %v; want context.Canceled and no report", r, err)
 		}
-		if el := time.Since(start); el > time.Second {
-			t.Errorf("cancelled call returned after %s, want promptly", el)
+		if when, ok := <-at; ok && returned.Sub(when) > time.Second {
+			t.Errorf("cancelled call returned %s after the cancel, want promptly", returned.Sub(when))
 		}
 		stopped(t, rec, "cancel.ps1", 10*time.Second)
 	})
@@ -499,9 +520,8 @@ func TestCancelAndDeadline(t *testing.T) {
 	})
 	t.Run("batch cancel", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
-		// Cancel once the first item is surely in the plugin's hands (it is
-		// 7 MiB and takes seconds to analyse), even on a loaded machine.
-		time.AfterFunc(500*time.Millisecond, cancel)
+		defer cancel()
+		cancelWhenStarted(t, rec, "b1.ps1", cancel)
 		res, err := c.AnalyzeBatch(ctx, []Request{{Data: slow, Name: "b1.ps1"}, {Data: slow, Name: "b2.ps1"}, {Data: []byte(cradle), Name: "b3.ps1"}})
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("got %v, want context.Canceled", err)

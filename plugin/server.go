@@ -221,6 +221,7 @@ func (s *grpcServer) analyze(ctx context.Context, smp *pb.Sample) (_ *pb.Report,
 	if err := req.validate(s.maxFileSize); err != nil {
 		return nil, nil, err
 	}
+	s.log.Debug("analysis started", "sample", req)
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
