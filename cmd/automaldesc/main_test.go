@@ -435,6 +435,39 @@ func TestScanStreamsReports(t *testing.T) {
 	}
 }
 
+// TestScanOutputToDevice: --out may name a device or a pipe, which cannot
+// be fsynced (EINVAL); the scan still succeeds and writes its reports.
+func TestScanOutputToDevice(t *testing.T) {
+	in := write(t, t.TempDir(), "rotate.ps1", benignPS)
+	r := runBin(t, "", nil, "scan", "--format", "jsonl", "--out", "/dev/null", in)
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("--out /dev/null: got code %d, stderr %q; want 0 and no message", r.code, r.stderr)
+	}
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "reports.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer f.Close()
+		b, _ := io.ReadAll(f)
+		got <- b
+	}()
+	r = runBin(t, "", nil, "scan", "--format", "jsonl", "--out", fifo, in)
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("--out FIFO: got code %d, stderr %q; want 0 and no message", r.code, r.stderr)
+	}
+	if b := <-got; !bytes.Contains(b, []byte(`"name":"rotate.ps1"`)) {
+		t.Errorf("the FIFO's reader got %q, want the report of rotate.ps1", b)
+	}
+}
+
 // TestScanOutputDiskFull: reports that cannot be written are an error
 // (exit status 2 naming the cause), never a silent success.
 func TestScanOutputDiskFull(t *testing.T) {

@@ -80,12 +80,18 @@ func newScanCmd(a *app) *cobra.Command {
 				return &exitError{code: exitFailure, err: err}
 			}
 			out := a.stdout
-			var file *os.File // the --out file, synced at the end
+			var file *os.File // the --out file
+			durable := false  // file is a regular file, synced at the end
 			if o.out != "" && o.out != "-" {
 				if file, err = os.Create(o.out); err != nil {
 					return &exitError{code: exitFailure, err: err}
 				}
 				defer file.Close()
+				// A device or a pipe (/dev/null, /dev/stdout, a FIFO) takes
+				// the reports but has nothing to fsync: fsync fails there
+				// with EINVAL, which is no lost report.
+				fi, serr := file.Stat()
+				durable = serr == nil && fi.Mode().IsRegular()
 				out = &writeBehind{f: file}
 			}
 			color := false
@@ -113,7 +119,7 @@ func newScanCmd(a *app) *cobra.Command {
 			if ferr := bw.Flush(); err == nil && ferr != nil {
 				err = fmt.Errorf("write report: %w", ferr)
 			}
-			if file != nil {
+			if durable {
 				if serr := file.Sync(); err == nil && serr != nil {
 					err = serr
 				}
