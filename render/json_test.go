@@ -408,9 +408,6 @@ func devEngine(t testing.TB) *analysis.Engine {
 
 // TestReportJSONDevCorpus compares the encodings of the dev corpus reports.
 func TestReportJSONDevCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("analyses the whole dev corpus")
-	}
 	eng := devEngine(t)
 	var got, want bytes.Buffer
 	w := NewWriter(&got, JSONL, false)

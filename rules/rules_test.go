@@ -484,9 +484,6 @@ func TestYaraCLICompat(t *testing.T) {
 // TestCorpusRates measures the bundled set on the dev corpus: false
 // positives on benign samples must stay rare; hit rates are logged.
 func TestCorpusRates(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus scan")
-	}
 	dir := corpus.Require(t, corpus.Dev)
 	entries, base, err := dataset.LoadManifest(filepath.Join(dir, "manifest.tsv"))
 	if err != nil {

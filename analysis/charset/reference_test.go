@@ -59,9 +59,6 @@ func TestScanMatchesReference(t *testing.T) {
 }
 
 func TestScanMatchesReferenceDev(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus test skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) { checkScan(t, []byte(text)) })
 }
 

@@ -18,9 +18,6 @@ import (
 // (and per provenance) that yield at least one decoded layer; benign
 // samples are decoded too, for the contract and their share is reported.
 func TestCorpusDev(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus run skipped in -short mode")
-	}
 	dir := corpus.Require(t, corpus.Dev)
 	entries, base, err := dataset.LoadManifest(filepath.Join(dir, "manifest.tsv"))
 	if err != nil {

@@ -50,9 +50,6 @@ func TestJSLiteralsReference(t *testing.T) {
 // TestJSLiteralsCorpus compares jsLiterals with its reference on every dev
 // sample.
 func TestJSLiteralsCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus run skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) { checkJSLiterals(t, text) })
 }
 
@@ -141,9 +138,6 @@ func TestArrayRefs(t *testing.T) {
 				checkArrayRefs(t, s[n:], name)
 			}
 		}
-	}
-	if testing.Short() {
-		return
 	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) {
 		for _, d := range findJSArrayDecls(text, 64) {
@@ -238,9 +232,6 @@ func checkMatchSet(t *testing.T, line string) {
 func TestMatchSet(t *testing.T) {
 	for _, s := range setLineSeeds {
 		checkMatchSet(t, s)
-	}
-	if testing.Short() {
-		return
 	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) {
 		for line := range strings.SplitSeq(text, "\n") {

@@ -91,9 +91,6 @@ func FuzzHints(f *testing.F) {
 // every layer decoded from the dev samples (odd and even offsets, every
 // length), in the layer's language and as text of unknown language.
 func TestHintsCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus run skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(name, text string) {
 		layers, _ := Decode(context.Background(), text, lang.Identify(text, name).Language, Options{Identify: lang.LanguageOf})
 		for _, ly := range layers {

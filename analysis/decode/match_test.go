@@ -274,9 +274,6 @@ func TestMatchers(t *testing.T) {
 // TestMatchersCorpus compares the matchers with their regexps on every dev
 // sample.
 func TestMatchersCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus run skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) { checkMatchers(t, text) })
 }
 

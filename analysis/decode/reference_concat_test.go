@@ -74,9 +74,6 @@ func TestJSConcatDifferential(t *testing.T) {
 	for _, s := range append(append([]string{}, jsConcatSeeds...), jsLexSeeds...) {
 		checkJSConcat(t, s)
 	}
-	if testing.Short() {
-		return
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) { checkJSConcat(t, text) })
 }
 

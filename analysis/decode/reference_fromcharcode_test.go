@@ -42,9 +42,6 @@ func TestFromCharCodesDifferential(t *testing.T) {
 		}
 	}
 	checkFromCharCodes(t, strings.Repeat("x=String.fromCharCode(72, 0x69) + string .fromcharcode (", 300))
-	if testing.Short() {
-		return
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) { checkFromCharCodes(t, text) })
 }
 

@@ -72,9 +72,6 @@ func TestMixedB64Reference(t *testing.T) {
 // TestMixedB64Corpus checks mixedB64 on every base64 run of 40 bytes or
 // more in the dev samples, as extractGenericBase64 finds them.
 func TestMixedB64Corpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus run skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) {
 		for _, r := range b64Runs(text, minGenericB64) {
 			checkMixedB64(t, text[r.Start:r.End])

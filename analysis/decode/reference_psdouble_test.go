@@ -120,9 +120,6 @@ func TestPSDoubleDifferential(t *testing.T) {
 		}
 	}
 	checkPSDouble(t, strings.Repeat(`"a`+"`"+`t$x""$(1+"2")"`, 400))
-	if testing.Short() {
-		return
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) { checkPSDouble(t, text) })
 }
 

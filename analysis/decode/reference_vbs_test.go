@@ -75,9 +75,6 @@ func TestVBSLiteralsReference(t *testing.T) {
 // TestVBSLiteralsCorpus compares vbsLiterals with its reference on every
 // dev sample.
 func TestVBSLiteralsCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus run skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) { checkVBSLiterals(t, text) })
 }
 

@@ -47,9 +47,6 @@ func TestRewriteFixedPoint(t *testing.T) {
 	if n == 0 {
 		t.Error("no fixture reaches a fixed point")
 	}
-	if testing.Short() {
-		return
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, text string) {
 		for _, l := range []lang.Language{lang.PowerShell, lang.JavaScript, lang.VBScript, lang.Batch, lang.Bash, lang.Python} {
 			if checkFixedPoint(t, text, l) {

@@ -15,9 +15,6 @@ import (
 // text (layer 0, no decoding). It logs the figures (go test -v) and holds
 // the catalog to loose precision and recall floors so regressions show.
 func TestDevCorpusRates(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus measurement skipped in -short mode")
-	}
 	dir := corpus.Require(t, corpus.Dev)
 	entries, _, err := dataset.LoadManifest(dir + "/manifest.tsv")
 	if err != nil {

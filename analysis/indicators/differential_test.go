@@ -99,12 +99,10 @@ func TestScanMatchesReferenceFixtures(t *testing.T) {
 // for the dev corpus, in its own language and as an unknown language (every
 // indicator in scope).
 func TestScanMatchesReferenceDevCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus comparison skipped in -short mode")
-	}
+	layers := loadDevLayers(t)
 	c, ref := Default(), refCatalogOnce()
 	fails := 0
-	for i, ly := range loadDevLayers(t) {
+	for i, ly := range layers {
 		if !race.Sample(i) {
 			continue // the reference's regexps under the race detector would take minutes
 		}
@@ -171,9 +169,6 @@ func TestMatchFnsMatchReference(t *testing.T) {
 	}
 	for i, text := range edge {
 		checkSameFns(t, "edge text "+strconv.Itoa(i), text)
-	}
-	if testing.Short() {
-		return
 	}
 	for _, ly := range loadDevLayers(t) {
 		checkSameFns(t, ly.name, ly.text)
@@ -263,9 +258,6 @@ func TestIsRandomIdentMatchesReference(t *testing.T) {
 			}
 			check(string(b))
 		}
-	}
-	if testing.Short() {
-		return
 	}
 	for _, ly := range loadDevLayers(t) {
 		for _, tok := range strings.FieldsFunc(ly.text, func(r rune) bool { return r >= utf8.RuneSelf || !isIdent(byte(r)) }) {

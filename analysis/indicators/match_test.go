@@ -218,9 +218,6 @@ func TestMatcherAgreesWithRegexp(t *testing.T) {
 			}
 		}
 	}
-	if testing.Short() {
-		return
-	}
 	// Corpus lines, cut to a window's size, that hold an anchor literal of
 	// some condition: the windows Scan runs matchers on.
 	seen := map[string]bool{}

@@ -13,9 +13,6 @@ import (
 // corpus: the invariants must hold everywhere, defanging must round-trip,
 // and every scanner must still find its kind of indicator somewhere.
 func TestCorpusDev(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus test skipped in -short mode")
-	}
 	dir := corpus.Require(t, corpus.Dev)
 	entries, base, err := dataset.LoadManifest(filepath.Join(dir, "manifest.tsv"))
 	if err != nil {

@@ -109,9 +109,6 @@ func TestScanMatchesReference(t *testing.T) {
 // TestScanMatchesReferenceDev runs the comparison over every dev corpus
 // sample, raw and defanged.
 func TestScanMatchesReferenceDev(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus test skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, s string) {
 		checkSameScan(t, s)
 		checkSameScan(t, Defang(s))

@@ -49,9 +49,6 @@ func TestTokenizeCues(t *testing.T) {
 }
 
 func TestTokenizeCuesDev(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus test skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, raw string) {
 		text, _, err := charset.Decode([]byte(raw))
 		if err != nil {

@@ -51,9 +51,6 @@ func TestExtractHeads(t *testing.T) {
 }
 
 func TestExtractHeadsDev(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus test skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, raw string) {
 		text, _, err := charset.Decode([]byte(raw))
 		if err != nil {

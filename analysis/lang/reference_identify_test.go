@@ -69,9 +69,6 @@ func TestIdentifyMatchesReference(t *testing.T) {
 // TestIdentifyMatchesReferenceDev compares every dev corpus sample, whole
 // and cut into pieces, as the decoder hands cut-out layers to LanguageOf.
 func TestIdentifyMatchesReferenceDev(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus test skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(name, raw string) {
 		text, _, err := charset.Decode([]byte(raw))
 		if err != nil {

@@ -130,9 +130,6 @@ func TestExtractMatchesReference(t *testing.T) {
 // TestExtractMatchesReferenceDev runs the comparison over every dev corpus
 // sample.
 func TestExtractMatchesReferenceDev(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus test skipped in -short mode")
-	}
 	corpus.Sweep(t, corpus.Dev, func(_, raw string) {
 		text, _, err := charset.Decode([]byte(raw))
 		if err != nil {

@@ -316,9 +316,6 @@ func TestCatalogAndVersion(t *testing.T) {
 
 // TestScanDevCorpus: one report per file of the dev corpus.
 func TestScanDevCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus scan in -short mode")
-	}
 	dir := corpus.Require(t, corpus.Dev)
 	entries, _, err := dataset.LoadManifest(filepath.Join(dir, "manifest.tsv"))
 	if err != nil {
@@ -345,9 +342,6 @@ func TestScanDevCorpus(t *testing.T) {
 // >= 97% in every language with >= 30 samples of each class, pooled benign
 // false-positive rate <= 1%, language identification >= 99.5%.
 func TestEvalDevTargets(t *testing.T) {
-	if testing.Short() {
-		t.Skip("corpus evaluation in -short mode")
-	}
 	dir := corpus.Require(t, corpus.Dev)
 	r := runBin(t, "", nil, "eval", "--dataset", dir, "--json", "--bootstrap", "50")
 	if r.code != 0 {

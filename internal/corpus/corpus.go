@@ -4,7 +4,9 @@
 //
 // The corpora are never copied into the repository. When they are absent a
 // test is skipped locally, but fails when the CI environment variable is set:
-// CI always has them.
+// CI always has them. Corpus tests take seconds to minutes, so `go test
+// -short` (make test-short) skips them, again except under CI, which runs
+// them whatever the flags: a test needs no -short check of its own.
 package corpus
 
 import (
@@ -111,12 +113,17 @@ func Open(s Split) (string, error) {
 }
 
 // Require returns the unpacked split for a test. Without the corpus it skips
-// the test, unless CI is set, where it fails.
+// the test, unless CI is set, where it fails. In -short mode it skips the
+// test, unless CI is set, where the test runs.
 func Require(t testing.TB, s Split) string {
 	t.Helper()
+	ci := os.Getenv("CI") != ""
+	if testing.Short() && !ci {
+		t.Skip("corpus tests skipped in -short mode")
+	}
 	dir, err := Open(s)
 	if err != nil {
-		if os.Getenv("CI") != "" {
+		if ci {
 			t.Fatalf("CI needs the shared corpora: %v", err)
 		}
 		t.Skipf("corpus not available: %v", err)
