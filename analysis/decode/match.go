@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"iter"
 	"regexp"
 	"strings"
 	"sync"
@@ -29,6 +30,29 @@ func runStart(s string, end int, in func(byte) bool) int {
 // spaceStart returns the start of the run of \s bytes that ends at end.
 func spaceStart(s string, end int) int { return runStart(s, end, isRESpace) }
 
+// openParens yields the offset of every '(' of text, in order. The hand
+// matchers of patterns that end at a '(' (a call, name\s*\() or start at
+// one and hold no other check each '(' where it stands.
+func openParens(text string) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := 0; ; {
+			k := strings.IndexByte(text[i:], '(')
+			if k < 0 || !yield(i+k) {
+				return
+			}
+			i += k + 1
+		}
+	}
+}
+
+// nameBefore returns the run of word bytes text[ws:j] that ends where the
+// white space before offset p starts: the name of a call name\s*( whose
+// '(' is at p (ws == j when there is none).
+func nameBefore(text string, p int) (ws, j int) {
+	j = spaceStart(text, p)
+	return runStart(text, j, isWord), j
+}
+
 // findJSSinks returns what
 //
 //	(?i)\b(eval|settimeout|setinterval|execscript|new\s+function|function|new\s+activexobject|activexobject)\s*\(|\.\s*(run|exec|shellexecute)\s*\(
@@ -44,15 +68,8 @@ func findJSSinks(text string) [][]int {
 		flat = append(flat, m...)
 		out = append(out, flat[len(flat)-len(m):len(flat):len(flat)])
 	}
-	for i := 0; i < len(text); {
-		k := strings.IndexByte(text[i:], '(')
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 1
-		j := spaceStart(text, p)
-		ws := runStart(text, j, isWord)
+	for p := range openParens(text) {
+		ws, j := nameBefore(text, p)
 		switch w := text[ws:j]; {
 		case isFold(w, "eval"), isFold(w, "settimeout"), isFold(w, "setinterval"), isFold(w, "execscript"):
 			add(ws, p+1, ws, j, -1, -1)
@@ -429,13 +446,7 @@ func findIEXWords(text, lower string) [][]int {
 // returns: every match ends at a '(' and holds no other.
 func findInvokeOps(text string) [][]int {
 	var out [][]int
-	for i := 0; i < len(text); {
-		k := strings.IndexByte(text[i:], '(')
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 1
+	for p := range openParens(text) {
 		if q := spaceStart(text, p) - 1; q >= 0 && (text[q] == '.' || text[q] == '&') {
 			out = append(out, []int{q, p + 1})
 		}
@@ -568,15 +579,8 @@ func findAnchored(at *regexp.Regexp, text string, fold, boundary bool, lits ...s
 // that '(' start, so each '(' is checked backwards.
 func findCalls(text string, names []string) [][]int {
 	var out [][]int
-	for i := 0; i < len(text); {
-		k := strings.IndexByte(text[i:], '(')
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 1
-		j := spaceStart(text, p)
-		ws := runStart(text, j, isWord)
+	for p := range openParens(text) {
+		ws, j := nameBefore(text, p)
 		if ws == j {
 			continue
 		}
@@ -599,15 +603,8 @@ func findCalls(text string, names []string) [][]int {
 // holds no other.
 func findPyMarshal(text string) [][]int {
 	var out [][]int
-	for i := 0; i < len(text); {
-		k := strings.IndexByte(text[i:], '(')
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 1
-		j := spaceStart(text, p)
-		ws := runStart(text, j, isWord)
+	for p := range openParens(text) {
+		ws, j := nameBefore(text, p)
 		if text[ws:j] != "loads" {
 			continue
 		}
@@ -685,13 +682,7 @@ func findRevHeres(text string) [][]int {
 // reading of a hex number) would leave next.
 func findNumLists(text string) [][]int {
 	var out [][]int
-	for i := 0; i < len(text); {
-		k := strings.IndexByte(text[i:], '(')
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 1
+	for p := range openParens(text) {
 		n, j := 0, p+1
 		for {
 			// j is after '(' or after the last number; e after the next.
@@ -712,7 +703,6 @@ func findNumLists(text string) [][]int {
 		j = skipRESpace(text, j)
 		if n >= 4 && j < len(text) && text[j] == ')' {
 			out = append(out, []int{p, j + 1})
-			i = j + 1
 		}
 	}
 	return out
@@ -916,15 +906,8 @@ func findCallFold(s *scan, name string, re func() *regexp.Regexp) [][]int {
 	}
 	text := s.text
 	var out [][]int
-	for i := 0; i < len(text); {
-		k := strings.IndexByte(text[i:], '(')
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 1
-		j := spaceStart(text, p)
-		if ws := runStart(text, j, isWord); isFold(text[ws:j], name) {
+	for p := range openParens(text) {
+		if ws, j := nameBefore(text, p); isFold(text[ws:j], name) {
 			out = append(out, []int{ws, p + 1})
 		}
 	}

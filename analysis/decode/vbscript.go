@@ -189,15 +189,8 @@ var reVBSChr = lazyRegexp(`(?i)\bchr[wb]?\s*\(([0-9a-fA-F&hH \t+\-*\\/]{1,60})\)
 // folds no other rune into c, h, r, w, b or the class.
 func findVBSChrs(text string) [][]int {
 	var out [][]int
-	for i := 0; i < len(text); {
-		k := strings.IndexByte(text[i:], '(')
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 1
-		j := spaceStart(text, p)
-		ws := runStart(text, j, isWord)
+	for p := range openParens(text) {
+		ws, j := nameBefore(text, p)
 		if w := text[ws:j]; !isFold(w, "chr") && !isFold(w, "chrw") && !isFold(w, "chrb") {
 			continue
 		}
@@ -209,7 +202,6 @@ func findVBSChrs(text string) [][]int {
 			continue
 		}
 		out = append(out, []int{ws, e + 1, p + 1, e})
-		i = e + 1
 	}
 	return out
 }
