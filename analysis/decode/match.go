@@ -30,13 +30,16 @@ func runStart(s string, end int, in func(byte) bool) int {
 // spaceStart returns the start of the run of \s bytes that ends at end.
 func spaceStart(s string, end int) int { return runStart(s, end, isRESpace) }
 
-// openParens yields the offset of every '(' of text, in order. The hand
-// matchers of patterns that end at a '(' (a call, name\s*\() or start at
-// one and hold no other check each '(' where it stands.
-func openParens(text string) iter.Seq[int] {
+// indexesOf yields the offset of every occurrence of sub in text, in
+// order, overlapping ones included. The hand matchers check each place
+// where the literal that anchors their pattern stands (the '(' that ends a
+// call, name\s*\(, say); a match never holds a second anchor that could
+// start a match of its own, so looking at every one finds what the regexp
+// finds.
+func indexesOf(text, sub string) iter.Seq[int] {
 	return func(yield func(int) bool) {
 		for i := 0; ; {
-			k := strings.IndexByte(text[i:], '(')
+			k := strings.Index(text[i:], sub)
 			if k < 0 || !yield(i+k) {
 				return
 			}
@@ -68,7 +71,7 @@ func findJSSinks(text string) [][]int {
 		flat = append(flat, m...)
 		out = append(out, flat[len(flat)-len(m):len(flat):len(flat)])
 	}
-	for p := range openParens(text) {
+	for p := range indexesOf(text, "(") {
 		ws, j := nameBefore(text, p)
 		switch w := text[ws:j]; {
 		case isFold(w, "eval"), isFold(w, "settimeout"), isFold(w, "setinterval"), isFold(w, "execscript"):
@@ -104,13 +107,10 @@ func isJSIdent(c byte) bool { return isWord(c) || c == '$' }
 // and holds no other.
 func findJSArrayDecls(text string, n int) [][]int {
 	var out [][]int
-	for i := 0; i < len(text) && (n < 0 || len(out) < n); {
-		k := strings.IndexByte(text[i:], '[')
-		if k < 0 {
+	for p := range indexesOf(text, "[") {
+		if n >= 0 && len(out) >= n {
 			break
 		}
-		p := i + k
-		i = p + 1
 		eq := spaceStart(text, p)
 		if eq == 0 || text[eq-1] != '=' {
 			continue
@@ -369,13 +369,7 @@ func isB64Std(c byte) bool { return isAlnum(c) || c == '+' || c == '/' }
 func findShAssigns(text string) [][]int {
 	var out [][]int
 	var flat []int // the matches' indexes, one array for many of them
-	for i := 0; i < len(text); {
-		k := strings.IndexByte(text[i:], '=')
-		if k < 0 {
-			break
-		}
-		q := i + k
-		i = q + 1
+	for q := range indexesOf(text, "=") {
 		ns := runStart(text, q, isWord)
 		if ns == q || text[ns] >= '0' && text[ns] <= '9' {
 			continue
@@ -418,13 +412,7 @@ func findIEXWords(text, lower string) [][]int {
 		return reIEXWord().FindAllStringIndex(text, -1)
 	}
 	var out [][]int
-	for i := 0; i < len(lower); {
-		k := strings.IndexByte(lower[i:], 'i')
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 1
+	for p := range indexesOf(lower, "i") {
 		n := 0
 		switch {
 		case strings.HasPrefix(lower[p:], "iex"):
@@ -436,7 +424,6 @@ func findIEXWords(text, lower string) [][]int {
 		}
 		if (p == 0 || !isWord(lower[p-1])) && (p+n == len(lower) || !isWord(lower[p+n])) {
 			out = append(out, []int{p, p + n})
-			i = p + n
 		}
 	}
 	return out
@@ -446,7 +433,7 @@ func findIEXWords(text, lower string) [][]int {
 // returns: every match ends at a '(' and holds no other.
 func findInvokeOps(text string) [][]int {
 	var out [][]int
-	for p := range openParens(text) {
+	for p := range indexesOf(text, "(") {
 		if q := spaceStart(text, p) - 1; q >= 0 && (text[q] == '.' || text[q] == '&') {
 			out = append(out, []int{q, p + 1})
 		}
@@ -579,7 +566,7 @@ func findAnchored(at *regexp.Regexp, text string, fold, boundary bool, lits ...s
 // that '(' start, so each '(' is checked backwards.
 func findCalls(text string, names []string) [][]int {
 	var out [][]int
-	for p := range openParens(text) {
+	for p := range indexesOf(text, "(") {
 		ws, j := nameBefore(text, p)
 		if ws == j {
 			continue
@@ -603,7 +590,7 @@ func findCalls(text string, names []string) [][]int {
 // holds no other.
 func findPyMarshal(text string) [][]int {
 	var out [][]int
-	for p := range openParens(text) {
+	for p := range indexesOf(text, "(") {
 		ws, j := nameBefore(text, p)
 		if text[ws:j] != "loads" {
 			continue
@@ -624,13 +611,7 @@ func findPyMarshal(text string) [][]int {
 // returns: each rev is checked for the '|' before it.
 func findRevPipes(text string) [][]int {
 	var out [][]int
-	for i := 0; i < len(text); {
-		k := strings.Index(text[i:], "rev")
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 3
+	for p := range indexesOf(text, "rev") {
 		if p+3 < len(text) && isWord(text[p+3]) {
 			continue
 		}
@@ -645,13 +626,7 @@ func findRevPipes(text string) [][]int {
 // returns.
 func findRevHeres(text string) [][]int {
 	var out [][]int
-	for i := 0; i < len(text); {
-		k := strings.Index(text[i:], "rev")
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 3
+	for p := range indexesOf(text, "rev") {
 		if !wordBefore(text, p) {
 			continue
 		}
@@ -667,7 +642,6 @@ func findRevHeres(text string) [][]int {
 			j++
 		}
 		out = append(out, []int{p, j})
-		i = j
 	}
 	return out
 }
@@ -682,7 +656,7 @@ func findRevHeres(text string) [][]int {
 // reading of a hex number) would leave next.
 func findNumLists(text string) [][]int {
 	var out [][]int
-	for p := range openParens(text) {
+	for p := range indexesOf(text, "(") {
 		n, j := 0, p+1
 		for {
 			// j is after '(' or after the last number; e after the next.
@@ -786,13 +760,7 @@ func findStringJoins(s *scan) [][]int {
 	}
 	lower := s.lowered()
 	var out [][]int
-	for i := 0; ; {
-		k := strings.Index(lower[i:], "[string]")
-		if k < 0 {
-			return out
-		}
-		p := i + k
-		i = p + 1
+	for p := range indexesOf(lower, "[string]") {
 		j := skipRESpace(lower, p+len("[string]"))
 		if !strings.HasPrefix(lower[j:], "::") {
 			continue
@@ -803,9 +771,9 @@ func findStringJoins(s *scan) [][]int {
 		}
 		if j = skipRESpace(lower, j+4); j < len(lower) && lower[j] == '(' {
 			out = append(out, []int{p, j + 1})
-			i = j + 1
 		}
 	}
+	return out
 }
 
 // findJoinOps returns what reJoinOp.findAllIndex(s) returns, (?i)-join\b:
@@ -817,20 +785,12 @@ func findJoinOps(s *scan) [][]int {
 	}
 	lower := s.lowered()
 	var out [][]int
-	for i := 0; ; {
-		k := strings.Index(lower[i:], "-join")
-		if k < 0 {
-			return out
+	for p := range indexesOf(lower, "-join") {
+		if e := p + len("-join"); e == len(lower) || !isWord(lower[e]) {
+			out = append(out, []int{p, e})
 		}
-		p := i + k
-		e := p + len("-join")
-		if e < len(lower) && isWord(lower[e]) {
-			i = p + 1
-			continue
-		}
-		out = append(out, []int{p, e})
-		i = e
 	}
+	return out
 }
 
 // lowerRegexp is a (?i) pattern and its twin: the same pattern without
@@ -906,7 +866,7 @@ func findCallFold(s *scan, name string, re func() *regexp.Regexp) [][]int {
 	}
 	text := s.text
 	var out [][]int
-	for p := range openParens(text) {
+	for p := range indexesOf(text, "(") {
 		if ws, j := nameBefore(text, p); isFold(text[ws:j], name) {
 			out = append(out, []int{ws, p + 1})
 		}
@@ -931,13 +891,7 @@ var (
 func findShRefs(text string) [][]int {
 	var out [][]int
 	var flat []int // the matches' indexes, one array for many of them
-	for i := 0; i < len(text); {
-		k := strings.IndexByte(text[i:], '$')
-		if k < 0 {
-			break
-		}
-		p := i + k
-		i = p + 1
+	for p := range indexesOf(text, "$") {
 		if p+1 >= len(text) {
 			break
 		}
@@ -945,14 +899,12 @@ func findShRefs(text string) [][]int {
 			if e := identEnd(text, p+2); e > p+2 && e < len(text) && text[e] == '}' {
 				flat = append(flat, p, e+1, p+2, e, -1, -1)
 				out = append(out, flat[len(flat)-6:len(flat):len(flat)])
-				i = e + 1
 			}
 			continue
 		}
 		if e := identEnd(text, p+1); e > p+1 {
 			flat = append(flat, p, e, -1, -1, p+1, e)
 			out = append(out, flat[len(flat)-6:len(flat):len(flat)])
-			i = e
 		}
 	}
 	return out

@@ -189,7 +189,7 @@ var reVBSChr = lazyRegexp(`(?i)\bchr[wb]?\s*\(([0-9a-fA-F&hH \t+\-*\\/]{1,60})\)
 // folds no other rune into c, h, r, w, b or the class.
 func findVBSChrs(text string) [][]int {
 	var out [][]int
-	for p := range openParens(text) {
+	for p := range indexesOf(text, "(") {
 		ws, j := nameBefore(text, p)
 		if w := text[ws:j]; !isFold(w, "chr") && !isFold(w, "chrw") && !isFold(w, "chrb") {
 			continue
