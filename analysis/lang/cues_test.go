@@ -3,9 +3,6 @@ package lang
 import (
 	"strings"
 	"testing"
-
-	"github.com/automaldesc/automaldesc/analysis/charset"
-	"github.com/automaldesc/automaldesc/internal/corpus"
 )
 
 // tokenize finds the ".exe" and "sudo " cues as it reads the words of a
@@ -37,25 +34,10 @@ var cueTexts = []string{
 	strings.Repeat("a ", 62) + "..." + "exe",
 }
 
-func TestTokenizeCues(t *testing.T) {
-	texts := append([]string(nil), cueTexts...)
-	texts = append(texts, identifyTexts()...)
-	for _, s := range texts {
-		for cut := range len(s) + 1 {
-			checkCues(t, s[:cut])
-			checkCues(t, s[cut:])
-		}
-	}
-}
+func TestTokenizeCues(t *testing.T) { checkEveryCut(t, cueTexts, checkCues) }
 
 func TestTokenizeCuesDev(t *testing.T) {
-	corpus.Sweep(t, corpus.Dev, func(_, raw string) {
-		text, _, err := charset.Decode([]byte(raw))
-		if err != nil {
-			return
-		}
-		checkCues(t, text)
-	})
+	sweepDevTexts(t, func(_, text string) { checkCues(t, text) })
 }
 
 func FuzzTokenizeCues(f *testing.F) {

@@ -3,9 +3,6 @@ package lang
 import (
 	"strings"
 	"testing"
-
-	"github.com/automaldesc/automaldesc/analysis/charset"
-	"github.com/automaldesc/automaldesc/internal/corpus"
 )
 
 // extract counts the line heads of the text as it splits its lines; the
@@ -39,23 +36,10 @@ var headTexts = []string{
 	"\u3000\n\u3000\n", "end \u00a0", strings.Repeat("tok ", 70) + "\nend\nend\n",
 }
 
-func TestExtractHeads(t *testing.T) {
-	texts := append([]string(nil), headTexts...)
-	texts = append(texts, identifyTexts()...)
-	for _, s := range texts {
-		for cut := range len(s) + 1 {
-			checkHeads(t, s[:cut])
-			checkHeads(t, s[cut:])
-		}
-	}
-}
+func TestExtractHeads(t *testing.T) { checkEveryCut(t, headTexts, checkHeads) }
 
 func TestExtractHeadsDev(t *testing.T) {
-	corpus.Sweep(t, corpus.Dev, func(_, raw string) {
-		text, _, err := charset.Decode([]byte(raw))
-		if err != nil {
-			return
-		}
+	sweepDevTexts(t, func(_, text string) {
 		checkHeads(t, text)
 		checkHeads(t, text[len(text)/3:])
 	})

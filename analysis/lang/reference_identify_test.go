@@ -6,9 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/automaldesc/automaldesc/analysis/charset"
-	"github.com/automaldesc/automaldesc/internal/corpus"
 )
 
 // This file keeps a frozen copy of Identify as it was before its checks,
@@ -69,11 +66,7 @@ func TestIdentifyMatchesReference(t *testing.T) {
 // TestIdentifyMatchesReferenceDev compares every dev corpus sample, whole
 // and cut into pieces, as the decoder hands cut-out layers to LanguageOf.
 func TestIdentifyMatchesReferenceDev(t *testing.T) {
-	corpus.Sweep(t, corpus.Dev, func(name, raw string) {
-		text, _, err := charset.Decode([]byte(raw))
-		if err != nil {
-			return
-		}
+	sweepDevTexts(t, func(name, text string) {
 		checkSameIdentify(t, text, "")
 		checkSameIdentify(t, text, name+".ps1")
 		if n := len(text); n > 8 {

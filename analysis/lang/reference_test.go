@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/automaldesc/automaldesc/analysis/charset"
-	"github.com/automaldesc/automaldesc/internal/corpus"
 )
 
 // This file keeps the straightforward versions of the feature extractor
@@ -130,11 +127,7 @@ func TestExtractMatchesReference(t *testing.T) {
 // TestExtractMatchesReferenceDev runs the comparison over every dev corpus
 // sample.
 func TestExtractMatchesReferenceDev(t *testing.T) {
-	corpus.Sweep(t, corpus.Dev, func(_, raw string) {
-		text, _, err := charset.Decode([]byte(raw))
-		if err != nil {
-			return
-		}
+	sweepDevTexts(t, func(_, text string) {
 		checkSameFeatures(t, text)
 		checkSameChecks(t, text)
 		checkSameChecks(t, strings.TrimSpace(text))
