@@ -557,7 +557,7 @@ func extractJSSinks(s *scan) []finding {
 func rewriteJSEscapes(s *scan) (string, bool) {
 	text := s.text
 	lits := s.jsLits()
-	var edits []jsEdit
+	var edits []edit
 	total := 0
 	for k := range lits.recs {
 		r := &lits.recs[k]
@@ -565,7 +565,7 @@ func rewriteJSEscapes(s *scan) (string, bool) {
 			continue
 		}
 		total += int(r.escapes)
-		edits = append(edits, jsEdit{r.start, r.end, lits.value(k)})
+		edits = append(edits, edit{r.start, r.end, lits.value(k)})
 	}
 	return applyJSEdits(text, edits), total >= 4
 }
@@ -633,7 +633,7 @@ func findFromCharCodes(text string) [][]int {
 // rewriteJSFromCharCode turns String.fromCharCode(72,105) into "Hi".
 func rewriteJSFromCharCode(s *scan) (string, bool) {
 	text, max := s.text, s.max
-	var edits []jsEdit
+	var edits []edit
 	for _, m := range findFromCharCodes(text) {
 		parts := strings.Split(text[m[2]:m[3]], ",")
 		codes := make([]int64, 0, len(parts))
@@ -652,7 +652,7 @@ func rewriteJSFromCharCode(s *scan) (string, bool) {
 		if !ok || len(v) > max {
 			continue
 		}
-		edits = append(edits, jsEdit{m[0], m[1], v})
+		edits = append(edits, edit{m[0], m[1], v})
 	}
 	return applyJSEdits(text, edits), len(edits) > 0
 }
@@ -665,7 +665,7 @@ func rewriteJSUnescape(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []jsEdit
+	var edits []edit
 	for _, m := range ms {
 		l, end, ok := jsCallArg(text, lits, m[1]-1)
 		if !ok {
@@ -684,7 +684,7 @@ func rewriteJSUnescape(s *scan) (string, bool) {
 		if v == l.val || len(v) > max {
 			continue
 		}
-		edits = append(edits, jsEdit{m[0], end, v})
+		edits = append(edits, edit{m[0], end, v})
 	}
 	return applyJSEdits(text, edits), len(edits) > 0
 }
@@ -731,7 +731,7 @@ func rewriteJSAtob(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []jsEdit
+	var edits []edit
 	for _, m := range ms {
 		l, end, ok := jsCallArg(text, lits, m[1]-1)
 		if !ok {
@@ -750,7 +750,7 @@ func rewriteJSAtob(s *scan) (string, bool) {
 		if utf8.Valid(b) {
 			v = string(b)
 		}
-		edits = append(edits, jsEdit{m[0], end, v})
+		edits = append(edits, edit{m[0], end, v})
 	}
 	return applyJSEdits(text, edits), len(edits) > 0
 }
@@ -763,7 +763,7 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []jsEdit
+	var edits []edit
 	for _, d := range decls {
 		name := text[d[2]:d[3]]
 		var vals []string
@@ -796,7 +796,7 @@ func rewriteJSStringArray(s *scan) (string, bool) {
 			if err != nil || k < 0 || int(k) >= len(vals) {
 				continue
 			}
-			edits = append(edits, jsEdit{p + m[0], p + m[1], vals[k]})
+			edits = append(edits, edit{p + m[0], p + m[1], vals[k]})
 		}
 	}
 	sortEdits(edits)
@@ -809,7 +809,7 @@ var reJSReverse = lazyRegexp(`^\s*\.\s*split\s*\(\s*(?:''|"")\s*\)\s*\.\s*revers
 func rewriteJSReverse(s *scan) (string, bool) {
 	text := s.text
 	lits := s.jsLits()
-	var edits []jsEdit
+	var edits []edit
 	for k := range lits.recs {
 		r := &lits.recs[k]
 		if !r.pure() {
@@ -829,14 +829,14 @@ func rewriteJSReverse(s *scan) (string, bool) {
 				// map back: find the end of ".join(...)" in the original
 				if e := strings.Index(asciiLower(text[l.end:min(len(text), l.end+256)]), "join"); e >= 0 {
 					if c := strings.IndexByte(text[l.end+e:], ')'); c >= 0 {
-						edits = append(edits, jsEdit{l.start, l.end + e + c + 1, reverse(l.val)})
+						edits = append(edits, edit{l.start, l.end + e + c + 1, reverse(l.val)})
 					}
 				}
 			}
 			continue
 		}
 		if m := jsReverseChain(rest); m != nil {
-			edits = append(edits, jsEdit{l.start, l.end + m[1], reverse(l.val)})
+			edits = append(edits, edit{l.start, l.end + m[1], reverse(l.val)})
 		}
 	}
 	return applyJSEdits(text, edits), len(edits) > 0
@@ -883,7 +883,7 @@ func rewriteJSConcat(s *scan) (string, bool) {
 		return text, false
 	}
 	lits := s.jsLits()
-	var edits []jsEdit
+	var edits []edit
 	sig := false
 	recs := lits.recs
 	for i := 0; i < len(recs); i++ {
@@ -918,37 +918,18 @@ func rewriteJSConcat(s *scan) (string, bool) {
 			prev = v
 		}
 		if b.Len() <= max {
-			edits = append(edits, jsEdit{recs[i].start, recs[j].end, b.String()})
+			edits = append(edits, edit{recs[i].start, recs[j].end, b.String()})
 		}
 		i = j
 	}
 	return applyJSEdits(text, edits), sig
 }
 
-func sortEdits(e []jsEdit) {
+func sortEdits(e []edit) {
 	sort.SliceStable(e, func(i, j int) bool { return e[i].start < e[j].start })
 }
 
-// jsEdit is an edit whose with is a value, quoted by writeJSQuote: the
-// rewriters quote their values straight into the new text.
-type jsEdit edit
-
-// applyJSEdits is applyEdits for jsEdits.
-func applyJSEdits(s string, edits []jsEdit) string {
-	if len(edits) == 0 {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	last := 0
-	for _, e := range edits {
-		if e.start < last {
-			continue
-		}
-		b.WriteString(s[last:e.start])
-		writeJSQuote(&b, e.with)
-		last = e.end
-	}
-	b.WriteString(s[last:])
-	return b.String()
-}
+// applyJSEdits is applyEdits for edits whose with is a value, not yet a
+// literal: each is written as a double-quoted JavaScript literal straight
+// into the new text (no string per edit).
+func applyJSEdits(s string, edits []edit) string { return spliceEdits(s, edits, true) }

@@ -237,7 +237,12 @@ type edit struct {
 }
 
 // applyEdits applies non-overlapping edits sorted by start.
-func applyEdits(s string, edits []edit) string {
+func applyEdits(s string, edits []edit) string { return spliceEdits(s, edits, false) }
+
+// spliceEdits is applyEdits, with each edit's with written as a
+// double-quoted JavaScript literal when quoteJS is set (applyJSEdits). A
+// flag rather than a writer function: the builder then stays on the stack.
+func spliceEdits(s string, edits []edit, quoteJS bool) string {
 	if len(edits) == 0 {
 		return s
 	}
@@ -249,7 +254,11 @@ func applyEdits(s string, edits []edit) string {
 			continue
 		}
 		b.WriteString(s[last:e.start])
-		b.WriteString(e.with)
+		if quoteJS {
+			writeJSQuote(&b, e.with)
+		} else {
+			b.WriteString(e.with)
+		}
 		last = e.end
 	}
 	b.WriteString(s[last:])
