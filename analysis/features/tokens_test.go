@@ -127,16 +127,21 @@ func BenchmarkTextStatsDev(b *testing.B) {
 	}
 }
 
+// hashedBytes is how many bytes of the layers token hashing reads.
+func hashedBytes(all [][]decode.Layer) int64 {
+	var n int64
+	for _, layers := range all {
+		for _, l := range layers {
+			n += int64(min(len(l.Text), scanLimit))
+		}
+	}
+	return n
+}
+
 // BenchmarkTokenHashesDev runs TokenHashes over the dev corpus layers.
 func BenchmarkTokenHashesDev(b *testing.B) {
 	all := requireDev(b)
-	var size int64
-	for _, layers := range all {
-		for _, l := range layers {
-			size += int64(min(len(l.Text), scanLimit))
-		}
-	}
-	b.SetBytes(size)
+	b.SetBytes(hashedBytes(all))
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, layers := range all {
@@ -149,13 +154,7 @@ func BenchmarkTokenHashesDev(b *testing.B) {
 // hashes the tokens: recording their sites, in pooled arrays.
 func BenchmarkTokenSitesDev(b *testing.B) {
 	all := requireDev(b)
-	var size int64
-	for _, layers := range all {
-		for _, l := range layers {
-			size += int64(min(len(l.Text), scanLimit))
-		}
-	}
-	b.SetBytes(size)
+	b.SetBytes(hashedBytes(all))
 	b.ReportAllocs()
 	var sites TokenSites
 	var dst []uint32

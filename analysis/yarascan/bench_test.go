@@ -25,7 +25,10 @@ func script5K() []byte {
 	return []byte(b.String())
 }
 
-func BenchmarkScanBundled5K(b *testing.B) {
+// bundledScanner is a scanner over the bundled rules, closed with the
+// benchmark.
+func bundledScanner(b *testing.B) *yarascan.Scanner {
+	b.Helper()
 	r, err := rules.Load()
 	if err != nil {
 		b.Fatal(err)
@@ -34,7 +37,12 @@ func BenchmarkScanBundled5K(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(s.Close)
+	return s
+}
+
+func BenchmarkScanBundled5K(b *testing.B) {
+	s := bundledScanner(b)
 	data := script5K()
 	ctx := context.Background()
 	ms, err := s.Scan(ctx, data, 0)
@@ -64,15 +72,7 @@ func BenchmarkCompileBundled(b *testing.B) {
 // BenchmarkScanBundledTiny is the fixed cost of one scan: a 40-byte layer,
 // where every rule's condition is still evaluated.
 func BenchmarkScanBundledTiny(b *testing.B) {
-	r, err := rules.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	s, err := r.NewScanner()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := bundledScanner(b)
 	ctx := context.Background()
 	text := "Write-Output 'hello'; Get-Date | Out-Null"
 	b.ReportAllocs()
